@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { PROVIDER_KINDS, type ProviderKind } from './sora/capabilities.js';
 import { DEFAULTS } from './defaults.js';
+import { PROVIDER_KINDS, type ProviderKind } from './sora/capabilities.js';
 
 const optionalString = z
   .string()
@@ -127,7 +127,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!parsed.AZURE_OPENAI_ENDPOINT)
       throw new ConfigError('AZURE_OPENAI_ENDPOINT', 'your Azure OpenAI endpoint when SORA_PROVIDER=azure');
     if (!parsed.AZURE_OPENAI_API_KEY)
-      throw new ConfigError('AZURE_OPENAI_API_KEY', 'the key of your Azure OpenAI resource when SORA_PROVIDER=azure');
+      throw new ConfigError(
+        'AZURE_OPENAI_API_KEY',
+        'the key of your Azure OpenAI resource when SORA_PROVIDER=azure',
+      );
   }
   if (provider === 'openai' && !parsed.OPENAI_API_KEY)
     throw new ConfigError('OPENAI_API_KEY', 'an OpenAI API key (sk-...) when SORA_PROVIDER=openai');

@@ -98,7 +98,8 @@ export function checkAgainstCapabilities(
   if (req.promptChars < 1 || req.promptChars > model.maxPromptChars)
     return { kind: 'prompt_length', max: model.maxPromptChars };
   if (req.image) {
-    if (!model.imageTypes.includes(req.image.contentType)) return { kind: 'image_type', allowed: model.imageTypes };
+    if (!model.imageTypes.includes(req.image.contentType))
+      return { kind: 'image_type', allowed: model.imageTypes };
     if (req.image.bytes > model.maxImageBytes) return { kind: 'image_size', maxBytes: model.maxImageBytes };
   }
   return undefined;

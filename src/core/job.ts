@@ -1,0 +1,100 @@
+/**
+ * A job's durable record. Every state change is written to the ledger before its side effect:
+ * accepted -> waiting (team queue) -> submitted (provider id known) -> rendering -> downloading
+ * -> delivering -> delivered, or failed (with a code) / deleted.
+ */
+import { z } from 'zod';
+import { RequesterSchema } from './requester.js';
+
+export const JOB_STATES = [
+  'accepted',
+  'waiting',
+  'submitted',
+  'rendering',
+  'downloading',
+  'delivering',
+  'delivered',
+  'failed',
+  'deleted',
+] as const;
+export const JobStateSchema = z.enum(JOB_STATES);
+export type JobState = z.infer<typeof JobStateSchema>;
+
+export const TERMINAL_STATES: readonly JobState[] = ['delivered', 'failed', 'deleted'];
+/** States in which the provider is working on the job (they count against the concurrency cap). */
+export const AT_PROVIDER_STATES: readonly JobState[] = ['submitted', 'rendering'];
+
+export function isTerminal(state: JobState): boolean {
+  return TERMINAL_STATES.includes(state);
+}
+
+/** Stable failure codes shown to people and used by adapters; never match on message text. */
+export const FAILURE_CODES = [
+  'moderation_blocked',
+  'invalid_request',
+  'provider_error',
+  'expired',
+  'delivery_failed',
+  'image_invalid',
+  'auth',
+] as const;
+export const FailureCodeSchema = z.enum(FAILURE_CODES);
+export type FailureCode = z.infer<typeof FailureCodeSchema>;
+
+export const JobRequestSchema = z.object({
+  kind: z.enum(['generate', 'remix']),
+  prompt: z.string().min(1),
+  seconds: z.string(),
+  size: z.string(),
+  model: z.string(),
+  /** The reference image, already fitted to `size`, stored under DATA_DIR. */
+  imagePath: z.string().nullable().default(null),
+  /** Short id of the job this one remixes. */
+  remixOf: z.string().nullable().default(null),
+  /** Provider video id of the remixed video (internal). */
+  remixOfVideoId: z.string().nullable().default(null),
+});
+export type JobRequest = z.infer<typeof JobRequestSchema>;
+
+export const JobSchema = z.object({
+  id: z.string(),
+  state: JobStateSchema,
+  requester: RequesterSchema,
+  /** Channel-level scope, for `list --all` (e.g. `slack:T1:C1`). */
+  channel: z.string(),
+  /** Where status, result and errors go (a thread once the status message opened one). */
+  conversation: z.string(),
+  /** The adapter's reference to the status message (edited with progress). */
+  statusRef: z.string().nullable().default(null),
+  /** The adapter's reference to the message carrying the video. */
+  deliveredRef: z.string().nullable().default(null),
+  request: JobRequestSchema,
+  providerVideoId: z.string().nullable().default(null),
+  progress: z.number().min(0).max(100).default(0),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  /** Set just before the create call: a restart in between adopts the provider's job instead of paying twice. */
+  submitStartedAt: z.number().nullable().default(null),
+  submittedAt: z.number().nullable().default(null),
+  submitAttempts: z.number().int().default(0),
+  /** Back-pressure: not before this time (after a provider 429 or an error). */
+  notBefore: z.number().nullable().default(null),
+  nextPollAt: z.number().nullable().default(null),
+  pollIntervalMs: z.number().nullable().default(null),
+  completedAt: z.number().nullable().default(null),
+  /** When the provider drops the assets (after that, content is 404). */
+  providerExpiresAt: z.number().nullable().default(null),
+  deliveredAt: z.number().nullable().default(null),
+  files: z
+    .object({ video: z.string().nullable(), thumbnail: z.string().nullable() })
+    .default({ video: null, thumbnail: null }),
+  filesRemovedAt: z.number().nullable().default(null),
+  failure: z
+    .object({ code: FailureCodeSchema, message: z.string(), requestId: z.string().nullable() })
+    .nullable()
+    .default(null),
+  /** Discord keeps the last known upload cap per guild; adapters may stash small facts here. */
+  lastStatusAt: z.number().nullable().default(null),
+});
+export type Job = z.infer<typeof JobSchema>;
+export type JobInput = z.input<typeof JobSchema>;

@@ -1,0 +1,133 @@
+/**
+ * The neutral message model: what the bot says, without any platform markup. Each adapter renders it
+ * in its own format (Slack blocks, Discord embeds/components, playground HTML). Every string that
+ * came from a person (prompts, names) is DATA: renderers must escape it for their format.
+ */
+import type { Job, JobState } from './job.js';
+
+export interface JobView {
+  id: string;
+  prompt: string;
+  seconds: string;
+  size: string;
+  model: string;
+  state: JobState;
+  progress: number;
+  requesterUser: string;
+  requesterName: string | null;
+  remixOf: string | null;
+  hasImage: boolean;
+  createdAt: number;
+  failureCode: string | null;
+}
+
+export function toJobView(job: Job): JobView {
+  return {
+    id: job.id,
+    prompt: job.request.prompt,
+    seconds: job.request.seconds,
+    size: job.request.size,
+    model: job.request.model,
+    state: job.state,
+    progress: job.progress,
+    requesterUser: job.requester.user,
+    requesterName: job.requester.displayName ?? null,
+    remixOf: job.request.remixOf,
+    hasImage: job.request.imagePath !== null,
+    createdAt: job.createdAt,
+    failureCode: job.failure?.code ?? null,
+  };
+}
+
+/** Buttons. Adapters encode them into their own ids (`sora:remix:abc234`) and decode clicks back. */
+export type Action =
+  | { kind: 'remix'; jobId: string; label: string }
+  | { kind: 'delete'; jobId: string; label: string }
+  | { kind: 'list_page'; page: number; all: boolean; label: string };
+
+export type StatusPhase = 'queued' | 'submitting' | 'rendering' | 'downloading' | 'delivering';
+
+export interface StatusMessage {
+  kind: 'status';
+  job: JobView;
+  phase: StatusPhase;
+  progress: number;
+  /** 1-based position in the team queue while queued. */
+  queuePosition: number | null;
+  /** Estimated time until the provider starts on it, while queued. */
+  etaMs: number | null;
+}
+
+export interface ResultMessage {
+  kind: 'result';
+  job: JobView;
+  /** Extra lines the adapter adds to the caption (e.g. "re-encoded to fit Discord's upload limit"). */
+  notes: string[];
+  actions: Action[];
+}
+
+export interface FailureMessage {
+  kind: 'failure';
+  job: JobView | null;
+  code: string;
+  /** What happened, in plain words. */
+  text: string;
+  /** What to do about it. */
+  hint: string | null;
+  requestId: string | null;
+}
+
+export interface ListMessage {
+  kind: 'list';
+  scope: 'mine' | 'channel';
+  jobs: JobView[];
+  page: number;
+  pageCount: number;
+  total: number;
+  actions: Action[];
+}
+
+export interface JobDetailsMessage {
+  kind: 'job_details';
+  job: JobView;
+  queuePosition: number | null;
+  actions: Action[];
+}
+
+export interface HelpMessage {
+  kind: 'help';
+  commands: { usage: string; description: string }[];
+  notes: string[];
+}
+
+export interface NoticeMessage {
+  kind: 'notice';
+  tone: 'info' | 'success' | 'warning' | 'error';
+  text: string;
+}
+
+export type BotMessage =
+  | StatusMessage
+  | ResultMessage
+  | FailureMessage
+  | ListMessage
+  | JobDetailsMessage
+  | HelpMessage
+  | NoticeMessage;
+
+/** `▓▓▓▓▓░░░░░ 50%`: the same bar on every platform. */
+export function progressBar(percent: number, width = 20): string {
+  const pct = Math.max(0, Math.min(100, Math.round(percent)));
+  const filled = Math.round((pct / 100) * width);
+  return `${'▓'.repeat(filled)}${'░'.repeat(width - filled)} ${pct}%`;
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  const rest = s % 60;
+  if (m < 60) return rest ? `${m}m ${rest}s` : `${m}m`;
+  const h = Math.floor(m / 60);
+  return `${h}h ${m % 60}m`;
+}

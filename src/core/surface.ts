@@ -1,0 +1,49 @@
+/**
+ * The `ChatSurface` port: what the core needs from a chat platform. One per adapter (Slack, Discord,
+ * playground). References to messages (`statusRef`, `deliveredRef`) are opaque strings the adapter
+ * encodes and decodes itself. Optional members are optional abilities; the core falls back without them.
+ */
+import type { BotMessage, ResultMessage, StatusMessage } from './messages.js';
+import type { Platform } from './requester.js';
+
+export interface SurfaceLimits {
+  /** The largest file the platform accepts from the bot, when known (Discord: per guild). */
+  maxUploadBytes: number | null;
+  /** Never edit a status message more often than this (platform rate limits). */
+  progressIntervalMs: number;
+}
+
+export interface ThreadStart {
+  /** Where the job lives from now on (e.g. the Slack thread under the parent message). */
+  conversation: string;
+  /** The status message, edited with progress later. */
+  statusRef: string;
+}
+
+export interface VideoDelivery {
+  conversation: string;
+  /** The finished MP4 under DATA_DIR: stream it, never read it whole. */
+  videoPath: string;
+  videoBytes: number;
+  thumbnailPath: string | null;
+  message: ResultMessage;
+}
+
+export interface ChatSurface {
+  readonly platform: Platform;
+  readonly limits: SurfaceLimits;
+  /** Posts the first status message of a job in `conversation`, opening a thread when the platform has them. */
+  startJob(conversation: string, message: StatusMessage): Promise<ThreadStart>;
+  updateStatus(conversation: string, statusRef: string, message: StatusMessage): Promise<void>;
+  /** Posts the video into the job's conversation and returns a reference to that message. */
+  deliverVideo(delivery: VideoDelivery): Promise<string>;
+  /** Posts a message (a failure, a notice) into the conversation for everyone there. */
+  post(conversation: string, message: BotMessage): Promise<string>;
+  /**
+   * After a crash during delivery: has the video for this job already been posted here? Lets the core
+   * deliver exactly once. Without it, the core re-delivers a job found in `delivering`.
+   */
+  findDelivery?(conversation: string, jobId: string): Promise<string | undefined>;
+  /** Replaces a delivered video's message by a "deleted" note. */
+  markDeleted?(conversation: string, messageRef: string, message: BotMessage): Promise<void>;
+}

@@ -1,0 +1,94 @@
+/**
+ * The default store: a SQLite file under DATA_DIR through Keyv + @keyv/sqlite. It survives restarts;
+ * it is meant for one bot process (atomicity comes from an in-process mutex), use Redis for several.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import KeyvSqlite from '@keyv/sqlite';
+import Keyv from 'keyv';
+import { KeyMutex } from './key-mutex.js';
+import type { Store } from './store.js';
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly mutex = new KeyMutex();
+
+  private constructor(
+    private readonly keyv: Keyv,
+    private readonly adapter: KeyvSqlite,
+  ) {}
+
+  static async open(path: string, namespace = 'sora'): Promise<SqliteStore> {
+    const file = resolve(path);
+    mkdirSync(dirname(file), { recursive: true });
+    // busyTimeout: a second process (the CLI) may read the file while the bot writes it.
+    const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 });
+    const keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: true });
+    keyv.on('error', () => {
+      // Errors surface as rejected promises on the calls themselves; the emitter must not crash us.
+    });
+    const store = new SqliteStore(keyv, adapter);
+    await store.ping();
+    return store;
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    return (await this.keyv.get(key)) as T | undefined;
+  }
+
+  async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
+    await this.keyv.set(key, value, ttlMs);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.keyv.delete(key);
+  }
+
+  claim(key: string, owner: string, ttlMs?: number): Promise<boolean> {
+    return this.mutex.run(`claim:${key}`, async () => {
+      const holder = (await this.keyv.get(`claim:${key}`)) as string | undefined;
+      if (holder !== undefined && holder !== owner) return false;
+      await this.keyv.set(`claim:${key}`, owner, ttlMs);
+      return true;
+    });
+  }
+
+  async claimHolder(key: string): Promise<string | undefined> {
+    return (await this.keyv.get(`claim:${key}`)) as string | undefined;
+  }
+
+  releaseClaim(key: string, owner: string): Promise<void> {
+    return this.mutex.run(`claim:${key}`, async () => {
+      if ((await this.keyv.get(`claim:${key}`)) === owner) await this.keyv.delete(`claim:${key}`);
+    });
+  }
+
+  addToSet(key: string, member: string): Promise<void> {
+    return this.mutex.run(`set:${key}`, async () => {
+      const current = ((await this.keyv.get(`set:${key}`)) as string[] | undefined) ?? [];
+      if (!current.includes(member)) await this.keyv.set(`set:${key}`, [...current, member]);
+    });
+  }
+
+  removeFromSet(key: string, member: string): Promise<void> {
+    return this.mutex.run(`set:${key}`, async () => {
+      const current = ((await this.keyv.get(`set:${key}`)) as string[] | undefined) ?? [];
+      if (!current.includes(member)) return;
+      const next = current.filter((m) => m !== member);
+      if (next.length === 0) await this.keyv.delete(`set:${key}`);
+      else await this.keyv.set(`set:${key}`, next);
+    });
+  }
+
+  async members(key: string): Promise<string[]> {
+    return ((await this.keyv.get(`set:${key}`)) as string[] | undefined) ?? [];
+  }
+
+  async ping(): Promise<void> {
+    await this.adapter.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.keyv.disconnect();
+  }
+}
