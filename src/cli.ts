@@ -1,2 +1,5 @@
 #!/usr/bin/env node
-console.log('sora-bot');
+/** The `sora-bot` command; see src/cli/main.ts for the dispatch and src/cli/usage.ts for the commands. */
+import { runCli } from './cli/main.js';
+
+process.exitCode = await runCli(process.argv.slice(2));

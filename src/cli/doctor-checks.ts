@@ -1,0 +1,120 @@
+/**
+ * The checks `sora-bot doctor` runs, in order. Add a platform's checks by appending them to
+ * DOCTOR_CHECKS (e.g. `...SLACK_DOCTOR_CHECKS`); each check is independent and reports its own fix.
+ */
+import type { Config } from '../config.js';
+import { modelFamily } from '../sora/capabilities.js';
+import { isSoraError, type SoraError } from '../sora/errors.js';
+import { type DoctorCheck, type DoctorOutcome, ok, problem } from './doctor.js';
+
+export const configurationCheck: DoctorCheck = {
+  name: 'configuration',
+  needsConfig: false,
+  async run(ctx) {
+    if (!ctx.config)
+      return problem(
+        ctx.configProblem ?? 'the configuration is invalid',
+        'set that variable in .env or the environment (the README lists every variable)',
+      );
+    return ok(`provider ${describeProvider(ctx.config)}`);
+  },
+};
+
+export const modelCheck: DoctorCheck = {
+  name: 'sora model',
+  needsConfig: true,
+  async run({ config }) {
+    const c = config!;
+    if (c.SORA_PROVIDER === 'azure') {
+      const family = modelFamily(c.AZURE_OPENAI_DEPLOYMENT);
+      if (family === 'sora-2-pro')
+        return problem(
+          `AZURE_OPENAI_DEPLOYMENT "${c.AZURE_OPENAI_DEPLOYMENT}" names sora-2-pro, which Azure does not serve`,
+          'deploy sora-2 in Azure AI Foundry and set AZURE_OPENAI_DEPLOYMENT to that deployment name',
+        );
+      return ok(`deployment "${c.AZURE_OPENAI_DEPLOYMENT}" (treated as sora-2)`);
+    }
+    if (!modelFamily(c.SORA_MODEL))
+      return problem(
+        `SORA_MODEL "${c.SORA_MODEL}" is not a Sora model`,
+        'set SORA_MODEL to sora-2 or sora-2-pro',
+      );
+    return ok(c.SORA_MODEL);
+  },
+};
+
+export const providerCheck: DoctorCheck = {
+  name: 'sora provider',
+  needsConfig: true,
+  async run(ctx) {
+    const config = ctx.config!;
+    const { provider, describe } = await ctx.provider();
+    try {
+      // The cheapest authenticated call: proves the URL is right and the key is accepted.
+      await provider.listPage(
+        { limit: 1 },
+        { maxRetries: 1, timeoutMs: Math.min(config.SORA_REQUEST_TIMEOUT_MS, 15_000) },
+      );
+      return ok(`${describe} answered and accepted the key`);
+    } catch (error) {
+      if (!isSoraError(error)) throw error;
+      return providerProblem(error, config, describe);
+    }
+  },
+};
+
+export const DOCTOR_CHECKS: readonly DoctorCheck[] = [configurationCheck, modelCheck, providerCheck];
+
+function describeProvider(config: Config): string {
+  switch (config.SORA_PROVIDER) {
+    case 'azure':
+      return `azure (${config.AZURE_OPENAI_ENDPOINT}, deployment ${config.AZURE_OPENAI_DEPLOYMENT}, key set)`;
+    case 'openai':
+      return `openai (${config.OPENAI_BASE_URL}, key set)`;
+    case 'emulator':
+      return 'emulator (no OPENAI_API_KEY or AZURE_OPENAI_ENDPOINT set: videos are simulated locally)';
+  }
+}
+
+function providerProblem(error: SoraError, config: Config, describe: string): DoctorOutcome {
+  const azure = config.SORA_PROVIDER === 'azure';
+  const where = azure
+    ? `check AZURE_OPENAI_ENDPOINT (now ${config.AZURE_OPENAI_ENDPOINT}): it looks like https://NAME.openai.azure.com`
+    : `check OPENAI_BASE_URL (now ${config.OPENAI_BASE_URL}), your network and any proxy`;
+  const keyVar = azure ? 'AZURE_OPENAI_API_KEY' : 'OPENAI_API_KEY';
+  const line = error.toOneLine();
+  switch (error.code) {
+    case 'network':
+    case 'timeout':
+      return problem(`cannot reach ${describe}: ${line}`, where);
+    case 'auth':
+      return problem(
+        `the provider refused the key: ${line}`,
+        azure
+          ? `set ${keyVar} to KEY 1 or KEY 2 of the resource (Azure portal > Keys and Endpoint)`
+          : `set ${keyVar} to a valid key (https://platform.openai.com/api-keys)`,
+      );
+    case 'permission':
+      return problem(
+        `the key has no access to the Videos API: ${line}`,
+        azure
+          ? 'give the key a resource where Sora 2 is deployed'
+          : 'use a key of a project and organization that has Sora access',
+      );
+    case 'not_found':
+      return problem(
+        `the provider has no videos endpoint there: ${line}`,
+        azure
+          ? `${where}, in a region that offers Sora 2 (the client appends /openai/v1)`
+          : 'OPENAI_BASE_URL must end in /v1, e.g. https://api.openai.com/v1',
+      );
+    case 'rate_limited':
+      // A 429 means the URL and key are right; the bot queues and retries.
+      return ok(`${describe} accepted the key (rate limited right now; the bot will queue)`);
+    default:
+      return problem(
+        `the provider answered with an error: ${line}`,
+        'try again later; quote the request id to support if it persists',
+      );
+  }
+}

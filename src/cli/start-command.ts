@@ -1,0 +1,26 @@
+/**
+ * `sora-bot start`: the bot itself (src/app.ts). Imported on demand so `video` and `doctor` never load
+ * the chat platforms' SDKs.
+ */
+import { type CliIO, EXIT, type ExitCode } from './io.js';
+import { loadCliConfig } from './load-config.js';
+
+export async function runStartCommand(args: string[], io: CliIO): Promise<ExitCode> {
+  if (args.length > 0) {
+    io.err(`start takes no arguments ("${args[0]}"); configure it with environment variables`);
+    return EXIT.usage;
+  }
+  const config = loadCliConfig();
+  if (!config.ok) {
+    io.err(config.message);
+    return EXIT.usage;
+  }
+  const { startBot } = await import('../app.js');
+  const bot = await startBot(config.value);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await bot.close();
+  return EXIT.ok;
+}

@@ -1,0 +1,23 @@
+/** The text `sora-bot help` prints. */
+import { DEFAULT_EMULATOR_PORT } from './emulator-command.js';
+
+export const USAGE = `Usage: sora-bot <command> [options]
+
+Commands:
+  start                          run the bot (Slack, Discord or the local playground, from the environment)
+  doctor                         check the configuration and the video provider; print each problem and its fix
+  emulator [--port N] [--render-ms N]
+                                 run the local Sora emulator alone (default port ${DEFAULT_EMULATOR_PORT})
+  video create --prompt TEXT [--seconds S] [--size WxH] [--model M] [--image FILE] [--wait] [--out FILE] [--json]
+  video get ID [--json]
+  video list [--limit N] [--json]
+  video download ID [--variant video|thumbnail|spritesheet] --out FILE
+  video remix ID --prompt TEXT [--wait] [--out FILE] [--json]
+  video delete ID [--json]
+  help                           this text
+
+--wait polls until the video is ready; --out FILE also saves the MP4 (and implies --wait).
+The provider comes from SORA_PROVIDER (azure, openai, emulator); without any key the commands run on an
+embedded emulator. Settings are read from the environment and from .env in the working directory.
+
+Exit codes: 0 success, 1 the provider or the job failed, 2 bad usage or configuration.`;

@@ -1,0 +1,167 @@
+/**
+ * `SoraClient`, the one `VideoProvider` that talks to the wire: OpenAI, Azure OpenAI and the emulator
+ * differ only in their flavour (flavour.ts). Every JSON answer is validated with the schemas of
+ * ../video.ts; every failure is a SoraError with a stable code.
+ */
+import { addAbortSignal } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { CAPABILITIES, type ProviderCapabilities, type ProviderKind } from '../capabilities.js';
+import type {
+  ContentStream,
+  CreateVideoRequest,
+  ListVideosQuery,
+  RequestOptions,
+  VideoProvider,
+  VideoWithHints,
+} from '../provider.js';
+import {
+  type ContentVariant,
+  type Video,
+  type VideoDeleted,
+  VideoDeletedSchema,
+  type VideoList,
+  VideoListSchema,
+  VideoSchema,
+} from '../video.js';
+import { type FlavourSettings, resolveFlavour } from './flavour.js';
+import { createFormData } from './multipart.js';
+import { headerValue } from './retry-policy.js';
+import { type ClientLogger, HttpTransport, type Sleep } from './transport.js';
+
+export type SoraClientOptions = FlavourSettings & {
+  /** Per attempt; defaults to DEFAULTS.requestTimeoutMs via createProvider. */
+  timeoutMs?: number | undefined;
+  /** Retries after the first attempt (0 disables). */
+  maxRetries?: number | undefined;
+  logger?: ClientLogger | undefined;
+  sleep?: Sleep | undefined;
+  random?: (() => number) | undefined;
+  now?: (() => number) | undefined;
+  dispatcher?: Dispatcher | undefined;
+};
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_RETRIES = 3;
+
+const videoPath = (id: string) => `/videos/${encodeURIComponent(id)}`;
+
+export class SoraClient implements VideoProvider {
+  readonly kind: ProviderKind;
+  readonly capabilities: ProviderCapabilities;
+  private readonly transport: HttpTransport;
+  private readonly modelFor: (requested: string | undefined) => string | undefined;
+
+  constructor(options: SoraClientOptions) {
+    const flavour = resolveFlavour(options);
+    this.kind = flavour.kind;
+    this.capabilities = CAPABILITIES[flavour.kind];
+    this.modelFor = flavour.modelFor;
+    this.transport = new HttpTransport({
+      flavour,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+      logger: options.logger,
+      sleep: options.sleep,
+      random: options.random,
+      now: options.now,
+      dispatcher: options.dispatcher,
+    });
+  }
+
+  async create(request: CreateVideoRequest, options?: RequestOptions): Promise<Video> {
+    const fields = {
+      prompt: request.prompt,
+      model: this.modelFor(request.model),
+      seconds: request.seconds,
+      size: request.size,
+    };
+    const image = request.image;
+    const call = image
+      ? { method: 'POST' as const, path: '/videos', form: () => createFormData(fields, image) }
+      : { method: 'POST' as const, path: '/videos', json: withoutUndefined(fields) };
+    return (await this.transport.sendJson(call, VideoSchema, options)).value;
+  }
+
+  async retrieve(id: string, options?: RequestOptions): Promise<Video> {
+    return (await this.retrieveWithHints(id, options)).video;
+  }
+
+  async retrieveWithHints(id: string, options?: RequestOptions): Promise<VideoWithHints> {
+    const response = await this.transport.sendJson(
+      { method: 'GET', path: videoPath(id) },
+      VideoSchema,
+      options,
+    );
+    return {
+      video: response.value,
+      pollAfterMs: pollAfterMs(response.headers),
+      requestId: response.requestId,
+    };
+  }
+
+  async listPage(query: ListVideosQuery = {}, options?: RequestOptions): Promise<VideoList> {
+    const call = {
+      method: 'GET' as const,
+      path: '/videos',
+      query: { after: query.after, limit: query.limit, order: query.order },
+    };
+    return (await this.transport.sendJson(call, VideoListSchema, options)).value;
+  }
+
+  async *list(query: ListVideosQuery = {}, options?: RequestOptions): AsyncGenerator<Video> {
+    let after = query.after;
+    for (;;) {
+      const page = await this.listPage({ ...query, after }, options);
+      yield* page.data;
+      // A provider that says "more" but names no cursor would loop forever on the same page.
+      if (!page.has_more || !page.last_id || page.last_id === after) return;
+      after = page.last_id;
+    }
+  }
+
+  async delete(id: string, options?: RequestOptions): Promise<VideoDeleted> {
+    const call = { method: 'DELETE' as const, path: videoPath(id) };
+    return (await this.transport.sendJson(call, VideoDeletedSchema, options)).value;
+  }
+
+  async remix(id: string, prompt: string, options?: RequestOptions): Promise<Video> {
+    const call = { method: 'POST' as const, path: `${videoPath(id)}/remix`, json: { prompt } };
+    return (await this.transport.sendJson(call, VideoSchema, options)).value;
+  }
+
+  async download(
+    id: string,
+    variant: ContentVariant = 'video',
+    options?: RequestOptions,
+  ): Promise<ContentStream> {
+    const call = {
+      method: 'GET' as const,
+      path: `${videoPath(id)}/content`,
+      query: { variant },
+      accept: '*/*',
+    };
+    const response = await this.transport.send(call, options);
+    const stream = options?.signal ? addAbortSignal(options.signal, response.body) : response.body;
+    const length = Number(headerValue(response.headers, 'content-length'));
+    return {
+      stream,
+      contentType: headerValue(response.headers, 'content-type') ?? null,
+      length: Number.isFinite(length) && length >= 0 ? length : null,
+      requestId: response.requestId,
+    };
+  }
+}
+
+/** `openai-poll-after-ms`: the provider's suggested wait before the next retrieve (the Python SDK honours it). */
+function pollAfterMs(headers: Record<string, string | string[] | undefined>): number | null {
+  const raw = headerValue(headers, 'openai-poll-after-ms');
+  if (raw === undefined) return null;
+  const value = Number(raw);
+  return Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+function withoutUndefined(fields: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) out[key] = value;
+  return out;
+}

@@ -1,0 +1,254 @@
+/**
+ * One HTTP exchange with the provider, on undici: auth headers from the flavour, a timeout on every
+ * attempt, retries with backoff (retry-policy.ts), and every failure converted to a SoraError
+ * (response-errors.ts). It logs method, path, status, duration and request id, never headers or bodies.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { type Dispatcher, type FormData, request } from 'undici';
+import type { z } from 'zod';
+import { SoraError } from '../errors.js';
+import type { RequestOptions } from '../provider.js';
+import type { Flavour } from './flavour.js';
+import {
+  errorFromNetwork,
+  errorFromResponse,
+  redactSecret,
+  requestIdFrom,
+  unexpectedShape,
+} from './response-errors.js';
+import { type BackoffSettings, backoffDelayMs, DEFAULT_BACKOFF } from './retry-policy.js';
+
+/** pino-compatible: `logger.debug({ ...fields }, 'message')`. */
+export interface ClientLogger {
+  debug(fields: object, message?: string): void;
+  info(fields: object, message?: string): void;
+  warn(fields: object, message?: string): void;
+  error(fields: object, message?: string): void;
+}
+
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export interface TransportSettings {
+  flavour: Flavour;
+  timeoutMs: number;
+  maxRetries: number;
+  logger?: ClientLogger | undefined;
+  /** Injected so tests can observe (and skip) the waits between retries. */
+  sleep?: Sleep | undefined;
+  /** Injected so tests can pin the jitter; returns [0, 1). */
+  random?: (() => number) | undefined;
+  now?: (() => number) | undefined;
+  backoff?: BackoffSettings | undefined;
+  /** An undici Agent/Pool; the global dispatcher when omitted. */
+  dispatcher?: Dispatcher | undefined;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
+export interface HttpCall {
+  method: HttpMethod;
+  /** Relative to the flavour's base URL, e.g. `/videos/video_1/content`. */
+  path: string;
+  query?: Record<string, string | number | undefined> | undefined;
+  json?: unknown;
+  /** A FormData can be sent once only, so each attempt builds a fresh one. */
+  form?: (() => FormData) | undefined;
+  /** `application/json` unless said otherwise (content downloads accept anything). */
+  accept?: string | undefined;
+}
+
+type ResponseBody = Dispatcher.ResponseData['body'];
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  requestId: string | null;
+  /** Open: the caller consumes it. */
+  body: ResponseBody;
+}
+
+export interface JsonResponse<T> {
+  value: T;
+  headers: Record<string, string | string[] | undefined>;
+  requestId: string | null;
+}
+
+const defaultSleep: Sleep = (ms, signal) => delay(ms, undefined, signal ? { signal } : undefined);
+
+/** Our own timeout reason, told apart from a caller's abort. */
+class AttemptTimeout extends Error {}
+
+export class HttpTransport {
+  private readonly host: string;
+  private readonly sleep: Sleep;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private readonly backoff: BackoffSettings;
+
+  constructor(private readonly settings: TransportSettings) {
+    this.host = new URL(settings.flavour.baseUrl).host;
+    this.sleep = settings.sleep ?? defaultSleep;
+    this.random = settings.random ?? Math.random;
+    this.now = settings.now ?? Date.now;
+    this.backoff = settings.backoff ?? DEFAULT_BACKOFF;
+  }
+
+  /** Sends, retries, and returns the successful response with its body still open (for streaming). */
+  async send(call: HttpCall, options: RequestOptions = {}): Promise<HttpResponse> {
+    return this.withRetries(call, options, async (response) => response);
+  }
+
+  /** Sends and validates the JSON body of the successful response against `schema`. */
+  async sendJson<T>(
+    call: HttpCall,
+    schema: z.ZodType<T>,
+    options: RequestOptions = {},
+  ): Promise<JsonResponse<T>> {
+    return this.withRetries(call, options, async (response) => {
+      const text = await response.body.text();
+      const what = `${call.method} ${call.path}`;
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch {
+        throw unexpectedShape(
+          what,
+          'not JSON',
+          response.headers,
+          response.status,
+          this.settings.flavour.apiKey,
+        );
+      }
+      const parsed = schema.safeParse(data);
+      if (!parsed.success)
+        throw unexpectedShape(
+          what,
+          parsed.error,
+          response.headers,
+          response.status,
+          this.settings.flavour.apiKey,
+        );
+      return { value: parsed.data, headers: response.headers, requestId: response.requestId };
+    });
+  }
+
+  private async withRetries<R>(
+    call: HttpCall,
+    options: RequestOptions,
+    consume: (response: HttpResponse) => Promise<R>,
+  ): Promise<R> {
+    const maxRetries = options.maxRetries ?? this.settings.maxRetries;
+    for (let attempt = 0; ; attempt++) {
+      const failure = await this.attempt(call, options, consume);
+      if (failure.ok) return failure.value;
+      const { error, mayRetry } = failure;
+      if (!mayRetry || !error.retryable || attempt >= maxRetries) throw error;
+      const waitMs = error.retryAfterMs ?? backoffDelayMs(attempt, this.random, this.backoff);
+      this.settings.logger?.warn(
+        {
+          method: call.method,
+          path: call.path,
+          status: error.status,
+          code: error.code,
+          requestId: error.requestId,
+          attempt: attempt + 1,
+          waitMs,
+        },
+        'sora request retried',
+      );
+      await this.sleep(waitMs, options.signal);
+    }
+  }
+
+  private async attempt<R>(
+    call: HttpCall,
+    options: RequestOptions,
+    consume: (response: HttpResponse) => Promise<R>,
+  ): Promise<{ ok: true; value: R } | { ok: false; error: SoraError; mayRetry: boolean }> {
+    const timeoutMs = options.timeoutMs ?? this.settings.timeoutMs;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new AttemptTimeout()), timeoutMs);
+    const onCallerAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.throwIfAborted();
+    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const started = performance.now();
+    let status: number | undefined;
+    let requestId: string | null = null;
+    try {
+      const response = await request(this.url(call), {
+        method: call.method,
+        headers: this.headers(call),
+        body: call.form ? call.form() : call.json === undefined ? undefined : JSON.stringify(call.json),
+        signal: controller.signal,
+        // undici's own timers: headersTimeout bounds the wait for the status line, bodyTimeout an idle
+        // body (a stalled download), so a long but flowing download is never cut.
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        dispatcher: this.settings.dispatcher,
+      });
+      status = response.statusCode;
+      const headers = response.headers;
+      requestId = requestIdFrom(headers);
+      if (status >= 200 && status < 300) {
+        const wrapped: HttpResponse = { status, headers, requestId, body: response.body };
+        const value = await consume(wrapped);
+        return { ok: true, value };
+      }
+      const bodyText = await response.body.text().catch(() => '');
+      const error = errorFromResponse({
+        status,
+        headers,
+        bodyText,
+        secret: this.settings.flavour.apiKey,
+        now: this.now,
+      });
+      return { ok: false, error, mayRetry: true };
+    } catch (thrown) {
+      if (thrown instanceof SoraError) return { ok: false, error: thrown, mayRetry: false };
+      if (options.signal?.aborted) throw options.signal.reason;
+      const timedOut = controller.signal.reason instanceof AttemptTimeout;
+      const { error, notSent } = errorFromNetwork(thrown, this.host, timeoutMs, timedOut);
+      // A POST that may have reached the provider is not repeated on a network failure: it could
+      // start (and bill) a second render. A status answer (429/5xx) is retried like the SDK does.
+      const mayRetry = call.method !== 'POST' || notSent;
+      return { ok: false, error, mayRetry };
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onCallerAbort);
+      this.settings.logger?.debug(
+        {
+          method: call.method,
+          path: call.path,
+          status: status ?? null,
+          ms: Math.round(performance.now() - started),
+          requestId,
+        },
+        'sora request',
+      );
+    }
+  }
+
+  private url(call: HttpCall): string {
+    const url = `${this.settings.flavour.baseUrl}${call.path}`;
+    if (!call.query) return url;
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(call.query))
+      if (value !== undefined) query.set(key, String(value));
+    const text = query.toString();
+    return text ? `${url}?${text}` : url;
+  }
+
+  private headers(call: HttpCall): Record<string, string> {
+    const headers: Record<string, string> = {
+      accept: call.accept ?? 'application/json',
+      ...this.settings.flavour.authHeaders(),
+    };
+    if (call.json !== undefined && !call.form) headers['content-type'] = 'application/json';
+    return headers;
+  }
+
+  /** For callers that format an unexpected error: the key never leaves in a message. */
+  scrub(text: string): string {
+    return redactSecret(text, this.settings.flavour.apiKey);
+  }
+}
