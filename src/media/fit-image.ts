@@ -1,0 +1,78 @@
+/**
+ * Resizes and centre-crops an image to an exact WIDTHxHEIGHT PNG. The Videos API rejects an
+ * `input_reference` whose pixel size differs from `size` ("Inpaint image must match the requested width
+ * and height", ../shared/docs/sora-api.md), so the bot fits every attachment before sending it.
+ *
+ * The image is scaled to cover the box (never letterboxed), then the overflow is cut evenly from both
+ * sides. The scale sizes are computed with ceil() in the expression instead of
+ * `force_original_aspect_ratio=increase`, whose rounding can land one pixel short and make crop fail.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MediaError, runFfmpeg } from './ffmpeg.js';
+
+export type FitImageInput = { path: string } | { bytes: Uint8Array };
+
+export interface FitImageOptions {
+  ffmpegPath?: string | undefined;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number;
+}
+
+const MAX_SIDE = 8192;
+
+/** The `-vf` chain that covers then crops to exactly width x height. */
+export function coverCropFilter(width: number, height: number): string {
+  const wider = `gt(iw/ih\\,${width}/${height})`;
+  const scaleW = `if(${wider}\\,ceil(${height}*iw/ih)\\,${width})`;
+  const scaleH = `if(${wider}\\,${height}\\,ceil(${width}*ih/iw))`;
+  return `scale=w='${scaleW}':h='${scaleH}',crop=${width}:${height},setsar=1`;
+}
+
+/** Returns PNG bytes of exactly `width` x `height`. Rejects with a MediaError (`ffmpeg_failed` for an undecodable image). */
+export async function fitImage(
+  input: FitImageInput,
+  width: number,
+  height: number,
+  options: FitImageOptions = {},
+): Promise<Uint8Array> {
+  for (const [name, value] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > MAX_SIDE)
+      throw new MediaError('invalid_argument', `${name} must be a whole number from 1 to ${MAX_SIDE}`);
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'sora-fit-'));
+  try {
+    let source: string;
+    if ('path' in input) source = input.path;
+    else {
+      source = join(dir, `in-${randomUUID()}`);
+      await writeFile(source, input.bytes);
+    }
+    const output = join(dir, 'out.png');
+    await runFfmpeg(
+      [
+        '-y',
+        '-i',
+        source,
+        '-vf',
+        coverCropFilter(width, height),
+        '-frames:v',
+        '1',
+        '-c:v',
+        'png',
+        '-f',
+        'image2',
+        output,
+      ],
+      { ffmpegPath: options.ffmpegPath, signal: options.signal, timeoutMs: options.timeoutMs ?? 60_000 },
+    );
+    return new Uint8Array(await readFile(output));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
