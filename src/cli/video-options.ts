@@ -6,13 +6,13 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Config } from '../config.js';
+import { sniffImage } from '../media/image-info.js';
 import {
   type CapabilityProblem,
   checkAgainstCapabilities,
   modelFamily,
   type ProviderCapabilities,
 } from '../sora/capabilities.js';
-import { probeImage } from '../sora/client/reference-image.js';
 import type { CreateVideoRequest, ReferenceImage } from '../sora/provider.js';
 import { parseSize } from '../sora/video.js';
 import { type Parsed, usageProblem } from './io.js';
@@ -105,12 +105,12 @@ async function readReferenceImage(
     const code = (error as { code?: string }).code ?? 'unreadable';
     return usageProblem(`--image ${path} cannot be read (${code})`);
   }
-  const info = probeImage(data);
+  const info = sniffImage(data);
   if (!info) return usageProblem(`--image ${path} is not a JPEG, PNG or WebP image`);
   const wanted = parseSize(size);
   if (info.width !== wanted.width || info.height !== wanted.height)
     return usageProblem(
       `--image ${path} is ${info.width}x${info.height} but the video is ${size}: the image must match the video size`,
     );
-  return { ok: true, value: { data, contentType: info.contentType, filename: basename(path) } };
+  return { ok: true, value: { data, contentType: info.type, filename: basename(path) } };
 }

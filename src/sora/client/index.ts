@@ -1,6 +1,5 @@
 export { EMULATOR_API_KEY, type Flavour, type FlavourSettings, resolveFlavour } from './flavour.js';
 export { createFormData } from './multipart.js';
-export { type ImageInfo, probeImage } from './reference-image.js';
 export { errorFromNetwork, errorFromResponse, redactSecret, requestIdFrom } from './response-errors.js';
 export {
   backoffDelayMs,
