@@ -1,0 +1,93 @@
+import type { StoredMessage } from './conversation-store.js';
+import { optionalBoolean, optionalInteger, optionalString, requiredString } from './method-args.js';
+import { SlackApiFailure } from './slack-api-failure.js';
+import { compareTs } from './slack-ids.js';
+import type { MethodHandler } from './workspace-state.js';
+
+/** Messages without the fake's bookkeeping field `channel` (Slack omits it in history results). */
+function withoutChannel(messages: StoredMessage[]): Record<string, unknown>[] {
+  return messages.map(({ channel: _channel, ...message }) => message);
+}
+
+/**
+ * `oldest`/`latest` bound the window (exclusive unless `inclusive`), `limit` caps it; a bot reads the message
+ * a reaction points at with `{ latest: ts, inclusive: true, limit: 1 }`.
+ */
+function window(messages: StoredMessage[], args: Record<string, unknown>): StoredMessage[] {
+  const oldest = optionalString(args, 'oldest');
+  const latest = optionalString(args, 'latest');
+  const inclusive = optionalBoolean(args, 'inclusive') === true;
+  return messages.filter((m) => {
+    if (oldest !== undefined) {
+      const order = compareTs(m.ts, oldest);
+      if (order < 0 || (order === 0 && !inclusive)) return false;
+    }
+    if (latest !== undefined) {
+      const order = compareTs(m.ts, latest);
+      if (order > 0 || (order === 0 && !inclusive)) return false;
+    }
+    return true;
+  });
+}
+
+function page(messages: StoredMessage[], args: Record<string, unknown>) {
+  const limit = Math.min(Math.max(optionalInteger(args, 'limit') ?? 100, 1), 1000);
+  const kept = messages.slice(0, limit);
+  return { messages: withoutChannel(kept), has_more: messages.length > kept.length };
+}
+
+const history: MethodHandler = ({ args }, state) => {
+  const channel = state.conversations.requireReadable(requiredString(args, 'channel'));
+  const result = page(window(state.conversations.history(channel.id), args), args);
+  return {
+    ok: true,
+    ...result,
+    pin_count: 0,
+    channel_actions_ts: null,
+    channel_actions_count: 0,
+    response_metadata: { next_cursor: '' },
+  };
+};
+
+/**
+ * For a parent ts: parent then replies, oldest first. For the ts of a reply: only that reply (with its
+ * thread_ts, which is how a bot finds the thread of a reacted reply).
+ */
+const replies: MethodHandler = ({ args }, state) => {
+  const channel = state.conversations.requireReadable(requiredString(args, 'channel'));
+  const ts = requiredString(args, 'ts');
+  const target = state.conversations.find(channel.id, ts);
+  if (target === undefined) throw new SlackApiFailure('thread_not_found');
+  const isReply = target.thread_ts !== undefined && target.thread_ts !== target.ts;
+  const thread = isReply ? [target] : state.conversations.thread(channel.id, ts);
+  const parent = thread[0];
+  const rest = window(thread.slice(1), args);
+  const result = page(parent === undefined ? rest : [parent, ...rest], args);
+  return { ok: true, ...result, response_metadata: { next_cursor: '' } };
+};
+
+const info: MethodHandler = ({ args }, state) => {
+  const channel = state.conversations.requireVisible(requiredString(args, 'channel'));
+  return { ok: true, channel: state.conversations.channelObject(channel, 1_600_000_000) };
+};
+
+/** reactions.get takes `timestamp`, not `ts` (a classic slip). */
+const reactionsGet: MethodHandler = ({ args }, state) => {
+  const channel = state.conversations.requireReadable(requiredString(args, 'channel'));
+  const message = state.conversations.find(channel.id, requiredString(args, 'timestamp'));
+  if (message === undefined) throw new SlackApiFailure('message_not_found');
+  const { channel: _channel, ...rest } = message;
+  return {
+    ok: true,
+    type: 'message',
+    channel: channel.id,
+    message: { ...rest, reactions: message.reactions ?? [] },
+  };
+};
+
+export const conversationMethods: Record<string, MethodHandler> = {
+  'conversations.history': history,
+  'conversations.replies': replies,
+  'conversations.info': info,
+  'reactions.get': reactionsGet,
+};

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import type { FileRecord } from './file-store.js';
+import { optionalJson, optionalString, requiredString } from './method-args.js';
+import { SlackApiFailure } from './slack-api-failure.js';
+import type { MethodHandler, WorkspaceState } from './workspace-state.js';
+
+/** Step 1 of the external upload (platforms.md, "Uploading an MP4 into a thread"). */
+const getUploadUrlExternal: MethodHandler = ({ args }, state) => {
+  const filename = requiredString(args, 'filename');
+  const length = Number(requiredString(args, 'length'));
+  if (!Number.isInteger(length) || length <= 0) throw new SlackApiFailure('invalid_arguments');
+  const file = state.files.create({ name: filename, user: state.options.botUserId, declaredLength: length });
+  return { ok: true, upload_url: `${state.rootUrl}upload/v1/${file.id}`, file_id: file.id };
+};
+
+const completeFilesSchema = z.array(z.object({ id: z.string().min(1), title: z.string().optional() })).min(1);
+
+/** Step 3: checks policy and access, then shares the files into the channel/thread (maybe later, maybe never). */
+const completeUploadExternal: MethodHandler = ({ args }, state) => {
+  const parsed = completeFilesSchema.safeParse(optionalJson(args, 'files'));
+  if (!parsed.success) throw new SlackApiFailure('invalid_arguments');
+  const files = parsed.data.map(({ id, title }) => {
+    const file = state.files.get(id);
+    if (file === undefined || file.bytes === undefined) throw new SlackApiFailure('file_not_found');
+    return { file, title };
+  });
+  if (state.uploads.disabled) throw new SlackApiFailure('file_uploads_disabled');
+  const { maxBytes } = state.uploads;
+  if (maxBytes !== undefined && files.some(({ file }) => (file.bytes?.length ?? 0) > maxBytes)) {
+    throw new SlackApiFailure('file_upload_size_restricted');
+  }
+  const channelId = optionalString(args, 'channel_id') ?? optionalString(args, 'channels')?.split(',')[0];
+  const channel = channelId === undefined ? undefined : state.conversations.requireWritable(channelId);
+  const threadTs = optionalString(args, 'thread_ts');
+  if (threadTs !== undefined && channel === undefined) throw new SlackApiFailure('invalid_arguments');
+  for (const { file, title } of files) {
+    if (title !== undefined) file.title = title;
+    file.completed = true;
+  }
+  if (channel !== undefined) {
+    const share = () =>
+      shareFiles(
+        state,
+        files.map(({ file }) => file),
+        channel.id,
+        threadTs,
+        args,
+      );
+    const policy = state.uploads.share;
+    if (policy === 'immediate') share();
+    else if (typeof policy === 'number') state.schedule(policy, share);
+  }
+  return { ok: true, files: files.map(({ file }) => ({ id: file.id, title: file.title })) };
+};
+
+function shareFiles(
+  state: WorkspaceState,
+  files: FileRecord[],
+  channelId: string,
+  threadTs: string | undefined,
+  args: Record<string, unknown>,
+): void {
+  const channel = state.conversations.channel(channelId);
+  if (channel === undefined) return;
+  const blocks = optionalJson(args, 'blocks');
+  const message = state.conversations.insertFromBot({
+    channel: channelId,
+    text: optionalString(args, 'initial_comment') ?? '',
+    ...(Array.isArray(blocks) ? { blocks } : {}),
+    ...(threadTs === undefined ? {} : { thread_ts: threadTs }),
+    upload: true,
+    files: [],
+  });
+  for (const file of files) {
+    const visibility = channel.kind === 'public' ? 'public' : 'private';
+    const shares = file.shares[visibility][channelId] ?? [];
+    shares.push({
+      ts: message.ts,
+      ...(threadTs === undefined ? {} : { thread_ts: threadTs }),
+      channel_name: channel.name,
+      team_id: state.options.teamId,
+      share_user_id: state.options.botUserId,
+      source: 'UPLOAD',
+    });
+    file.shares[visibility][channelId] = shares;
+  }
+  message.files = files.map((file) => state.files.toApiObject(file, state.rootUrl));
+}
+
+const filesInfo: MethodHandler = ({ args }, state) => {
+  const file = state.files.get(requiredString(args, 'file'));
+  if (file === undefined || (file.bytes === undefined && !file.completed))
+    throw new SlackApiFailure('file_not_found');
+  return {
+    ok: true,
+    file: state.files.toApiObject(file, state.rootUrl),
+    comments: [],
+    response_metadata: { next_cursor: '' },
+  };
+};
+
+export const fileMethods: Record<string, MethodHandler> = {
+  'files.getUploadURLExternal': getUploadUrlExternal,
+  'files.completeUploadExternal': completeUploadExternal,
+  'files.info': filesInfo,
+};
