@@ -45,7 +45,15 @@ export type Action =
   | { kind: 'delete'; jobId: string; label: string }
   | { kind: 'list_page'; page: number; all: boolean; label: string };
 
-export type StatusPhase = 'queued' | 'submitting' | 'rendering' | 'downloading' | 'delivering';
+export type StatusPhase =
+  | 'queued'
+  | 'submitting'
+  | 'rendering'
+  | 'downloading'
+  | 'delivering'
+  | 'done'
+  | 'failed'
+  | 'deleted';
 
 export interface StatusMessage {
   kind: 'status';

@@ -47,3 +47,29 @@ export interface ChatSurface {
   /** Replaces a delivered video's message by a "deleted" note. */
   markDeleted?(conversation: string, messageRef: string, message: BotMessage): Promise<void>;
 }
+
+export const SURFACE_ERROR_CODES = [
+  /** The bot is not in the channel (private channel, DM between people): the person must invite it. */
+  'not_in_channel',
+  /** The platform refused the file (too large, uploads disabled). */
+  'upload_refused',
+  /** Rate limited beyond what the adapter waits out by itself. */
+  'rate_limited',
+  /** Anything else the platform answered. */
+  'platform_error',
+] as const;
+export type SurfaceErrorCode = (typeof SURFACE_ERROR_CODES)[number];
+
+/** What adapters throw from ChatSurface calls: a stable code plus a sentence for the person. */
+export class SurfaceError extends Error {
+  override readonly name = 'SurfaceError';
+  constructor(
+    readonly code: SurfaceErrorCode,
+    /** Written for the person, e.g. "I can't post in this private channel: /invite @sora-bot first." */
+    readonly userMessage: string,
+    readonly retryable = code === 'rate_limited' || code === 'platform_error',
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${userMessage}`, options);
+  }
+}

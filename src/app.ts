@@ -1,0 +1,144 @@
+/**
+ * `sora-bot start`: wires the configured provider (or an embedded emulator), the store, the core,
+ * the HTTP server and every adapter whose credentials are set. With no chat credentials it runs the
+ * local playground, so `npm install && npm start` works on a fresh machine.
+ */
+import { Agent } from 'undici';
+import type { AdapterContext, AdapterStarter, RunningAdapter } from './adapter-plugin.js';
+import type { Config } from './config.js';
+import type { Clock } from './core/clock.js';
+import type { Logger } from './core/logger.js';
+import { SoraCore } from './core/sora-core.js';
+import { mountHealth } from './http/health-route.js';
+import { HttpServer } from './http/http-server.js';
+import { createLogger } from './logging.js';
+import { createProvider, EMULATOR_API_KEY } from './sora/index.js';
+import type { VideoProvider } from './sora/provider.js';
+import { openStore } from './store/open-store.js';
+
+export interface StartBotOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Where to print the start-up summary (default stdout); tests pass a no-op. */
+  print?: (line: string) => void;
+}
+
+export interface RunningBot {
+  url: string;
+  core: SoraCore;
+  provider: VideoProvider;
+  adapters: RunningAdapter[];
+  close(): Promise<void>;
+}
+
+interface AdapterEntry {
+  name: string;
+  enabled(config: Config): boolean;
+  load(): Promise<AdapterStarter>;
+}
+
+/** Each adapter starts when its credentials are set; the playground when no other does (or PLAYGROUND=1). */
+const ADAPTERS: AdapterEntry[] = [];
+
+export function hasChatCredentials(config: Config): boolean {
+  return Boolean(config.SLACK_BOT_TOKEN || config.DISCORD_TOKEN);
+}
+
+export async function startBot(config: Config, options: StartBotOptions = {}): Promise<RunningBot> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    const { provider, describe } = await openProvider(config, logger, closers);
+    const store = await openStore({ storeUrl: config.STORE_URL, dataDir: config.DATA_DIR });
+    closers.push(() => store.close());
+    const renderMs = config.SORA_PROVIDER === 'emulator' ? config.SORA_EMULATOR_RENDER_MS : undefined;
+    const core = new SoraCore({
+      provider,
+      store,
+      clock: options.clock,
+      logger,
+      settings: {
+        dataDir: config.DATA_DIR,
+        defaultModel: config.SORA_MODEL,
+        admins: config.SORA_ADMINS,
+        maxConcurrent: config.SORA_MAX_CONCURRENT,
+        requestsPerMinute: config.SORA_RPM,
+        retentionMs: config.VIDEO_RETENTION_DAYS * 24 * 60 * 60 * 1000,
+        ffmpegPath: config.FFMPEG_PATH,
+        // The emulator renders in seconds: poll it proportionally so the demo feels live.
+        ...(renderMs !== undefined
+          ? {
+              pollInitialMs: clamp(renderMs / 10, 100, 2_000),
+              pollMaxMs: clamp(renderMs / 4, 250, 15_000),
+              estimatedRenderMs: Math.max(renderMs, 1_000),
+            }
+          : {}),
+      },
+    });
+    const http = new HttpServer({ host: config.HOST, port: config.PORT, logger });
+    mountHealth(http, { store, provider });
+    const ctx: AdapterContext = { config, core, http, logger };
+    const adapters: RunningAdapter[] = [];
+    for (const entry of ADAPTERS) {
+      if (!entry.enabled(config)) continue;
+      const start = await entry.load();
+      const adapter = await start(ctx);
+      adapters.push(adapter);
+      closers.push(() => adapter.close());
+    }
+    const url = await http.listen();
+    closers.push(() => http.close());
+    await core.start();
+    closers.push(() => core.stop());
+    print(`sora-bot is running: Sora via ${describe}; HTTP on ${url}`);
+    for (const adapter of adapters) print(`  ${adapter.name}: ${adapter.summary}`);
+    logger.info({ url, provider: provider.kind, adapters: adapters.map((a) => a.name) }, 'sora-bot started');
+    return { url, core, provider, adapters, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+async function openProvider(
+  config: Config,
+  logger: Logger,
+  closers: (() => Promise<void>)[],
+): Promise<{ provider: VideoProvider; describe: string }> {
+  const dispatcher = new Agent();
+  closers.push(() => dispatcher.close());
+  if (config.SORA_PROVIDER !== 'emulator') {
+    const where = config.SORA_PROVIDER === 'azure' ? config.AZURE_OPENAI_ENDPOINT : config.OPENAI_BASE_URL;
+    return {
+      provider: createProvider(config, { dispatcher, logger }),
+      describe: `${config.SORA_PROVIDER} at ${where}`,
+    };
+  }
+  const { startEmulator } = await import('./sora/emulator/index.js');
+  // The embedded emulator has no account limits of its own: the bot's queue (SORA_MAX_CONCURRENT,
+  // SORA_RPM) is what is being demonstrated.
+  const emulator = await startEmulator({
+    renderMs: config.SORA_EMULATOR_RENDER_MS,
+    apiKey: EMULATOR_API_KEY,
+    maxRunning: 1000,
+    ffmpegPath: config.FFMPEG_PATH,
+  });
+  closers.push(() => emulator.close());
+  return {
+    provider: createProvider(config, {
+      emulatorUrl: emulator.url,
+      emulatorApiKey: EMULATOR_API_KEY,
+      dispatcher,
+      logger,
+    }),
+    describe: `the built-in emulator (no key needed; renders in ${config.SORA_EMULATOR_RENDER_MS} ms)`,
+  };
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.round(Math.max(min, Math.min(max, value)));
+}

@@ -1,0 +1,72 @@
+/**
+ * What the core's parts share: the ports (provider, ledger, surfaces, clock, logger) and the settings.
+ */
+import type { VideoProvider } from '../sora/provider.js';
+import type { Clock } from './clock.js';
+import { platformOfConversation } from './conversation.js';
+import type { JobLedger } from './job-ledger.js';
+import type { Logger } from './logger.js';
+import type { Platform } from './requester.js';
+import type { ChatSurface } from './surface.js';
+
+export interface CoreSettings {
+  dataDir: string;
+  /** SORA_MODEL: the model used when a command names none. */
+  defaultModel: string;
+  /** SORA_ADMINS. */
+  admins: readonly string[];
+  /** SORA_MAX_CONCURRENT: jobs at the provider at once. */
+  maxConcurrent: number;
+  /** SORA_RPM: job requests sent to the provider per rolling minute (0 = no limit). */
+  requestsPerMinute: number;
+  /** First status poll after submission; later polls back off up to `pollMaxMs`. */
+  pollInitialMs: number;
+  pollMaxMs: number;
+  /** From this many due jobs on, one list call replaces per-job status reads. */
+  pollBatchThreshold: number;
+  /** VIDEO_RETENTION_DAYS, in ms. */
+  retentionMs: number;
+  /** How long a duplicate command is recognised (platform retries). */
+  idempotencyTtlMs: number;
+  /** How long one process holds the right to deliver a job before another may take over. */
+  deliveryLeaseMs: number;
+  /** Used for queue estimates until real renders have been timed. */
+  estimatedRenderMs: number;
+  /** How many videos are downloaded and delivered at once. */
+  deliveryConcurrency: number;
+  ffmpegPath?: string | undefined;
+}
+
+export const DEFAULT_CORE_SETTINGS = {
+  pollInitialMs: 2_000,
+  pollMaxMs: 15_000,
+  pollBatchThreshold: 3,
+  idempotencyTtlMs: 24 * 60 * 60 * 1000,
+  deliveryLeaseMs: 10 * 60 * 1000,
+  estimatedRenderMs: 90_000,
+  deliveryConcurrency: 4,
+} as const satisfies Partial<CoreSettings>;
+
+export class SurfaceRegistry {
+  private readonly surfaces = new Map<Platform, ChatSurface>();
+
+  register(surface: ChatSurface): void {
+    this.surfaces.set(surface.platform, surface);
+  }
+
+  forConversation(conversation: string): ChatSurface | undefined {
+    const platform = platformOfConversation(conversation);
+    return platform ? this.surfaces.get(platform) : undefined;
+  }
+}
+
+export interface CoreContext {
+  provider: VideoProvider;
+  ledger: JobLedger;
+  surfaces: SurfaceRegistry;
+  clock: Clock;
+  logger: Logger;
+  settings: CoreSettings;
+  /** Identifies this process in delivery leases. */
+  instanceId: string;
+}

@@ -1,0 +1,48 @@
+/**
+ * Fair queue order: round-robin between requesters, so one person's ten requests don't starve
+ * everyone else. Requesters served least recently go first; each person's own jobs stay in order.
+ */
+import type { Job } from './job.js';
+import { requesterKey } from './requester.js';
+
+export function fairOrder(waiting: readonly Job[], lastServedAt: ReadonlyMap<string, number>): Job[] {
+  const groups = new Map<string, Job[]>();
+  for (const job of [...waiting].sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))) {
+    const key = requesterKey(job.requester);
+    const group = groups.get(key);
+    if (group) group.push(job);
+    else groups.set(key, [job]);
+  }
+  const requesters = [...groups.entries()].sort(
+    ([ka, a], [kb, b]) =>
+      (lastServedAt.get(ka) ?? Number.NEGATIVE_INFINITY) -
+        (lastServedAt.get(kb) ?? Number.NEGATIVE_INFINITY) || a[0]!.createdAt - b[0]!.createdAt,
+  );
+  const ordered: Job[] = [];
+  for (let round = 0; ordered.length < waiting.length; round++) {
+    for (const [, jobs] of requesters) {
+      const job = jobs[round];
+      if (job) ordered.push(job);
+    }
+  }
+  return ordered;
+}
+
+/** A sliding one-minute window of job requests sent to the provider (SORA_RPM). */
+export class RequestWindow {
+  private readonly sent: number[] = [];
+
+  constructor(private readonly perMinute: number) {}
+
+  record(now: number): void {
+    this.sent.push(now);
+  }
+
+  /** 0 when a request may go now, else how long to wait. `perMinute` 0 means no limit. */
+  waitMs(now: number): number {
+    if (this.perMinute <= 0) return 0;
+    while (this.sent.length > 0 && this.sent[0]! <= now - 60_000) this.sent.shift();
+    if (this.sent.length < this.perMinute) return 0;
+    return this.sent[0]! + 60_000 - now;
+  }
+}

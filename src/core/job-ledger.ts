@@ -1,0 +1,125 @@
+/**
+ * The durable job ledger: jobs by id, plus indexes by conversation channel, by requester and by the
+ * messages that show them (status and delivered video, for reactions and buttons). Every write goes
+ * to the store before the caller performs the side effect it describes.
+ */
+import type { Store } from '../store/store.js';
+import { isTerminal, type Job, type JobInput, JobSchema } from './job.js';
+import { type Requester, requesterKey, workspaceKey } from './requester.js';
+import { newShortId } from './short-id.js';
+
+const KEYS = {
+  job: (id: string) => `job:${id}`,
+  active: 'jobs:active',
+  byChannel: (channel: string) => `jobs:channel:${channel}`,
+  byRequester: (r: Requester) => `jobs:requester:${requesterKey(r)}`,
+  byWorkspace: (r: Requester) => `jobs:workspace:${workspaceKey(r)}`,
+  byMessage: (platform: string, ref: string) => `message:${platform}:${ref}`,
+  idempotency: (key: string) => `idempotency:${key}`,
+  lease: (jobId: string, purpose: string) => `lease:${purpose}:${jobId}`,
+} as const;
+
+export class JobLedger {
+  constructor(readonly store: Store) {}
+
+  /** Creates a job with a fresh short id (drawn again on the rare collision). */
+  async create(fields: Omit<JobInput, 'id'>): Promise<Job> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const id = newShortId();
+      if (!(await this.store.claim(`jobid:${id}`, id))) continue;
+      const job = JobSchema.parse({ ...fields, id });
+      await this.store.set(KEYS.job(id), job);
+      await Promise.all([
+        this.store.addToSet(KEYS.active, id),
+        this.store.addToSet(KEYS.byChannel(job.channel), id),
+        this.store.addToSet(KEYS.byRequester(job.requester), id),
+        this.store.addToSet(KEYS.byWorkspace(job.requester), id),
+      ]);
+      return job;
+    }
+    throw new Error('could not draw a free job id');
+  }
+
+  async get(id: string): Promise<Job | undefined> {
+    const raw = await this.store.get<unknown>(KEYS.job(id));
+    if (raw === undefined) return undefined;
+    return JobSchema.parse(raw);
+  }
+
+  /** Writes the new version of a job (the caller's copy with changes applied). */
+  async save(job: Job, now: number): Promise<Job> {
+    const next = JobSchema.parse({ ...job, updatedAt: now });
+    await this.store.set(KEYS.job(job.id), next);
+    if (isTerminal(next.state)) await this.store.removeFromSet(KEYS.active, job.id);
+    return next;
+  }
+
+  async update(id: string, now: number, change: (job: Job) => Partial<Job>): Promise<Job> {
+    const job = await this.get(id);
+    if (!job) throw new Error(`job ${id} not found`);
+    return this.save({ ...job, ...change(job) }, now);
+  }
+
+  async active(): Promise<Job[]> {
+    return this.many(await this.store.members(KEYS.active));
+  }
+
+  async byRequester(r: Requester): Promise<Job[]> {
+    return this.many(await this.store.members(KEYS.byRequester(r)));
+  }
+
+  async byChannel(channel: string): Promise<Job[]> {
+    return this.many(await this.store.members(KEYS.byChannel(channel)));
+  }
+
+  async byWorkspace(r: Requester): Promise<Job[]> {
+    return this.many(await this.store.members(KEYS.byWorkspace(r)));
+  }
+
+  async indexMessage(platform: string, messageRef: string, jobId: string): Promise<void> {
+    await this.store.set(KEYS.byMessage(platform, messageRef), jobId);
+  }
+
+  async byMessage(platform: string, messageRef: string): Promise<Job | undefined> {
+    const id = await this.store.get<string>(KEYS.byMessage(platform, messageRef));
+    return id ? this.get(id) : undefined;
+  }
+
+  /**
+   * Idempotency: the first caller with `key` gets `undefined` (go ahead, then `bindIdempotency`);
+   * a repeat gets the job id the first one created (or '' while it is still being created).
+   */
+  async claimIdempotency(key: string, ttlMs: number): Promise<'new' | { existing: string }> {
+    const claimKey = KEYS.idempotency(key);
+    const token = `pending:${newShortId()}${newShortId()}`;
+    if (await this.store.claim(claimKey, token, ttlMs)) return 'new';
+    const holder = (await this.store.claimHolder(claimKey)) ?? '';
+    return { existing: holder.startsWith('pending:') ? '' : holder };
+  }
+
+  async bindIdempotency(key: string, jobId: string, ttlMs: number): Promise<void> {
+    const claimKey = KEYS.idempotency(key);
+    const holder = await this.store.claimHolder(claimKey);
+    if (holder) await this.store.releaseClaim(claimKey, holder);
+    await this.store.claim(claimKey, jobId, ttlMs);
+  }
+
+  async releaseIdempotency(key: string): Promise<void> {
+    const claimKey = KEYS.idempotency(key);
+    const holder = await this.store.claimHolder(claimKey);
+    if (holder) await this.store.releaseClaim(claimKey, holder);
+  }
+
+  claimLease(jobId: string, purpose: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.store.claim(KEYS.lease(jobId, purpose), owner, ttlMs);
+  }
+
+  releaseLease(jobId: string, purpose: string, owner: string): Promise<void> {
+    return this.store.releaseClaim(KEYS.lease(jobId, purpose), owner);
+  }
+
+  private async many(ids: string[]): Promise<Job[]> {
+    const jobs = await Promise.all(ids.map((id) => this.get(id)));
+    return jobs.filter((j): j is Job => j !== undefined);
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Who may do what. Seeing (status, remix) needs the same workspace; deleting needs the requester or
+ * an admin. Lists never cross workspaces, although one provider key serves them all.
+ */
+import type { Job } from './job.js';
+import { type Requester, sameWorkspace } from './requester.js';
+
+/**
+ * SORA_ADMINS entries may be a bare user id (`U123`), `platform:user` or `platform:workspace:user`,
+ * so one list can name admins on several platforms without ambiguity.
+ */
+export function isConfiguredAdmin(admins: readonly string[], r: Requester): boolean {
+  return admins.some(
+    (entry) =>
+      entry === r.user ||
+      entry === `${r.platform}:${r.user}` ||
+      entry === `${r.platform}:${r.workspace}:${r.user}`,
+  );
+}
+
+export function canSee(r: Requester, job: Job): boolean {
+  return sameWorkspace(r, job.requester) && job.state !== 'deleted';
+}
+
+export function canDelete(r: Requester, job: Job): boolean {
+  return canSee(r, job) && (job.requester.user === r.user || r.isAdmin);
+}

@@ -1,0 +1,475 @@
+/**
+ * The platform-neutral command core. Adapters parse with `parse`, acknowledge the platform, then call
+ * `run`; the core creates durable jobs, queues them fairly, polls the provider and delivers the video
+ * back through the conversation's ChatSurface. It imports no platform SDK.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { capabilitiesFor, modelFamily, type ProviderCapabilities } from '../sora/capabilities.js';
+import { isSoraError } from '../sora/errors.js';
+import type { VideoProvider } from '../sora/provider.js';
+import type { Store } from '../store/store.js';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { parseCommand } from './command-parser.js';
+import {
+  type CoreContext,
+  type CoreSettings,
+  DEFAULT_CORE_SETTINGS,
+  SurfaceRegistry,
+} from './core-context.js';
+import type { Attachment, AttachmentMeta, DeleteIntent, Intent, ListIntent, ParseResult } from './intents.js';
+import { isTerminal, type Job, type JobRequest } from './job.js';
+import { JobLedger } from './job-ledger.js';
+import { type Logger, silentLogger } from './logger.js';
+import { type BotMessage, type JobView, type StatusMessage, toJobView } from './messages.js';
+import { canDelete, canSee, isConfiguredAdmin } from './policy.js';
+import { prepareReferenceImage } from './reference-image.js';
+import { RenderPoller } from './render-poller.js';
+import { failureMessage, helpMessage, noSuchVideo, notice, resultActions } from './replies.js';
+import { type Requester, type RequesterInput, RequesterSchema } from './requester.js';
+import { RetentionSweeper, removeJobFiles } from './retention-sweeper.js';
+import { StatusReporter, statusMessage } from './status-reporter.js';
+import { SubmissionScheduler } from './submission-scheduler.js';
+import { type ChatSurface, SurfaceError, type ThreadStart } from './surface.js';
+import { VideoDelivery } from './video-delivery.js';
+import { WakeableLoop } from './wakeable-loop.js';
+
+export interface CommandRequest {
+  requester: RequesterInput;
+  /** Channel-level scope of the command (what `list --all` lists). */
+  channel: string;
+  /** Where a new job's status message goes (a channel, or an existing thread for remixes). */
+  conversation: string;
+  intent: Intent;
+  attachment?: Attachment | null;
+  /** The platform's id for this delivery of the command (envelope id, interaction id): duplicates make one job. */
+  idempotencyKey?: string;
+  /** Posts the first status message the adapter's own way (e.g. Discord's deferred reply); default: surface.startJob. */
+  announce?: (message: StatusMessage) => Promise<ThreadStart>;
+}
+
+export type CommandOutcome =
+  | { kind: 'job'; job: JobView; duplicate: boolean }
+  /** Something to show the person who asked (privately where the platform can). */
+  | { kind: 'reply'; message: BotMessage };
+
+export interface SoraCoreOptions {
+  provider: VideoProvider;
+  store: Store;
+  settings: Omit<CoreSettings, keyof typeof DEFAULT_CORE_SETTINGS> & Partial<CoreSettings>;
+  clock?: Clock;
+  logger?: Logger;
+  instanceId?: string;
+}
+
+const LIST_PAGE_SIZE = 5;
+
+export class SoraCore {
+  readonly ctx: CoreContext;
+  readonly capabilities: ProviderCapabilities;
+  readonly scheduler: SubmissionScheduler;
+  readonly poller: RenderPoller;
+  readonly delivery: VideoDelivery;
+  private readonly reporter: StatusReporter;
+  private readonly sweeper: RetentionSweeper;
+  private readonly loops: WakeableLoop[];
+  private readonly schedulerLoop: WakeableLoop;
+  private readonly pollerLoop: WakeableLoop;
+  private readonly deliveryLoop: WakeableLoop;
+
+  constructor(options: SoraCoreOptions) {
+    const clock = options.clock ?? systemClock;
+    const logger = options.logger ?? silentLogger;
+    this.ctx = {
+      provider: options.provider,
+      ledger: new JobLedger(options.store),
+      surfaces: new SurfaceRegistry(),
+      clock,
+      logger,
+      settings: { ...DEFAULT_CORE_SETTINGS, ...options.settings },
+      instanceId: options.instanceId ?? randomUUID(),
+    };
+    this.capabilities = options.provider.capabilities ?? capabilitiesFor(options.provider.kind);
+    this.scheduler = new SubmissionScheduler(this.ctx, {
+      onSubmitted: async (job) => {
+        await this.reporter.report(job, { force: true });
+        this.pollerLoop.wake();
+      },
+      onFailed: (job) => this.reportFailure(job),
+      onQueueChanged: async (waiting) => {
+        for (const job of waiting) await this.reporter.report(job);
+      },
+    });
+    this.reporter = new StatusReporter(this.ctx, (id) => this.scheduler.queueInfo(id));
+    this.poller = new RenderPoller(this.ctx, {
+      onProgress: (job) => this.reporter.report(job),
+      onCompleted: async (job) => {
+        if (job.submittedAt && job.completedAt)
+          this.scheduler.recordRenderDuration(job.completedAt - job.submittedAt);
+        await this.reporter.report(job);
+        this.deliveryLoop.wake();
+        this.schedulerLoop.wake();
+      },
+      onFailed: async (job) => {
+        await this.reportFailure(job);
+        this.schedulerLoop.wake();
+      },
+    });
+    this.delivery = new VideoDelivery(this.ctx, {
+      onDelivered: async (job) => {
+        await this.reporter.report(job, { force: true });
+        this.deliveryLoop.wake();
+      },
+      onFailed: async (job) => {
+        await this.reportFailure(job);
+        this.deliveryLoop.wake();
+      },
+      onPhase: (job) => this.reporter.report(job),
+    });
+    this.sweeper = new RetentionSweeper(this.ctx);
+    this.schedulerLoop = new WakeableLoop('scheduler', () => this.scheduler.tick(), clock, logger);
+    this.pollerLoop = new WakeableLoop('poller', () => this.poller.tick(), clock, logger);
+    this.deliveryLoop = new WakeableLoop('delivery', () => this.delivery.tick(), clock, logger);
+    this.loops = [
+      this.schedulerLoop,
+      this.pollerLoop,
+      this.deliveryLoop,
+      new WakeableLoop('retention', () => this.sweeper.tick(), clock, logger, 60_000),
+    ];
+  }
+
+  get ledger(): JobLedger {
+    return this.ctx.ledger;
+  }
+
+  registerSurface(surface: ChatSurface): void {
+    this.ctx.surfaces.register(surface);
+  }
+
+  /** Parses a text command and checks its options against the provider's capabilities. Never throws. */
+  parse(text: string, attachment?: AttachmentMeta | null): ParseResult {
+    return parseCommand(text, {
+      capabilities: this.capabilities,
+      defaultModel: this.ctx.settings.defaultModel,
+      attachment: attachment ?? null,
+    });
+  }
+
+  /** Resumes every unfinished job from the ledger and starts the background loops. */
+  async start(): Promise<void> {
+    const active = await this.ctx.ledger.active();
+    this.scheduler.restore(active);
+    for (const job of active) {
+      if (job.state === 'accepted') await this.announceOrphan(job);
+    }
+    for (const loop of this.loops) loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.loops.map((l) => l.stop()));
+  }
+
+  /** Wakes every loop (tests with a fake clock call it after advancing time). */
+  wake(): void {
+    for (const loop of this.loops) loop.wake();
+  }
+
+  async run(request: CommandRequest): Promise<CommandOutcome> {
+    const requester = this.withAdmin(RequesterSchema.parse(request.requester));
+    const intent = request.intent;
+    switch (intent.kind) {
+      case 'help':
+        return reply(helpMessage(this.capabilities, this.ctx.settings.defaultModel));
+      case 'list':
+        return reply(await this.list(requester, request.channel, intent));
+      case 'status': {
+        const job = await this.visibleJob(requester, intent.jobId);
+        if (!job) return reply(noSuchVideo(intent.jobId));
+        const view = toJobView(job);
+        return reply({
+          kind: 'job_details',
+          job: view,
+          queuePosition: this.scheduler.queueInfo(job.id)?.position ?? null,
+          actions: job.state === 'delivered' ? resultActions(view) : [],
+        });
+      }
+      case 'delete':
+        return reply(await this.delete(requester, intent));
+      case 'generate':
+      case 'remix':
+        return this.startJob(requester, request);
+    }
+  }
+
+  /** The job a platform message shows (status or video), for reactions and buttons. */
+  async jobForMessage(platform: string, messageRef: string): Promise<JobView | undefined> {
+    const job = await this.ctx.ledger.byMessage(platform, messageRef);
+    return job && job.state !== 'deleted' ? toJobView(job) : undefined;
+  }
+
+  /** A job as `requester` may see it (same workspace, not deleted). */
+  async viewJob(requester: RequesterInput, jobId: string): Promise<JobView | undefined> {
+    const job = await this.visibleJob(this.withAdmin(RequesterSchema.parse(requester)), jobId);
+    return job ? toJobView(job) : undefined;
+  }
+
+  /** Whether `requester` may delete the job (adapters show or hide a Delete offer with it). */
+  async mayDelete(requester: RequesterInput, jobId: string): Promise<boolean> {
+    const r = this.withAdmin(RequesterSchema.parse(requester));
+    const job = await this.ctx.ledger.get(jobId);
+    return Boolean(job && canDelete(r, job));
+  }
+
+  /** The job's record where its adapter needs more than the view (its conversation, its files). */
+  async jobRecord(jobId: string): Promise<Job | undefined> {
+    return this.ctx.ledger.get(jobId);
+  }
+
+  private withAdmin(r: Requester): Requester {
+    return r.isAdmin || !isConfiguredAdmin(this.ctx.settings.admins, r) ? r : { ...r, isAdmin: true };
+  }
+
+  private async visibleJob(r: Requester, jobId: string): Promise<Job | undefined> {
+    const job = await this.ctx.ledger.get(jobId);
+    return job && canSee(r, job) ? job : undefined;
+  }
+
+  private async startJob(requester: Requester, request: CommandRequest): Promise<CommandOutcome> {
+    const { ledger, clock, settings } = this.ctx;
+    const intent = request.intent;
+    if (intent.kind !== 'generate' && intent.kind !== 'remix') throw new Error('not a job intent');
+    const key = request.idempotencyKey;
+    if (key) {
+      const claim = await ledger.claimIdempotency(key, settings.idempotencyTtlMs);
+      if (claim !== 'new') return this.duplicateOutcome(claim.existing);
+    }
+    try {
+      const prepared = await this.prepareRequest(requester, request);
+      if ('reply' in prepared) {
+        if (key) await ledger.releaseIdempotency(key);
+        return reply(prepared.reply);
+      }
+      const now = clock.now();
+      let job = await ledger.create({
+        state: 'accepted',
+        requester,
+        channel: request.channel,
+        conversation: request.conversation,
+        request: prepared.request,
+        createdAt: now,
+        updatedAt: now,
+      });
+      if (key) await ledger.bindIdempotency(key, job.id, settings.idempotencyTtlMs);
+      this.ctx.logger.info({ jobId: job.id, kind: prepared.request.kind }, 'job accepted');
+      try {
+        job = await this.announce(job, request.announce);
+      } catch (error) {
+        const failed = await ledger.save(
+          {
+            ...job,
+            state: 'failed',
+            failure: { code: 'delivery_failed', message: surfaceMessage(error), requestId: null },
+          },
+          clock.now(),
+        );
+        this.ctx.logger.warn({ jobId: job.id, err: error }, 'could not post the status message');
+        return reply(failureMessage(failed));
+      }
+      this.schedulerLoop.wake();
+      return { kind: 'job', job: toJobView(job), duplicate: false };
+    } catch (error) {
+      if (key) await ledger.releaseIdempotency(key);
+      throw error;
+    }
+  }
+
+  private async duplicateOutcome(existingId: string): Promise<CommandOutcome> {
+    // The first delivery may still be creating its job: give it a moment to bind the key.
+    for (let i = 0; i < 50 && existingId === ''; i++) await new Promise((r) => setTimeout(r, 20));
+    const job = existingId ? await this.ctx.ledger.get(existingId) : undefined;
+    if (!job) return reply(notice('Already working on that request.', 'info'));
+    return { kind: 'job', job: toJobView(job), duplicate: true };
+  }
+
+  private async prepareRequest(
+    requester: Requester,
+    request: CommandRequest,
+  ): Promise<{ request: JobRequest } | { reply: BotMessage }> {
+    const intent = request.intent;
+    if (intent.kind === 'remix') {
+      const parent = await this.visibleJob(requester, intent.jobId);
+      if (!parent) return { reply: noSuchVideo(intent.jobId) };
+      if (parent.state !== 'delivered' || !parent.providerVideoId)
+        return {
+          reply: notice(
+            `Video \`${parent.id}\` isn't finished yet; remix it once it has been delivered.`,
+            'warning',
+          ),
+        };
+      if (parent.providerExpiresAt && parent.providerExpiresAt <= this.ctx.clock.now())
+        return {
+          reply: notice(
+            `Video \`${parent.id}\` is too old to remix: the provider keeps videos for a limited time. Make a new one with \`/sora PROMPT\`.`,
+            'warning',
+          ),
+        };
+      if (intent.prompt.length > 32_000)
+        return { reply: notice('That prompt is over 32,000 characters.', 'warning') };
+      return {
+        request: {
+          kind: 'remix',
+          prompt: intent.prompt,
+          seconds: parent.request.seconds,
+          size: parent.request.size,
+          model: parent.request.model,
+          imagePath: null,
+          remixOf: parent.id,
+          remixOfVideoId: parent.providerVideoId,
+        },
+      };
+    }
+    if (intent.kind !== 'generate') throw new Error('not a generate intent');
+    let imagePath: string | null = null;
+    if (request.attachment) {
+      const family = modelFamily(intent.model);
+      const caps = family ? this.capabilities.models[family] : undefined;
+      if (!caps) return { reply: notice(`\`${intent.model}\` isn't available here.`, 'warning') };
+      const prepared = await prepareReferenceImage(request.attachment, {
+        size: intent.size,
+        caps,
+        dir: join(this.ctx.settings.dataDir, 'inputs'),
+        name: randomUUID(),
+        ffmpegPath: this.ctx.settings.ffmpegPath,
+      });
+      if (!prepared.ok) return { reply: notice(prepared.message, 'warning') };
+      imagePath = prepared.path;
+    }
+    return {
+      request: {
+        kind: 'generate',
+        prompt: intent.prompt,
+        seconds: intent.seconds,
+        size: intent.size,
+        model: intent.model,
+        imagePath,
+        remixOf: null,
+        remixOfVideoId: null,
+      },
+    };
+  }
+
+  /** Posts the first status message and moves the job to the queue. */
+  private async announce(job: Job, announce?: CommandRequest['announce']): Promise<Job> {
+    const { ledger, clock } = this.ctx;
+    const surface = this.ctx.surfaces.forConversation(job.conversation);
+    const message = statusMessage(job, { position: (await this.waitingCount()) + 1, etaMs: 0 });
+    let thread: ThreadStart;
+    if (announce) thread = await announce(message);
+    else if (surface) thread = await surface.startJob(job.conversation, message);
+    else throw new SurfaceError('platform_error', `no adapter is running for ${job.conversation}`);
+    const saved = await ledger.save(
+      { ...job, state: 'waiting', conversation: thread.conversation, statusRef: thread.statusRef },
+      clock.now(),
+    );
+    const platform = surface?.platform ?? job.requester.platform;
+    await ledger.indexMessage(platform, thread.statusRef, job.id);
+    return saved;
+  }
+
+  /** A job accepted before a crash, whose status message may never have been posted. */
+  private async announceOrphan(job: Job): Promise<void> {
+    try {
+      await this.announce(job);
+    } catch (error) {
+      this.ctx.logger.warn({ jobId: job.id, err: error }, 'could not resume an accepted job yet');
+    }
+  }
+
+  private async waitingCount(): Promise<number> {
+    return (await this.ctx.ledger.active()).filter((j) => j.state === 'waiting').length;
+  }
+
+  private async reportFailure(job: Job): Promise<void> {
+    await this.reporter.report(job, { force: true });
+    const surface = this.ctx.surfaces.forConversation(job.conversation);
+    if (!surface) return;
+    try {
+      await surface.post(job.conversation, failureMessage(job));
+    } catch (error) {
+      this.ctx.logger.warn({ jobId: job.id, err: error }, 'could not report the failure in the thread');
+    }
+  }
+
+  private async list(requester: Requester, channel: string, intent: ListIntent): Promise<BotMessage> {
+    const jobs = intent.all
+      ? (await this.ctx.ledger.byChannel(channel)).filter((j) => canSee(requester, j))
+      : (await this.ctx.ledger.byRequester(requester)).filter((j) => canSee(requester, j));
+    jobs.sort((a, b) => b.createdAt - a.createdAt);
+    const pageCount = Math.max(1, Math.ceil(jobs.length / LIST_PAGE_SIZE));
+    const page = Math.min(intent.page, pageCount);
+    const slice = jobs.slice((page - 1) * LIST_PAGE_SIZE, page * LIST_PAGE_SIZE);
+    const actions = [];
+    if (page > 1)
+      actions.push({ kind: 'list_page' as const, page: page - 1, all: intent.all, label: 'Previous' });
+    if (page < pageCount)
+      actions.push({ kind: 'list_page' as const, page: page + 1, all: intent.all, label: 'Next' });
+    return {
+      kind: 'list',
+      scope: intent.all ? 'channel' : 'mine',
+      jobs: slice.map(toJobView),
+      page,
+      pageCount,
+      total: jobs.length,
+      actions,
+    };
+  }
+
+  private async delete(requester: Requester, intent: DeleteIntent): Promise<BotMessage> {
+    const { ledger, clock, provider, logger } = this.ctx;
+    const job = await this.visibleJob(requester, intent.jobId);
+    if (!job) return noSuchVideo(intent.jobId);
+    if (!canDelete(requester, job))
+      return notice(`Only the person who made \`${job.id}\` or an admin can delete it.`, 'warning');
+    const wasActive = !isTerminal(job.state);
+    // Written first: the loops skip a deleted job even if the provider call below is slow or fails.
+    const deleted = await ledger.save({ ...job, state: 'deleted' }, clock.now());
+    if (job.providerVideoId) {
+      try {
+        await provider.delete(job.providerVideoId);
+      } catch (error) {
+        if (!(isSoraError(error) && error.code === 'not_found'))
+          logger.warn(
+            { jobId: job.id, err: error },
+            'provider delete failed; the local copy is deleted anyway',
+          );
+      }
+    }
+    await removeJobFiles(job.files);
+    if (job.request.imagePath) await removeJobFiles({ video: job.request.imagePath, thumbnail: null });
+    const surface = this.ctx.surfaces.forConversation(job.conversation);
+    const note = notice(
+      `Video \`${job.id}\` was deleted by ${requester.displayName ?? requester.user}.`,
+      'info',
+    );
+    if (surface?.markDeleted && job.deliveredRef) {
+      try {
+        await surface.markDeleted(job.conversation, job.deliveredRef, note);
+      } catch (error) {
+        logger.warn({ jobId: job.id, err: error }, 'could not mark the delivered message as deleted');
+      }
+    }
+    if (wasActive || job.statusRef) await this.reporter.report(deleted, { force: true });
+    logger.info({ jobId: job.id }, 'job deleted');
+    return notice(`Deleted \`${job.id}\`.`, 'success');
+  }
+}
+
+function reply(message: BotMessage): CommandOutcome {
+  return { kind: 'reply', message };
+}
+
+function surfaceMessage(error: unknown): string {
+  if (error instanceof SurfaceError) return error.userMessage;
+  return error instanceof Error ? error.message : String(error);
+}

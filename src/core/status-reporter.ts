@@ -1,0 +1,76 @@
+/**
+ * Keeps each job's status message up to date without flooding the platform: progress edits for one
+ * job are at most one per `progressIntervalMs` of its surface; phase changes (queued -> rendering ->
+ * done) always go out. A failed edit is logged and forgotten: progress is cosmetic, delivery is not.
+ */
+import type { CoreContext } from './core-context.js';
+import type { Job } from './job.js';
+import { type StatusMessage, type StatusPhase, toJobView } from './messages.js';
+
+export interface QueueInfo {
+  position: number;
+  etaMs: number;
+}
+
+export function phaseOf(job: Job): StatusPhase {
+  switch (job.state) {
+    case 'accepted':
+    case 'waiting':
+      return job.submitStartedAt ? 'submitting' : 'queued';
+    case 'submitted':
+    case 'rendering':
+      return 'rendering';
+    case 'downloading':
+      return 'downloading';
+    case 'delivering':
+      return 'delivering';
+    case 'delivered':
+      return 'done';
+    case 'failed':
+      return 'failed';
+    case 'deleted':
+      return 'deleted';
+  }
+}
+
+export function statusMessage(job: Job, queue: QueueInfo | undefined): StatusMessage {
+  const phase = phaseOf(job);
+  return {
+    kind: 'status',
+    job: toJobView(job),
+    phase,
+    progress: phase === 'done' ? 100 : job.progress,
+    queuePosition: phase === 'queued' ? (queue?.position ?? null) : null,
+    etaMs: phase === 'queued' ? (queue?.etaMs ?? null) : null,
+  };
+}
+
+export class StatusReporter {
+  private readonly lastSent = new Map<string, { at: number; phase: StatusPhase; key: string }>();
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly queueInfo: (jobId: string) => QueueInfo | undefined,
+  ) {}
+
+  async report(job: Job, options: { force?: boolean } = {}): Promise<void> {
+    if (!job.statusRef) return;
+    const surface = this.ctx.surfaces.forConversation(job.conversation);
+    if (!surface) return;
+    const message = statusMessage(job, this.queueInfo(job.id));
+    const now = this.ctx.clock.now();
+    const key = `${message.phase}:${message.progress}:${message.queuePosition}`;
+    const last = this.lastSent.get(job.id);
+    if (last && last.key === key && !options.force) return;
+    const phaseChanged = !last || last.phase !== message.phase;
+    if (!options.force && !phaseChanged && last && now - last.at < surface.limits.progressIntervalMs) return;
+    this.lastSent.set(job.id, { at: now, phase: message.phase, key });
+    try {
+      await surface.updateStatus(job.conversation, job.statusRef, message);
+    } catch (error) {
+      this.ctx.logger.warn({ jobId: job.id, err: error }, 'status update failed');
+    }
+    if (message.phase === 'done' || message.phase === 'failed' || message.phase === 'deleted')
+      this.lastSent.delete(job.id);
+  }
+}

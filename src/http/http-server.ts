@@ -1,0 +1,108 @@
+/**
+ * The bot's one HTTP server: health, provider webhooks, signed downloads, the playground, and Slack's
+ * HTTP mode all mount routes here. It binds 127.0.0.1 unless HOST says otherwise, because the
+ * playground has no login.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../core/logger.js';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+
+interface Route {
+  method: string | '*';
+  match: (path: string) => boolean;
+  handler: RouteHandler;
+}
+
+export class HttpServer {
+  private readonly routes: Route[] = [];
+  private readonly server: Server;
+  private address: AddressInfo | undefined;
+
+  constructor(private readonly options: { host: string; port: number; logger: Logger }) {
+    this.server = createServer((req, res) => void this.dispatch(req, res));
+    // Server-Sent Events keep connections open; don't let Node's defaults cut them.
+    this.server.requestTimeout = 0;
+    this.server.headersTimeout = 30_000;
+  }
+
+  /** `path` matches exactly; a path ending in `/*` matches the prefix. First registered wins. */
+  route(method: string | '*', path: string | RegExp, handler: RouteHandler): void {
+    const match =
+      path instanceof RegExp
+        ? (p: string) => path.test(p)
+        : path.endsWith('/*')
+          ? (p: string) => p.startsWith(path.slice(0, -1)) || p === path.slice(0, -2)
+          : (p: string) => p === path;
+    this.routes.push({ method: method.toUpperCase(), match, handler });
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.address = this.server.address() as AddressInfo;
+    return this.url;
+  }
+
+  get url(): string {
+    if (!this.address) throw new Error('server is not listening');
+    const host = this.address.family === 'IPv6' ? `[${this.address.address}]` : this.address.address;
+    return `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${this.address.port}`;
+  }
+
+  get nodeServer(): Server {
+    return this.server;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = this.routes.find(
+      (r) => (r.method === '*' || r.method === (req.method ?? 'GET')) && r.match(url.pathname),
+    );
+    try {
+      if (!route) {
+        sendJson(res, 404, {
+          error: { code: 'not_found', message: `no route for ${req.method} ${url.pathname}` },
+        });
+        return;
+      }
+      await route.handler(req, res, url);
+    } catch (error) {
+      this.options.logger.error({ err: error, path: url.pathname }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: 'internal error' } });
+      else res.destroy();
+    }
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** Reads a request body up to `limit` bytes (rejects beyond it, so a client can't exhaust memory). */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw Object.assign(new Error('request body too large'), { code: 'body_too_large' });
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
