@@ -205,6 +205,26 @@ export class SocketModeServer {
     });
   }
 
+  /** Resolves once no connection is open (after `app.stop()`, whose disconnect Bolt does not await). */
+  async waitForNoConnections(timeoutMs = this.settings.defaultTimeoutMs): Promise<void> {
+    if (this.connections.length === 0) return;
+    await new Promise<void>((resolve, reject) => {
+      const onClosed = () => {
+        if (this.connections.length > 0) return;
+        clearTimeout(timer);
+        this.events.off('closed', onClosed);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.events.off('closed', onClosed);
+        reject(
+          new Error(`${this.connections.length} Socket Mode connection(s) still open after ${timeoutMs} ms`),
+        );
+      }, timeoutMs);
+      this.events.on('closed', onClosed);
+    });
+  }
+
   /** Every delivery so far (first deliveries and redeliveries), in order. */
   deliveries(): DeliveryRecord[] {
     return [...this.deliveryLog];
