@@ -1,0 +1,295 @@
+import { randomBytes } from 'node:crypto';
+import type { StoredAttachment } from './cdn.js';
+import type { FakeContext } from './context.js';
+import type { InteractionRecord } from './interaction-registry.js';
+import type { StoredMessage } from './messages.js';
+import type { CallbackRecord } from './recorder.js';
+import type { ChannelRecord, GuildRecord, UserRecord } from './world.js';
+
+/** An attachment stored on the fake CDN; pass it as a slash option value or a modal upload. */
+export interface SeededAttachment {
+  kind: 'attachment';
+  stored: StoredAttachment;
+  /** Wire object as in `resolved.attachments` (url signed, expiring). */
+  payload: Record<string, unknown>;
+}
+
+/** Where an interaction happens and who triggers it; defaults: first guild, its first text channel, first user. */
+export interface InteractionTarget {
+  guildId?: string;
+  channelId?: string;
+  userId?: string;
+  locale?: string;
+}
+
+export type SlashOptionValue = string | number | boolean | SeededAttachment;
+
+export interface SlashCommandInput extends InteractionTarget {
+  /** Default 'sora'. */
+  name?: string;
+  /** Default 'generate'; null for a command without subcommands. */
+  subcommand?: string | null;
+  /**
+   * Option values; the wire type is inferred: string 3, integer 4, other number 10, boolean 5,
+   * SeededAttachment 11 (and put into `resolved.attachments`).
+   */
+  options?: Record<string, SlashOptionValue>;
+}
+
+export interface MessageCommandInput extends InteractionTarget {
+  name: string;
+  messageId: string;
+}
+
+export interface ButtonInput extends InteractionTarget {
+  customId: string;
+  /** Message carrying the button; default: a fresh bot message with that button in the channel. */
+  messageId?: string;
+}
+
+export interface ModalSubmitInput extends InteractionTarget {
+  customId: string;
+  /** Text inputs, as action rows with one text input each. */
+  fields?: Record<string, string>;
+  /** File uploads, as Label (18) components wrapping a File Upload (19), with `resolved.attachments`. */
+  files?: Record<string, SeededAttachment[]>;
+  /** Set when the modal was opened from a component on a message. */
+  messageId?: string;
+}
+
+export interface InteractionHandle {
+  id: string;
+  token: string;
+  payload: Record<string, unknown>;
+  /** Gateway sequence numbers of the INTERACTION_CREATE (one per live session). */
+  seq: number[];
+  dispatchedAtMs: number;
+  /** Resolves with the first accepted callback (type, data, msSinceDispatch). Never rejects. */
+  callback: Promise<CallbackRecord>;
+  /** Same, but rejects after `timeoutMs` (default 5000). */
+  waitForCallback(timeoutMs?: number): Promise<CallbackRecord>;
+  record: InteractionRecord;
+}
+
+const OptionType = { String: 3, Integer: 4, Boolean: 5, Attachment: 11, Number: 10, Subcommand: 1 } as const;
+
+/** Builds realistic INTERACTION_CREATE payloads and dispatches them through the gateway. */
+export class InteractionDriver {
+  constructor(private readonly ctx: FakeContext) {}
+
+  seedAttachment(input: {
+    filename: string;
+    bytes: Buffer;
+    contentType?: string;
+    width?: number;
+    height?: number;
+    channelId?: string;
+  }): SeededAttachment {
+    const channelId = input.channelId ?? this.ctx.world.defaultChannelOf(this.ctx.world.defaultGuild.id).id;
+    const stored = this.ctx.cdn.store({ ...input, channelId, ephemeral: true });
+    return { kind: 'attachment', stored, payload: this.ctx.cdn.payload(stored) };
+  }
+
+  slashCommand(input: SlashCommandInput = {}): InteractionHandle {
+    const name = input.name ?? 'sora';
+    const place = this.resolveTarget(input);
+    const attachments: Record<string, unknown> = {};
+    const leafOptions = Object.entries(input.options ?? {}).map(([optionName, value]) => {
+      if (typeof value === 'object') {
+        attachments[value.stored.id] = value.payload;
+        return { name: optionName, type: OptionType.Attachment, value: value.stored.id };
+      }
+      const type =
+        typeof value === 'string'
+          ? OptionType.String
+          : typeof value === 'boolean'
+            ? OptionType.Boolean
+            : Number.isInteger(value)
+              ? OptionType.Integer
+              : OptionType.Number;
+      return { name: optionName, type, value };
+    });
+    const subcommand = input.subcommand === undefined ? 'generate' : input.subcommand;
+    const options = subcommand
+      ? [{ type: OptionType.Subcommand, name: subcommand, options: leafOptions }]
+      : leafOptions;
+    const registered = this.ctx.commands.find(name, 1, place.guild.id);
+    const data: Record<string, unknown> = {
+      id: registered?.id ?? this.ctx.nextId(),
+      name,
+      type: 1,
+      options,
+      ...(registered?.['guild_id'] ? { guild_id: registered['guild_id'] } : {}),
+      ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}),
+    };
+    return this.dispatch(2, place, data, null);
+  }
+
+  messageCommand(input: MessageCommandInput): InteractionHandle {
+    const place = this.resolveTarget(input);
+    const target = this.requireMessage(input.messageId);
+    const registered = this.ctx.commands.find(input.name, 3, place.guild.id);
+    const data = {
+      id: registered?.id ?? this.ctx.nextId(),
+      name: input.name,
+      type: 3,
+      target_id: target.id,
+      resolved: { messages: { [target.id]: this.ctx.messages.payload(target) } },
+      ...(registered?.['guild_id'] ? { guild_id: registered['guild_id'] } : {}),
+    };
+    return this.dispatch(2, place, data, null);
+  }
+
+  button(input: ButtonInput): InteractionHandle {
+    const place = this.resolveTarget(input);
+    const message = input.messageId
+      ? this.requireMessage(input.messageId)
+      : this.seedMessage({
+          channelId: place.channel.id,
+          authorId: this.ctx.world.bot.id,
+          content: 'Your video is ready.',
+          components: [
+            { type: 1, components: [{ type: 2, style: 1, label: 'Remix', custom_id: input.customId }] },
+          ],
+        });
+    return this.dispatch(3, place, { custom_id: input.customId, component_type: 2 }, message);
+  }
+
+  modalSubmit(input: ModalSubmitInput): InteractionHandle {
+    const place = this.resolveTarget(input);
+    const components: unknown[] = Object.entries(input.fields ?? {}).map(([customId, value]) => ({
+      type: 1,
+      components: [{ type: 4, custom_id: customId, value }],
+    }));
+    const attachments: Record<string, unknown> = {};
+    for (const [customId, files] of Object.entries(input.files ?? {})) {
+      for (const file of files) attachments[file.stored.id] = file.payload;
+      components.push({
+        type: 18,
+        component: { type: 19, custom_id: customId, values: files.map((f) => f.stored.id) },
+      });
+    }
+    const data = {
+      custom_id: input.customId,
+      components,
+      ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}),
+    };
+    const message = input.messageId ? this.requireMessage(input.messageId) : null;
+    return this.dispatch(5, place, data, message);
+  }
+
+  /** Stores a message the client has never seen (no gateway event), e.g. a user's image post. */
+  seedMessage(input: {
+    channelId?: string;
+    authorId?: string;
+    content?: string;
+    attachments?: SeededAttachment[];
+    components?: unknown[];
+  }): StoredMessage {
+    const channel = this.channelOr(input.channelId);
+    return this.ctx.messages.add({
+      id: this.ctx.nextId(),
+      channelId: channel.id,
+      guildId: channel.guildId,
+      authorId: input.authorId ?? this.ctx.world.defaultUser.id,
+      content: input.content ?? '',
+      embeds: [],
+      components: input.components ?? [],
+      attachments: (input.attachments ?? []).map((a) => a.stored),
+      flags: 0,
+      type: 0,
+      timestamp: this.ctx.nowIso(),
+      editedTimestamp: null,
+      reactions: new Map(),
+      messageReferenceId: null,
+      webhookId: null,
+      interactionMetadata: null,
+      deleted: false,
+      allowedMentions: undefined,
+    });
+  }
+
+  private dispatch(
+    type: number,
+    place: { guild: GuildRecord; channel: ChannelRecord; user: UserRecord; locale: string },
+    data: Record<string, unknown>,
+    message: StoredMessage | null,
+  ): InteractionHandle {
+    const { world } = this.ctx;
+    const id = this.ctx.nextId();
+    // Real tokens are long opaque strings; keep it URL-safe as it travels in paths.
+    const token = `aW50ZXJhY3Rpb246${randomBytes(48).toString('base64url')}`;
+    const payload: Record<string, unknown> = {
+      id,
+      application_id: this.ctx.applicationId,
+      type,
+      token,
+      version: 1,
+      data,
+      guild_id: place.guild.id,
+      guild: { id: place.guild.id, locale: place.guild.preferredLocale, features: [] },
+      guild_locale: place.guild.preferredLocale,
+      channel_id: place.channel.id,
+      channel: world.channelPayload(place.channel),
+      member: {
+        ...world.memberPayload(place.guild, place.user),
+        permissions: world.permissionsIn(place.channel.id, place.user.id).toString(),
+      },
+      app_permissions: world.permissionsIn(place.channel.id, world.bot.id).toString(),
+      locale: place.locale,
+      entitlements: [],
+      authorizing_integration_owners: { '0': place.guild.id },
+      context: 0,
+      attachment_size_limit: place.guild.attachmentSizeLimit,
+      ...(message ? { message: this.ctx.messages.payload(message) } : {}),
+    };
+    const dispatchedAtMs = this.ctx.now();
+    const record = this.ctx.interactions.add({
+      id,
+      token,
+      type,
+      channelId: place.channel.id,
+      guildId: place.guild.id,
+      payload,
+      dispatchedAtMs,
+      sourceMessageId: message?.id ?? null,
+      firstCallback: null,
+      originalMessageId: null,
+    });
+    const seq = this.ctx.gateway.dispatch('INTERACTION_CREATE', payload);
+    return {
+      id,
+      token,
+      payload,
+      seq,
+      dispatchedAtMs,
+      callback: record.callback,
+      waitForCallback: (timeoutMs = 5_000) =>
+        this.ctx.signal.waitFor(() => record.firstCallback, timeoutMs, `a callback for interaction ${id}`),
+      record,
+    };
+  }
+
+  private resolveTarget(input: InteractionTarget) {
+    const channel = this.channelOr(input.channelId, input.guildId);
+    const guild = this.ctx.world.guild(channel.guildId)!;
+    const user = this.ctx.world.users.get(input.userId ?? this.ctx.world.defaultUser.id);
+    if (!user) throw new Error(`fake discord: unknown user ${input.userId}`);
+    return { guild, channel, user, locale: input.locale ?? 'en-US' };
+  }
+
+  private channelOr(channelId?: string, guildId?: string): ChannelRecord {
+    if (channelId) {
+      const channel = this.ctx.world.channels.get(channelId);
+      if (!channel) throw new Error(`fake discord: unknown channel ${channelId}`);
+      return channel;
+    }
+    return this.ctx.world.defaultChannelOf(guildId ?? this.ctx.world.defaultGuild.id);
+  }
+
+  private requireMessage(messageId: string): StoredMessage {
+    const message = this.ctx.messages.get(messageId);
+    if (!message) throw new Error(`fake discord: unknown message ${messageId}`);
+    return message;
+  }
+}

@@ -1,0 +1,372 @@
+import {
+  channelPermissions,
+  DEFAULT_BOT_PERMISSIONS,
+  DEFAULT_EVERYONE_PERMISSIONS,
+  type Overwrite,
+} from './permissions.js';
+import type { SnowflakeSource } from './snowflake.js';
+
+/** Discord channel types the fake knows. https://discord.com/developers/docs/resources/channel#channel-object-channel-types */
+export const ChannelType = { GuildText: 0, GuildAnnouncement: 5, PublicThread: 11 } as const;
+
+export interface FakeUserInput {
+  id?: string;
+  username: string;
+  globalName?: string;
+}
+
+export interface FakeChannelInput {
+  id?: string;
+  name?: string;
+  type?: 0 | 5;
+  /** Channel overwrite for the bot member, e.g. `{ deny: Permission.AttachFiles }`. */
+  botOverwrite?: { allow?: bigint; deny?: bigint };
+}
+
+export interface FakeGuildInput {
+  id?: string;
+  name?: string;
+  /** Bytes per attachment; also sent as `attachment_size_limit` in interactions. Default 10 MiB. */
+  attachmentSizeLimit?: number;
+  /** Permissions of the bot's managed role. */
+  botPermissions?: bigint;
+  everyonePermissions?: bigint;
+  preferredLocale?: string;
+  /** Default: one text channel named `general`. */
+  channels?: FakeChannelInput[];
+}
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  globalName: string | null;
+  bot: boolean;
+}
+
+export interface RoleRecord {
+  id: string;
+  name: string;
+  permissions: bigint;
+  position: number;
+  managed: boolean;
+}
+
+export interface GuildRecord {
+  id: string;
+  name: string;
+  ownerId: string;
+  attachmentSizeLimit: number;
+  preferredLocale: string;
+  roles: Map<string, RoleRecord>;
+  botRoleId: string;
+  joinedAt: string;
+}
+
+export interface ChannelRecord {
+  id: string;
+  guildId: string;
+  name: string;
+  type: number;
+  position: number;
+  parentId: string | null;
+  overwrites: Overwrite[];
+  /** Threads only. */
+  ownerId?: string;
+  createdAt: string;
+}
+
+export const DEFAULT_ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024;
+
+/** The guilds, channels, roles and users the fake serves; builds their wire payloads. */
+export class World {
+  readonly users = new Map<string, UserRecord>();
+  readonly guilds = new Map<string, GuildRecord>();
+  readonly channels = new Map<string, ChannelRecord>();
+  readonly bot: UserRecord;
+  /** The first configured human; the default author of interactions and reactions. */
+  readonly defaultUser: UserRecord;
+
+  constructor(
+    private readonly nextId: SnowflakeSource,
+    input: {
+      botUser?: FakeUserInput;
+      users?: FakeUserInput[];
+      guilds?: FakeGuildInput[];
+      nowIso: () => string;
+    },
+  ) {
+    this.bot = this.addUser(input.botUser ?? { username: 'Sora' }, true);
+    const humans = input.users?.length ? input.users : [{ username: 'alice', globalName: 'Alice' }];
+    const people = humans.map((u) => this.addUser(u, false));
+    this.defaultUser = people[0]!;
+    for (const g of input.guilds?.length ? input.guilds : [{}]) this.addGuild(g, input.nowIso());
+  }
+
+  private addUser(input: FakeUserInput, bot: boolean): UserRecord {
+    const user: UserRecord = {
+      id: input.id ?? this.nextId(),
+      username: input.username,
+      globalName: input.globalName ?? null,
+      bot,
+    };
+    this.users.set(user.id, user);
+    return user;
+  }
+
+  private addGuild(input: FakeGuildInput, nowIso: string): void {
+    const id = input.id ?? this.nextId();
+    const botRoleId = this.nextId();
+    const roles = new Map<string, RoleRecord>([
+      [
+        id,
+        {
+          id,
+          name: '@everyone',
+          permissions: input.everyonePermissions ?? DEFAULT_EVERYONE_PERMISSIONS,
+          position: 0,
+          managed: false,
+        },
+      ],
+      [
+        botRoleId,
+        {
+          id: botRoleId,
+          name: this.bot.username,
+          permissions: input.botPermissions ?? DEFAULT_BOT_PERMISSIONS,
+          position: 1,
+          managed: true,
+        },
+      ],
+    ]);
+    this.guilds.set(id, {
+      id,
+      name: input.name ?? 'Sora Test Guild',
+      ownerId: this.defaultUser.id,
+      attachmentSizeLimit: input.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_SIZE_LIMIT,
+      preferredLocale: input.preferredLocale ?? 'en-US',
+      roles,
+      botRoleId,
+      joinedAt: nowIso,
+    });
+    const channels = input.channels?.length ? input.channels : [{ name: 'general' }];
+    channels.forEach((c, position) => {
+      const channelId = c.id ?? this.nextId();
+      const overwrites: Overwrite[] = c.botOverwrite
+        ? [{ id: this.bot.id, type: 1, allow: c.botOverwrite.allow ?? 0n, deny: c.botOverwrite.deny ?? 0n }]
+        : [];
+      this.channels.set(channelId, {
+        id: channelId,
+        guildId: id,
+        name: c.name ?? `channel-${position}`,
+        type: c.type ?? ChannelType.GuildText,
+        position,
+        parentId: null,
+        overwrites,
+        createdAt: nowIso,
+      });
+    });
+  }
+
+  guild(id: string): GuildRecord | undefined {
+    return this.guilds.get(id);
+  }
+
+  get defaultGuild(): GuildRecord {
+    return this.guilds.values().next().value!;
+  }
+
+  channelsOf(guildId: string): ChannelRecord[] {
+    return [...this.channels.values()].filter((c) => c.guildId === guildId);
+  }
+
+  /** First text channel of the guild. */
+  defaultChannelOf(guildId: string): ChannelRecord {
+    const channel = this.channelsOf(guildId).find((c) => c.type === ChannelType.GuildText);
+    if (!channel) throw new Error(`fake discord: guild ${guildId} has no text channel`);
+    return channel;
+  }
+
+  addThread(input: { id: string; parent: ChannelRecord; name: string; ownerId: string; nowIso: string }) {
+    const thread: ChannelRecord = {
+      id: input.id,
+      guildId: input.parent.guildId,
+      name: input.name,
+      type: ChannelType.PublicThread,
+      position: 0,
+      parentId: input.parent.id,
+      overwrites: [],
+      ownerId: input.ownerId,
+      createdAt: input.nowIso,
+    };
+    this.channels.set(thread.id, thread);
+    return thread;
+  }
+
+  /** Effective permissions of a member in a channel (threads inherit their parent's). */
+  permissionsIn(channelId: string, userId: string): bigint {
+    const channel = this.channels.get(channelId);
+    if (!channel) return 0n;
+    const permissionChannel = channel.parentId ? (this.channels.get(channel.parentId) ?? channel) : channel;
+    const guild = this.guilds.get(channel.guildId)!;
+    if (guild.ownerId === userId) return ~0n & ((1n << 53n) - 1n);
+    const rolePermissions = new Map([...guild.roles.values()].map((r) => [r.id, r.permissions]));
+    return channelPermissions({
+      guildId: guild.id,
+      rolePermissions,
+      memberRoleIds: this.roleIdsOf(guild, userId),
+      memberId: userId,
+      overwrites: permissionChannel.overwrites,
+    });
+  }
+
+  roleIdsOf(guild: GuildRecord, userId: string): string[] {
+    return userId === this.bot.id ? [guild.botRoleId] : [];
+  }
+
+  userPayload(user: UserRecord): Record<string, unknown> {
+    return {
+      id: user.id,
+      username: user.username,
+      global_name: user.globalName,
+      discriminator: '0',
+      avatar: null,
+      bot: user.bot || undefined,
+      public_flags: 0,
+      flags: 0,
+      banner: null,
+      accent_color: null,
+      avatar_decoration_data: null,
+      collectibles: null,
+      primary_guild: null,
+    };
+  }
+
+  memberPayload(guild: GuildRecord, user: UserRecord): Record<string, unknown> {
+    return {
+      user: this.userPayload(user),
+      nick: null,
+      avatar: null,
+      banner: null,
+      roles: this.roleIdsOf(guild, user.id),
+      joined_at: guild.joinedAt,
+      premium_since: null,
+      deaf: false,
+      mute: false,
+      flags: 0,
+      pending: false,
+      communication_disabled_until: null,
+    };
+  }
+
+  channelPayload(channel: ChannelRecord): Record<string, unknown> {
+    const base: Record<string, unknown> = {
+      id: channel.id,
+      type: channel.type,
+      guild_id: channel.guildId,
+      name: channel.name,
+      position: channel.position,
+      parent_id: channel.parentId,
+      permission_overwrites: channel.overwrites.map((o) => ({
+        id: o.id,
+        type: o.type,
+        allow: o.allow.toString(),
+        deny: o.deny.toString(),
+      })),
+      nsfw: false,
+      topic: null,
+      last_message_id: null,
+      rate_limit_per_user: 0,
+      flags: 0,
+    };
+    if (channel.type !== ChannelType.PublicThread) return base;
+    return {
+      ...base,
+      owner_id: channel.ownerId,
+      message_count: 0,
+      member_count: 1,
+      total_message_sent: 0,
+      thread_metadata: {
+        archived: false,
+        auto_archive_duration: 1440,
+        archive_timestamp: channel.createdAt,
+        locked: false,
+        create_timestamp: channel.createdAt,
+      },
+    };
+  }
+
+  rolePayload(role: RoleRecord): Record<string, unknown> {
+    return {
+      id: role.id,
+      name: role.name,
+      color: 0,
+      colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+      hoist: false,
+      icon: null,
+      unicode_emoji: null,
+      position: role.position,
+      permissions: role.permissions.toString(),
+      managed: role.managed,
+      mentionable: false,
+      flags: 0,
+      ...(role.managed ? { tags: { bot_id: this.bot.id } } : {}),
+    };
+  }
+
+  /** GUILD_CREATE `d`: everything discord.js needs to resolve the bot's permissions. */
+  guildCreatePayload(guild: GuildRecord): Record<string, unknown> {
+    const channels = this.channelsOf(guild.id);
+    const members = [this.bot, ...[...this.users.values()].filter((u) => !u.bot)];
+    return {
+      id: guild.id,
+      name: guild.name,
+      icon: null,
+      splash: null,
+      discovery_splash: null,
+      banner: null,
+      description: null,
+      owner_id: guild.ownerId,
+      afk_channel_id: null,
+      afk_timeout: 300,
+      verification_level: 0,
+      default_message_notifications: 0,
+      explicit_content_filter: 0,
+      mfa_level: 0,
+      nsfw_level: 0,
+      premium_tier: 0,
+      premium_subscription_count: 0,
+      premium_progress_bar_enabled: false,
+      preferred_locale: guild.preferredLocale,
+      features: [],
+      system_channel_id: null,
+      system_channel_flags: 0,
+      rules_channel_id: null,
+      public_updates_channel_id: null,
+      safety_alerts_channel_id: null,
+      vanity_url_code: null,
+      application_id: null,
+      max_members: 500000,
+      max_video_channel_users: 25,
+      max_stage_video_channel_users: 50,
+      hub_type: null,
+      incidents_data: null,
+      roles: [...guild.roles.values()].map((r) => this.rolePayload(r)),
+      emojis: [],
+      stickers: [],
+      joined_at: guild.joinedAt,
+      large: false,
+      unavailable: false,
+      member_count: members.length,
+      members: members.map((u) => this.memberPayload(guild, u)),
+      channels: channels
+        .filter((c) => c.type !== ChannelType.PublicThread)
+        .map((c) => this.channelPayload(c)),
+      threads: channels.filter((c) => c.type === ChannelType.PublicThread).map((c) => this.channelPayload(c)),
+      presences: [],
+      voice_states: [],
+      stage_instances: [],
+      guild_scheduled_events: [],
+      soundboard_sounds: [],
+    };
+  }
+}
