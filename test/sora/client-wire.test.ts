@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Response } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SoraClient, type SoraClientOptions } from '../../src/sora/client/index.js';
-import { isSoraError, SoraError } from '../../src/sora/errors.js';
+import { isSoraError, type SoraError } from '../../src/sora/errors.js';
 import type { Video } from '../../src/sora/video.js';
 
 const KEY = 'sk-wire-test-SECRET-0123456789';
@@ -70,7 +70,11 @@ const VIDEO: Video = {
 const json =
   (status: number, body: unknown, headers: Record<string, string> = {}): Handler =>
   (_req, _body, res) => {
-    res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': `req_${status}`, ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'x-request-id': `req_${status}`,
+      ...headers,
+    });
     res.end(JSON.stringify(body));
   };
 const apiError = (status: number, message: string, headers: Record<string, string> = {}) =>
@@ -82,7 +86,10 @@ function recordingLogger() {
   const log = (level: string) => (fields: object, message?: string) => {
     lines.push(`${level} ${message ?? ''} ${JSON.stringify(fields)}`);
   };
-  return { lines, logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') } };
+  return {
+    lines,
+    logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+  };
 }
 
 function client(url: string, extra: Partial<SoraClientOptions> = {}) {
@@ -117,7 +124,12 @@ describe('SoraClient on the wire', () => {
   it('sends the OpenAI bearer header and the Azure api-key header with the deployment as model', async () => {
     const server = await scriptedServer([json(200, VIDEO)]);
     await client(server.url).client.create({ prompt: 'a fox', model: 'sora-2' });
-    const azure = new SoraClient({ kind: 'azure', endpoint: `${server.url}/`, apiKey: KEY, deployment: 'my-sora' });
+    const azure = new SoraClient({
+      kind: 'azure',
+      endpoint: `${server.url}/`,
+      apiKey: KEY,
+      deployment: 'my-sora',
+    });
     await azure.create({ prompt: 'a fox', model: 'sora-2', size: '1280x720' });
     const [openaiReq, azureReq] = server.requests;
     expect(openaiReq?.url).toBe('/v1/videos');
@@ -127,7 +139,11 @@ describe('SoraClient on the wire', () => {
     expect(azureReq?.url).toBe('/openai/v1/videos');
     expect(azureReq?.headers['api-key']).toBe(KEY);
     expect(azureReq?.headers.authorization).toBeUndefined();
-    expect(JSON.parse(azureReq!.body.toString())).toEqual({ prompt: 'a fox', model: 'my-sora', size: '1280x720' });
+    expect(JSON.parse(azureReq!.body.toString())).toEqual({
+      prompt: 'a fox',
+      model: 'my-sora',
+      size: '1280x720',
+    });
   });
 
   it('sends an image as multipart input_reference with its type and filename', async () => {
@@ -145,7 +161,11 @@ describe('SoraClient on the wire', () => {
     }).formData();
     expect(form.get('prompt')).toBe('a fox');
     expect(form.get('size')).toBe('720x1280');
-    const file = form.get('input_reference') as unknown as { name: string; type: string; arrayBuffer(): Promise<ArrayBuffer> };
+    const file = form.get('input_reference') as unknown as {
+      name: string;
+      type: string;
+      arrayBuffer(): Promise<ArrayBuffer>;
+    };
     expect(file.name).toBe('fox.png');
     expect(file.type).toBe('image/png');
     expect(new Uint8Array(await file.arrayBuffer())).toEqual(data);
@@ -175,7 +195,9 @@ describe('SoraClient on the wire', () => {
 
   it('keeps the provider code, param and request id of an error', async () => {
     const server = await scriptedServer([
-      json(400, { error: { message: 'bad size', type: 'invalid_request_error', param: 'size', code: 'invalid_value' } }),
+      json(400, {
+        error: { message: 'bad size', type: 'invalid_request_error', param: 'size', code: 'invalid_value' },
+      }),
     ]);
     const error = await failure(client(server.url).client.create({ prompt: 'x', size: '1x1' }));
     expect(error).toMatchObject({
@@ -193,7 +215,10 @@ describe('SoraClient on the wire', () => {
     const noRetry = await scriptedServer([apiError(500, 'boom', { 'x-should-retry': 'false' })]);
     expect((await failure(client(noRetry.url).client.retrieve('v'))).code).toBe('server');
     expect(noRetry.requests).toHaveLength(1);
-    const retry = await scriptedServer([apiError(400, 'try again', { 'x-should-retry': 'true' }), json(200, VIDEO)]);
+    const retry = await scriptedServer([
+      apiError(400, 'try again', { 'x-should-retry': 'true' }),
+      json(200, VIDEO),
+    ]);
     expect((await client(retry.url).client.retrieve('video_1')).id).toBe('video_1');
     expect(retry.requests).toHaveLength(2);
   });
@@ -214,7 +239,9 @@ describe('SoraClient on the wire', () => {
   });
 
   it('gives up after maxRetries with the last error, rate_limited and its retry-after', async () => {
-    const server = await scriptedServer([apiError(429, 'Too many running tasks', { 'retry-after-ms': '50' })]);
+    const server = await scriptedServer([
+      apiError(429, 'Too many running tasks', { 'retry-after-ms': '50' }),
+    ]);
     const { client: c, sleeps } = client(server.url, { maxRetries: 2 });
     const error = await failure(c.retrieve('video_1'));
     expect(error).toMatchObject({ code: 'rate_limited', status: 429, retryAfterMs: 50, retryable: true });
@@ -246,7 +273,9 @@ describe('SoraClient on the wire', () => {
 
   it('times out a request that gets no answer, and a download body that stalls', async () => {
     const silent = await scriptedServer([() => {}]);
-    const error = await failure(client(silent.url).client.retrieve('video_1', { timeoutMs: 200, maxRetries: 0 }));
+    const error = await failure(
+      client(silent.url).client.retrieve('video_1', { timeoutMs: 200, maxRetries: 0 }),
+    );
     expect(error.code).toBe('timeout');
     expect(error.retryable).toBe(true);
 
@@ -294,7 +323,14 @@ describe('SoraClient on the wire', () => {
   it('never lets the key out: not in messages, stacks or log lines, even when the provider echoes it', async () => {
     const echo: Handler = (req, _body, res) => {
       res.writeHead(401, { 'content-type': 'application/json', 'x-request-id': 'req_echo' });
-      res.end(JSON.stringify({ error: { message: `Incorrect API key provided: ${req.headers.authorization}`, code: 'invalid_api_key' } }));
+      res.end(
+        JSON.stringify({
+          error: {
+            message: `Incorrect API key provided: ${req.headers.authorization}`,
+            code: 'invalid_api_key',
+          },
+        }),
+      );
     };
     const echoInShape: Handler = (req, _body, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -331,6 +367,11 @@ describe('SoraClient on the wire', () => {
     expect(logLines).toHaveLength(1);
     const fields = JSON.parse(logLines[0]!.replace(/^debug sora request /, ''));
     expect(Object.keys(fields).sort()).toEqual(['method', 'ms', 'path', 'requestId', 'status']);
-    expect(fields).toMatchObject({ method: 'GET', path: '/videos/video_1', status: 200, requestId: 'req_200' });
+    expect(fields).toMatchObject({
+      method: 'GET',
+      path: '/videos/video_1',
+      status: 200,
+      requestId: 'req_200',
+    });
   });
 });
