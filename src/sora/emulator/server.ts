@@ -84,7 +84,12 @@ async function writeReply(res: ServerResponse, reply: Reply): Promise<void> {
     res.end(text);
     return;
   }
-  await pipeline(reply.stream, res);
+  try {
+    await pipeline(reply.stream, res);
+  } catch {
+    // The client went away mid-download (or the override stream failed): nothing left to answer.
+    res.destroy();
+  }
 }
 
 export interface ServerParts {
