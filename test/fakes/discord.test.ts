@@ -277,6 +277,47 @@ describe('fake Discord against the real discord.js client', () => {
     expect(fake.message(submit.record.originalMessageId!)?.flags).toBe(MessageFlags.Ephemeral);
   });
 
+  it('updates the clicked message (callback 7), defers an update (6) and edits it through @original', async () => {
+    const clicked = nextInteraction();
+    const first = fake.interactions.button({ customId: 'cancel:job-2' });
+    const click = await clicked;
+    if (!click.isButton()) throw new Error('expected a button');
+    await click.update({ content: 'Cancelled', components: [], allowedMentions: { parse: [] } });
+    expect((await first.callback).type).toBe(7);
+    const sourceId = first.record.sourceMessageId!;
+    expect(fake.message(sourceId)?.content).toBe('Cancelled');
+
+    const clickedAgain = nextInteraction();
+    const second = fake.interactions.button({ customId: 'retry:job-2', messageId: sourceId });
+    const again = await clickedAgain;
+    if (!again.isButton()) throw new Error('expected a button');
+    await again.deferUpdate();
+    expect((await second.callback).type).toBe(6);
+    await again.editReply({ content: 'Retrying', allowedMentions: { parse: [] } });
+    expect(fake.message(sourceId)?.content).toBe('Retrying');
+  });
+
+  it('makes the first follow-up after a defer edit the loading message, later ones new messages', async () => {
+    const arrived = nextInteraction();
+    const handle = fake.interactions.slashCommand({ options: { prompt: 'follow' } });
+    const interaction = await arrived;
+    if (!interaction.isChatInputCommand()) throw new Error('expected a chat input command');
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const originalId = handle.record.originalMessageId!;
+    expect(fake.message(originalId)?.flags).toBe(MessageFlags.Ephemeral | MessageFlags.Loading);
+
+    const firstFollowUp = await interaction.followUp({ content: 'result', allowedMentions: { parse: [] } });
+    expect(firstFollowUp.id).toBe(originalId);
+    expect(fake.message(originalId)?.flags).toBe(MessageFlags.Ephemeral);
+    expect((await interaction.fetchReply()).content).toBe('result');
+
+    const secondFollowUp = await interaction.followUp({ content: 'more', allowedMentions: { parse: [] } });
+    expect(secondFollowUp.id).not.toBe(originalId);
+    await interaction.deleteReply();
+    expect(fake.message(originalId)).toBeUndefined();
+    expect(fake.message(secondFollowUp.id)?.content).toBe('more');
+  });
+
   it('resumes after a forced reconnect and delivers what was dispatched meanwhile', async () => {
     const arrived = nextInteraction();
     fake.interactions.slashCommand({ options: { prompt: 'long render' } });
@@ -304,6 +345,11 @@ describe('fake Discord against the real discord.js client', () => {
     if (!after.isChatInputCommand()) throw new Error('expected a chat input command');
     await after.reply({ content: 'still here', allowedMentions: { parse: [] } });
     expect((await handle.callback).type).toBe(4);
+
+    // A server-side close with a resumable code resumes too.
+    await fake.forceReconnect({ mode: 'close', closeCode: 4000 });
+    expect(fake.gateway.connections.at(-1)).toMatchObject({ kind: 'resume' });
+    expect(fake.gateway.sessions).toHaveLength(1);
   });
 
   it('serves a message context menu with the target message and expires CDN links', async () => {

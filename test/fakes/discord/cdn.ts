@@ -12,7 +12,9 @@ export interface StoredAttachment {
   channelId: string;
   filename: string;
   contentType: string;
-  bytes: Buffer;
+  /** null for bot uploads when the fake runs with `retainUploadBytes: false` (benchmarks). */
+  bytes: Buffer | null;
+  size: number;
   width: number | null;
   height: number | null;
   description: string | null;
@@ -33,6 +35,7 @@ export class AttachmentCdn {
     private readonly nextId: SnowflakeSource,
     private readonly now: () => number,
     private readonly urlLifetimeMs: number,
+    private readonly retainUploadBytes: boolean,
   ) {}
 
   store(input: {
@@ -44,13 +47,16 @@ export class AttachmentCdn {
     height?: number | null;
     description?: string | null;
     ephemeral?: boolean;
+    /** Bytes the bot uploaded (dropped unless retainUploadBytes), as opposed to seeded test input. */
+    upload?: boolean;
   }): StoredAttachment {
     const attachment: StoredAttachment = {
       id: this.nextId(),
       channelId: input.channelId,
       filename: input.filename,
       contentType: input.contentType ?? 'application/octet-stream',
-      bytes: input.bytes,
+      bytes: input.upload && !this.retainUploadBytes ? null : input.bytes,
+      size: input.bytes.length,
       width: input.width ?? null,
       height: input.height ?? null,
       description: input.description ?? null,
@@ -78,7 +84,7 @@ export class AttachmentCdn {
     return {
       id: a.id,
       filename: a.filename,
-      size: a.bytes.length,
+      size: a.size,
       url: this.url(a, 'cdn'),
       proxy_url: this.url(a, 'media'),
       content_type: a.contentType,
@@ -106,10 +112,11 @@ export class AttachmentCdn {
     }
     // Discord's CDN answers expired signed links with this text and a 404.
     if (this.now() >= attachment.expiresAtMs) return fail(404, 'This content is no longer available.');
+    if (!attachment.bytes) return fail(404, 'fake discord: bytes not retained (retainUploadBytes: false)');
     this.downloads.push({ attachmentId: attachment.id, status: 200, atMs: elapsedMs });
     res.writeHead(200, {
       'content-type': attachment.contentType,
-      'content-length': attachment.bytes.length,
+      'content-length': attachment.size,
     });
     res.end(attachment.bytes);
     return true;

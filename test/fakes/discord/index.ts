@@ -60,6 +60,11 @@ export interface FakeDiscordOptions {
   attachmentUrlLifetimeMs?: number;
   /** Sent in HELLO. Default 41250 like Discord. */
   heartbeatIntervalMs?: number;
+  /**
+   * Keep the bytes of files the bot uploads (recorder `files[].bytes` and CDN). Default true; a benchmark
+   * pushing many large videos sets false and keeps only sizes.
+   */
+  retainUploadBytes?: boolean;
   /** Clock for token lifetimes, URL expiry and timestamps. Default Date.now. */
   now?: () => number;
 }
@@ -118,7 +123,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     nowIso,
   });
   const applicationId = options.applicationId ?? world.bot.id;
-  const cdn = new AttachmentCdn(() => origin, nextId, now, options.attachmentUrlLifetimeMs ?? 24 * 3_600_000);
+  const cdn = new AttachmentCdn(
+    () => origin,
+    nextId,
+    now,
+    options.attachmentUrlLifetimeMs ?? 24 * 3_600_000,
+    options.retainUploadBytes ?? true,
+  );
   const recorder = new Recorder(signal, elapsedMs);
   const gateway = new GatewayServer({
     token,
@@ -219,6 +230,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
           : new DiscordHttpError(500, 0, `fake discord bug: ${(error as Error).message}`);
       status = httpError.status;
       sendJson(res, httpError.status, httpError.body());
+    }
+    if (options.retainUploadBytes === false) {
+      call.files = call.files.map((file) => ({ ...file, bytes: Buffer.alloc(0) }));
     }
     recorder.finishCall(call, status);
   };

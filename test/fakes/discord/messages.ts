@@ -131,6 +131,7 @@ export class MessageStore {
           contentType: file.contentType,
           bytes: file.bytes,
           description: meta?.description ?? null,
+          upload: true,
         }),
       );
     });
