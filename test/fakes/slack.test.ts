@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, type Logger, LogLevel, SocketModeReceiver, webApi } from '@slack/bolt';
-import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from './slack/index.js';
 
@@ -129,8 +128,14 @@ describe('fake Slack with Bolt in Socket Mode', () => {
     ]);
   });
 
-  it('delivers block_actions to app.action, whose trigger_id opens a modal', async () => {
+  it('delivers block_actions to app.action (its trigger_id opens a modal) and view_submission to app.view', async () => {
     await startSocketApp((app) => {
+      app.view('remix_modal', async ({ ack, view }) => {
+        const prompt = view.state.values.prompt?.prompt_input?.value ?? '';
+        await ack(
+          prompt === '' ? { response_action: 'errors', errors: { prompt: 'Describe the video' } } : undefined,
+        );
+      });
       app.action('remix', async ({ ack, body, client }) => {
         await ack();
         if (body.type !== 'block_actions') return;
@@ -157,11 +162,14 @@ describe('fake Slack with Bolt in Socket Mode', () => {
     expect(open.response).toMatchObject({ ok: true, view: { callback_id: 'remix_modal' } });
     expect(fake.workspace.views()).toHaveLength(1);
 
+    const viewId = String((open.response.view as { id: string }).id);
     const submission = fake.payloads.viewSubmission({
-      viewId: String((open.response.view as { id: string }).id),
-      values: {},
+      viewId,
+      values: { prompt: { prompt_input: { type: 'plain_text_input', value: '' } } },
     });
     expect(submission.view.private_metadata).toBe(JSON.stringify({ channel }));
+    const ack = await fake.socket.sendInteractive(submission);
+    expect(ack.payload).toEqual({ response_action: 'errors', errors: { prompt: 'Describe the video' } });
   });
 
   it('delivers a message shortcut and an app_mention with files; the files download with the bot token', async () => {
@@ -242,153 +250,6 @@ describe('fake Slack with Bolt in Socket Mode', () => {
 
     expect(commands).toEqual(['after refresh', 'after drop']);
     expect(fake.calls('apps.connections.open')).toHaveLength(3);
-  });
-});
-
-describe('fake Slack Web API with the real WebClient', () => {
-  it('takes a 3-step external upload into a thread with the bytes intact', async () => {
-    const client = new webApi.WebClient(fake.options.botToken, clientOptions());
-    const parent = await client.chat.postMessage({ channel, text: 'Rendering…' });
-    const bytes = Buffer.from(Array.from({ length: 50_000 }, (_, i) => (i * 7) % 256));
-
-    const step1 = await client.files.getUploadURLExternal({ filename: 'sora.mp4', length: bytes.length });
-    const step2 = await request(step1.upload_url ?? '', { method: 'POST', body: bytes });
-    expect(step2.statusCode).toBe(200);
-    await step2.body.text();
-    const step3 = await client.files.completeUploadExternal({
-      files: [{ id: step1.file_id ?? '', title: 'A cat surfing' }],
-      channel_id: channel,
-      thread_ts: parent.ts ?? '',
-      initial_comment: 'Here it is',
-    });
-    expect(step3.files?.[0]).toMatchObject({ id: step1.file_id, title: 'A cat surfing' });
-
-    expect(fake.workspace.uploadedBytes(step1.file_id ?? '')?.equals(bytes)).toBe(true);
-    const thread = fake.workspace.thread(channel, parent.ts ?? '');
-    expect(thread).toHaveLength(2);
-    expect(thread[1]).toMatchObject({ thread_ts: parent.ts, text: 'Here it is', upload: true });
-    expect(thread[1]?.files?.[0]).toMatchObject({
-      id: step1.file_id,
-      mimetype: 'video/mp4',
-      size: bytes.length,
-    });
-    const info = await client.files.info({ file: step1.file_id ?? '' });
-    expect(info.file?.shares?.public?.[channel]?.[0]).toMatchObject({
-      ts: thread[1]?.ts,
-      thread_ts: parent.ts,
-    });
-
-    const replies = await client.conversations.replies({ channel, ts: parent.ts ?? '' });
-    expect(replies.messages?.map((m) => m.text)).toEqual(['Rendering…', 'Here it is']);
-  });
-
-  it('accepts filesUploadV2 (multipart step 2) and refuses by workspace policy', async () => {
-    const client = new webApi.WebClient(fake.options.botToken, clientOptions());
-    const bytes = Buffer.from('not really an mp4');
-    await client.files.uploadV2({ channel_id: channel, file: bytes, filename: 'clip.mp4' });
-    const [upload] = fake.workspace.uploads();
-    expect(upload?.contentType).toMatch(/^multipart\/form-data/);
-    expect(fake.workspace.uploadedBytes(upload?.fileId ?? '')?.toString()).toBe('not really an mp4');
-
-    fake.workspace.setUploadPolicy({ maxBytes: 10 });
-    await expect(
-      client.files.uploadV2({ channel_id: channel, file: bytes, filename: 'big.mp4' }),
-    ).rejects.toMatchObject({
-      code: 'slack_webapi_platform_error',
-      data: { error: 'file_upload_size_restricted' },
-    });
-  });
-
-  it('answers 429 with Retry-After: the WebClient waits and retries when retries are enabled', async () => {
-    fake.faults.rateLimit('chat.postMessage', { retryAfterSec: 1, count: 1 });
-    const client = new webApi.WebClient(fake.options.botToken, {
-      ...clientOptions(),
-      retryConfig: { retries: 1, minTimeout: 10, maxTimeout: 10 },
-    });
-    const result = await client.chat.postMessage({ channel, text: 'hello' });
-    expect(result.ok).toBe(true);
-    const attempts = fake.calls('chat.postMessage');
-    expect(attempts.map((c) => c.httpStatus)).toEqual([429, 200]);
-    expect(fake.faults.servedCount('chat.postMessage')).toBe(1);
-    // Correctness (not speed): the retry honoured Retry-After.
-    expect((attempts[1]?.atMs ?? 0) - (attempts[0]?.atMs ?? 0)).toBeGreaterThanOrEqual(950);
-
-    fake.faults.rateLimit('chat.update', { retryAfterSec: 7 });
-    const rejecting = new webApi.WebClient(fake.options.botToken, {
-      ...clientOptions(),
-      rejectRateLimitedCalls: true,
-    });
-    await expect(rejecting.chat.update({ channel, ts: result.ts ?? '', text: 'x' })).rejects.toMatchObject({
-      code: 'slack_webapi_rate_limited_error',
-      retryAfter: 7,
-    });
-  });
-
-  it('refuses bad tokens, unknown methods, and channels the bot cannot post in', async () => {
-    fake.workspace.addChannel({ id: 'C0PUBLIC002', name: 'random', kind: 'public', botIsMember: false });
-    fake.workspace.addChannel({ id: 'G0PRIVATE01', name: 'secret', kind: 'private', botIsMember: false });
-    const client = new webApi.WebClient(fake.options.botToken, clientOptions());
-    const failure = (promise: Promise<unknown>) =>
-      promise.then(
-        () => 'ok',
-        (e: { data?: { error?: string } }) => e.data?.error,
-      );
-
-    expect(await failure(new webApi.WebClient('xoxb-wrong', clientOptions()).auth.test())).toBe(
-      'invalid_auth',
-    );
-    expect(await failure(client.apiCall('chat.fly'))).toBe('unknown_method');
-    expect(await failure(client.chat.postMessage({ channel: 'C0PUBLIC002', text: 'x' }))).toBe(
-      'not_in_channel',
-    );
-    expect(await failure(client.chat.postMessage({ channel: 'G0PRIVATE01', text: 'x' }))).toBe(
-      'channel_not_found',
-    );
-    expect(await failure(client.chat.postMessage({ channel: 'C0NOPE00001', text: 'x' }))).toBe(
-      'channel_not_found',
-    );
-    expect(await failure(client.apps.connections.open())).toBe('not_allowed_token_type');
-
-    const auth = await client.auth.test();
-    expect(auth).toMatchObject({
-      user_id: fake.options.botUserId,
-      bot_id: fake.options.botId,
-      team_id: fake.options.teamId,
-    });
-    expect(auth.response_metadata?.scopes).toContain('files:write');
-    const admin = await client.users.info({ user: 'U0ADMIN0001' });
-    expect(admin.user?.is_admin).toBe(true);
-    const info = await client.conversations.info({ channel: 'C0PUBLIC002' });
-    expect(info.channel?.is_member).toBe(false);
-  });
-
-  it('serves private files only with the bot token, and enforces trigger_id age', async () => {
-    let clock = 1_800_000_000_000;
-    await fake.close();
-    fake = await startFakeSlack({ now: () => clock });
-    const image = fake.workspace.seedFile({ name: 'fox.png', bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47]) });
-    const url = String(image.url_private_download);
-
-    const withToken = await request(url, { headers: { authorization: `Bearer ${fake.options.botToken}` } });
-    expect(withToken.statusCode).toBe(200);
-    expect(withToken.headers['content-type']).toBe('image/png');
-    expect(Buffer.from(await withToken.body.arrayBuffer())).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
-    const withoutToken = await fetch(url);
-    expect(withoutToken.headers.get('content-type')).toMatch(/^text\/html/);
-    await withoutToken.text();
-
-    const client = new webApi.WebClient(fake.options.botToken, clientOptions());
-    const view = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'Sora' }, blocks: [] };
-    const fresh = fake.payloads.slashCommand();
-    await client.views.open({ trigger_id: fresh.trigger_id ?? '', view });
-    const stale = fake.payloads.slashCommand();
-    clock += 3001;
-    await expect(client.views.open({ trigger_id: stale.trigger_id ?? '', view })).rejects.toMatchObject({
-      data: { error: 'expired_trigger_id' },
-    });
-    await expect(client.views.open({ trigger_id: fresh.trigger_id ?? '', view })).rejects.toMatchObject({
-      data: { error: 'exchanged_trigger_id' },
-    });
   });
 });
 

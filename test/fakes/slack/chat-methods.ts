@@ -1,5 +1,6 @@
 import type { StoredMessage } from './conversation-store.js';
 import { optionalJson, optionalString, requiredString } from './method-args.js';
+import { requireScope } from './scope-check.js';
 import { SlackApiFailure } from './slack-api-failure.js';
 import type { MethodHandler, WorkspaceState } from './workspace-state.js';
 
@@ -40,6 +41,7 @@ function ownMessage(state: WorkspaceState, channel: string, ts: string, refusal:
 }
 
 const postMessage: MethodHandler = ({ args }, state) => {
+  requireScope(state, 'chat:write');
   const channel = state.conversations.requireWritable(requiredString(args, 'channel'));
   const threadTs = optionalString(args, 'thread_ts');
   const metadata = optionalJson(args, 'metadata');
@@ -59,6 +61,7 @@ const postMessage: MethodHandler = ({ args }, state) => {
 };
 
 const update: MethodHandler = ({ args }, state) => {
+  requireScope(state, 'chat:write');
   const channel = state.conversations.requireWritable(requiredString(args, 'channel'));
   const message = ownMessage(state, channel.id, requiredString(args, 'ts'), 'cant_update_message');
   const next = content(args);
@@ -71,6 +74,7 @@ const update: MethodHandler = ({ args }, state) => {
 };
 
 const postEphemeral: MethodHandler = ({ args }, state) => {
+  requireScope(state, 'chat:write');
   const channel = state.conversations.requireWritable(requiredString(args, 'channel'));
   const user = requiredString(args, 'user');
   if (state.conversations.user(user) === undefined) throw new SlackApiFailure('user_not_found');
@@ -89,6 +93,7 @@ const postEphemeral: MethodHandler = ({ args }, state) => {
 };
 
 const remove: MethodHandler = ({ args }, state) => {
+  requireScope(state, 'chat:write');
   const channel = state.conversations.requireWritable(requiredString(args, 'channel'));
   const ts = requiredString(args, 'ts');
   ownMessage(state, channel.id, ts, 'cant_delete_message');

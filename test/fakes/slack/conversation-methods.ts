@@ -1,5 +1,6 @@
 import type { StoredMessage } from './conversation-store.js';
 import { optionalBoolean, optionalInteger, optionalString, requiredString } from './method-args.js';
+import { requireConversationScope, requireScope } from './scope-check.js';
 import { SlackApiFailure } from './slack-api-failure.js';
 import { compareTs } from './slack-ids.js';
 import type { MethodHandler } from './workspace-state.js';
@@ -38,6 +39,7 @@ function page(messages: StoredMessage[], args: Record<string, unknown>) {
 
 const history: MethodHandler = ({ args }, state) => {
   const channel = state.conversations.requireReadable(requiredString(args, 'channel'));
+  requireConversationScope(state, channel, 'history');
   const result = page(window(state.conversations.history(channel.id), args), args);
   return {
     ok: true,
@@ -50,16 +52,18 @@ const history: MethodHandler = ({ args }, state) => {
 };
 
 /**
- * For a parent ts: parent then replies, oldest first. For the ts of a reply: only that reply (with its
- * thread_ts, which is how a bot finds the thread of a reacted reply).
+ * Parent then replies, oldest first. `ts` may be the parent's or any reply's (Slack's docs: "either a
+ * thread's parent message or a message in the thread"); an unthreaded message comes back alone. Whether
+ * Slack answers a reply's ts with the whole thread is the documented reading, not verified live: an adapter
+ * should look the reacted message up by ts in `messages`, not take messages[0].
  */
 const replies: MethodHandler = ({ args }, state) => {
   const channel = state.conversations.requireReadable(requiredString(args, 'channel'));
+  requireConversationScope(state, channel, 'history');
   const ts = requiredString(args, 'ts');
   const target = state.conversations.find(channel.id, ts);
   if (target === undefined) throw new SlackApiFailure('thread_not_found');
-  const isReply = target.thread_ts !== undefined && target.thread_ts !== target.ts;
-  const thread = isReply ? [target] : state.conversations.thread(channel.id, ts);
+  const thread = state.conversations.thread(channel.id, target.thread_ts ?? target.ts);
   const parent = thread[0];
   const rest = window(thread.slice(1), args);
   const result = page(parent === undefined ? rest : [parent, ...rest], args);
@@ -68,11 +72,13 @@ const replies: MethodHandler = ({ args }, state) => {
 
 const info: MethodHandler = ({ args }, state) => {
   const channel = state.conversations.requireVisible(requiredString(args, 'channel'));
+  requireConversationScope(state, channel, 'read');
   return { ok: true, channel: state.conversations.channelObject(channel, 1_600_000_000) };
 };
 
 /** reactions.get takes `timestamp`, not `ts` (a classic slip). */
 const reactionsGet: MethodHandler = ({ args }, state) => {
+  requireScope(state, 'reactions:read');
   const channel = state.conversations.requireReadable(requiredString(args, 'channel'));
   const message = state.conversations.find(channel.id, requiredString(args, 'timestamp'));
   if (message === undefined) throw new SlackApiFailure('message_not_found');

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import type { FileRecord } from './file-store.js';
 import { optionalJson, optionalString, requiredString } from './method-args.js';
+import { requireScope } from './scope-check.js';
 import { SlackApiFailure } from './slack-api-failure.js';
 import type { MethodHandler, WorkspaceState } from './workspace-state.js';
 
 /** Step 1 of the external upload (platforms.md, "Uploading an MP4 into a thread"). */
 const getUploadUrlExternal: MethodHandler = ({ args }, state) => {
+  requireScope(state, 'files:write');
   const filename = requiredString(args, 'filename');
   const length = Number(requiredString(args, 'length'));
   if (!Number.isInteger(length) || length <= 0) throw new SlackApiFailure('invalid_arguments');
@@ -17,6 +19,7 @@ const completeFilesSchema = z.array(z.object({ id: z.string().min(1), title: z.s
 
 /** Step 3: checks policy and access, then shares the files into the channel/thread (maybe later, maybe never). */
 const completeUploadExternal: MethodHandler = ({ args }, state) => {
+  requireScope(state, 'files:write');
   const parsed = completeFilesSchema.safeParse(optionalJson(args, 'files'));
   if (!parsed.success) throw new SlackApiFailure('invalid_arguments');
   const files = parsed.data.map(({ id, title }) => {
@@ -88,6 +91,7 @@ function shareFiles(
 }
 
 const filesInfo: MethodHandler = ({ args }, state) => {
+  requireScope(state, 'files:read');
   const file = state.files.get(requiredString(args, 'file'));
   if (file === undefined || (file.bytes === undefined && !file.completed))
     throw new SlackApiFailure('file_not_found');

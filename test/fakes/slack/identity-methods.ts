@@ -1,4 +1,5 @@
 import { requiredString } from './method-args.js';
+import { requireScope } from './scope-check.js';
 import { SlackApiFailure } from './slack-api-failure.js';
 import type { MethodHandler } from './workspace-state.js';
 
@@ -22,6 +23,7 @@ const authTest: MethodHandler = (_call, state) => {
 const appsConnectionsOpen: MethodHandler = (_call, state) => ({ ok: true, url: state.issueSocketUrl() });
 
 const usersInfo: MethodHandler = ({ args }, state) => {
+  requireScope(state, 'users:read');
   const user = state.conversations.user(requiredString(args, 'user'));
   if (user === undefined) throw new SlackApiFailure('user_not_found');
   return { ok: true, user: state.conversations.userObject(user) };

@@ -48,6 +48,8 @@ export interface FakeWorkspace {
   /** A file a person uploaded; returns the Slack file object (url_private_download works with the bot token). */
   seedFile(input: SeedFileInput): Record<string, unknown>;
   setUploadPolicy(policy: Partial<UploadPolicy>): void;
+  /** Replaces the bot token's scopes (missing ones make methods answer `missing_scope`). */
+  setScopes(scopes: string[]): void;
   /** Every message of a channel, oldest first, replies included. */
   messages(channelId: string): StoredMessage[];
   /** Parent then replies. */
@@ -123,6 +125,7 @@ export async function startFakeSlack(input: StartFakeSlackOptions = {}): Promise
     conversations,
     files: new FileStore(ids, now, options.teamId),
     views: new ViewStore(ids, now, identity, options.triggerTtlMs),
+    scopes: [...options.scopes],
     uploads: { ...options.uploads },
     get rootUrl() {
       return rootUrl;
@@ -171,6 +174,9 @@ export async function startFakeSlack(input: StartFakeSlackOptions = {}): Promise
     },
     setUploadPolicy: (policy) => {
       state.uploads = uploadPolicyConfigSchema.parse({ ...state.uploads, ...policy });
+    },
+    setScopes: (scopes) => {
+      state.scopes = [...scopes];
     },
     messages: (channelId) => conversations.all(channelId),
     thread: (channelId, threadTs) => conversations.thread(channelId, threadTs),

@@ -68,6 +68,8 @@ export const fakeSlackOptionsSchema = z.object({
       'im:history',
       'app_mentions:read',
       'users:read',
+      'channels:read',
+      'groups:read',
     ]),
   channels: z
     .array(channelSchema)

@@ -248,6 +248,26 @@ export class SocketModeServer {
     return this.deliver(envelope, options);
   }
 
+  /** A slash command envelope (`accepts_response_payload: true`: the ack may carry the reply). */
+  sendSlashCommand(payload: unknown, options?: DeliveryOptions): Promise<EnvelopeAck> {
+    return this.send({ type: 'slash_commands', payload }, options);
+  }
+
+  /** An events_api envelope (`retry_attempt: 0`, `retry_reason: ''` on first delivery). */
+  sendEvent(payload: unknown, options?: DeliveryOptions): Promise<EnvelopeAck> {
+    return this.send({ type: 'events_api', payload }, options);
+  }
+
+  /**
+   * An interactive envelope. Only view_submission and block_suggestion accept a response payload (errors,
+   * response_action, options); for clicks and shortcuts the ack is empty.
+   */
+  sendInteractive(payload: unknown, options?: DeliveryOptions): Promise<EnvelopeAck> {
+    const type = (payload as { type?: unknown } | null)?.type;
+    const acceptsResponsePayload = type === 'view_submission' || type === 'block_suggestion';
+    return this.send({ type: 'interactive', payload, acceptsResponsePayload }, options);
+  }
+
   /**
    * Delivers an envelope already sent once, with the same envelope_id and payload, as Slack does when an ack
    * was late or lost (`retry_attempt` 1, `retry_reason` 'timeout' by default).

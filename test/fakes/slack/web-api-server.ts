@@ -164,7 +164,7 @@ async function handleApiCall(
     recorder.record({ method, args: recordedArgs, tokenKind: kind, atMs, httpStatus, response: body });
     // Slack sends the token's scopes on every answer; @slack/web-api exposes them as response_metadata.scopes.
     const scopeHeader: Record<string, string> =
-      kind === 'bot' ? { 'x-oauth-scopes': state.options.scopes.join(',') } : {};
+      kind === 'bot' ? { 'x-oauth-scopes': state.scopes.join(',') } : {};
     sendJson(response, httpStatus, body, { ...scopeHeader, ...headers });
   };
 

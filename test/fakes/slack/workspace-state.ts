@@ -12,6 +12,8 @@ export interface WorkspaceState {
   conversations: ConversationStore;
   files: FileStore;
   views: ViewStore;
+  /** Scopes of the bot token; mutable at run time (`fake.workspace.setScopes`). */
+  scopes: string[];
   /** Mutable at run time (`fake.workspace.setUploadPolicy`). */
   uploads: UploadPolicy;
   /** `http://127.0.0.1:PORT/` (file, upload and response URLs hang off it). */
