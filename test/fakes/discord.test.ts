@@ -16,7 +16,7 @@ import {
   TextInputStyle,
 } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeDiscord, Intent, startFakeDiscord } from './discord/index.js';
+import { type FakeDiscord, Intent, Permission, startFakeDiscord } from './discord/index.js';
 
 // Real discord.js 14 against the wire-level fake. One fake and one logged-in client are shared: logging
 // in costs a gateway handshake, and the cases below run in order like one bot session would.
@@ -53,7 +53,13 @@ beforeAll(async () => {
   fake = await startFakeDiscord({
     now: () => Date.now() + skewMs,
     heartbeatIntervalMs: 200,
-    guilds: [{ name: 'Sora Lab', attachmentSizeLimit: ATTACHMENT_LIMIT }],
+    guilds: [
+      {
+        name: 'Sora Lab',
+        attachmentSizeLimit: ATTACHMENT_LIMIT,
+        channels: [{ name: 'general' }, { name: 'no-files', botOverwrite: { deny: Permission.AttachFiles } }],
+      },
+    ],
   });
   client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactions],
@@ -83,6 +89,8 @@ describe('fake Discord against the real discord.js client', () => {
     const permissions = defaultChannel().permissionsFor(client.user!);
     expect(permissions?.has(PermissionFlagsBits.AttachFiles)).toBe(true);
     expect(permissions?.has(PermissionFlagsBits.ManageMessages)).toBe(false);
+    const me = await guild!.members.fetch({ user: fake.bot.id, force: true });
+    expect(me.roles.cache.some((role) => role.managed)).toBe(true);
     // Heartbeats are acknowledged, so discord.js never declares the connection a zombie.
     await fake.waitFor(() => fake.gateway.connections[0]!.heartbeats > 0, 2_000);
   });
@@ -211,6 +219,23 @@ describe('fake Discord against the real discord.js client', () => {
     );
     expect(error.code).toBe(40005);
     expect(error.status).toBe(413);
+  });
+
+  it('applies channel overwrites: app_permissions without AttachFiles, and an upload there fails with 50013', async () => {
+    const noFiles = client.channels.cache.find((c) => 'name' in c && c.name === 'no-files') as TextChannel;
+    expect(noFiles.permissionsFor(client.user!)?.has(PermissionFlagsBits.AttachFiles)).toBe(false);
+    const arrived = nextInteraction();
+    fake.interactions.slashCommand({ channelId: noFiles.id, options: { prompt: 'here' } });
+    const interaction = await arrived;
+    if (!interaction.isChatInputCommand()) throw new Error('expected a chat input command');
+    expect(interaction.appPermissions.has(PermissionFlagsBits.AttachFiles)).toBe(false);
+    expect(interaction.appPermissions.has(PermissionFlagsBits.SendMessages)).toBe(true);
+    await interaction.reply({ content: 'no uploads here', allowedMentions: { parse: [] } });
+    const denied = await rejection(
+      noFiles.send({ files: [{ attachment: VIDEO_BYTES, name: 'v.mp4' }], allowedMentions: { parse: [] } }),
+    );
+    expect(denied.code).toBe(50013);
+    expect(denied.status).toBe(403);
   });
 
   it('rejects a second callback with 40060 and an expired interaction token with 50027', async () => {

@@ -24,6 +24,7 @@ import { Recorder } from './recorder.js';
 import { Router } from './router.js';
 import { applicationRoutes } from './routes-application.js';
 import { channelRoutes } from './routes-channels.js';
+import { guildRoutes } from './routes-guilds.js';
 import { interactionRoutes } from './routes-interactions.js';
 import { createSnowflakeSource } from './snowflake.js';
 import {
@@ -161,7 +162,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     gateway,
   };
   const router = new Router();
-  router.add(...applicationRoutes(ctx), ...channelRoutes(ctx), ...interactionRoutes(ctx));
+  router.add(
+    ...applicationRoutes(ctx),
+    ...guildRoutes(ctx),
+    ...channelRoutes(ctx),
+    ...interactionRoutes(ctx),
+  );
   const faults = new FaultInjector();
 
   const handleRest = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
