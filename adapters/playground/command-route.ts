@@ -1,0 +1,115 @@
+/**
+ * `POST /playground/rooms/:room/commands`: the text box. The body carries the command (the leading
+ * `/sora` is optional), the sender's name, a client id per send (a double submit or a retry makes one
+ * job) and optionally an image as base64. What the core answers only to the sender (usage problems,
+ * list, status, delete confirmations) comes back in the response, like an ephemeral message; jobs
+ * show up in the room for everyone over the event stream.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { Attachment, AttachmentMeta } from '../../src/core/intents.js';
+import { notice } from '../../src/core/replies.js';
+import type { SoraCore } from '../../src/core/sora-core.js';
+import { type HttpServer, readBody, sendJson } from '../../src/http/http-server.js';
+import { DisplayNameSchema, encodeConversation, isRoomId, requesterFor } from './conversation.js';
+import { type WireMessage, wireMessage } from './wire-message.js';
+
+const COMMANDS_PATH = /^\/playground\/rooms\/([^/]+)\/commands$/;
+/** The largest reference image the playground takes (Sora's own cap is 20 MB). */
+export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+/** base64 grows by a third; the rest is the JSON around it. */
+const MAX_BODY_BYTES = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 64 * 1024;
+
+export const CommandBodySchema = z.object({
+  text: z.string().max(40_000),
+  name: DisplayNameSchema,
+  clientId: z.string().regex(/^[A-Za-z0-9_-]{8,80}$/, 'an id of 8 to 80 letters, digits, - or _'),
+  image: z
+    .object({
+      filename: z.string().trim().min(1).max(200),
+      contentType: z.string().trim().max(100).nullable(),
+      base64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64'),
+    })
+    .nullable()
+    .default(null),
+});
+export type CommandBody = z.infer<typeof CommandBodySchema>;
+
+export type CommandResponse =
+  | { kind: 'job'; jobId: string; duplicate: boolean }
+  | { kind: 'reply'; reply: WireMessage };
+
+export function mountCommandRoute(http: HttpServer, core: SoraCore): void {
+  http.route('POST', COMMANDS_PATH, async (req, res, url) => {
+    const room = decodeURIComponent(COMMANDS_PATH.exec(url.pathname)?.[1] ?? '');
+    if (!isRoomId(room)) {
+      sendJson(res, 404, { error: { code: 'not_found', message: 'no such room' } });
+      return;
+    }
+    const body = await readCommandBody(req, res);
+    if (!body) return;
+    sendJson(res, 200, await runCommand(core, room, body));
+  });
+}
+
+/** Drops the optional leading `/sora` (people paste what they would type in Slack or Discord). */
+export function stripSlashCommand(text: string): string {
+  return text.trim().replace(/^\/sora(?=\s|$)\s*/i, '');
+}
+
+export async function runCommand(core: SoraCore, room: string, body: CommandBody): Promise<CommandResponse> {
+  const image = body.image ? Buffer.from(body.image.base64, 'base64') : null;
+  if (image && image.byteLength > MAX_IMAGE_BYTES)
+    return reply(
+      notice(`That image is over ${MAX_IMAGE_BYTES / 1024 / 1024} MB; attach a smaller one.`, 'warning'),
+    );
+  const meta: AttachmentMeta | null =
+    body.image && image
+      ? { filename: body.image.filename, contentType: body.image.contentType, bytes: image.byteLength }
+      : null;
+  const parsed = core.parse(stripSlashCommand(body.text), meta);
+  if (!parsed.ok) return reply(notice(parsed.problem.message, 'warning'));
+  const conversation = encodeConversation(room);
+  const attachment: Attachment | null = meta && image ? { ...meta, fetch: async () => image } : null;
+  const outcome = await core.run({
+    requester: requesterFor(body.name),
+    channel: conversation,
+    conversation,
+    intent: parsed.intent,
+    attachment,
+    idempotencyKey: `playground:${room}:${body.clientId}`,
+  });
+  if (outcome.kind === 'reply') return reply(outcome.message);
+  return { kind: 'job', jobId: outcome.job.id, duplicate: outcome.duplicate };
+}
+
+function reply(message: Parameters<typeof wireMessage>[0]): CommandResponse {
+  return { kind: 'reply', reply: wireMessage(message) };
+}
+
+async function readCommandBody(req: IncomingMessage, res: ServerResponse): Promise<CommandBody | undefined> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8'));
+  } catch (error) {
+    const tooLarge = (error as { code?: unknown }).code === 'body_too_large';
+    sendJson(res, tooLarge ? 413 : 400, {
+      error: tooLarge
+        ? { code: 'too_large', message: `Images can be at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB.` }
+        : { code: 'bad_request', message: 'The body must be JSON.' },
+    });
+    return undefined;
+  }
+  const parsed = CommandBodySchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    sendJson(res, 400, {
+      error: {
+        code: 'bad_request',
+        message: `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`,
+      },
+    });
+    return undefined;
+  }
+  return parsed.data;
+}

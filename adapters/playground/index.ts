@@ -1,0 +1,45 @@
+/**
+ * The local web playground: the default adapter when no Slack or Discord credentials are set. It
+ * serves a small chat page on the bot's HTTP server (bound to 127.0.0.1: the page has no login),
+ * with rooms, live progress over Server-Sent Events and the finished videos playing inline.
+ */
+import type { AdapterContext, AdapterStarter, RunningAdapter } from '../../src/adapter-plugin.js';
+import { mountCommandRoute } from './command-route.js';
+import { mountMediaRoutes } from './media-route.js';
+import { mountPageRoutes } from './page-routes.js';
+import { PlaygroundSurface } from './playground-surface.js';
+import { RoomHistory } from './room-history.js';
+import { EventStreams, mountRoomRoutes } from './room-routes.js';
+
+export { DEFAULT_ROOM, decodeConversation, encodeConversation, requesterFor } from './conversation.js';
+export { PlaygroundSurface } from './playground-surface.js';
+export { RoomHistory } from './room-history.js';
+
+export const startPlayground: AdapterStarter = async (ctx: AdapterContext): Promise<RunningAdapter> => {
+  const { core, http } = ctx;
+  const history = new RoomHistory(core.ledger.store, core.ctx.clock);
+  core.registerSurface(new PlaygroundSurface(history));
+  const streams = new EventStreams();
+  mountPageRoutes(http);
+  mountRoomRoutes(http, history, streams);
+  mountCommandRoute(http, core);
+  mountMediaRoutes(http, core);
+  return {
+    name: 'playground',
+    // The server's address is known only once it listens, which is after adapters start.
+    get summary() {
+      return `open ${playgroundUrl(ctx)} in a browser`;
+    },
+    async close() {
+      streams.closeAll();
+    },
+  };
+};
+
+function playgroundUrl(ctx: AdapterContext): string {
+  try {
+    return `${ctx.http.url}/`;
+  } catch {
+    return `http://${ctx.config.HOST}:${ctx.config.PORT}/`;
+  }
+}
