@@ -114,6 +114,14 @@ describe('fake Slack with Bolt in Socket Mode', () => {
     });
     const message = fake.workspace.seedMessage({ channel, user: 'U0ALICE0001', text: 'a red fox' });
     fake.workspace.seedMessage({ channel, user: 'U0ALICE0001', text: 'later message' });
+    // Bolt's ignoreSelf drops the bot's own events (it learned its user id from the fake's auth.test).
+    const own = fake.payloads.reactionAdded({
+      channel,
+      ts: message.ts,
+      reaction: 'robot_face',
+      userId: fake.options.botUserId,
+    });
+    await fake.socket.sendEvent(own);
     const payload = fake.payloads.reactionAdded({ channel, ts: message.ts, reaction: 'movie_camera' });
     expect(payload.event.item_user).toBe('U0ALICE0001');
     await fake.socket.send({ type: 'events_api', payload });
@@ -124,6 +132,7 @@ describe('fake Slack with Bolt in Socket Mode', () => {
       timestamp: message.ts,
     });
     expect(reactions.message?.reactions).toEqual([
+      { name: 'robot_face', users: [fake.options.botUserId], count: 1 },
       { name: 'movie_camera', users: ['U0ALICE0001'], count: 1 },
     ]);
   });
@@ -272,6 +281,10 @@ describe('fake Slack HTTP-mode driver with Bolt HTTPReceiver', () => {
       await ack();
       if (action.type === 'button') actions.push(action.value ?? '');
     });
+    const retryNums: Array<number | undefined> = [];
+    app.event('reaction_added', async ({ context }) => {
+      retryNums.push(context.retryNum);
+    });
     const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
     stoppers.push(async () => {
       await app.stop();
@@ -294,6 +307,11 @@ describe('fake Slack HTTP-mode driver with Bolt HTTPReceiver', () => {
       actions: [{ action_id: 'remix', value: 'job-9' }],
     });
     expect((await fake.http.sendInteractive(url, click)).status).toBe(200);
+
+    const reaction = fake.payloads.reactionAdded({ channel, ts: message.ts, reaction: 'eyes' });
+    const retried = await fake.http.sendEvent(url, reaction, { retryNum: 1, retryReason: 'http_timeout' });
+    expect(retried.status).toBe(200);
+    await expect.poll(() => retryNums).toEqual([1]);
 
     await expect.poll(() => fake.workspace.responseUrlPosts(command.response_url)).toHaveLength(1);
     expect(fake.workspace.responseUrlPosts(command.response_url)[0]?.body).toEqual({

@@ -1,3 +1,19 @@
+/**
+ * A wire-level fake Slack for end-to-end tests and benchmarks of the Slack adapter: a real HTTP server
+ * (Web API, upload URLs, private file downloads, response_urls) and a real Socket Mode WebSocket server on
+ * one 127.0.0.1 ephemeral port, a signer for HTTP mode, a recorder and payload builders.
+ *
+ *   const fake = await startFakeSlack();
+ *   const app = new App({ token: fake.options.botToken, appToken: fake.options.appToken, socketMode: true,
+ *     clientOptions: { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } } });
+ *   await app.start();                                      // auth.test + apps.connections.open + hello
+ *   const ack = await fake.socket.sendSlashCommand(fake.payloads.slashCommand({ text: 'a cat' }));
+ *   const post = await fake.waitForCall('chat.postMessage');
+ *   await app.stop(); await fake.socket.waitForNoConnections(); await fake.close();
+ *
+ * Platform facts: ../../../../shared/docs/platforms.md (Slack). Proven against the real Bolt in
+ * test/fakes/slack.test.ts and test/fakes/slack/web-api.test.ts.
+ */
 import type { Server } from 'node:http';
 import { type CallPredicate, CallRecorder, type RecordedCall } from './call-recorder.js';
 import { ConversationStore, type SeedMessageInput, type StoredMessage } from './conversation-store.js';
