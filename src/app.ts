@@ -38,7 +38,14 @@ interface AdapterEntry {
 }
 
 /** Each adapter starts when its credentials are set; the playground when no other does (or PLAYGROUND=1). */
-const ADAPTERS: AdapterEntry[] = [];
+const ADAPTERS: AdapterEntry[] = [
+  {
+    name: 'playground',
+    enabled: (config) =>
+      config.PLAYGROUND === true || (config.PLAYGROUND === undefined && !hasChatCredentials(config)),
+    load: async () => (await import('../adapters/playground/index.js')).startPlayground,
+  },
+];
 
 export function hasChatCredentials(config: Config): boolean {
   return Boolean(config.SLACK_BOT_TOKEN || config.DISCORD_TOKEN);
