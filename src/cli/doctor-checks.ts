@@ -86,7 +86,7 @@ function providerProblem(error: SoraError, config: Config, describe: string): Do
   switch (error.code) {
     case 'network':
     case 'timeout':
-      return problem(`cannot reach ${describe}: ${line}`, where);
+      return problem(line, where);
     case 'auth':
       return problem(
         `the provider refused the key: ${line}`,

@@ -33,12 +33,12 @@ export async function buildCreateRequest(
   const prompt = input.prompt?.trim();
   if (!prompt) return usageProblem('--prompt is required: describe the video to make');
   const requested = input.model ?? config.SORA_MODEL;
-  // On Azure the deployment decides the model; the family of its name is what we can check.
-  const family = modelFamily(
+  // On Azure the deployment decides the model and its name is free-form: a name that says sora-2-pro is
+  // refused below (Azure has none), any other name is a sora-2 deployment.
+  const family =
     config.SORA_PROVIDER === 'azure' && input.model === undefined
-      ? config.AZURE_OPENAI_DEPLOYMENT
-      : requested,
-  );
+      ? (modelFamily(config.AZURE_OPENAI_DEPLOYMENT) ?? 'sora-2')
+      : modelFamily(requested);
   if (!family)
     return usageProblem(`unknown model "${requested}": use one of ${Object.keys(caps.models).join(', ')}`);
   const model = caps.models[family];
