@@ -25,7 +25,7 @@ const azure = {
   AZURE_OPENAI_DEPLOYMENT: 'team-video',
 } as const;
 
-async function problemOf(input: CreateOptionsInput, config: typeof openai | typeof azure = openai) {
+async function problemOf(input: CreateOptionsInput, config: OptionsConfig = openai) {
   const caps = CAPABILITIES[config.SORA_PROVIDER];
   const result = await buildCreateRequest(input, config, caps);
   return result.ok ? undefined : result.message;
