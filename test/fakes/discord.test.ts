@@ -368,7 +368,13 @@ describe('fake Discord against the real discord.js client', () => {
     const handle = fake.interactions.slashCommand({ options: { prompt: 'after resume' } });
     const after = await next;
     if (!after.isChatInputCommand()) throw new Error('expected a chat input command');
-    await after.reply({ content: 'still here', allowedMentions: { parse: [] } });
+    const response = await after.reply({
+      content: 'still here',
+      allowedMentions: { parse: [] },
+      withResponse: true,
+    });
+    expect(response.resource?.message?.content).toBe('still here');
+    expect(response.interaction.responseMessageId).toBe(handle.record.originalMessageId);
     expect((await handle.callback).type).toBe(4);
 
     // A server-side close with a resumable code resumes too.

@@ -1,3 +1,17 @@
+/**
+ * A wire-level fake of Discord for tests and benchmarks of the Discord adapter, driven by the real
+ * discord.js client: REST under `${apiBase}/v10`, the gateway WebSocket (JSON, no compression) with
+ * RESUME, and a CDN for attachments, all on one 127.0.0.1 port.
+ *
+ *   const fake = await startFakeDiscord({ guilds: [{ attachmentSizeLimit: 1024 }] });
+ *   const client = new Client({ intents, partials, rest: { api: fake.apiBase, retries: 0 } });
+ *   await client.login(fake.token);
+ *   const handle = fake.interactions.slashCommand({ options: { prompt: 'a cat' } });
+ *   expect((await handle.callback).type).toBe(5);
+ *   await client.destroy(); await fake.close();   // in this order: see close()
+ *
+ * Platform facts: ../../../../shared/docs/platforms.md (Discord section).
+ */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +30,7 @@ import {
   sendJson,
   sendNoContent,
 } from './http-io.js';
-import { InteractionDriver, type SeededAttachment } from './interaction-builders.js';
+import { InteractionDriver } from './interaction-builders.js';
 import { InteractionRegistry } from './interaction-registry.js';
 import { MessageStore, type StoredMessage } from './messages.js';
 import { dispatchReactionAdd, type ReactionAddInput } from './reaction-driver.js';
@@ -36,11 +50,23 @@ import {
   World,
 } from './world.js';
 
+export type { RegisteredCommand } from './commands.js';
+export type { ErrorFault, RateLimitFault } from './faults.js';
 export type { GatewayConnection, GatewaySession, ReconnectOptions, ReconnectOutcome } from './gateway.js';
 export { Intent } from './gateway.js';
-export type { InteractionHandle, SeededAttachment, SlashCommandInput } from './interaction-builders.js';
+export type {
+  ButtonInput,
+  InteractionHandle,
+  InteractionTarget,
+  MessageCommandInput,
+  ModalSubmitInput,
+  SeededAttachment,
+  SlashCommandInput,
+  SlashOptionValue,
+} from './interaction-builders.js';
 export type { StoredMessage } from './messages.js';
 export { Permission } from './permissions.js';
+export type { ReactionAddInput } from './reaction-driver.js';
 export type { CallbackRecord, MessageWrite, RestCall } from './recorder.js';
 export type { FakeChannelInput, FakeGuildInput, FakeUserInput } from './world.js';
 
@@ -101,6 +127,10 @@ export interface FakeDiscord {
   injectRateLimit(fault: RateLimitFault): void;
   injectError(fault: ErrorFault): void;
   waitFor<T>(probe: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
+  /**
+   * Stops the servers and drops open sockets. Destroy discord.js clients first: a client that loses its
+   * gateway reconnects every 500 ms against the closed port until destroyed.
+   */
   close(): Promise<void>;
 }
 
@@ -301,5 +331,3 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     },
   };
 }
-
-export type { SeededAttachment as FakeAttachment };

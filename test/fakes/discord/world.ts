@@ -141,7 +141,8 @@ export class World {
     this.guilds.set(id, {
       id,
       name: input.name ?? 'Sora Test Guild',
-      ownerId: this.defaultUser.id,
+      // The owner is someone else, so the configured users get ordinary @everyone permissions.
+      ownerId: this.nextId(),
       attachmentSizeLimit: input.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_SIZE_LIMIT,
       preferredLocale: input.preferredLocale ?? 'en-US',
       roles,
