@@ -167,10 +167,13 @@ describe('validation (400 invalid_request_error with param)', () => {
     );
   });
 
-  it('rejects a body that is not JSON', async () => {
+  it('rejects a body that is not JSON, or not a JSON object', async () => {
     const answer = await call('/videos', { method: 'POST', body: '{not json' });
     expect(answer.status).toBe(400);
     expect(errorOf(answer).message).toContain('could not parse the JSON body');
+    const array = await call('/videos', { method: 'POST', body: '[1, 2]' });
+    expect(array.status).toBe(400);
+    expect(errorOf(array)).toMatchObject({ param: null, message: expect.stringContaining('JSON object') });
   });
 
   it('checks input_reference from the bytes: type and exact size', async () => {
@@ -210,6 +213,21 @@ describe('validation (400 invalid_request_error with param)', () => {
     advance(RENDER_MS);
     const thumbnail = await call(`/videos/${video.id}/content?variant=thumbnail`);
     expect(sniffImage(thumbnail.bytes)).toEqual({ type: 'image/webp', width: 1280, height: 720 });
+    const plain = await createVideo({ prompt: 'still life', size: '1280x720' });
+    advance(RENDER_MS);
+    const plainThumbnail = await call(`/videos/${plain.id}/content?variant=thumbnail`);
+    expect(plainThumbnail.bytes.equals(thumbnail.bytes)).toBe(false);
+  });
+  it('falls back to the generated background when the accepted image cannot be decoded (animated WebP)', async () => {
+    const data = new FormData();
+    data.set('prompt', 'animated reference');
+    data.set('input_reference', new Blob([await makeImage('webp-animated', 720, 1280)]), 'anim.webp');
+    const created = await call('/videos', { method: 'POST', body: data });
+    expect(created.status).toBe(200);
+    advance(RENDER_MS);
+    const thumbnail = await call(`/videos/${VideoSchema.parse(created.body).id}/content?variant=thumbnail`);
+    expect(thumbnail.status).toBe(200);
+    expect(sniffImage(thumbnail.bytes)).toEqual({ type: 'image/webp', width: 720, height: 1280 });
   });
 });
 
@@ -221,6 +239,7 @@ describe('Azure flavour', () => {
     );
     expect(ok.status).toBe(200);
     expect(VideoSchema.parse(ok.body).model).toBe('my-sora-deployment');
+    expect((await create({ prompt: 'x', model: 'production-sora' }, { azure: true })).status).toBe(200);
     const pro = await create({ prompt: 'x', model: 'sora-2-pro' }, { azure: true });
     expect(pro.status).toBe(400);
     expect(errorOf(pro).param).toBe('model');

@@ -46,18 +46,20 @@ interface RawCreate {
 const quoteList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 
 /** Turns zod's first issue into the service's wording for unknown, missing and mistyped parameters. */
-function schemaFailure(error: z.ZodError, prefix = '') {
+function schemaFailure(error: z.ZodError) {
   const issue = error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
-    const key = `${prefix}${issue.keys[0] ?? ''}`;
+    const key = issue.keys[0] ?? '';
     return invalidRequest(`Unknown parameter: '${key}'.`, key, 'unknown_parameter');
   }
-  const param = `${prefix}${issue.path.join('.')}`;
+  const param = issue.path.join('.');
+  if (param === '')
+    return invalidRequest('Invalid body: the request body must be a JSON object.', null, 'invalid_type');
   if (issue.code === 'invalid_type' && issue.input === undefined)
     return invalidRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
   if (issue.code === 'invalid_type')
     return invalidRequest(`Invalid type for '${param}': expected ${issue.expected}.`, param, 'invalid_type');
-  return invalidRequest(`Invalid body: the request body must be a JSON object.`, null, 'invalid_type');
+  return invalidRequest(`Invalid value for '${param}'.`, param, 'invalid_value');
 }
 
 function decodeDataUrl(url: string): Result<UploadedFile> {
@@ -158,8 +160,9 @@ export function checkPrompt(prompt: string, max: number): Result<string> {
 
 function modelCapabilities(flavour: EmulatorFlavour, model: string): Result<ModelCapabilities> {
   if (flavour === 'azure') {
-    // On Azure `model` is a deployment name; any name is a sora-2 deployment, but Azure has no sora-2-pro.
-    if (model.toLowerCase().includes('pro'))
+    // On Azure `model` is a deployment name; any name is a sora-2 deployment, but Azure has no sora-2-pro,
+    // so a name with a "pro" word (sora-2-pro, sora_pro, "Pro") is refused; "production" is not such a word.
+    if (/(^|[^a-z])pro([^a-z]|$)/i.test(model))
       return fail(
         invalidRequest(
           `The model '${model}' is not available on Azure OpenAI: deploy sora-2 instead.`,

@@ -57,6 +57,12 @@ function progressAt(job: JobRecord, atMs: number): number {
   return Math.max(0, Math.min(99, Math.floor(share * 100)));
 }
 
+function progressFor(job: JobRecord, status: VideoStatus, nowMs: number): number {
+  if (status === 'completed') return 100;
+  if (status === 'queued') return 0;
+  return progressAt(job, status === 'failed' ? job.finishAtMs : nowMs);
+}
+
 /** When the content stops being downloadable (ms), or undefined when it never was. */
 export function contentExpiresAtMs(job: JobRecord, settings: LifecycleSettings): number | undefined {
   return job.outcome.kind === 'completed' ? job.finishAtMs + settings.expiresAfterMs : undefined;
@@ -74,12 +80,7 @@ export function videoAt(job: JobRecord, nowMs: number, settings: LifecycleSettin
     object: 'video',
     model: job.model,
     status,
-    progress:
-      status === 'completed'
-        ? 100
-        : status === 'failed'
-          ? progressAt(job, job.finishAtMs)
-          : progressAt(job, nowMs),
+    progress: progressFor(job, status, nowMs),
     created_at: seconds(job.createdAtMs),
     completed_at: finished ? seconds(job.finishAtMs) : null,
     expires_at: status === 'completed' && expiresAtMs !== undefined ? seconds(expiresAtMs) : null,

@@ -42,6 +42,8 @@ const FPS = 12;
 const EXTENSIONS: Record<ContentVariant, string> = { video: 'mp4', thumbnail: 'webp', spritesheet: 'jpg' };
 const SPRITE_GRID = 4;
 const MAX_TEXT_LINES = 6;
+/** A 12 s 1080p clip takes a few seconds at ultrafast; anything near this means ffmpeg is stuck. */
+const RENDER_TIMEOUT_MS = 120_000;
 
 /** Splits the prompt into at most MAX_TEXT_LINES lines of `perLine` characters, ending in … when cut. */
 export function wrapPrompt(prompt: string, perLine: number): string {
@@ -133,6 +135,7 @@ export class Renderer {
       await runFfmpeg(['-y', ...this.argsFor(variant, spec, inputs), partial], {
         ffmpegPath: this.options.ffmpegPath,
         signal: this.controller.signal,
+        timeoutMs: RENDER_TIMEOUT_MS,
       });
       await rename(partial, target);
       const done = await stat(target);
@@ -140,12 +143,30 @@ export class Renderer {
     });
   }
 
-  private async prepareInputs(dir: string, key: string, spec: RenderSpec) {
-    let imagePath: string | undefined;
-    if (spec.image) {
-      imagePath = join(dir, `image-${spec.image.sha256}`);
-      await writeFile(imagePath, spec.image.bytes);
+  /**
+   * The reference image decoded once into a PNG still. Looping the original directly is fragile: an
+   * animated WebP (which older ffmpeg builds cannot decode) makes `-loop 1` retry forever. An image the
+   * service accepted but ffmpeg cannot read gives the generated background instead of a failed download.
+   */
+  private async stillImage(dir: string, image: StoredImage): Promise<string | undefined> {
+    const still = join(dir, `image-${image.sha256}.png`);
+    if (await stat(still).catch(() => undefined)) return still;
+    const original = join(dir, `image-${image.sha256}`);
+    await writeFile(original, image.bytes);
+    try {
+      await runFfmpeg(['-y', '-i', original, '-frames:v', '1', '-c:v', 'png', '-f', 'image2', still], {
+        ffmpegPath: this.options.ffmpegPath,
+        signal: this.controller.signal,
+        timeoutMs: 30_000,
+      });
+      return still;
+    } catch {
+      return undefined;
     }
+  }
+
+  private async prepareInputs(dir: string, key: string, spec: RenderSpec) {
+    const imagePath = spec.image ? await this.stillImage(dir, spec.image) : undefined;
     let textPath: string | undefined;
     if (this.fontPath) {
       const { width, height } = parseSize(spec.size);
