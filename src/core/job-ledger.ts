@@ -86,28 +86,29 @@ export class JobLedger {
   }
 
   /**
-   * Idempotency: the first caller with `key` gets `undefined` (go ahead, then `bindIdempotency`);
-   * a repeat gets the job id the first one created (or '' while it is still being created).
+   * Idempotency: the first caller with `key` gets 'new' (go ahead, then `bindIdempotency`); a repeat
+   * gets the job id the first one created, or '' while that one is still creating it.
    */
   async claimIdempotency(key: string, ttlMs: number): Promise<'new' | { existing: string }> {
-    const claimKey = KEYS.idempotency(key);
-    const token = `pending:${newShortId()}${newShortId()}`;
-    if (await this.store.claim(claimKey, token, ttlMs)) return 'new';
-    const holder = (await this.store.claimHolder(claimKey)) ?? '';
-    return { existing: holder.startsWith('pending:') ? '' : holder };
+    const token = `first:${newShortId()}${newShortId()}`;
+    if (await this.store.claim(KEYS.idempotency(key), token, ttlMs)) return 'new';
+    return { existing: await this.idempotentJobId(key) };
+  }
+
+  /** The job id bound to an idempotency key: '' while its first delivery is still creating the job. */
+  async idempotentJobId(key: string): Promise<string> {
+    return (await this.store.get<string>(`${KEYS.idempotency(key)}:job`)) ?? '';
   }
 
   async bindIdempotency(key: string, jobId: string, ttlMs: number): Promise<void> {
-    const claimKey = KEYS.idempotency(key);
-    const holder = await this.store.claimHolder(claimKey);
-    if (holder) await this.store.releaseClaim(claimKey, holder);
-    await this.store.claim(claimKey, jobId, ttlMs);
+    await this.store.set(`${KEYS.idempotency(key)}:job`, jobId, ttlMs);
   }
 
+  /** Frees a key whose first delivery created nothing (so a corrected retry can go through). */
   async releaseIdempotency(key: string): Promise<void> {
-    const claimKey = KEYS.idempotency(key);
-    const holder = await this.store.claimHolder(claimKey);
-    if (holder) await this.store.releaseClaim(claimKey, holder);
+    const holder = await this.store.claimHolder(KEYS.idempotency(key));
+    if (holder) await this.store.releaseClaim(KEYS.idempotency(key), holder);
+    await this.store.delete(`${KEYS.idempotency(key)}:job`);
   }
 
   claimLease(jobId: string, purpose: string, owner: string, ttlMs: number): Promise<boolean> {

@@ -168,6 +168,7 @@ export class SoraCore {
 
   async stop(): Promise<void> {
     await Promise.all(this.loops.map((l) => l.stop()));
+    await this.delivery.drain();
   }
 
   /** Wakes every loop (tests with a fake clock call it after advancing time). */
@@ -242,7 +243,7 @@ export class SoraCore {
     const key = request.idempotencyKey;
     if (key) {
       const claim = await ledger.claimIdempotency(key, settings.idempotencyTtlMs);
-      if (claim !== 'new') return this.duplicateOutcome(claim.existing);
+      if (claim !== 'new') return this.duplicateOutcome(key, claim.existing);
     }
     try {
       const prepared = await this.prepareRequest(requester, request);
@@ -284,10 +285,15 @@ export class SoraCore {
     }
   }
 
-  private async duplicateOutcome(existingId: string): Promise<CommandOutcome> {
-    // The first delivery may still be creating its job: give it a moment to bind the key.
-    for (let i = 0; i < 50 && existingId === ''; i++) await new Promise((r) => setTimeout(r, 20));
-    const job = existingId ? await this.ctx.ledger.get(existingId) : undefined;
+  private async duplicateOutcome(key: string, existingId: string): Promise<CommandOutcome> {
+    // The first delivery may still be creating its job (downloading an image, posting the status
+    // message): wait for it to bind the key, so the duplicate answers with the same job.
+    let id = existingId;
+    for (let i = 0; i < 250 && id === ''; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      id = await this.ctx.ledger.idempotentJobId(key);
+    }
+    const job = id ? await this.ctx.ledger.get(id) : undefined;
     if (!job) return reply(notice('Already working on that request.', 'info'));
     return { kind: 'job', job: toJobView(job), duplicate: true };
   }

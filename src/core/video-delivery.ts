@@ -22,7 +22,7 @@ export interface DeliveryHooks {
 }
 
 export class VideoDelivery {
-  private readonly inFlight = new Set<string>();
+  private readonly inFlight = new Map<string, Promise<void>>();
   private readonly attempts = new Map<string, number>();
   private readonly retryAt = new Map<string, number>();
 
@@ -45,14 +45,21 @@ export class VideoDelivery {
         next = Math.min(next, at - now);
         continue;
       }
-      this.inFlight.add(job.id);
-      void this.process(job).finally(() => this.inFlight.delete(job.id));
+      const work = this.process(job)
+        .catch((error) => this.ctx.logger.error({ jobId: job.id, err: error }, 'delivery crashed'))
+        .finally(() => this.inFlight.delete(job.id));
+      this.inFlight.set(job.id, work);
     }
     return next;
   }
 
   get busy(): number {
     return this.inFlight.size;
+  }
+
+  /** Waits for the deliveries under way (on shutdown), so none is cut off halfway by a closed store. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.inFlight.values()]);
   }
 
   private async process(job: Job): Promise<void> {

@@ -1,0 +1,161 @@
+/**
+ * The scripted conversation harness for the core: a real SoraCore with a real store (SQLite file or
+ * Redis), the real Sora client talking to a real emulator, and a RecordingSurface as the chat.
+ * `send('/sora a fox --seconds 8', {user})` runs a command the way an adapter does.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../src/config.js';
+import type { CoreSettings } from '../../src/core/core-context.js';
+import type { Attachment } from '../../src/core/intents.js';
+import type { Job } from '../../src/core/job.js';
+import { type CommandOutcome, SoraCore } from '../../src/core/sora-core.js';
+import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../src/sora/emulator/index.js';
+import { createProvider, EMULATOR_API_KEY } from '../../src/sora/index.js';
+import type { VideoProvider } from '../../src/sora/provider.js';
+import { RedisStore } from '../../src/store/redis-store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+import { RecordingSurface } from './recording-surface.js';
+
+export type StoreKind = 'sqlite' | 'redis';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface HarnessOptions {
+  store?: StoreKind;
+  emulator?: EmulatorOptions;
+  settings?: Partial<CoreSettings>;
+  providerKind?: 'emulator' | 'azure';
+}
+
+export interface SendOptions {
+  user?: string;
+  workspace?: string;
+  channel?: string;
+  conversation?: string;
+  isAdmin?: boolean;
+  attachment?: Attachment;
+  idempotencyKey?: string;
+}
+
+export class CoreHarness {
+  private constructor(
+    readonly core: SoraCore,
+    readonly surface: RecordingSurface,
+    readonly emulator: RunningEmulator,
+    readonly store: Store,
+    readonly provider: VideoProvider,
+    readonly dataDir: string,
+  ) {}
+
+  static async start(options: HarnessOptions = {}): Promise<CoreHarness> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sora-core-'));
+    const emulator = await startEmulator({ renderMs: 150, apiKey: EMULATOR_API_KEY, ...options.emulator });
+    const config = parseConfig({
+      SORA_PROVIDER: 'emulator',
+      SORA_MAX_RETRIES: '1',
+      SORA_REQUEST_TIMEOUT_MS: '10000',
+    });
+    const provider =
+      options.providerKind === 'azure'
+        ? createProvider(
+            {
+              ...config,
+              SORA_PROVIDER: 'azure',
+              AZURE_OPENAI_ENDPOINT: emulator.azureEndpoint,
+              AZURE_OPENAI_API_KEY: EMULATOR_API_KEY,
+            },
+            {},
+          )
+        : createProvider(config, { emulatorUrl: emulator.url, emulatorApiKey: EMULATOR_API_KEY });
+    const store =
+      options.store === 'redis'
+        ? await RedisStore.open(
+            REDIS_URL,
+            `harness-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+          )
+        : await SqliteStore.open(join(dataDir, 'ledger.sqlite'));
+    const surface = new RecordingSurface('playground', join(dataDir, 'delivered'));
+    const core = new SoraCore({
+      provider,
+      store,
+      settings: {
+        dataDir,
+        defaultModel: 'sora-2',
+        admins: ['admin-user'],
+        maxConcurrent: 2,
+        requestsPerMinute: 0,
+        retentionMs: 7 * 24 * 3600 * 1000,
+        pollInitialMs: 40,
+        pollMaxMs: 80,
+        estimatedRenderMs: 150,
+        ...options.settings,
+      },
+    });
+    core.registerSurface(surface);
+    await core.start();
+    return new CoreHarness(core, surface, emulator, store, provider, dataDir);
+  }
+
+  /** Parses and runs a command like an adapter does; a usage problem comes back as a reply. */
+  async send(text: string, options: SendOptions = {}): Promise<CommandOutcome> {
+    const command = text.replace(/^\/sora\s*/, '');
+    const parsed = this.core.parse(command, options.attachment ?? null);
+    if (!parsed.ok)
+      return { kind: 'reply', message: { kind: 'notice', tone: 'warning', text: parsed.problem.message } };
+    const channel = options.channel ?? 'playground:room-1';
+    return this.core.run({
+      requester: {
+        platform: 'playground',
+        workspace: options.workspace ?? 'local',
+        user: options.user ?? 'alice',
+        isAdmin: options.isAdmin ?? false,
+      },
+      channel,
+      conversation: options.conversation ?? channel,
+      intent: parsed.intent,
+      attachment: options.attachment ?? null,
+      ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+    });
+  }
+
+  async sendJob(text: string, options: SendOptions = {}): Promise<string> {
+    const outcome = await this.send(text, options);
+    if (outcome.kind !== 'job') throw new Error(`expected a job, got ${JSON.stringify(outcome)}`);
+    return outcome.job.id;
+  }
+
+  /** Waits until the job reaches one of `states` (real time; the emulator renders in ms). */
+  async waitFor(jobId: string, states: Job['state'][], timeoutMs = 20_000): Promise<Job> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await this.core.ledger.get(jobId);
+      if (job && states.includes(job.state)) return job;
+      if (Date.now() > deadline)
+        throw new Error(`job ${jobId} stuck in ${job?.state}; wanted ${states.join('|')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Waits until `check` returns something truthy (the surface's messages arrive just after state changes). */
+  async until<T>(
+    check: () => T | undefined | false | Promise<T | undefined | false>,
+    timeoutMs = 20_000,
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await check();
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.core.stop();
+    await this.store.close();
+    await this.emulator.close();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
