@@ -18,12 +18,21 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const openai = { SORA_PROVIDER: 'openai', SORA_MODEL: 'sora-2', AZURE_OPENAI_DEPLOYMENT: 'sora-2' } as const;
-const azure = {
+type OptionsConfig = {
+  SORA_PROVIDER: 'openai' | 'azure';
+  SORA_MODEL: string;
+  AZURE_OPENAI_DEPLOYMENT: string;
+};
+const openai: OptionsConfig = {
+  SORA_PROVIDER: 'openai',
+  SORA_MODEL: 'sora-2',
+  AZURE_OPENAI_DEPLOYMENT: 'sora-2',
+};
+const azure: OptionsConfig = {
   SORA_PROVIDER: 'azure',
   SORA_MODEL: 'sora-2',
   AZURE_OPENAI_DEPLOYMENT: 'team-video',
-} as const;
+};
 
 async function problemOf(input: CreateOptionsInput, config: OptionsConfig = openai) {
   const caps = CAPABILITIES[config.SORA_PROVIDER];
