@@ -14,6 +14,8 @@ export interface ImageInfo {
   type: SniffedImageType;
   width: number;
   height: number;
+  /** Present (true) only for an animated WebP; a caller wanting a still image can refuse or flatten it. */
+  animated?: true;
 }
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -93,7 +95,9 @@ function sniffWebp(b: Uint8Array): ImageInfo | undefined {
   if (chunk === 'VP8X') {
     // Flags (1) + reserved (3), then canvas width-1 and height-1 as 24-bit little endian.
     if (b.length < 30) return undefined;
-    return sized('image/webp', u24le(b, 24) + 1, u24le(b, 27) + 1);
+    const info = sized('image/webp', u24le(b, 24) + 1, u24le(b, 27) + 1);
+    // Flags byte: bit 1 (0x02) is the animation flag.
+    return info && b[20]! & 0x02 ? { ...info, animated: true } : info;
   }
   return undefined;
 }

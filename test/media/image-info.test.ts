@@ -9,13 +9,23 @@ describe('sniffImage on real files made by ffmpeg', () => {
     ['webp-lossy', 'image/webp', 321, 123],
     ['webp-lossless', 'image/webp', 321, 123],
     ['webp-alpha', 'image/webp', 321, 123],
-    ['webp-animated', 'image/webp', 320, 122],
     ['png', 'image/png', 720, 1280],
     ['jpeg', 'image/jpeg', 1280, 720],
   ] as const)('%s %#: reads %s %ix%i', async (format, type, width, height) => {
     const bytes = await makeImage(format, width, height);
-    expect(sniffImage(bytes)).toEqual({ type, width, height });
+    const info = sniffImage(bytes);
+    expect(info).toEqual({ type, width, height });
+    expect(info).not.toHaveProperty('animated');
     expect(sniffImageType(bytes)).toBe(type);
+  });
+
+  it('flags an animated WebP', async () => {
+    expect(sniffImage(await makeImage('webp-animated', 320, 122))).toEqual({
+      type: 'image/webp',
+      width: 320,
+      height: 122,
+      animated: true,
+    });
   });
 
   it('checks the WebP chunk kinds the fixtures claim to cover', async () => {
