@@ -300,6 +300,10 @@ describe('fake Discord against the real discord.js client', () => {
     await modal.reply({ content: 'Remixing', flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
     expect((await submit.callback).type).toBe(4);
     expect(fake.message(submit.record.originalMessageId!)?.flags).toBe(MessageFlags.Ephemeral);
+    const hidden = await rejection(
+      defaultChannel().messages.fetch({ message: submit.record.originalMessageId!, force: true }),
+    );
+    expect(hidden.code).toBe(10008);
   });
 
   it('updates the clicked message (callback 7), defers an update (6) and edits it through @original', async () => {

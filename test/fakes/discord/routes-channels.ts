@@ -1,7 +1,7 @@
 import type { FakeContext } from './context.js';
 import { DiscordErrors } from './http-io.js';
 import { createMessage, editMessage } from './message-writes.js';
-import { emojiKey, parseEmojiSegment, type StoredMessage } from './messages.js';
+import { emojiKey, MessageFlag, parseEmojiSegment, type StoredMessage } from './messages.js';
 import { Permission } from './permissions.js';
 import type { RouteDefinition } from './router.js';
 import { type ChannelRecord, ChannelType } from './world.js';
@@ -20,7 +20,10 @@ export function channelRoutes(ctx: FakeContext): RouteDefinition[] {
   };
   const messageOf = (channel: ChannelRecord, id: string | undefined): StoredMessage => {
     const message = id ? ctx.messages.get(id) : undefined;
-    if (!message || message.channelId !== channel.id) throw DiscordErrors.unknownMessage();
+    // Ephemeral messages exist only for their interaction's webhook, never on channel routes.
+    if (!message || message.channelId !== channel.id || message.flags & MessageFlag.Ephemeral) {
+      throw DiscordErrors.unknownMessage();
+    }
     return message;
   };
   const sendPermission = (channel: ChannelRecord): bigint =>
