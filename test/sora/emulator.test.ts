@@ -342,6 +342,7 @@ describe('remix and delete', () => {
     expect(answer.status).toBe(404);
     expect(errorOf(answer).message).toBe('Invalid URL (GET /v1/videos/a/b/c)');
     expect((await call('/videos/edits', { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await call('/videos/%E0%A4%A')).status).toBe(404);
   });
 });
 

@@ -40,7 +40,12 @@ type Route =
 const UNIMPLEMENTED = new Set(['edits', 'extensions', 'characters']);
 
 function matchRoute(method: string, rest: string): Route | 'unimplemented' | undefined {
-  const parts = rest.split('/').filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = rest.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return undefined; // malformed %-escape: not a route
+  }
   if (parts[0] !== 'videos') return undefined;
   const [, id, action] = parts;
   if (parts.length === 1)
