@@ -7,6 +7,7 @@ import {
   GatewayIntentBits,
   type Interaction,
   MessageFlags,
+  type MessageReaction,
   ModalBuilder,
   Partials,
   PermissionFlagsBits,
@@ -14,6 +15,7 @@ import {
   type TextChannel,
   TextInputBuilder,
   TextInputStyle,
+  type User,
 } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeDiscord, Intent, Permission, startFakeDiscord } from './discord/index.js';
@@ -186,10 +188,7 @@ describe('fake Discord against the real discord.js client', () => {
     const posted = fake.seedMessage({ content: 'my dog', attachments: [image] });
     const reacted = once(client, Events.MessageReactionAdd);
     fake.reactionAdd({ messageId: posted.id, emoji: '🎬' });
-    const [reaction, user] = (await reacted) as [
-      import('discord.js').MessageReaction,
-      import('discord.js').User,
-    ];
+    const [reaction, user] = (await reacted) as [MessageReaction, User];
     expect(reaction.partial).toBe(true);
     expect(reaction.message.partial).toBe(true);
     expect(user.id).toBe(fake.user.id);
@@ -362,7 +361,7 @@ describe('fake Discord against the real discord.js client', () => {
     fake.reactionAdd({ messageId: posted.id, emoji: '🔁' });
     const [outcome] = await reconnected;
     expect(outcome?.replayed).toBeGreaterThanOrEqual(1);
-    const [reaction] = (await reacted) as [import('discord.js').MessageReaction];
+    const [reaction] = (await reacted) as [MessageReaction];
     expect(reaction.message.id).toBe(posted.id);
     expect(fake.gateway.connections.at(-1)).toMatchObject({ kind: 'resume', path: '/gateway/resume' });
     expect(fake.gateway.sessions).toHaveLength(1);
