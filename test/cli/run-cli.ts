@@ -1,5 +1,5 @@
 /** Runs the real `sora-bot` entry (src/cli.ts through tsx) as a child process, in a clean environment. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
@@ -43,3 +43,12 @@ export function runCli(
 }
 
 export const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '');
+
+/** Starts the CLI without waiting for it to end (for long-running commands such as `emulator`). */
+export function spawnCli(args: string[], options: { cwd: string; env?: Record<string, string> }) {
+  return spawn(process.execPath, ['--import', TSX, CLI, ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: options.cwd, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}

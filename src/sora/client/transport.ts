@@ -165,11 +165,11 @@ export class HttpTransport {
     options: RequestOptions,
     consume: (response: HttpResponse) => Promise<R>,
   ): Promise<{ ok: true; value: R } | { ok: false; error: SoraError; mayRetry: boolean }> {
+    options.signal?.throwIfAborted();
     const timeoutMs = options.timeoutMs ?? this.settings.timeoutMs;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new AttemptTimeout()), timeoutMs);
     const onCallerAbort = () => controller.abort(options.signal?.reason);
-    options.signal?.throwIfAborted();
     options.signal?.addEventListener('abort', onCallerAbort, { once: true });
     const started = performance.now();
     let status: number | undefined;

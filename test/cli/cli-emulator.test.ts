@@ -1,0 +1,44 @@
+/** `sora-bot emulator`: runs alone, prints where it listens and how to point a client at it, stops on SIGINT. */
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SoraClient } from '../../src/sora/client/index.js';
+import { spawnCli } from './run-cli.js';
+
+let cwd: string;
+beforeAll(async () => {
+  cwd = await mkdtemp(join(tmpdir(), 'sora-cli-emulator-'));
+});
+afterAll(async () => {
+  await rm(cwd, { recursive: true, force: true });
+});
+
+describe('sora-bot emulator', () => {
+  it('serves the Videos API until SIGINT, and prints the variables for both flavours', async () => {
+    const child = spawnCli(['emulator', '--port', '0', '--render-ms', '100'], { cwd });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const exited = once(child, 'exit');
+    try {
+      while (!stdout.includes('Stop with Ctrl+C.')) {
+        if (child.exitCode !== null) throw new Error(`emulator exited early: ${stdout}`);
+        await once(child.stdout, 'data');
+      }
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+      expect(url).toBeDefined();
+      const key = /OPENAI_API_KEY=(\S+)/.exec(stdout)?.[1];
+      expect(stdout).toContain(`OPENAI_BASE_URL=${url}/v1`);
+      expect(stdout).toContain(`AZURE_OPENAI_ENDPOINT=${url} AZURE_OPENAI_API_KEY=${key}`);
+      const client = new SoraClient({ kind: 'openai', baseUrl: `${url}/v1`, apiKey: key! });
+      expect((await client.create({ prompt: 'a kite' })).status).toBe('queued');
+    } finally {
+      child.kill('SIGINT');
+    }
+    const [code] = await exited;
+    expect(code).toBe(0);
+  });
+});
