@@ -11,7 +11,13 @@ import type { Attachment, AttachmentMeta } from '../../src/core/intents.js';
 import { notice } from '../../src/core/replies.js';
 import type { SoraCore } from '../../src/core/sora-core.js';
 import { type HttpServer, readBody, sendJson } from '../../src/http/http-server.js';
-import { DisplayNameSchema, encodeConversation, isRoomId, requesterFor } from './conversation.js';
+import {
+  DisplayNameSchema,
+  decodePathSegment,
+  encodeConversation,
+  isRoomId,
+  requesterFor,
+} from './conversation.js';
 import { type WireMessage, wireMessage } from './wire-message.js';
 
 const COMMANDS_PATH = /^\/playground\/rooms\/([^/]+)\/commands$/;
@@ -41,7 +47,7 @@ export type CommandResponse =
 
 export function mountCommandRoute(http: HttpServer, core: SoraCore): void {
   http.route('POST', COMMANDS_PATH, async (req, res, url) => {
-    const room = decodeURIComponent(COMMANDS_PATH.exec(url.pathname)?.[1] ?? '');
+    const room = decodePathSegment(COMMANDS_PATH.exec(url.pathname)?.[1]);
     if (!isRoomId(room)) {
       sendJson(res, 404, { error: { code: 'not_found', message: 'no such room' } });
       return;

@@ -27,6 +27,15 @@ export function isRoomId(value: string): boolean {
   return ROOM_PATTERN.test(value);
 }
 
+/** A path segment as text; '' when its percent-encoding is malformed (the routes then answer 404). */
+export function decodePathSegment(segment: string | undefined): string {
+  try {
+    return decodeURIComponent(segment ?? '');
+  } catch {
+    return '';
+  }
+}
+
 export function encodeConversation(room: string): string {
   return `${PLAYGROUND_PLATFORM}:${room}`;
 }

@@ -11,6 +11,7 @@ import { normalizeShortId } from '../../src/core/short-id.js';
 import type { SoraCore } from '../../src/core/sora-core.js';
 import { type HttpServer, sendJson } from '../../src/http/http-server.js';
 import { parseRange } from './byte-range.js';
+import { decodePathSegment } from './conversation.js';
 
 const MEDIA_PATH = /^\/playground\/media\/([^/]+)\/(video|thumbnail)$/;
 const CONTENT_TYPES = { video: 'video/mp4', thumbnail: 'image/webp' } as const;
@@ -28,7 +29,7 @@ async function serveMedia(
   url: URL,
 ): Promise<void> {
   const match = MEDIA_PATH.exec(url.pathname);
-  const jobId = normalizeShortId(decodeURIComponent(match?.[1] ?? ''));
+  const jobId = normalizeShortId(decodePathSegment(match?.[1]));
   const variant = match?.[2] as keyof typeof CONTENT_TYPES | undefined;
   const job = jobId ? await core.jobRecord(jobId) : undefined;
   const path = variant && job && job.state !== 'deleted' ? job.files[variant] : null;

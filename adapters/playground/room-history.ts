@@ -172,9 +172,11 @@ export class RoomHistory {
           ]);
       });
     this.writes.set(entry.ref, write);
-    void write.finally(() => {
+    const forget = () => {
       if (this.writes.get(entry.ref) === write) this.writes.delete(entry.ref);
-    });
+    };
+    // The caller gets the failure through `write`; this branch must not raise an unhandled rejection.
+    write.then(forget, forget);
     return write;
   }
 }

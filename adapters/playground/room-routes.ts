@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { type HttpServer, readBody, sendJson } from '../../src/http/http-server.js';
-import { isRoomId, slugify } from './conversation.js';
+import { decodePathSegment, isRoomId, slugify } from './conversation.js';
 import type { RoomEntry, RoomHistory } from './room-history.js';
 import { wireEntry } from './wire-message.js';
 
@@ -52,7 +52,7 @@ export function mountRoomRoutes(http: HttpServer, history: RoomHistory, streams:
   });
 
   http.route('GET', EVENTS_PATH, async (req, res, url) => {
-    const room = decodeURIComponent(EVENTS_PATH.exec(url.pathname)?.[1] ?? '');
+    const room = decodePathSegment(EVENTS_PATH.exec(url.pathname)?.[1]);
     if (!isRoomId(room)) {
       sendJson(res, 404, { error: { code: 'not_found', message: 'no such room' } });
       return;

@@ -51,6 +51,7 @@ interface PageGlobals {
     getElementById(id: string): unknown;
   };
   localStorage: { getItem(key: string): string | null };
+  location: { hash: string };
   MutationObserver: new (
     callback: () => void,
   ) => { observe(target: unknown, options: { childList: boolean; subtree: boolean }): void };
@@ -213,6 +214,34 @@ describe('playground in a real browser', () => {
     await page.waitForSelector('li.msg-result video');
     expect(await page.locator('li.msg-result video').count()).toBe(1);
     expect(await page.locator('li.msg.private').count()).toBe(0);
+
+    // List pages: the private list reply has Next; its button runs `list --page 2`.
+    await page.fill('#name', 'Cy');
+    await page.dispatchEvent('#name', 'change');
+    for (let i = 1; i <= 6; i++) {
+      await page.fill('#command', `clip ${i} [emulator:fail]`);
+      await page.press('#command', 'Enter');
+      await expect.poll(() => page.inputValue('#command')).toBe('');
+    }
+    await page.fill('#command', '/sora list');
+    await page.press('#command', 'Enter');
+    const firstPage = page.locator('li.msg-list.private', { hasText: 'page 1 of 2' });
+    await firstPage.locator('button.action-list-page', { hasText: 'Next' }).click();
+    const secondPage = page.locator('li.msg-list.private', { hasText: 'page 2 of 2' });
+    await secondPage.waitFor();
+    expect(await secondPage.locator('button.action-list-page').textContent()).toBe('Previous');
+
+    // A new room from the sidebar: its id goes into the URL hash and the page switches to it.
+    await page.fill('#new-room-name', 'Team Videos');
+    await page.press('#new-room-name', 'Enter');
+    await expect
+      .poll(() => page.evaluate(() => (globalThis as unknown as PageGlobals).location.hash))
+      .toBe('#team-videos');
+    await expect.poll(() => page.textContent('#room-title')).toBe('# team-videos');
+    await page.waitForSelector('#log li.empty');
+    await expect
+      .poll(() => page.locator('#room-list a').allTextContents())
+      .toEqual(['# lobby', '# studio', '# team-videos']);
     expect(pageErrors).toEqual([]);
   });
 });

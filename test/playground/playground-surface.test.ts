@@ -247,4 +247,27 @@ describe('playground adapter over HTTP', () => {
     const rooms = await fetch(`${bot.url}/playground/rooms`);
     expect(await rooms.json()).toEqual({ rooms: [{ id: 'lobby' }, { id: ROOM }] });
   });
+
+  it('pages /sora list with Next and Previous actions, privately', async () => {
+    // Provider-side failures (the emulator's marker) end fast and are posted to the room for everyone.
+    for (let i = 1; i <= 6; i++)
+      await sendCommand(bot.url, 'paging', { text: `clip ${i} [emulator:fail]`, name: 'Cy' });
+    const first = await sendCommand(bot.url, 'paging', { text: '/sora list', name: 'Cy' });
+    if (first.kind !== 'reply' || first.reply.message.kind !== 'list') throw new Error('expected a list');
+    expect(first.reply.message).toMatchObject({ page: 1, pageCount: 2, total: 6 });
+    expect(first.reply.message.actions).toEqual([{ kind: 'list_page', page: 2, all: false, label: 'Next' }]);
+    const second = await sendCommand(bot.url, 'paging', { text: 'list --page 2', name: 'Cy' });
+    if (second.kind !== 'reply' || second.reply.message.kind !== 'list') throw new Error('expected a list');
+    expect(second.reply.message.jobs).toHaveLength(1);
+    expect(second.reply.message.actions).toEqual([
+      { kind: 'list_page', page: 1, all: false, label: 'Previous' },
+    ]);
+    const room = await RoomStream.open(bot.url, 'paging');
+    openStreams.push(room);
+    const history = await room.waitFor(
+      (s) => (s.events.some((e) => e.event === 'history') ? s.entries() : undefined),
+      'history',
+    );
+    expect(history.some((e) => e.message.kind === 'list')).toBe(false);
+  });
 });

@@ -40,6 +40,8 @@ button[type=submit] { background: var(--accent); color: #fff; border-color: var(
 .lines { white-space: pre-wrap; overflow-wrap: anywhere; }
 .lines code, .meta code { font: 13px ui-monospace, monospace; background: var(--bg); padding: 0 3px;
   border-radius: 4px; }
+/* Help and list align their columns with spaces. */
+.msg-help .lines, .msg-list .lines { font: 13px/1.5 ui-monospace, monospace; }
 .phase { font-family: ui-monospace, monospace; font-size: 13px; }
 progress { width: 100%; height: 10px; accent-color: var(--accent); }
 .msg-failure, .tone-error { border-left: 4px solid var(--error); }

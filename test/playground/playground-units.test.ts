@@ -1,0 +1,96 @@
+/** Pure parts of the playground: byte ranges, room and user ids, the optional `/sora` prefix. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseRange } from '../../adapters/playground/byte-range.js';
+import { stripSlashCommand } from '../../adapters/playground/command-route.js';
+import {
+  decodeConversation,
+  decodePathSegment,
+  encodeConversation,
+  isRoomId,
+  requesterFor,
+  slugify,
+} from '../../adapters/playground/conversation.js';
+
+describe('parseRange', () => {
+  it('serves the whole file without a usable Range header', () => {
+    expect(parseRange(undefined, 100)).toEqual({ kind: 'whole' });
+    expect(parseRange('bytes=-', 100)).toEqual({ kind: 'whole' });
+    expect(parseRange('bytes=0-1,5-9', 100)).toEqual({ kind: 'whole' });
+    expect(parseRange('items=0-1', 100)).toEqual({ kind: 'whole' });
+  });
+
+  it('reads start-end, open-ended and suffix ranges, clamping the end to the file', () => {
+    expect(parseRange('bytes=0-1', 100)).toEqual({ kind: 'partial', start: 0, end: 1 });
+    expect(parseRange('bytes=10-', 100)).toEqual({ kind: 'partial', start: 10, end: 99 });
+    expect(parseRange('bytes=90-500', 100)).toEqual({ kind: 'partial', start: 90, end: 99 });
+    expect(parseRange('bytes=-30', 100)).toEqual({ kind: 'partial', start: 70, end: 99 });
+    expect(parseRange('bytes=-300', 100)).toEqual({ kind: 'partial', start: 0, end: 99 });
+  });
+
+  it('refuses ranges outside the file', () => {
+    expect(parseRange('bytes=100-', 100)).toEqual({ kind: 'unsatisfiable' });
+    expect(parseRange('bytes=5-4', 100)).toEqual({ kind: 'unsatisfiable' });
+    expect(parseRange('bytes=-0', 100)).toEqual({ kind: 'unsatisfiable' });
+    expect(parseRange('bytes=0-', 0)).toEqual({ kind: 'unsatisfiable' });
+  });
+
+  it('always answers a range inside the file', () => {
+    fc.assert(
+      fc.property(fc.nat(10_000), fc.nat(20_000), fc.nat(20_000), fc.boolean(), (size, a, b, suffix) => {
+        const header = suffix ? `bytes=-${a}` : `bytes=${a}-${b}`;
+        const range = parseRange(header, size);
+        if (range.kind === 'partial') {
+          expect(range.start).toBeGreaterThanOrEqual(0);
+          expect(range.end).toBeLessThan(size);
+          expect(range.start).toBeLessThanOrEqual(range.end);
+        }
+      }),
+    );
+  });
+});
+
+describe('playground identities', () => {
+  it('turns room names and display names into safe ids', () => {
+    expect(slugify('Team Videos!')).toBe('team-videos');
+    expect(slugify('  Ann  ')).toBe('ann');
+    expect(slugify('Zoë <script>')).toBe('zoe-script');
+    expect(slugify('日本')).toBe('');
+    expect(slugify('a'.repeat(60)).length).toBe(40);
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const slug = slugify(text);
+        expect(slug === '' || isRoomId(slug)).toBe(true);
+      }),
+    );
+  });
+
+  it('round-trips a room through its conversation string', () => {
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const room = slugify(text);
+        if (room) expect(decodeConversation(encodeConversation(room))).toBe(room);
+      }),
+    );
+    expect(decodeConversation('slack:T1:C1')).toBeUndefined();
+    expect(decodeConversation('playground:../x')).toBeUndefined();
+    expect(decodePathSegment('%E0%A4%A')).toBe('');
+  });
+
+  it('derives the requester from the name, keeping the name for display only', () => {
+    expect(requesterFor('Ann Lee')).toEqual({
+      platform: 'playground',
+      workspace: 'local',
+      user: 'ann-lee',
+      displayName: 'Ann Lee',
+    });
+  });
+
+  it('accepts commands with or without the leading /sora', () => {
+    expect(stripSlashCommand('/sora a fox')).toBe('a fox');
+    expect(stripSlashCommand('  /SORA   list --all')).toBe('list --all');
+    expect(stripSlashCommand('/sora')).toBe('');
+    expect(stripSlashCommand('a fox')).toBe('a fox');
+    expect(stripSlashCommand('/soralike a fox')).toBe('/soralike a fox');
+  });
+});
