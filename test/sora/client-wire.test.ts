@@ -290,7 +290,35 @@ describe('SoraClient on the wire', () => {
       content.stream.on('error', resolve);
       content.stream.resume();
     });
-    expect((stalled as { code?: string }).code).toBe('UND_ERR_BODY_TIMEOUT');
+    expect(isSoraError(stalled) && stalled.code).toBe('timeout');
+    expect((stalled as Error).message).toBe('the download of video_1 (video) stalled for more than 200 ms');
+  });
+
+  it('reports a download that breaks off as a network SoraError, and frees the connection when abandoned', async () => {
+    const server = await scriptedServer([
+      (_req, _body, res) => {
+        res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': '1000000' });
+        res.write(Buffer.alloc(1000), () => res.socket?.destroy());
+      },
+      (_req, _body, res) => {
+        res.writeHead(200, { 'content-type': 'video/mp4' });
+        res.write(Buffer.alloc(1000));
+      },
+      json(200, VIDEO),
+    ]);
+    const c = client(server.url).client;
+    const broken = await c.download('video_1');
+    const error = await new Promise<unknown>((resolve) => {
+      broken.stream.on('error', resolve);
+      broken.stream.resume();
+    });
+    expect(isSoraError(error) && error.code).toBe('network');
+    expect((error as Error).message).toMatch(/^the download of video_1 \(video\) broke off \(\w+\)$/);
+
+    const abandoned = await c.download('video_1');
+    abandoned.stream.destroy();
+    await once(abandoned.stream, 'close');
+    expect((await c.retrieve('video_1')).id).toBe('video_1');
   });
 
   it('rejects with the caller’s abort reason and does not retry', async () => {

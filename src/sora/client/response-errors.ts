@@ -137,3 +137,21 @@ export function errorFromNetwork(
     notSent: code !== undefined && NOT_SENT_CODES.has(code),
   };
 }
+
+/** A content stream that failed after its headers arrived (the connection dropped, or went idle too long). */
+export function errorFromBrokenDownload(error: unknown, what: string, timeoutMs: number): SoraError {
+  const code = errorCode(error);
+  if (code === 'UND_ERR_BODY_TIMEOUT')
+    return new SoraError({
+      code: 'timeout',
+      message: `the download of ${what} stalled for more than ${timeoutMs} ms`,
+      retryable: true,
+      cause: error,
+    });
+  return new SoraError({
+    code: 'network',
+    message: `the download of ${what} broke off (${code ?? (error instanceof Error ? error.name : 'unknown error')})`,
+    retryable: true,
+    cause: error,
+  });
+}

@@ -3,7 +3,7 @@
  * differ only in their flavour (flavour.ts). Every JSON answer is validated with the schemas of
  * ../video.ts; every failure is a SoraError with a stable code.
  */
-import { addAbortSignal } from 'node:stream';
+import { addAbortSignal, PassThrough, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { CAPABILITIES, type ProviderCapabilities, type ProviderKind } from '../capabilities.js';
 import type {
@@ -25,6 +25,7 @@ import {
 } from '../video.js';
 import { type FlavourSettings, resolveFlavour } from './flavour.js';
 import { createFormData } from './multipart.js';
+import { errorFromBrokenDownload } from './response-errors.js';
 import { headerValue } from './retry-policy.js';
 import { type ClientLogger, HttpTransport, type Sleep } from './transport.js';
 
@@ -50,15 +51,17 @@ export class SoraClient implements VideoProvider {
   readonly capabilities: ProviderCapabilities;
   private readonly transport: HttpTransport;
   private readonly modelFor: (requested: string | undefined) => string | undefined;
+  private readonly timeoutMs: number;
 
   constructor(options: SoraClientOptions) {
     const flavour = resolveFlavour(options);
     this.kind = flavour.kind;
     this.capabilities = CAPABILITIES[flavour.kind];
     this.modelFor = flavour.modelFor;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.transport = new HttpTransport({
       flavour,
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      timeoutMs: this.timeoutMs,
       maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
       logger: options.logger,
       sleep: options.sleep,
@@ -141,7 +144,11 @@ export class SoraClient implements VideoProvider {
       accept: '*/*',
     };
     const response = await this.transport.send(call, options);
-    const stream = options?.signal ? addAbortSignal(options.signal, response.body) : response.body;
+    const timeoutMs = options?.timeoutMs ?? this.timeoutMs;
+    const body = withSoraErrors(response.body, (error) =>
+      errorFromBrokenDownload(error, `${id} (${variant})`, timeoutMs),
+    );
+    const stream = options?.signal ? addAbortSignal(options.signal, body) : body;
     const length = Number(headerValue(response.headers, 'content-length'));
     return {
       stream,
@@ -150,6 +157,18 @@ export class SoraClient implements VideoProvider {
       requestId: response.requestId,
     };
   }
+}
+
+/**
+ * The body as a stream whose failures are SoraErrors like every other failure of the client. Chunks pass
+ * through by reference (no copy, backpressure kept); a consumer that stops early releases the connection.
+ */
+function withSoraErrors(body: Readable, toSoraError: (error: unknown) => Error): Readable {
+  const out = new PassThrough();
+  body.once('error', (error) => out.destroy(toSoraError(error)));
+  out.once('close', () => body.destroy());
+  body.pipe(out);
+  return out;
 }
 
 /** `openai-poll-after-ms`: the provider's suggested wait before the next retrieve (the Python SDK honours it). */
