@@ -9,13 +9,7 @@ import type { z } from 'zod';
 import { SoraError } from '../errors.js';
 import type { RequestOptions } from '../provider.js';
 import type { Flavour } from './flavour.js';
-import {
-  errorFromNetwork,
-  errorFromResponse,
-  redactSecret,
-  requestIdFrom,
-  unexpectedShape,
-} from './response-errors.js';
+import { errorFromNetwork, errorFromResponse, requestIdFrom, unexpectedShape } from './response-errors.js';
 import { type BackoffSettings, backoffDelayMs, DEFAULT_BACKOFF } from './retry-policy.js';
 
 /** pino-compatible: `logger.debug({ ...fields }, 'message')`. */
@@ -139,9 +133,9 @@ export class HttpTransport {
   ): Promise<R> {
     const maxRetries = options.maxRetries ?? this.settings.maxRetries;
     for (let attempt = 0; ; attempt++) {
-      const failure = await this.attempt(call, options, consume);
-      if (failure.ok) return failure.value;
-      const { error, mayRetry } = failure;
+      const outcome = await this.attempt(call, options, consume);
+      if (outcome.ok) return outcome.value;
+      const { error, mayRetry } = outcome;
       if (!mayRetry || !error.retryable || attempt >= maxRetries) throw error;
       const waitMs = error.retryAfterMs ?? backoffDelayMs(attempt, this.random, this.backoff);
       this.settings.logger?.warn(
@@ -245,10 +239,5 @@ export class HttpTransport {
     };
     if (call.json !== undefined && !call.form) headers['content-type'] = 'application/json';
     return headers;
-  }
-
-  /** For callers that format an unexpected error: the key never leaves in a message. */
-  scrub(text: string): string {
-    return redactSecret(text, this.settings.flavour.apiKey);
   }
 }
