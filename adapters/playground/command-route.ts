@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Attachment, AttachmentMeta } from '../../src/core/intents.js';
 import { notice } from '../../src/core/replies.js';
 import type { SoraCore } from '../../src/core/sora-core.js';
-import { type HttpServer, readBody, sendJson } from '../../src/http/http-server.js';
+import { readBody, sendJson } from '../../src/http/http-server.js';
 import {
   DisplayNameSchema,
   decodePathSegment,
@@ -18,10 +18,13 @@ import {
   isRoomId,
   requesterFor,
 } from './conversation.js';
+import type { RouteTarget } from './request-guard.js';
 import { type WireMessage, wireMessage } from './wire-message.js';
 
 const COMMANDS_PATH = /^\/playground\/rooms\/([^/]+)\/commands$/;
+
 /** The largest reference image the playground takes (Sora's own cap is 20 MB). */
+
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 /** base64 grows by a third; the rest is the JSON around it. */
 const MAX_BODY_BYTES = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 64 * 1024;
@@ -45,7 +48,7 @@ export type CommandResponse =
   | { kind: 'job'; jobId: string; duplicate: boolean }
   | { kind: 'reply'; reply: WireMessage };
 
-export function mountCommandRoute(http: HttpServer, core: SoraCore): void {
+export function mountCommandRoute(http: RouteTarget, core: SoraCore): void {
   http.route('POST', COMMANDS_PATH, async (req, res, url) => {
     const room = decodePathSegment(COMMANDS_PATH.exec(url.pathname)?.[1]);
     if (!isRoomId(room)) {

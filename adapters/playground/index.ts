@@ -8,6 +8,7 @@ import { mountCommandRoute } from './command-route.js';
 import { mountMediaRoutes } from './media-route.js';
 import { mountPageRoutes } from './page-routes.js';
 import { PlaygroundSurface } from './playground-surface.js';
+import { guardedRoutes, requestPolicy } from './request-guard.js';
 import { RoomHistory } from './room-history.js';
 import { EventStreams, mountRoomRoutes } from './room-routes.js';
 
@@ -20,10 +21,11 @@ export const startPlayground: AdapterStarter = async (ctx: AdapterContext): Prom
   const history = new RoomHistory(core.ledger.store, core.ctx.clock);
   core.registerSurface(new PlaygroundSurface(history));
   const streams = new EventStreams();
-  mountPageRoutes(http);
-  mountRoomRoutes(http, history, streams);
-  mountCommandRoute(http, core);
-  mountMediaRoutes(http, core);
+  const routes = guardedRoutes(http, requestPolicy(ctx.config));
+  mountPageRoutes(routes);
+  mountRoomRoutes(routes, history, streams);
+  mountCommandRoute(routes, core);
+  mountMediaRoutes(routes, core);
   return {
     name: 'playground',
     // The server's address is known only once it listens, which is after adapters start.

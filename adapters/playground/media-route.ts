@@ -9,14 +9,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { normalizeShortId } from '../../src/core/short-id.js';
 import type { SoraCore } from '../../src/core/sora-core.js';
-import { type HttpServer, sendJson } from '../../src/http/http-server.js';
+import { sendJson } from '../../src/http/http-server.js';
 import { parseRange } from './byte-range.js';
 import { decodePathSegment } from './conversation.js';
+import type { RouteTarget } from './request-guard.js';
 
 const MEDIA_PATH = /^\/playground\/media\/([^/]+)\/(video|thumbnail)$/;
 const CONTENT_TYPES = { video: 'video/mp4', thumbnail: 'image/webp' } as const;
 
-export function mountMediaRoutes(http: HttpServer, core: SoraCore): void {
+export function mountMediaRoutes(http: RouteTarget, core: SoraCore): void {
   const handler = (req: IncomingMessage, res: ServerResponse, url: URL) => serveMedia(core, req, res, url);
   http.route('GET', MEDIA_PATH, handler);
   http.route('HEAD', MEDIA_PATH, handler);

@@ -5,10 +5,10 @@
  * if a prompt slipped into markup somewhere, no inline script could run.
  */
 import type { ServerResponse } from 'node:http';
-import type { HttpServer } from '../../src/http/http-server.js';
 import { PAGE_HTML } from './public/page-html.js';
 import { PAGE_SCRIPT } from './public/page-script.js';
 import { PAGE_CSS } from './public/page-style.js';
+import type { RouteTarget } from './request-guard.js';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -22,7 +22,7 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export function mountPageRoutes(http: HttpServer): void {
+export function mountPageRoutes(http: RouteTarget): void {
   http.route('GET', '/', (_req, res) => sendText(res, 'text/html', PAGE_HTML));
   http.route('GET', '/playground/app.css', (_req, res) => sendText(res, 'text/css', PAGE_CSS));
   http.route('GET', '/playground/app.js', (_req, res) => sendText(res, 'text/javascript', PAGE_SCRIPT));

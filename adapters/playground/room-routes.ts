@@ -5,8 +5,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { type HttpServer, readBody, sendJson } from '../../src/http/http-server.js';
+import { readBody, sendJson } from '../../src/http/http-server.js';
 import { decodePathSegment, isRoomId, slugify } from './conversation.js';
+import type { RouteTarget } from './request-guard.js';
 import type { RoomEntry, RoomHistory } from './room-history.js';
 import { wireEntry } from './wire-message.js';
 
@@ -19,6 +20,7 @@ const RECONNECT_MS = 1_000;
 const CreateRoomSchema = z.object({ name: z.string().trim().min(1).max(80) });
 
 /** Open event streams, closed when the adapter stops. */
+
 export class EventStreams {
   private readonly open = new Set<ServerResponse>();
 
@@ -33,7 +35,7 @@ export class EventStreams {
   }
 }
 
-export function mountRoomRoutes(http: HttpServer, history: RoomHistory, streams: EventStreams): void {
+export function mountRoomRoutes(http: RouteTarget, history: RoomHistory, streams: EventStreams): void {
   http.route('GET', '/playground/rooms', async (_req, res) => {
     sendJson(res, 200, { rooms: (await history.rooms()).map((id) => ({ id })) });
   });

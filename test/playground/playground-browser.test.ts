@@ -20,6 +20,8 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
+/** A bound for waiting on the page (not a timing assertion): generous for a shared 2-core machine. */
+const WAIT = { timeout: 15_000 };
 const PROMPT = 'a red fox <b>running</b> through snow';
 
 interface MediaFacts {
@@ -108,7 +110,7 @@ describe('playground in a real browser', () => {
         pageErrors.push(message.text());
     });
     await page.goto(`${bot.url}/#studio`);
-    await expect.poll(() => page.textContent('#connection')).toBe('live');
+    await expect.poll(() => page.textContent('#connection'), WAIT).toBe('live');
     expect(await page.textContent('#room-title')).toBe('# studio');
     await page.fill('#name', 'Ann');
     await page.dispatchEvent('#name', 'change');
@@ -197,12 +199,12 @@ describe('playground in a real browser', () => {
     await result.locator('button.action-delete').click();
     const ref = await result.getAttribute('data-ref');
     const replaced = page.locator(`li.msg[data-ref="${ref}"]`);
-    await expect.poll(() => replaced.getAttribute('class')).toContain('msg-notice');
+    await expect.poll(() => replaced.getAttribute('class'), WAIT).toContain('msg-notice');
     expect(await replaced.textContent()).toContain(`Video ${jobId} was deleted by Ann.`);
     expect(await replaced.locator('video').count()).toBe(0);
     expect(await page.locator('li.msg-result video').count()).toBe(1);
     await expect
-      .poll(() => page.locator('li.msg.private').last().textContent())
+      .poll(() => page.locator('li.msg.private').last().textContent(), WAIT)
       .toContain(`Deleted ${jobId}.`);
     const gone = await fetch(`${bot.url}/playground/media/${jobId}/video`);
     expect(gone.status).toBe(404);
@@ -221,7 +223,7 @@ describe('playground in a real browser', () => {
     for (let i = 1; i <= 6; i++) {
       await page.fill('#command', `clip ${i} [emulator:fail]`);
       await page.press('#command', 'Enter');
-      await expect.poll(() => page.inputValue('#command')).toBe('');
+      await expect.poll(() => page.inputValue('#command'), WAIT).toBe('');
     }
     await page.fill('#command', '/sora list');
     await page.press('#command', 'Enter');
@@ -235,12 +237,12 @@ describe('playground in a real browser', () => {
     await page.fill('#new-room-name', 'Team Videos');
     await page.press('#new-room-name', 'Enter');
     await expect
-      .poll(() => page.evaluate(() => (globalThis as unknown as PageGlobals).location.hash))
+      .poll(() => page.evaluate(() => (globalThis as unknown as PageGlobals).location.hash), WAIT)
       .toBe('#team-videos');
-    await expect.poll(() => page.textContent('#room-title')).toBe('# team-videos');
+    await expect.poll(() => page.textContent('#room-title'), WAIT).toBe('# team-videos');
     await page.waitForSelector('#log li.empty');
     await expect
-      .poll(() => page.locator('#room-list a').allTextContents())
+      .poll(() => page.locator('#room-list a').allTextContents(), WAIT)
       .toEqual(['# lobby', '# studio', '# team-videos']);
     expect(pageErrors).toEqual([]);
   });

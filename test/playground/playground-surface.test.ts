@@ -4,7 +4,7 @@
  * and a restart on the same DATA_DIR.
  */
 import { rm } from 'node:fs/promises';
-import { fetch } from 'undici';
+import { fetch, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WireEntry } from '../../adapters/playground/wire-message.js';
 import type { RunningBot } from '../../src/app.js';
@@ -170,10 +170,47 @@ describe('playground adapter over HTTP', () => {
     expect(await res.json()).toMatchObject({ error: { code: 'bad_request' } });
     const badRoom = await fetch(`${bot.url}/playground/rooms/..%2Fetc/commands`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: '{}',
     });
     expect(badRoom.status).toBe(404);
     await badRoom.arrayBuffer();
+  });
+
+  it('refuses cross-site writes and foreign host names (the page has no login)', async () => {
+    const body = JSON.stringify({ text: 'a fox', name: 'Mallory', clientId: clientId() });
+    const plain = await fetch(`${bot.url}/playground/rooms/${ROOM}/commands`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body,
+    });
+    expect(plain.status).toBe(415);
+    expect(await plain.json()).toMatchObject({ error: { code: 'unsupported_media_type' } });
+    const crossSite = await fetch(`${bot.url}/playground/rooms/${ROOM}/commands`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://evil.example' },
+      body,
+    });
+    expect(crossSite.status).toBe(403);
+    expect(await crossSite.json()).toMatchObject({ error: { code: 'forbidden' } });
+    // DNS rebinding: a hostile name resolving to 127.0.0.1 carries its own name in Host.
+    const port = new URL(bot.url).port;
+    for (const path of ['/', `/playground/rooms/${ROOM}/events`, '/playground/rooms']) {
+      const rebound = await request(`${bot.url}${path}`, { headers: { host: `evil.example:${port}` } });
+      expect(rebound.statusCode).toBe(403);
+      await rebound.body.dump();
+    }
+    const local = await request(`${bot.url}/`, { headers: { host: `localhost:${port}` } });
+    expect(local.statusCode).toBe(200);
+    await local.body.dump();
+    const room = await RoomStream.open(bot.url, ROOM);
+    openStreams.push(room);
+    const history = await room.waitFor(
+      (s) => (s.events.some((e) => e.event === 'history') ? s.entries() : undefined),
+      'history',
+    );
+    expect(JSON.stringify(history)).not.toContain('Mallory');
+    room.close();
   });
 
   it('makes one job from a double submit with the same client id', async () => {

@@ -11,6 +11,7 @@ import {
   requesterFor,
   slugify,
 } from '../../adapters/playground/conversation.js';
+import { hostName, requestPolicy } from '../../adapters/playground/request-guard.js';
 
 describe('parseRange', () => {
   it('serves the whole file without a usable Range header', () => {
@@ -92,5 +93,18 @@ describe('playground identities', () => {
     expect(stripSlashCommand('/sora')).toBe('');
     expect(stripSlashCommand('a fox')).toBe('a fox');
     expect(stripSlashCommand('/soralike a fox')).toBe('/soralike a fox');
+  });
+});
+
+describe('request policy', () => {
+  it("allows this machine's names, HOST and PUBLIC_URL; anything when HOST binds every interface", () => {
+    const policy = requestPolicy({ HOST: '127.0.0.1', PUBLIC_URL: 'https://bot.example.com' });
+    expect([...(policy.allowedHosts ?? [])].sort()).toEqual(
+      ['127.0.0.1', '::1', 'bot.example.com', 'localhost'].sort(),
+    );
+    expect(requestPolicy({ HOST: '0.0.0.0', PUBLIC_URL: undefined }).allowedHosts).toBeNull();
+    expect(hostName('127.0.0.1:3000')).toBe('127.0.0.1');
+    expect(hostName('[::1]:3000')).toBe('::1');
+    expect(hostName('LocalHost')).toBe('localhost');
   });
 });
