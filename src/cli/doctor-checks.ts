@@ -2,6 +2,7 @@
  * The checks `sora-bot doctor` runs, in order. Add a platform's checks by appending them to
  * DOCTOR_CHECKS (e.g. `...SLACK_DOCTOR_CHECKS`); each check is independent and reports its own fix.
  */
+import { SLACK_DOCTOR_CHECKS } from '../../adapters/slack/doctor-check.js';
 import type { Config } from '../config.js';
 import { modelFamily } from '../sora/capabilities.js';
 import { isSoraError, type SoraError } from '../sora/errors.js';
@@ -63,7 +64,12 @@ export const providerCheck: DoctorCheck = {
   },
 };
 
-export const DOCTOR_CHECKS: readonly DoctorCheck[] = [configurationCheck, modelCheck, providerCheck];
+export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
+  configurationCheck,
+  modelCheck,
+  providerCheck,
+  ...SLACK_DOCTOR_CHECKS,
+];
 
 function describeProvider(config: Config): string {
   switch (config.SORA_PROVIDER) {

@@ -1,9 +1,9 @@
 /**
  * Where the CLI writes: results on stdout (so `--json` output pipes cleanly), progress and problems on
  * stderr. Exit codes are part of the interface: 0 success, 1 the provider or the job failed,
- * 2 bad usage or configuration.
+ * 2 bad usage or configuration (and the shell's 130 after Ctrl+C).
  */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export interface CliIO {

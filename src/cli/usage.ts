@@ -20,4 +20,4 @@ Commands:
 The provider comes from SORA_PROVIDER (azure, openai, emulator); without any key the commands run on an
 embedded emulator. Settings are read from the environment and from .env in the working directory.
 
-Exit codes: 0 success, 1 the provider or the job failed, 2 bad usage or configuration.`;
+Exit codes: 0 success, 1 the provider or the job failed, 2 bad usage or configuration, 130 interrupted.`;

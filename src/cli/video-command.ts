@@ -5,6 +5,7 @@
 import type { Config } from '../config.js';
 import { waitForVideo } from '../sora/client/wait-for-video.js';
 import { capabilities } from '../sora/index.js';
+import type { CreateVideoRequest } from '../sora/provider.js';
 import { CONTENT_VARIANTS, type ContentVariant, type Video } from '../sora/video.js';
 import { intOption, parseCommandArgs } from './args.js';
 import { type CliIO, EXIT, type ExitCode, type Parsed, usageProblem } from './io.js';
@@ -107,49 +108,89 @@ export async function runVideoCommand(args: string[], io: CliIO): Promise<ExitCo
   }
 
   const session = await openProviderSession(config);
+  // Ctrl+C stops polling and removes a partial download; a real provider's job goes on regardless.
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const run: VideoRun = {
+    args: parsed.value,
+    config,
+    session,
+    io,
+    signal: interrupt.signal,
+    jobId: undefined,
+  };
   try {
-    const id = parsed.value.id ?? '';
-    switch (sub) {
-      case 'create': {
-        if (!createRequest?.ok) return EXIT.usage;
-        const video = await session.provider.create(createRequest.value);
-        return await finishJob(video, parsed.value, config, session, io);
-      }
-      case 'remix': {
-        const video = await session.provider.remix(id, values.prompt!.trim());
-        return await finishJob(video, parsed.value, config, session, io);
-      }
-      case 'get': {
-        printVideo(await session.provider.retrieve(id), values.json, io);
-        return EXIT.ok;
-      }
-      case 'list':
-        return await listVideos(session, parsed.value.limit ?? 20, values.json, io);
-      case 'download': {
-        const bytes = await download(session, id, parsed.value.variant, values.out!);
-        io.out(`saved ${parsed.value.variant} of ${id} to ${values.out} (${bytes} bytes)`);
-        return EXIT.ok;
-      }
-      case 'delete': {
-        const deleted = await session.provider.delete(id);
-        if (values.json) io.out(JSON.stringify(deleted, null, 2));
-        else io.out(`deleted ${deleted.id}`);
-        return EXIT.ok;
-      }
-    }
+    return await dispatch(run, createRequest?.ok ? createRequest.value : undefined);
+  } catch (error) {
+    if (!interrupt.signal.aborted) throw error;
+    io.err(interruptedLine(run));
+    return EXIT.interrupted;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await session.close();
   }
 }
 
+interface VideoRun {
+  args: VideoArgs;
+  config: Config;
+  session: ProviderSession;
+  io: CliIO;
+  signal: AbortSignal;
+  /** The job this command started, named when it is interrupted. */
+  jobId: string | undefined;
+}
+
+async function dispatch(run: VideoRun, createRequest: CreateVideoRequest | undefined): Promise<ExitCode> {
+  const { args, session, io, signal } = run;
+  const { values } = args;
+  const id = args.id ?? '';
+  const provider = session.provider;
+  switch (args.sub) {
+    case 'create': {
+      if (!createRequest) return EXIT.usage;
+      const video = await provider.create(createRequest, { signal });
+      run.jobId = video.id;
+      return await finishJob(video, run);
+    }
+    case 'remix': {
+      const video = await provider.remix(id, values.prompt!.trim(), { signal });
+      run.jobId = video.id;
+      return await finishJob(video, run);
+    }
+    case 'get': {
+      printVideo(await provider.retrieve(id, { signal }), values.json, io);
+      return EXIT.ok;
+    }
+    case 'list':
+      return await listVideos(run, args.limit ?? 20);
+    case 'download': {
+      const bytes = await download(run, id, args.variant, values.out!);
+      io.out(`saved ${args.variant} of ${id} to ${values.out} (${bytes} bytes)`);
+      return EXIT.ok;
+    }
+    case 'delete': {
+      const deleted = await provider.delete(id, { signal });
+      if (values.json) io.out(JSON.stringify(deleted, null, 2));
+      else io.out(`deleted ${deleted.id}`);
+      return EXIT.ok;
+    }
+  }
+}
+
+function interruptedLine(run: VideoRun): string {
+  if (!run.jobId) return 'interrupted';
+  if (run.config.SORA_PROVIDER === 'emulator')
+    return `interrupted: ${run.jobId} was on the embedded emulator, which stops with this command`;
+  return `interrupted: ${run.jobId} keeps rendering on the provider; check it with sora-bot video get ${run.jobId}`;
+}
+
 /** After create/remix: print, or (with --wait / --out) poll to the end and save the MP4. */
-async function finishJob(
-  created: Video,
-  args: VideoArgs,
-  config: Config,
-  session: ProviderSession,
-  io: CliIO,
-): Promise<ExitCode> {
+async function finishJob(created: Video, run: VideoRun): Promise<ExitCode> {
+  const { args, config, session, io, signal } = run;
   const { wait, out, json } = args.values;
   if (!wait && !out) {
     printVideo(created, json, io);
@@ -161,6 +202,7 @@ async function finishJob(
     final = await waitForVideo(session.provider, created.id, {
       intervalMs: pollIntervalMs(config),
       onProgress: (video) => progress.update(video),
+      signal,
     });
   } finally {
     progress.finish();
@@ -171,26 +213,26 @@ async function finishJob(
     return EXIT.failed;
   }
   if (out) {
-    const bytes = await download(session, final.video.id, 'video', out);
+    const bytes = await download(run, final.video.id, 'video', out);
     io.err(`saved ${final.video.id} to ${out} (${bytes} bytes)`);
   }
   printVideo(final.video, json, io);
   return EXIT.ok;
 }
 
-async function download(
-  session: ProviderSession,
-  id: string,
-  variant: ContentVariant,
-  out: string,
-): Promise<number> {
-  const content = await session.provider.download(id, variant);
+async function download(run: VideoRun, id: string, variant: ContentVariant, out: string): Promise<number> {
+  const content = await run.session.provider.download(id, variant, { signal: run.signal });
   return saveStreamToFile(content.stream, out);
 }
 
-async function listVideos(session: ProviderSession, limit: number, json: boolean | undefined, io: CliIO) {
+async function listVideos(run: VideoRun, limit: number): Promise<ExitCode> {
+  const { io } = run;
+  const json = run.args.values.json;
   const videos: Video[] = [];
-  for await (const video of session.provider.list({ limit: Math.min(limit, 100) })) {
+  for await (const video of run.session.provider.list(
+    { limit: Math.min(limit, 100) },
+    { signal: run.signal },
+  )) {
     videos.push(video);
     if (videos.length >= limit) break;
   }

@@ -42,3 +42,41 @@ describe('sora-bot emulator', () => {
     expect(code).toBe(0);
   });
 });
+
+describe('sora-bot video create --wait, interrupted', () => {
+  it('stops polling on SIGINT, names the job that keeps rendering, and exits 130', async () => {
+    const { startEmulator } = await import('../../src/sora/emulator/index.js');
+    const emulator = await startEmulator({ renderMs: 600_000, apiKey: 'sk-interrupt' });
+    try {
+      const child = spawnCli(
+        ['video', 'create', '--prompt', 'a very slow render', '--wait', '--out', 'slow.mp4'],
+        {
+          cwd,
+          env: {
+            SORA_PROVIDER: 'openai',
+            OPENAI_BASE_URL: emulator.openaiBaseUrl,
+            OPENAI_API_KEY: 'sk-interrupt',
+          },
+        },
+      );
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const exited = once(child, 'exit');
+      while (!/: (queued|in_progress) \d+%/.test(stderr)) {
+        if (child.exitCode !== null) throw new Error(`exited early: ${stderr}`);
+        await once(child.stderr, 'data');
+      }
+      child.kill('SIGINT');
+      const [code] = await exited;
+      expect(code).toBe(130);
+      const id = emulator.videos()[0]?.id;
+      expect(stderr.trim().split('\n').at(-1)).toBe(
+        `interrupted: ${id} keeps rendering on the provider; check it with sora-bot video get ${id}`,
+      );
+    } finally {
+      await emulator.close();
+    }
+  });
+});
