@@ -16,6 +16,8 @@ const EVENTS_PATH = /^\/playground\/rooms\/([^/]+)\/events$/;
 const KEEPALIVE_MS = 15_000;
 /** How soon EventSource reconnects after the stream ends (e.g. a bot restart). */
 const RECONNECT_MS = 1_000;
+/** The newest messages a page gets on connect; the store keeps them all (`findDelivery` needs that). */
+export const HISTORY_LIMIT = 200;
 
 const CreateRoomSchema = z.object({ name: z.string().trim().min(1).max(80) });
 
@@ -95,7 +97,7 @@ async function streamRoom(
   res.once('close', stop);
   try {
     const entries = await history.entries(room);
-    send(res, 'history', { room, entries: entries.map(wireEntry) });
+    send(res, 'history', { room, entries: entries.slice(-HISTORY_LIMIT).map(wireEntry) });
     for (const entry of pending) send(res, 'entry', wireEntry(entry));
     live = true;
   } catch (error) {

@@ -7,7 +7,8 @@ import { rm } from 'node:fs/promises';
 import { fetch, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WireEntry } from '../../adapters/playground/wire-message.js';
-import type { RunningBot } from '../../src/app.js';
+import { type RunningBot, startBot } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
 import type { ResultMessage, StatusMessage } from '../../src/core/messages.js';
 import {
   clientId,
@@ -306,5 +307,24 @@ describe('playground adapter over HTTP', () => {
       'history',
     );
     expect(history.some((e) => e.message.kind === 'list')).toBe(false);
+  });
+});
+
+describe('playground wiring', () => {
+  it('stays off with PLAYGROUND=0 even without chat credentials', async () => {
+    const dataDir = await newDataDir();
+    const bot = await startBot(
+      parseConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', PLAYGROUND: '0' }),
+      { print: () => {} },
+    );
+    try {
+      expect(bot.adapters).toEqual([]);
+      const page = await fetch(`${bot.url}/`);
+      expect(page.status).toBe(404);
+      await page.arrayBuffer();
+    } finally {
+      await bot.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
