@@ -16,6 +16,7 @@ const KEYS = {
   byWorkspace: (r: Requester) => `jobs:workspace:${workspaceKey(r)}`,
   byMessage: (platform: string, ref: string) => `message:${platform}:${ref}`,
   idempotency: (key: string) => `idempotency:${key}`,
+  pendingIdempotency: 'idempotency:pending',
   lease: (jobId: string, purpose: string) => `lease:${purpose}:${jobId}`,
 } as const;
 
@@ -86,12 +87,21 @@ export class JobLedger {
   }
 
   /**
-   * Idempotency: the first caller with `key` gets 'new' (go ahead, then `bindIdempotency`); a repeat
-   * gets the job id the first one created, or '' while that one is still creating it.
+   * Idempotency: the first caller with `key` gets `{ token }` (go ahead, then `bindIdempotency`); a
+   * repeat gets the job id the first one created, or '' while that one is still creating it. The
+   * first claim is short-lived until bound, so a command whose process died halfway is not blocked.
    */
-  async claimIdempotency(key: string, ttlMs: number): Promise<'new' | { existing: string }> {
+  async claimIdempotency(
+    key: string,
+    pendingTtlMs: number,
+  ): Promise<{ token: string } | { existing: string }> {
+    const bound = await this.idempotentJobId(key);
+    if (bound) return { existing: bound };
     const token = `first:${newShortId()}${newShortId()}`;
-    if (await this.store.claim(KEYS.idempotency(key), token, ttlMs)) return 'new';
+    // Recorded before the claim: a crash right after claiming still leaves a trace to clean up.
+    await this.store.addToSet(KEYS.pendingIdempotency, `${token}|${key}`);
+    if (await this.store.claim(KEYS.idempotency(key), token, pendingTtlMs)) return { token };
+    await this.store.removeFromSet(KEYS.pendingIdempotency, `${token}|${key}`);
     return { existing: await this.idempotentJobId(key) };
   }
 
@@ -100,15 +110,33 @@ export class JobLedger {
     return (await this.store.get<string>(`${KEYS.idempotency(key)}:job`)) ?? '';
   }
 
-  async bindIdempotency(key: string, jobId: string, ttlMs: number): Promise<void> {
+  async bindIdempotency(key: string, token: string, jobId: string, ttlMs: number): Promise<void> {
     await this.store.set(`${KEYS.idempotency(key)}:job`, jobId, ttlMs);
+    await this.store.claim(KEYS.idempotency(key), token, ttlMs);
+    await this.store.removeFromSet(KEYS.pendingIdempotency, `${token}|${key}`);
   }
 
   /** Frees a key whose first delivery created nothing (so a corrected retry can go through). */
-  async releaseIdempotency(key: string): Promise<void> {
-    const holder = await this.store.claimHolder(KEYS.idempotency(key));
-    if (holder) await this.store.releaseClaim(KEYS.idempotency(key), holder);
-    await this.store.delete(`${KEYS.idempotency(key)}:job`);
+  async releaseIdempotency(key: string, token: string): Promise<void> {
+    await this.store.releaseClaim(KEYS.idempotency(key), token);
+    await this.store.removeFromSet(KEYS.pendingIdempotency, `${token}|${key}`);
+  }
+
+  /**
+   * After a restart on a single-process store: claims left pending by the dead process will never be
+   * bound, so free them now and let the platform's redelivery of those commands go through.
+   */
+  async releaseOrphanedIdempotency(accepted: readonly Job[], ttlMs: number): Promise<number> {
+    // A job created just before the crash keeps its key: its command must not create a second job.
+    for (const job of accepted)
+      if (job.idempotencyKey && !(await this.idempotentJobId(job.idempotencyKey)))
+        await this.store.set(`${KEYS.idempotency(job.idempotencyKey)}:job`, job.id, ttlMs);
+    const pending = await this.store.members(KEYS.pendingIdempotency);
+    for (const entry of pending) {
+      const split = entry.indexOf('|');
+      await this.releaseIdempotency(entry.slice(split + 1), entry.slice(0, split));
+    }
+    return pending.length;
   }
 
   claimLease(jobId: string, purpose: string, owner: string, ttlMs: number): Promise<boolean> {

@@ -64,6 +64,8 @@ export const JobSchema = z.object({
   channel: z.string(),
   /** Where status, result and errors go (a thread once the status message opened one). */
   conversation: z.string(),
+  /** The platform's id for the command that created this job (see SoraCore.run); null when none. */
+  idempotencyKey: z.string().nullable().default(null),
   /** The adapter's reference to the status message (edited with progress). */
   statusRef: z.string().nullable().default(null),
   /** The adapter's reference to the message carrying the video. */

@@ -64,6 +64,8 @@ export interface SoraCoreOptions {
 }
 
 const LIST_PAGE_SIZE = 5;
+/** How long a command's first delivery may take to create its job before a repeat may try again. */
+const PENDING_IDEMPOTENCY_MS = 60_000;
 
 export class SoraCore {
   readonly ctx: CoreContext;
@@ -159,6 +161,12 @@ export class SoraCore {
   /** Resumes every unfinished job from the ledger and starts the background loops. */
   async start(): Promise<void> {
     const active = await this.ctx.ledger.active();
+    // One process owns a SQLite file: claims its predecessor left pending belong to a dead process.
+    if (this.ctx.ledger.store.kind === 'sqlite')
+      await this.ctx.ledger.releaseOrphanedIdempotency(
+        active.filter((j) => j.state === 'accepted'),
+        this.ctx.settings.idempotencyTtlMs,
+      );
     this.scheduler.restore(active);
     for (const job of active) {
       if (job.state === 'accepted') await this.announceOrphan(job);
@@ -241,14 +249,16 @@ export class SoraCore {
     const intent = request.intent;
     if (intent.kind !== 'generate' && intent.kind !== 'remix') throw new Error('not a job intent');
     const key = request.idempotencyKey;
+    let token = '';
     if (key) {
-      const claim = await ledger.claimIdempotency(key, settings.idempotencyTtlMs);
-      if (claim !== 'new') return this.duplicateOutcome(key, claim.existing);
+      const claim = await ledger.claimIdempotency(key, PENDING_IDEMPOTENCY_MS);
+      if ('existing' in claim) return this.duplicateOutcome(key, claim.existing);
+      token = claim.token;
     }
     try {
       const prepared = await this.prepareRequest(requester, request);
       if ('reply' in prepared) {
-        if (key) await ledger.releaseIdempotency(key);
+        if (key) await ledger.releaseIdempotency(key, token);
         return reply(prepared.reply);
       }
       const now = clock.now();
@@ -258,10 +268,11 @@ export class SoraCore {
         channel: request.channel,
         conversation: request.conversation,
         request: prepared.request,
+        idempotencyKey: key ?? null,
         createdAt: now,
         updatedAt: now,
       });
-      if (key) await ledger.bindIdempotency(key, job.id, settings.idempotencyTtlMs);
+      if (key) await ledger.bindIdempotency(key, token, job.id, settings.idempotencyTtlMs);
       this.ctx.logger.info({ jobId: job.id, kind: prepared.request.kind }, 'job accepted');
       try {
         job = await this.announce(job, request.announce);
@@ -280,7 +291,7 @@ export class SoraCore {
       this.schedulerLoop.wake();
       return { kind: 'job', job: toJobView(job), duplicate: false };
     } catch (error) {
-      if (key) await ledger.releaseIdempotency(key);
+      if (key) await ledger.releaseIdempotency(key, token);
       throw error;
     }
   }

@@ -1,0 +1,117 @@
+/**
+ * A bot process for restart tests: the real core, SQLite store and Sora client against an emulator
+ * that outlives this process. It kills itself with SIGKILL at a chosen step of a job's life (once per
+ * DATA_DIR), so a test can restart it and check that every job is delivered exactly once.
+ *
+ * Env: DATA_DIR, EMULATOR_URL, JOURNAL, CRASH_AT (`saved:<state>` | `created` | `posted` | none),
+ * CRASH_AFTER (how many matching events to let through first), PROMPTS (JSON array, sent on the first run).
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseConfig } from '../../src/config.js';
+import type { Job } from '../../src/core/job.js';
+import { SoraCore } from '../../src/core/sora-core.js';
+import { createProvider, EMULATOR_API_KEY } from '../../src/sora/index.js';
+import type { VideoProvider } from '../../src/sora/provider.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+import { JournalSurface, readJournal } from './journal-surface.js';
+
+const env = process.env;
+const dataDir = env.DATA_DIR!;
+const crashAt = env.CRASH_AT ?? '';
+const crashMarker = join(dataDir, 'crashed');
+let remaining = Number(env.CRASH_AFTER ?? '0');
+
+function maybeCrash(event: string): void {
+  if (event !== crashAt || existsSync(crashMarker)) return;
+  if (remaining-- > 0) return;
+  writeFileSync(crashMarker, event);
+  process.kill(process.pid, 'SIGKILL');
+}
+
+/** Passes everything to the real store; after a job is written in the chosen state, dies. */
+function crashingStore(inner: Store): Store {
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop === 'set') {
+        return async (key: string, value: unknown, ttl?: number) => {
+          await target.set(key, value, ttl);
+          if (key.startsWith('job:')) maybeCrash(`saved:${(value as Job).state}`);
+        };
+      }
+      const member = Reflect.get(target, prop, receiver);
+      return typeof member === 'function' ? member.bind(target) : member;
+    },
+  });
+}
+
+function crashingProvider(inner: VideoProvider): VideoProvider {
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop === 'create') {
+        return async (...args: Parameters<VideoProvider['create']>) => {
+          const video = await target.create(...args);
+          maybeCrash('created');
+          return video;
+        };
+      }
+      const member = Reflect.get(target, prop, receiver);
+      return typeof member === 'function' ? member.bind(target) : member;
+    },
+  });
+}
+
+async function main(): Promise<void> {
+  const config = parseConfig({ SORA_PROVIDER: 'emulator', SORA_MAX_RETRIES: '2' });
+  const provider = crashingProvider(
+    createProvider(config, { emulatorUrl: env.EMULATOR_URL!, emulatorApiKey: EMULATOR_API_KEY }),
+  );
+  const store = crashingStore(await SqliteStore.open(join(dataDir, 'ledger.sqlite')));
+  const core = new SoraCore({
+    provider,
+    store,
+    settings: {
+      dataDir,
+      defaultModel: 'sora-2',
+      admins: [],
+      maxConcurrent: 4,
+      requestsPerMinute: 0,
+      retentionMs: 86_400_000,
+      pollInitialMs: 40,
+      pollMaxMs: 80,
+      deliveryLeaseMs: 500,
+    },
+  });
+  core.registerSurface(new JournalSurface(env.JOURNAL!, () => maybeCrash('posted')));
+  await core.start();
+  // Every run sends every command again, as a platform redelivers what was never acknowledged;
+  // the idempotency keys make the repeats no-ops.
+  const prompts = JSON.parse(env.PROMPTS ?? '[]') as string[];
+  for (const [i, prompt] of prompts.entries()) {
+    const parsed = core.parse(prompt);
+    if (!parsed.ok) throw new Error(parsed.problem.message);
+    const outcome = await core.run({
+      requester: { platform: 'playground', workspace: 'local', user: `user${i % 3}` },
+      channel: 'playground:room',
+      conversation: 'playground:room',
+      intent: parsed.intent,
+      idempotencyKey: `prompt-${i}`,
+    });
+    if (env.DEBUG_CRASH_BOT) process.stderr.write(`${prompt}: ${JSON.stringify(outcome)}\n`);
+  }
+  // Done when every job has reached an end state.
+  for (;;) {
+    const active = await core.ledger.active();
+    if (active.length === 0 && readJournal(env.JOURNAL!).some((l) => l.type === 'start')) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await core.stop();
+  await store.close();
+  process.exit(0);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(3);
+});
