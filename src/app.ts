@@ -45,6 +45,11 @@ const ADAPTERS: AdapterEntry[] = [
       config.PLAYGROUND === true || (config.PLAYGROUND === undefined && !hasChatCredentials(config)),
     load: async () => (await import('../adapters/playground/index.js')).startPlayground,
   },
+  {
+    name: 'slack',
+    enabled: (config) => Boolean(config.SLACK_BOT_TOKEN),
+    load: async () => (await import('../adapters/slack/index.js')).startSlack,
+  },
 ];
 
 export function hasChatCredentials(config: Config): boolean {

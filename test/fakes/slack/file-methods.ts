@@ -103,7 +103,28 @@ const filesInfo: MethodHandler = ({ args }, state) => {
   };
 };
 
+/**
+ * files.delete: a bot may delete the files it uploaded (`cant_delete_file` otherwise). Messages that
+ * shared the file keep a tombstone in place of the file object, as Slack shows "This file was deleted."
+ */
+const filesDelete: MethodHandler = ({ args }, state) => {
+  requireScope(state, 'files:write');
+  const fileId = requiredString(args, 'file');
+  const file = state.files.get(fileId);
+  if (file === undefined) throw new SlackApiFailure('file_not_found');
+  if (file.user !== state.options.botUserId) throw new SlackApiFailure('cant_delete_file');
+  state.files.remove(fileId);
+  for (const channelId of [...Object.keys(file.shares.public), ...Object.keys(file.shares.private)]) {
+    for (const message of state.conversations.all(channelId)) {
+      if (!message.files?.some((f) => f.id === fileId)) continue;
+      message.files = message.files.map((f) => (f.id === fileId ? { id: fileId, mode: 'tombstone' } : f));
+    }
+  }
+  return { ok: true };
+};
+
 export const fileMethods: Record<string, MethodHandler> = {
+  'files.delete': filesDelete,
   'files.getUploadURLExternal': getUploadUrlExternal,
   'files.completeUploadExternal': completeUploadExternal,
   'files.info': filesInfo,

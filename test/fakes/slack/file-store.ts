@@ -76,6 +76,10 @@ export class FileStore {
     return this.files.get(id);
   }
 
+  remove(id: string): void {
+    this.files.delete(id);
+  }
+
   all(): FileRecord[] {
     return [...this.files.values()];
   }

@@ -1,0 +1,39 @@
+/**
+ * What the Slack app must declare for this code to work: the one source for manifest.yml (a test
+ * reads both, and scans this adapter's source for every Web API method and event it uses) and for
+ * `sora-bot doctor`'s scope check. Scopes per method: https://api.slack.com/methods
+ */
+import { ANIMATE_SHORTCUT_ID, SLASH_COMMAND } from './action-ids.js';
+
+/** Each Web API method the adapter calls, and the bot scopes it needs (none for auth and modals). */
+export const METHOD_SCOPES = {
+  'auth.test': [],
+  'chat.postMessage': ['chat:write', 'chat:write.public'],
+  'chat.update': ['chat:write'],
+  'chat.postEphemeral': ['chat:write'],
+  'files.getUploadURLExternal': ['files:write'],
+  'files.completeUploadExternal': ['files:write'],
+  'files.delete': ['files:write'],
+  'files.info': ['files:read'],
+  // Threads can live in public and private channels, DMs and group DMs.
+  'conversations.replies': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
+  'users.info': ['users:read'],
+  'views.open': [],
+} as const satisfies Record<string, readonly string[]>;
+
+export const EVENT_SCOPES = {
+  reaction_added: ['reactions:read'],
+  app_mention: ['app_mentions:read'],
+} as const satisfies Record<string, readonly string[]>;
+
+export const SLACK_APP_REQUIREMENTS = {
+  commands: [SLASH_COMMAND],
+  shortcuts: [ANIMATE_SHORTCUT_ID],
+  events: Object.keys(EVENT_SCOPES),
+  scopes: [
+    ...new Set(['commands', ...Object.values(METHOD_SCOPES).flat(), ...Object.values(EVENT_SCOPES).flat()]),
+  ].sort(),
+} as const;
+
+/** Scopes the bot cannot work without (doctor fails on these; the rest it reports as degraded). */
+export const ESSENTIAL_SCOPES = ['commands', 'chat:write', 'files:write', 'files:read'] as const;

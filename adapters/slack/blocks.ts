@@ -1,0 +1,162 @@
+/**
+ * Renders the core's neutral messages as Block Kit. Every string that came from a person is escaped
+ * (mrkdwn.ts) and cut to Slack's limits (section text 3000 chars, button text 75, 50 blocks per
+ * message); the top-level `text` is the escaped plain rendering, used in notifications and as the
+ * fallback: https://api.slack.com/reference/block-kit/blocks
+ */
+import type { Action, BotMessage, JobView, ResultMessage, StatusMessage } from '../../src/core/messages.js';
+import { describeOptions, renderPlainText, requesterLabel, statusLine } from '../../src/core/render-text.js';
+import { encodeAction } from './action-ids.js';
+import { escapeSlackText, safeText } from './mrkdwn.js';
+
+export type Block = Record<string, unknown>;
+
+export interface SlackMessageBody {
+  text: string;
+  blocks: Block[];
+}
+
+const SECTION_MAX = 2900;
+const TEXT_MAX = 3900;
+/** Marks the message that carries a job's video buttons, so a restart can find it in the thread. */
+export const RESULT_BLOCK_PREFIX = 'sora_result:';
+
+function section(text: string, blockId?: string): Block {
+  return { type: 'section', ...(blockId ? { block_id: blockId } : {}), text: { type: 'mrkdwn', text } };
+}
+
+function context(text: string): Block {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
+}
+
+function jobLine(job: JobView): string {
+  return `${escapeSlackText(describeOptions(job))} · by ${safeText(requesterLabel(job), 80)} · id \`${job.id}\``;
+}
+
+function buttons(actions: Action[], blockId?: string): Block[] {
+  if (actions.length === 0) return [];
+  return [
+    {
+      type: 'actions',
+      ...(blockId ? { block_id: blockId } : {}),
+      elements: actions.map((action) => ({
+        type: 'button',
+        ...encodeAction(action),
+        text: { type: 'plain_text', text: safeText(action.label, 70), emoji: true },
+        ...(action.kind === 'delete'
+          ? {
+              style: 'danger',
+              confirm: {
+                title: { type: 'plain_text', text: 'Delete this video?' },
+                text: { type: 'plain_text', text: `Video ${action.jobId} will be deleted for everyone.` },
+                confirm: { type: 'plain_text', text: 'Delete' },
+                deny: { type: 'plain_text', text: 'Keep it' },
+              },
+            }
+          : {}),
+      })),
+    },
+  ];
+}
+
+export function plainFallback(message: BotMessage): string {
+  return safeText(renderPlainText(message), TEXT_MAX);
+}
+
+export function statusBlocks(message: StatusMessage): Block[] {
+  return [
+    section(`🎬 *${safeText(message.job.prompt, SECTION_MAX)}*`),
+    context(jobLine(message.job)),
+    section(escapeSlackText(statusLine(message))),
+  ];
+}
+
+/** The caption of an uploaded video (files.completeUploadExternal `initial_comment`, mrkdwn). */
+export function resultCaption(message: ResultMessage): string {
+  return [
+    `🎬 *${safeText(message.job.prompt, SECTION_MAX)}*`,
+    jobLine(message.job),
+    ...message.notes.map((note) => escapeSlackText(note)),
+  ].join('\n');
+}
+
+/** The message under a video with its Remix and Delete buttons (block ids mark the job). */
+export function resultControls(id: string, actions: Action[]): SlackMessageBody {
+  return {
+    text: `Video ${id}: remix or delete it with the buttons, or react with an emoji.`,
+    blocks: [
+      context(`Video \`${id}\` · react to remix it, or use the buttons`),
+      ...buttons(actions, `${RESULT_BLOCK_PREFIX}${id}`),
+    ],
+  };
+}
+
+export function renderMessage(message: BotMessage): SlackMessageBody {
+  const text = plainFallback(message);
+  switch (message.kind) {
+    case 'status':
+      return { text, blocks: statusBlocks(message) };
+    case 'result':
+      return { text, blocks: [section(resultCaption(message)), ...buttons(message.actions)] };
+    case 'failure':
+      return {
+        text,
+        blocks: [
+          section(`⚠️ ${safeText(message.text, SECTION_MAX)}`),
+          ...(message.hint ? [section(safeText(message.hint, SECTION_MAX))] : []),
+          ...(message.job || message.requestId
+            ? [
+                context(
+                  [
+                    ...(message.job ? [`Video \`${message.job.id}\``] : []),
+                    ...(message.requestId ? [`provider request id ${safeText(message.requestId, 100)}`] : []),
+                  ].join(' · '),
+                ),
+              ]
+            : []),
+        ],
+      };
+    case 'list': {
+      const title = message.scope === 'mine' ? 'Your videos' : 'Videos in this channel';
+      if (message.total === 0)
+        return { text, blocks: [section(`*${title}*: none yet. Make one with \`/sora PROMPT\`.`)] };
+      const lines = message.jobs.map(
+        (j) =>
+          `\`${j.id}\` · ${j.state}${j.state === 'rendering' ? ` ${j.progress}%` : ''} · ${escapeSlackText(describeOptions(j))} · ${safeText(j.prompt, 80)}`,
+      );
+      return {
+        text,
+        blocks: [
+          section(`*${title}* (page ${message.page} of ${message.pageCount}, ${message.total} in all)`),
+          section(lines.join('\n')),
+          ...buttons(message.actions),
+        ],
+      };
+    }
+    case 'job_details':
+      return {
+        text,
+        blocks: [
+          section(escapeSlackText(renderPlainText(message)).slice(0, SECTION_MAX)),
+          ...buttons(message.actions),
+        ],
+      };
+    case 'help':
+      return {
+        text,
+        blocks: [
+          section('*sora-bot makes short videos with Sora 2.*'),
+          section(
+            message.commands
+              .map((c) => `\`${escapeSlackText(c.usage.trim())}\` ${escapeSlackText(c.description)}`)
+              .join('\n'),
+          ),
+          context(message.notes.map((n) => escapeSlackText(n)).join('\n')),
+        ],
+      };
+    case 'notice': {
+      const icon = { info: 'ℹ️', success: '✅', warning: '⚠️', error: '❌' }[message.tone];
+      return { text, blocks: [section(`${icon} ${safeText(message.text, SECTION_MAX)}`)] };
+    }
+  }
+}

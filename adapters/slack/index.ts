@@ -1,0 +1,126 @@
+/**
+ * The Slack adapter: /sora, the video modal, the "Animate with Sora" shortcut, @mentions with an
+ * image, remix and delete by reaction and by button, and videos streamed into the job's thread.
+ * Starts whenever SLACK_BOT_TOKEN is set (src/app.ts); Socket Mode with SLACK_APP_TOKEN, HTTP mode
+ * with SLACK_SIGNING_SECRET. docs/slack.md walks through creating the app from manifest.yml.
+ */
+import type { webApi } from '@slack/bolt';
+import type { AdapterContext, AdapterStarter, RunningAdapter } from '../../src/adapter-plugin.js';
+import { DEFAULTS } from '../../src/defaults.js';
+import { createBoltApp, SLACK_EVENTS_PATH } from './bolt-app.js';
+import { registerButtons } from './buttons.js';
+import { SLACK_PLATFORM } from './conversation.js';
+import { AdminLookup, type SlackHandlerDeps, storeDedupe } from './handler-context.js';
+import { registerReactions } from './reactions.js';
+import { registerMention, registerShortcut } from './shortcut-and-mention.js';
+import { SlackApi } from './slack-api.js';
+import { SlackSurface } from './slack-surface.js';
+import { registerSlashCommand } from './slash-command.js';
+import { DEFAULT_STATUS_EDIT_BUDGET, StatusEditBudget } from './status-edit-budget.js';
+import { registerViewSubmissions } from './view-submissions.js';
+
+export { decodeConversation, encodeConversation } from './conversation.js';
+export { SlackSurface } from './slack-surface.js';
+
+export interface SlackAdapterOptions {
+  /** Retries of network failures for every Web API client (tests: `{ retries: 0 }`). */
+  retryConfig?: webApi.RetryOptions;
+  /** Socket Mode ping timeout (ms); lower in tests so a dropped socket reconnects fast. */
+  clientPingTimeoutMs?: number;
+  /** chat.update budget per workspace. */
+  statusEdits?: { perMinute: number; burst: number };
+  /** How many 429s in a row one call waits out. */
+  maxRateLimitWaits?: number;
+}
+
+export interface RunningSlackAdapter extends RunningAdapter {
+  readonly mode: 'socket' | 'http';
+  readonly surface: SlackSurface;
+  readonly slack: SlackApi;
+}
+
+const DEFAULT_RETRY: webApi.RetryOptions = { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 10_000 };
+
+export const startSlack: AdapterStarter = (ctx) => startSlackAdapter(ctx);
+
+export async function startSlackAdapter(
+  ctx: AdapterContext,
+  options: SlackAdapterOptions = {},
+): Promise<RunningSlackAdapter> {
+  const { config, core, http } = ctx;
+  const logger = ctx.logger.child({ adapter: SLACK_PLATFORM });
+  const botToken = config.SLACK_BOT_TOKEN;
+  if (!botToken) throw new Error('SLACK_BOT_TOKEN is not set');
+  const retryConfig = options.retryConfig ?? DEFAULT_RETRY;
+  const slack = new SlackApi({
+    botToken,
+    slackApiUrl: config.SLACK_API_URL,
+    retryConfig,
+    logger,
+    ...(options.maxRateLimitWaits !== undefined ? { maxRateLimitWaits: options.maxRateLimitWaits } : {}),
+  });
+  const budget = new StatusEditBudget({ ...(options.statusEdits ?? DEFAULT_STATUS_EDIT_BUDGET), logger });
+  const surface = new SlackSurface({
+    slack,
+    store: core.ledger.store,
+    budget,
+    logger,
+    indexMessage: (ref, jobId) => core.ledger.indexMessage(SLACK_PLATFORM, ref, jobId),
+  });
+  core.registerSurface(surface);
+  const bolt = createBoltApp({
+    botToken,
+    appToken: config.SLACK_APP_TOKEN,
+    signingSecret: config.SLACK_SIGNING_SECRET,
+    slackApiUrl: config.SLACK_API_URL,
+    retryConfig,
+    clientPingTimeoutMs: options.clientPingTimeoutMs,
+    logger,
+  });
+  const deps: SlackHandlerDeps = {
+    core,
+    slack,
+    logger,
+    remixEmoji: config.SLACK_REMIX_EMOJI.replace(/:/g, ''),
+    deleteEmoji: DEFAULTS.slackDeleteEmoji,
+    firstDelivery: storeDedupe(core),
+    admins: new AdminLookup(slack),
+  };
+  const { app } = bolt;
+  app.error(async (error) => {
+    logger.error(
+      { err: { code: (error as { code?: unknown }).code, message: error.message } },
+      'slack listener failed',
+    );
+  });
+  registerSlashCommand(app, deps);
+  registerViewSubmissions(app, deps);
+  registerButtons(app, deps);
+  registerShortcut(app, deps);
+  registerMention(app, deps);
+  registerReactions(app, deps);
+
+  let summary: string;
+  if (bolt.mode === 'socket') {
+    await app.start();
+    summary = 'connected over Socket Mode';
+  } else {
+    const { receiver } = bolt;
+    http.route('POST', SLACK_EVENTS_PATH, (req, res) => receiver.requestListener(req, res));
+    summary = `HTTP mode: point the app's Request URLs at https://YOUR-HOST${SLACK_EVENTS_PATH}`;
+  }
+  logger.info({ mode: bolt.mode }, 'slack adapter started');
+  return {
+    name: SLACK_PLATFORM,
+    mode: bolt.mode,
+    surface,
+    slack,
+    get summary() {
+      return summary;
+    },
+    async close() {
+      budget.close();
+      if (bolt.mode === 'socket') await app.stop();
+    },
+  };
+}

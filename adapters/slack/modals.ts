@@ -1,0 +1,262 @@
+/**
+ * The two modals: "Make a video" (from `/sora` with no text, or the "Animate with Sora" shortcut) and
+ * "Remix" (from a Remix button). Modal limits (shared/docs/platforms.md, "Modals"): title, submit and
+ * close at most 24 characters; the conversation, file and job travel in `private_metadata` (3000
+ * characters). Submissions are validated with the core's own rules, and problems are shown next to
+ * the field (`response_action: errors`): https://api.slack.com/surfaces/modals#displaying_errors
+ */
+import { z } from 'zod';
+import { checkAttachment, resolveGenerate } from '../../src/core/command-parser.js';
+import type { AttachmentMeta, GenerateIntent } from '../../src/core/intents.js';
+import type { JobView } from '../../src/core/messages.js';
+import { modelFamily, type ProviderCapabilities } from '../../src/sora/capabilities.js';
+import { VIEW_IDS } from './action-ids.js';
+import type { Block } from './blocks.js';
+import { escapeSlackText, safeText } from './mrkdwn.js';
+import { firstImageFile, type SlackFile } from './slack-files.js';
+
+export const ModalMetadataSchema = z.object({
+  /** Where the job goes: a channel (`slack:T:C`) or a thread (`slack:T:C:TS`). */
+  c: z.string().min(1).max(200),
+  /** The image a shortcut brought along: id (looked up with files.info after submit), name, type. */
+  f: z.string().max(40).optional(),
+  n: z.string().max(300).optional(),
+  m: z.string().max(100).optional(),
+  /** The job a remix starts from. */
+  j: z.string().max(20).optional(),
+});
+export type ModalMetadata = z.infer<typeof ModalMetadataSchema>;
+
+export function readMetadata(raw: string): ModalMetadata | undefined {
+  try {
+    const parsed = ModalMetadataSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const BLOCK = { prompt: 'prompt', seconds: 'seconds', size: 'size', model: 'model', image: 'image' } as const;
+const ACTION = { value: 'value', files: 'files' } as const;
+
+function plain(text: string) {
+  return { type: 'plain_text', text, emoji: true };
+}
+
+function option(value: string, label: string) {
+  return { text: plain(label), value };
+}
+
+function shapeLabel(size: string): string {
+  const [w = 0, h = 0] = size.split('x').map(Number);
+  return `${size} · ${w > h ? 'landscape' : w < h ? 'portrait' : 'square'}`;
+}
+
+function select(
+  blockId: string,
+  label: string,
+  options: { value: string; label: string }[],
+  initial: string,
+): Block {
+  const opts = options.map((o) => option(o.value, o.label));
+  const initialOption = opts.find((o) => o.value === initial) ?? opts[0];
+  return {
+    type: 'input',
+    block_id: blockId,
+    label: plain(label),
+    element: {
+      type: 'static_select',
+      action_id: ACTION.value,
+      options: opts,
+      ...(initialOption ? { initial_option: initialOption } : {}),
+    },
+  };
+}
+
+export interface GenerateModalInput {
+  capabilities: ProviderCapabilities;
+  defaultModel: string;
+  metadata: ModalMetadata;
+  /** The image a message shortcut brought (shown by name; no file field then). */
+  image?: { name: string } | undefined;
+  prompt?: string;
+}
+
+export function generateModal(input: GenerateModalInput): Record<string, unknown> {
+  const models = Object.values(input.capabilities.models).filter((m) => m !== undefined);
+  const family = modelFamily(input.defaultModel) ?? models[0]?.model ?? 'sora-2';
+  const defaults = input.capabilities.models[family] ?? models[0];
+  const sizes = [...new Set(models.flatMap((m) => m.sizes))];
+  const seconds = [...new Set(models.flatMap((m) => m.seconds))];
+  const blocks: Block[] = [
+    {
+      type: 'input',
+      block_id: BLOCK.prompt,
+      label: plain('Prompt'),
+      element: {
+        type: 'plain_text_input',
+        action_id: ACTION.value,
+        multiline: true,
+        max_length: 3000,
+        placeholder: plain('A paper boat sailing down a rainy street'),
+        ...(input.prompt ? { initial_value: input.prompt } : {}),
+      },
+    },
+    select(
+      BLOCK.seconds,
+      'Duration',
+      seconds.map((s) => ({ value: s, label: `${s} seconds` })),
+      defaults?.defaultSeconds ?? '4',
+    ),
+    select(
+      BLOCK.size,
+      'Shape',
+      sizes.map((s) => ({ value: s, label: shapeLabel(s) })),
+      defaults?.defaultSize ?? sizes[0] ?? '',
+    ),
+    select(
+      BLOCK.model,
+      'Model',
+      models.map((m) => ({ value: m.model, label: m.model })),
+      family,
+    ),
+  ];
+  if (input.image)
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `🖼️ Animating *${safeText(input.image.name, 200)}* (cropped to the shape you pick)`,
+        },
+      ],
+    });
+  else
+    blocks.push({
+      type: 'input',
+      block_id: BLOCK.image,
+      optional: true,
+      label: plain('Reference image (optional)'),
+      hint: plain('A JPEG, PNG or WebP picture to animate; it is cropped to the shape above.'),
+      element: {
+        type: 'file_input',
+        action_id: ACTION.files,
+        filetypes: ['jpg', 'jpeg', 'png', 'webp'],
+        max_files: 1,
+      },
+    });
+  return {
+    type: 'modal',
+    callback_id: VIEW_IDS.generate,
+    title: plain(input.image ? 'Animate with Sora' : 'Make a video'),
+    submit: plain('Generate'),
+    close: plain('Cancel'),
+    private_metadata: JSON.stringify(input.metadata),
+    blocks,
+  };
+}
+
+export function remixModal(job: JobView, metadata: ModalMetadata): Record<string, unknown> {
+  return {
+    type: 'modal',
+    callback_id: VIEW_IDS.remix,
+    title: plain('Remix video'),
+    submit: plain('Remix'),
+    close: plain('Cancel'),
+    private_metadata: JSON.stringify(metadata),
+    blocks: [
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `Remixing \`${job.id}\`: ${safeText(job.prompt, 500)}` }],
+      },
+      {
+        type: 'input',
+        block_id: BLOCK.prompt,
+        label: plain('What should change?'),
+        element: {
+          type: 'plain_text_input',
+          action_id: ACTION.value,
+          multiline: true,
+          max_length: 3000,
+          placeholder: plain('Make it night time, with snow falling'),
+        },
+      },
+    ],
+  };
+}
+
+type StateValues = Record<string, Record<string, unknown>>;
+
+const InputValueSchema = z.object({ value: z.string().nullish() }).passthrough();
+const SelectValueSchema = z
+  .object({ selected_option: z.object({ value: z.string() }).nullish() })
+  .passthrough();
+const FileInputSchema = z.object({ files: z.array(z.unknown()).nullish() }).passthrough();
+
+function inputValue(values: StateValues, block: string): string {
+  const parsed = InputValueSchema.safeParse(values[block]?.[ACTION.value]);
+  return parsed.success ? (parsed.data.value ?? '').trim() : '';
+}
+
+function selectValue(values: StateValues, block: string): string | undefined {
+  const parsed = SelectValueSchema.safeParse(values[block]?.[ACTION.value]);
+  return parsed.success ? parsed.data.selected_option?.value : undefined;
+}
+
+export function submittedImage(values: StateValues): SlackFile | undefined {
+  const parsed = FileInputSchema.safeParse(values[BLOCK.image]?.[ACTION.files]);
+  return parsed.success ? firstImageFile(parsed.data.files ?? []) : undefined;
+}
+
+export type Submission<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
+
+/** Validates the "Make a video" modal; `image` is the file it carries (submitted or from a shortcut). */
+export function readGenerateSubmission(
+  values: StateValues,
+  ctx: {
+    capabilities: ProviderCapabilities;
+    defaultModel: string;
+    image: AttachmentMeta | null;
+    /** The image came from a shortcut: the modal has no file field to show an error on. */
+    imageFromShortcut: boolean;
+  },
+): Submission<GenerateIntent> {
+  const prompt = inputValue(values, BLOCK.prompt);
+  if (!prompt) return fail(BLOCK.prompt, 'Describe the video you want.');
+  const model = selectValue(values, BLOCK.model) ?? ctx.defaultModel;
+  const family = modelFamily(model);
+  const caps = family ? ctx.capabilities.models[family] : undefined;
+  if (!caps) return fail(BLOCK.model, `${model} isn't available here.`);
+  const size = selectValue(values, BLOCK.size) ?? caps.defaultSize;
+  if (!caps.sizes.includes(size))
+    return fail(BLOCK.size, `${caps.model} renders ${caps.sizes.join(' or ')}; pick one of those.`);
+  const seconds = selectValue(values, BLOCK.seconds) ?? caps.defaultSeconds;
+  if (!caps.seconds.includes(seconds)) return fail(BLOCK.seconds, `Pick ${caps.seconds.join(', ')} seconds.`);
+  const imageProblem = checkAttachment(ctx.image, caps);
+  if (imageProblem)
+    return fail(ctx.imageFromShortcut ? BLOCK.prompt : BLOCK.image, stripMarkup(imageProblem));
+  const parsed = resolveGenerate(
+    { prompt, seconds, size, orientation: undefined, model },
+    { capabilities: ctx.capabilities, defaultModel: ctx.defaultModel, attachment: ctx.image },
+  );
+  if (!parsed.ok) return fail(BLOCK.prompt, stripMarkup(parsed.problem.message));
+  return { ok: true, value: parsed.intent };
+}
+
+export function readRemixSubmission(values: StateValues): Submission<string> {
+  const prompt = inputValue(values, BLOCK.prompt);
+  if (!prompt) return fail(BLOCK.prompt, 'Say what to change.');
+  if (prompt.length > 32_000) return fail(BLOCK.prompt, 'That prompt is over 32,000 characters.');
+  return { ok: true, value: prompt };
+}
+
+function fail(block: string, message: string): { ok: false; errors: Record<string, string> } {
+  return { ok: false, errors: { [block]: message } };
+}
+
+/** Modal error texts are plain text: drop the backticks the core's chat messages use. */
+function stripMarkup(text: string): string {
+  return escapeSlackText(text.replace(/`/g, ''));
+}
+
+export const MODAL_BLOCKS = BLOCK;
