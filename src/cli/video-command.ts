@@ -106,6 +106,13 @@ export async function runVideoCommand(args: string[], io: CliIO): Promise<ExitCo
     createRequest = await buildCreateRequest(values, config, capabilities(config));
     if (!createRequest.ok) return usage(io, createRequest.message);
   }
+  if (sub === 'remix') {
+    const maxChars = Math.min(
+      ...Object.values(capabilities(config).models).map((model) => model.maxPromptChars),
+    );
+    const length = values.prompt!.trim().length;
+    if (length > maxChars) return usage(io, `the prompt has ${length} characters; the limit is ${maxChars}`);
+  }
 
   const session = await openProviderSession(config);
   // Ctrl+C stops polling and removes a partial download; a real provider's job goes on regardless.
