@@ -55,6 +55,12 @@ describe('sora-bot usage', () => {
       /1280x720 but the video is 720x1280/,
     ],
     [
+      'an over-long remix prompt',
+      ['video', 'remix', 'video_1', '--prompt', 'b'.repeat(32_001)],
+      {},
+      /32001 characters; the limit is 32000/,
+    ],
+    [
       'an unknown option',
       ['video', 'create', '--prompt', 'a fox', '--colour', 'red'],
       {},
