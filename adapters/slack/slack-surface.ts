@@ -190,9 +190,8 @@ export class SlackSurface implements ChatSurface {
       text: body.text,
       blocks: body.blocks,
     });
-    const jobId = 'job' in message && message.job ? message.job.id : undefined;
-    const record = jobId ? await this.deps.store.get<DeliveryRecord>(recordKey(jobId)) : undefined;
-    const fileId = record?.fileId;
+    // The note names no job: the controls message's own record says which file to remove.
+    const fileId = (await this.deps.store.get<{ fileId: string | null }>(controlsKey(messageRef)))?.fileId;
     if (fileId) {
       try {
         await this.deps.slack.call('files.delete', { file: fileId });
@@ -254,6 +253,7 @@ export class SlackSurface implements ChatSurface {
     });
     const ref = encodeMessageRef({ team: c.team, channel: c.channel, ts: String(posted.ts) });
     await this.saveRecord(jobId, { ...record, controlsRef: ref });
+    await this.deps.store.set(controlsKey(ref), { jobId, fileId: record.fileId }, DELIVERY_TTL_MS);
     return ref;
   }
 
@@ -268,6 +268,10 @@ function resultActions(jobId: string): Action[] {
     { kind: 'remix', jobId, label: 'Remix' },
     { kind: 'delete', jobId, label: 'Delete' },
   ];
+}
+
+function controlsKey(ref: string): string {
+  return `slack:controls:${ref}`;
 }
 
 function recordKey(jobId: string): string {
