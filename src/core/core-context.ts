@@ -42,7 +42,7 @@ export const DEFAULT_CORE_SETTINGS = {
   pollMaxMs: 15_000,
   pollBatchThreshold: 3,
   idempotencyTtlMs: 24 * 60 * 60 * 1000,
-  deliveryLeaseMs: 10 * 60 * 1000,
+  deliveryLeaseMs: 2 * 60 * 1000,
   estimatedRenderMs: 90_000,
   deliveryConcurrency: 4,
 } as const satisfies Partial<CoreSettings>;

@@ -143,6 +143,11 @@ export class JobLedger {
     return this.store.claim(KEYS.lease(jobId, purpose), owner, ttlMs);
   }
 
+  async releaseLeaseOfAnyOwner(jobId: string, purpose: string): Promise<void> {
+    const holder = await this.store.claimHolder(KEYS.lease(jobId, purpose));
+    if (holder) await this.store.releaseClaim(KEYS.lease(jobId, purpose), holder);
+  }
+
   releaseLease(jobId: string, purpose: string, owner: string): Promise<void> {
     return this.store.releaseClaim(KEYS.lease(jobId, purpose), owner);
   }

@@ -128,6 +128,7 @@ export class SoraCore {
         this.deliveryLoop.wake();
       },
       onPhase: (job) => this.reporter.report(job),
+      onRetryScheduled: () => this.deliveryLoop.wake(),
     });
     this.sweeper = new RetentionSweeper(this.ctx);
     this.schedulerLoop = new WakeableLoop('scheduler', () => this.scheduler.tick(), clock, logger);
@@ -168,6 +169,10 @@ export class SoraCore {
         this.ctx.settings.idempotencyTtlMs,
       );
     this.scheduler.restore(active);
+    if (this.ctx.ledger.store.kind === 'sqlite') {
+      // The previous process is gone: its delivery leases protect nothing any more.
+      for (const job of active) await this.ctx.ledger.releaseLeaseOfAnyOwner(job.id, 'delivery');
+    }
     for (const job of active) {
       if (job.state === 'accepted') await this.announceOrphan(job);
     }

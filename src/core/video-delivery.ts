@@ -14,11 +14,14 @@ import { SurfaceError } from './surface.js';
 import { downloadVariant, videoDir } from './video-download.js';
 
 const MAX_DELIVERY_ATTEMPTS = 6;
+const IDLE_MS = 30_000;
 
 export interface DeliveryHooks {
   onDelivered(job: Job): Promise<void>;
   onFailed(job: Job): Promise<void>;
   onPhase(job: Job): Promise<void>;
+  /** A delivery attempt ended without finishing (lease busy, retry scheduled): tick again soon. */
+  onRetryScheduled(): void;
 }
 
 export class VideoDelivery {
@@ -37,20 +40,19 @@ export class VideoDelivery {
     const ready = (await this.ctx.ledger.active()).filter(
       (j) => (j.state === 'downloading' || j.state === 'delivering') && !this.inFlight.has(j.id),
     );
-    let next = 30_000;
     for (const job of ready) {
       if (this.inFlight.size >= this.ctx.settings.deliveryConcurrency) break;
-      const at = this.retryAt.get(job.id) ?? 0;
-      if (at > now) {
-        next = Math.min(next, at - now);
-        continue;
-      }
+      if ((this.retryAt.get(job.id) ?? 0) > now) continue;
       const work = this.process(job)
         .catch((error) => this.ctx.logger.error({ jobId: job.id, err: error }, 'delivery crashed'))
-        .finally(() => this.inFlight.delete(job.id));
+        .finally(() => {
+          this.inFlight.delete(job.id);
+          if (this.retryAt.has(job.id)) this.hooks.onRetryScheduled();
+        });
       this.inFlight.set(job.id, work);
     }
-    return next;
+    const waits = [...this.retryAt.values()].map((at) => at - now).filter((ms) => ms > 0);
+    return Math.min(IDLE_MS, ...waits);
   }
 
   get busy(): number {
@@ -66,9 +68,19 @@ export class VideoDelivery {
     const { ledger, instanceId, settings, logger } = this.ctx;
     const log = logger.child({ jobId: job.id });
     if (!(await ledger.claimLease(job.id, 'delivery', instanceId, settings.deliveryLeaseMs))) {
+      // Another process (or one that died holding it) has the lease: look again when it may be free.
+      this.retryAt.set(job.id, this.ctx.clock.now() + Math.min(settings.deliveryLeaseMs, 5_000));
       log.debug({}, 'another process holds the delivery lease');
       return;
     }
+    // Renew the lease while a long upload runs, so no other process takes the job over meanwhile.
+    const renew = setInterval(
+      () =>
+        void ledger
+          .claimLease(job.id, 'delivery', instanceId, settings.deliveryLeaseMs)
+          .catch(() => undefined),
+      Math.max(50, settings.deliveryLeaseMs / 3),
+    );
     try {
       let current = job;
       if (current.state === 'downloading') current = await this.download(current);
@@ -76,6 +88,7 @@ export class VideoDelivery {
     } catch (error) {
       await this.retryOrFail(job, error);
     } finally {
+      clearInterval(renew);
       await ledger.releaseLease(job.id, 'delivery', instanceId);
     }
   }

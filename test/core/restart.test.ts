@@ -25,7 +25,7 @@ function runBot(
     child.stderr.on('data', (d) => {
       stderr += String(d);
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const timer = setTimeout(() => child.kill('SIGTERM'), 45_000);
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
@@ -55,33 +55,43 @@ const CRASH_POINTS = [
 ];
 
 describe('a bot killed with SIGKILL and restarted', () => {
-  it.each(CRASH_POINTS)('delivers every job exactly once when killed at $at', async ({ at, after }) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'sora-restart-'));
-    dirs.push(dataDir);
-    const tag = `${at}-${Date.now()}`;
-    const prompts = [0, 1, 2].map((i) => `restart test ${tag} clip ${i}`);
-    const env = {
-      DATA_DIR: dataDir,
-      EMULATOR_URL: emulator.url,
-      JOURNAL: join(dataDir, 'journal.jsonl'),
-      CRASH_AT: at,
-      CRASH_AFTER: String(after),
-      PROMPTS: JSON.stringify(prompts),
-    };
-    const first = await runBot(env);
-    expect(first.signal, first.stderr).toBe('SIGKILL');
-    const second = await runBot(env);
-    expect(second.code, second.stderr).toBe(0);
-    const deliveries = readJournal(env.JOURNAL).filter((l) => l.type === 'delivery');
-    const perJob = new Map<string, number>();
-    for (const d of deliveries) perJob.set(d.jobId!, (perJob.get(d.jobId!) ?? 0) + 1);
-    expect([...perJob.values()]).toEqual([1, 1, 1]);
-    // Nothing was paid for twice: one provider job per prompt.
-    const created = emulator.videos().filter((v) => v.prompt?.includes(tag));
-    expect(created).toHaveLength(3);
-  });
+  it.each(CRASH_POINTS)(
+    'delivers every job exactly once when killed at $at',
+    { timeout: 120_000 },
+    async ({ at, after }) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'sora-restart-'));
+      dirs.push(dataDir);
+      const tag = `${at}-${Date.now()}`;
+      const prompts = [0, 1, 2].map((i) => `restart test ${tag} clip ${i}`);
+      const env = {
+        DATA_DIR: dataDir,
+        EMULATOR_URL: emulator.url,
+        JOURNAL: join(dataDir, 'journal.jsonl'),
+        CRASH_AT: at,
+        CRASH_AFTER: String(after),
+        PROMPTS: JSON.stringify(prompts),
+      };
+      const first = await runBot(env);
+      expect(first.signal, first.stderr).toBe('SIGKILL');
+      const second = await runBot(env);
+      const journal = readJournal(env.JOURNAL);
+      expect(
+        second.code,
+        `${second.stderr}\n${journal.map((l) => `${l.type} ${l.jobId} ${l.phase ?? ''}`).join('\n')}`,
+      ).toBe(0);
+      const deliveries = journal.filter((l) => l.type === 'delivery');
+      const perJob = new Map<string, number>();
+      for (const d of deliveries) perJob.set(d.jobId!, (perJob.get(d.jobId!) ?? 0) + 1);
+      expect([...perJob.values()]).toEqual([1, 1, 1]);
+      // Nothing was paid for twice: one provider job per prompt.
+      const created = emulator.videos().filter((v) => v.prompt?.includes(tag));
+      expect(created).toHaveLength(3);
+    },
+  );
 
-  it('loses none of ten renders and posts none twice when killed in the middle', async () => {
+  it('loses none of ten renders and posts none twice when killed in the middle', {
+    timeout: 120_000,
+  }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sora-restart-'));
     dirs.push(dataDir);
     const tag = `ten-${Date.now()}`;
