@@ -3,6 +3,7 @@
  * the HTTP server and every adapter whose credentials are set. With no chat credentials it runs the
  * local playground, so `npm install && npm start` works on a fresh machine.
  */
+import { join } from 'node:path';
 import { Agent } from 'undici';
 import type { AdapterContext, AdapterStarter, RunningAdapter } from './adapter-plugin.js';
 import type { Config } from './config.js';
@@ -138,6 +139,8 @@ async function openProvider(
     apiKey: EMULATOR_API_KEY,
     maxRunning: 1000,
     ffmpegPath: config.FFMPEG_PATH,
+    // Jobs survive a restart of the bot, so a render in flight is still delivered afterwards.
+    stateFile: join(config.DATA_DIR, 'emulator', 'jobs.json'),
   });
   closers.push(() => emulator.close());
   return {

@@ -78,6 +78,7 @@ const SettingsSchema = z.object({
     .optional(),
   ffmpegPath: z.string().min(1).optional(),
   cacheDir: z.string().min(1).optional(),
+  stateFile: z.string().min(1).optional(),
 });
 
 const SILENT: EmulatorLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -102,7 +103,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     renderMs: settings.renderMs,
     expiresAfterMs: settings.expiresAfterMs,
     clock,
-    store: new JobStore(),
+    store: new JobStore(settings.stateFile),
     limiter: new CreationLimiter(settings),
     renderer,
     webhooks,

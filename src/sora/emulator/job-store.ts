@@ -2,13 +2,45 @@
  * In-memory jobs, grouped by owner (an API key's hash: a "project"). A job is visible only to its owner,
  * like videos of another OpenAI project or Azure resource. Deleting removes it; a later GET is a 404.
  */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { JobRecord } from './lifecycle.js';
 
 export type ListOrder = 'asc' | 'desc';
 
+/**
+ * With `stateFile`, jobs are written to a JSON file on every change and read back at start, so the
+ * emulator the bot embeds by default keeps its renders across a restart of the bot, like the real
+ * service does. Tests and the CLI run without one.
+ */
 export class JobStore {
   private readonly jobs = new Map<string, JobRecord>();
   private seq = 0;
+
+  constructor(private readonly stateFile?: string) {
+    if (!stateFile || !existsSync(stateFile)) return;
+    const saved = JSON.parse(readFileSync(stateFile, 'utf8')) as { seq: number; jobs: PersistedJob[] };
+    this.seq = saved.seq;
+    for (const job of saved.jobs) {
+      const { image, ...rest } = job;
+      this.jobs.set(job.id, {
+        ...rest,
+        image: image ? { sha256: image.sha256, bytes: new Uint8Array(Buffer.from(image.base64, 'base64')) } : undefined,
+      });
+    }
+  }
+
+  private persist(): void {
+    if (!this.stateFile) return;
+    const jobs: PersistedJob[] = [...this.jobs.values()].map(({ image, ...rest }) => ({
+      ...rest,
+      image: image ? { sha256: image.sha256, base64: Buffer.from(image.bytes).toString('base64') } : undefined,
+    }));
+    mkdirSync(dirname(this.stateFile), { recursive: true });
+    const tmp = `${this.stateFile}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ seq: this.seq, jobs }));
+    renameSync(tmp, this.stateFile);
+  }
 
   nextSeq(): number {
     this.seq += 1;
@@ -17,6 +49,7 @@ export class JobStore {
 
   add(job: JobRecord): void {
     this.jobs.set(job.id, job);
+    this.persist();
   }
 
   get(owner: string, id: string): JobRecord | undefined {
@@ -26,7 +59,10 @@ export class JobStore {
 
   remove(owner: string, id: string): JobRecord | undefined {
     const job = this.get(owner, id);
-    if (job) this.jobs.delete(id);
+    if (job) {
+      this.jobs.delete(id);
+      this.persist();
+    }
     return job;
   }
 
@@ -45,3 +81,5 @@ export class JobStore {
     return [...this.jobs.values()].sort((a, b) => a.createdAtMs - b.createdAtMs || a.seq - b.seq);
   }
 }
+
+type PersistedJob = Omit<JobRecord, 'image'> & { image: { sha256: string; base64: string } | undefined };

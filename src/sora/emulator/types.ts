@@ -63,6 +63,8 @@ export interface EmulatorOptions {
   ffmpegPath?: string;
   /** Where rendered files are cached; default a fresh temp dir removed on close. */
   cacheDir?: string;
+  /** A JSON file keeping the jobs across restarts (the bot's embedded emulator uses DATA_DIR/emulator). */
+  stateFile?: string;
 }
 
 export interface RunningEmulator {
