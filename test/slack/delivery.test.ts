@@ -1,0 +1,206 @@
+/**
+ * Delivery into Slack threads: a 429 during the upload is waited out, a refused upload falls back to
+ * the still, a delivery cut off after the upload is completed (not repeated) after a restart, and a
+ * bot stopped mid-render and started again on the same DATA_DIR posts the video once, in the thread.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SlackSurface } from '../../adapters/slack/slack-surface.js';
+import { StatusEditBudget } from '../../adapters/slack/status-edit-budget.js';
+import { silentLogger } from '../../src/core/logger.js';
+import type { JobView } from '../../src/core/messages.js';
+import { SurfaceError } from '../../src/core/surface.js';
+import { type RunningEmulator, startEmulator } from '../../src/sora/emulator/index.js';
+import { EMULATOR_API_KEY } from '../../src/sora/index.js';
+import { type FakeSlack, startFakeSlack } from '../fakes/slack/index.js';
+import { ALICE, ALL_SCOPES, CHANNEL, SlackHarness } from './slack-harness.js';
+
+function blockText(blocks: unknown): string {
+  return JSON.stringify(blocks ?? []);
+}
+
+describe('delivery against a live bot', () => {
+  let h: SlackHarness;
+  beforeAll(async () => {
+    h = await SlackHarness.start();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('waits out a 429 on each upload step and delivers once', async () => {
+    h.fake.faults.rateLimit('files.getUploadURLExternal', { retryAfterSec: 1, count: 1 });
+    h.fake.faults.rateLimit('files.completeUploadExternal', { retryAfterSec: 1, count: 1 });
+    await h.command('a hot air balloon over fields').ack;
+    const post = await h.fake.waitForCall('chat.postMessage', (c) =>
+      blockText(c.args.blocks).includes('hot air balloon'),
+    );
+    const job = await h.jobByParent(String(post.response.ts));
+    const delivered = await h.waitFor(job.id, ['delivered', 'failed']);
+    expect(delivered.state).toBe('delivered');
+    expect(h.fake.faults.servedCount('files.getUploadURLExternal')).toBe(1);
+    expect(h.fake.faults.servedCount('files.completeUploadExternal')).toBe(1);
+    const completed = h.fake.recorder.succeeded('files.completeUploadExternal');
+    expect(completed).toHaveLength(1);
+    expect(completed[0]?.args.thread_ts).toBe(post.response.ts);
+    const files = h.fake.workspace.thread(CHANNEL, String(post.response.ts)).filter((m) => m.files?.length);
+    expect(files).toHaveLength(1);
+  });
+
+  it('posts the still with an explanation when the workspace refuses the video', async () => {
+    h.fake.workspace.setUploadPolicy({ maxBytes: 60_000 });
+    try {
+      await h.command('a waterfall in a jungle --seconds 8').ack;
+      const post = await h.fake.waitForCall('chat.postMessage', (c) =>
+        blockText(c.args.blocks).includes('waterfall'),
+      );
+      const job = await h.jobByParent(String(post.response.ts));
+      const done = await h.waitFor(job.id, ['delivered', 'failed']);
+      expect(done.state).toBe('delivered');
+      const refused = h.fake
+        .calls('files.completeUploadExternal')
+        .find((c) => c.response.error === 'file_upload_size_restricted');
+      expect(refused).toBeDefined();
+      const still = h.fake.recorder
+        .succeeded('files.completeUploadExternal')
+        .find((c) => String(c.args.initial_comment).includes('waterfall'));
+      expect(String(still?.args.initial_comment)).toContain('limits the size of uploads');
+      const stillFile = h.fake.workspace.file(
+        String((still?.args.files as { id: string }[] | undefined)?.[0]?.id),
+      );
+      expect(stillFile?.name).toBe(`sora-${job.id}-still.webp`);
+      expect(still?.args.thread_ts).toBe(post.response.ts);
+    } finally {
+      h.fake.workspace.setUploadPolicy({ maxBytes: undefined });
+    }
+  });
+});
+
+describe('exactly once across a restart', () => {
+  let fake: FakeSlack;
+  let emulator: RunningEmulator;
+  let dataDir: string;
+  beforeAll(async () => {
+    fake = await startFakeSlack({ scopes: ALL_SCOPES });
+    emulator = await startEmulator({ renderMs: 1_500, apiKey: EMULATOR_API_KEY });
+    dataDir = mkdtempSync(join(tmpdir(), 'sora-slack-restart-'));
+  });
+  afterAll(async () => {
+    await fake?.close();
+    await emulator?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('finishes a delivery cut off after the upload without uploading again', async () => {
+    const h = await SlackHarness.start({ fake, emulator, dataDir });
+    try {
+      await cutOffDelivery(h);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  async function cutOffDelivery(h: SlackHarness): Promise<void> {
+    const surface = h.adapter.surface;
+    const view: JobView = {
+      id: 'zzzzzz',
+      prompt: 'a crash test',
+      seconds: '4',
+      size: '720x1280',
+      model: 'sora-2',
+      state: 'delivering',
+      progress: 100,
+      requesterUser: ALICE,
+      requesterName: 'alice',
+      remixOf: null,
+      hasImage: false,
+      createdAt: Date.now(),
+      failureCode: null,
+    };
+    const status = {
+      kind: 'status' as const,
+      job: view,
+      phase: 'queued' as const,
+      progress: 0,
+      queuePosition: 1,
+      etaMs: 0,
+    };
+    const thread = await surface.startJob(`slack:${fake.options.teamId}:${CHANNEL}`, status);
+    const videoPath = join(dataDir, 'fake-video.mp4');
+    writeFileSync(videoPath, Buffer.alloc(4096, 7));
+    const delivery = {
+      conversation: thread.conversation,
+      videoPath,
+      videoBytes: 4096,
+      thumbnailPath: null,
+      message: {
+        kind: 'result' as const,
+        job: view,
+        notes: [],
+        actions: [
+          { kind: 'remix' as const, jobId: view.id, label: 'Remix' },
+          { kind: 'delete' as const, jobId: view.id, label: 'Delete' },
+        ],
+      },
+    };
+    // The process "dies" between the upload and the buttons: the buttons' post fails.
+    fake.faults.failWith('chat.postMessage', 'internal_error', 1);
+    await expect(surface.deliverVideo(delivery)).rejects.toBeInstanceOf(SurfaceError);
+    expect(fake.recorder.succeeded('files.completeUploadExternal')).toHaveLength(1);
+
+    // A fresh surface (a restarted process) on the same store finds the video and adds the buttons.
+    const budget = new StatusEditBudget({ perMinute: 45, burst: 5, logger: silentLogger });
+    const restarted = new SlackSurface({
+      slack: h.adapter.slack,
+      store: h.store,
+      budget,
+      logger: silentLogger,
+      indexMessage: (ref, jobId) => h.core.ledger.indexMessage('slack', ref, jobId),
+    });
+    const ref = await restarted.findDelivery(thread.conversation, view.id);
+    expect(ref).toMatch(new RegExp(`^${fake.options.teamId}:${CHANNEL}:`));
+    expect(await restarted.findDelivery(thread.conversation, view.id)).toBe(ref);
+    expect(fake.recorder.succeeded('files.completeUploadExternal')).toHaveLength(1);
+    const parentTs = thread.conversation.split(':')[3]!;
+    const controls = fake.workspace
+      .thread(CHANNEL, parentTs)
+      .filter((m) => blockText(m.blocks).includes('sora_remix'));
+    expect(controls).toHaveLength(1);
+    // A job that never started a delivery costs no API call to check.
+    const replies = fake.calls('conversations.replies').length;
+    expect(await restarted.findDelivery(thread.conversation, 'yyyyyy')).toBeUndefined();
+    expect(fake.calls('conversations.replies')).toHaveLength(replies);
+    budget.close();
+  }
+
+  it('delivers once into the right thread when the bot stops mid-render and starts again', async () => {
+    const first = await SlackHarness.start({ fake, emulator, dataDir });
+    const before = fake.recorder.succeeded('files.completeUploadExternal').length;
+    await first.command('a comet over the mountains', { user: ALICE }).ack;
+    const post = await fake.waitForCall('chat.postMessage', (c) =>
+      blockText(c.args.blocks).includes('a comet'),
+    );
+    const parentTs = String(post.response.ts);
+    const job = await first.jobByParent(parentTs);
+    await first.waitFor(job.id, ['submitted', 'rendering']);
+    await first.stop();
+    // Stopped before the render finished: nothing was uploaded yet.
+    expect(fake.recorder.succeeded('files.completeUploadExternal')).toHaveLength(before);
+
+    const second = await SlackHarness.start({ fake, emulator, dataDir });
+    try {
+      const delivered = await second.waitFor(job.id, ['delivered', 'failed']);
+      expect(delivered.state).toBe('delivered');
+      const uploads = fake.recorder.succeeded('files.completeUploadExternal').slice(before);
+      expect(uploads).toHaveLength(1);
+      expect(uploads[0]?.args.thread_ts).toBe(parentTs);
+      const videos = fake.workspace.thread(CHANNEL, parentTs).filter((m) => m.files?.length);
+      expect(videos).toHaveLength(1);
+      expect(fake.workspace.message(CHANNEL, parentTs)?.text).toContain('Done');
+    } finally {
+      await second.stop();
+    }
+  });
+});
