@@ -1,0 +1,132 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseCommand } from '../../src/core/command-parser.js';
+import { CAPABILITIES } from '../../src/sora/capabilities.js';
+
+const openai = { capabilities: CAPABILITIES.openai, defaultModel: 'sora-2' };
+const azure = { capabilities: CAPABILITIES.azure, defaultModel: 'sora-2' };
+
+function ok(text: string, ctx = openai) {
+  const result = parseCommand(text, ctx);
+  if (!result.ok) throw new Error(`expected ok for ${text}: ${result.problem.message}`);
+  return result.intent;
+}
+
+function problem(text: string, ctx = openai): string {
+  const result = parseCommand(text, ctx);
+  if (result.ok) throw new Error(`expected a problem for ${text}`);
+  return result.problem.message;
+}
+
+describe('the command grammar', () => {
+  it('reads a prompt with defaults from the model', () => {
+    expect(ok('a paper boat sailing down a rainy street')).toEqual({
+      kind: 'generate',
+      prompt: 'a paper boat sailing down a rainy street',
+      seconds: '4',
+      size: '720x1280',
+      model: 'sora-2',
+    });
+  });
+
+  it('reads options anywhere, in --flag value and --flag=value forms, and smart dashes', () => {
+    expect(ok('--seconds 8 a fox --landscape')).toMatchObject({
+      prompt: 'a fox',
+      seconds: '8',
+      size: '1280x720',
+    });
+    expect(ok('a fox --seconds=12 --size=720x1280')).toMatchObject({ seconds: '12', size: '720x1280' });
+    expect(ok('a fox —portrait –seconds 8')).toMatchObject({
+      prompt: 'a fox',
+      size: '720x1280',
+      seconds: '8',
+    });
+    expect(ok('a fox --pro --size 1792x1024')).toMatchObject({ model: 'sora-2-pro', size: '1792x1024' });
+    expect(ok('a fox --model sora-2-pro')).toMatchObject({ model: 'sora-2-pro' });
+  });
+
+  it('treats everything after -- as the prompt', () => {
+    expect(ok('-- help me --seconds 8')).toMatchObject({ kind: 'generate', prompt: 'help me --seconds 8' });
+  });
+
+  it('reads the other intents', () => {
+    expect(ok('remix K3F9QZ make it snow')).toEqual({
+      kind: 'remix',
+      jobId: 'k3f9qz',
+      prompt: 'make it snow',
+    });
+    expect(ok('status #k3f9qz')).toEqual({ kind: 'status', jobId: 'k3f9qz' });
+    expect(ok('delete k3f9qz')).toEqual({ kind: 'delete', jobId: 'k3f9qz' });
+    expect(ok('list')).toEqual({ kind: 'list', all: false, page: 1 });
+    expect(ok('list --all --page 3')).toEqual({ kind: 'list', all: true, page: 3 });
+    expect(ok('HELP')).toEqual({ kind: 'help' });
+  });
+
+  it('explains each mistake and what to type instead', () => {
+    expect(problem('')).toMatch(/Tell me what to make/);
+    expect(problem('a fox --seconds 7')).toMatch(/4, 8 or 12 seconds/);
+    expect(problem('a fox --size 1792x1024')).toMatch(/sora-2 on OpenAI renders/);
+    expect(problem('a fox --size 1280x720 --portrait')).toMatch(/either `--size`/);
+    expect(problem('a fox --colour red')).toMatch(/don't know the option `--colour`/);
+    expect(problem('a fox --model sora-3')).toMatch(/isn't available/);
+    expect(problem('a fox --pro', azure)).toMatch(/isn't available on Azure OpenAI/);
+    expect(problem('a fox --size 1792x1024', azure)).toMatch(/720x1280/);
+    expect(problem('remix k3f9qz')).toMatch(/Say what to change/);
+    expect(problem('remix nope make it snow')).toMatch(/Remix needs the id/);
+    expect(problem('status')).toMatch(/Give one video id/);
+    expect(problem('delete not-an-id')).toMatch(/isn't a video id/);
+    expect(problem('list --page 0')).toMatch(/page number/);
+    expect(problem(`a ${'x'.repeat(40_000)}`)).toMatch(/Sora takes at most 32,000/);
+  });
+
+  it('checks attachments before anything is downloaded', () => {
+    const pdf = { filename: 'plan.pdf', contentType: 'application/pdf', bytes: 1000 };
+    const huge = { filename: 'big.png', contentType: 'image/png', bytes: 50 * 1024 * 1024 };
+    const fine = { filename: 'cat.webp', contentType: 'image/webp', bytes: 1000 };
+    expect(parseCommand('a cat', { ...openai, attachment: pdf })).toMatchObject({ ok: false });
+    expect(parseCommand('a cat', { ...openai, attachment: huge })).toMatchObject({ ok: false });
+    expect(parseCommand('a cat', { ...openai, attachment: fine })).toMatchObject({ ok: true });
+  });
+
+  it('never throws: any input is an intent or a helpful message', () => {
+    const token = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom(
+        '--seconds',
+        '--size',
+        '--landscape',
+        '--portrait',
+        '--model',
+        '--pro',
+        '--',
+        '—',
+        'remix',
+        'list',
+        'help',
+        'status',
+        'delete',
+        '--all',
+        '--page',
+        '8',
+        '1280x720',
+        'k3f9qz',
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 12 }), fc.constantFrom(openai, azure), (tokens, ctx) => {
+        const result = parseCommand(tokens.join(' '), ctx);
+        if (result.ok) {
+          if (result.intent.kind === 'generate') {
+            const model = ctx.capabilities.models[result.intent.model as 'sora-2'];
+            expect(model?.sizes).toContain(result.intent.size);
+            expect(model?.seconds).toContain(result.intent.seconds);
+            expect(result.intent.prompt.length).toBeGreaterThan(0);
+          }
+        } else {
+          expect(result.problem.message.length).toBeGreaterThan(10);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
