@@ -113,7 +113,9 @@ export class ConfigError extends Error {
 
 /** Parses an environment (process.env by default). Throws ConfigError naming the first bad variable. */
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = EnvSchema.safeParse(env);
+  // An empty value means "not set" (as in a .env copied from .env.example).
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const result = EnvSchema.safeParse(given);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');

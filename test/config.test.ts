@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../src/config.js';
+import { ConfigError, EnvSchema, parseConfig } from '../src/config.js';
 
 describe('configuration', () => {
   it('runs on the emulator with embedded defaults when nothing is set', () => {
@@ -56,6 +58,18 @@ describe('configuration', () => {
       expect(configError.message).toMatch(expected);
       expect(configError.message.split('\n')).toHaveLength(1);
     }
+  });
+
+  it('treats empty values as unset, so a copy of .env.example starts as is', () => {
+    const example = readFileSync(join(import.meta.dirname, '../.env.example'), 'utf8');
+    const env = Object.fromEntries(
+      example
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    expect(Object.keys(env).sort()).toEqual(Object.keys(EnvSchema.shape).sort());
+    expect(parseConfig(env).SORA_PROVIDER).toBe('emulator');
   });
 
   it('reads lists and flags', () => {
