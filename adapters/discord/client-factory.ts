@@ -1,0 +1,40 @@
+/**
+ * The discord.js client with only what the bot needs: intents Guilds (channels, roles, interactions)
+ * and GuildMessageReactions (🔁 / ❌ on videos), no privileged intent; partials Message, Channel and
+ * Reaction so that reactions on messages sent before a restart (not in cache) still arrive
+ * (../shared/docs/platforms.md, Discord > Reactions). `apiUrl` points REST, and therefore the gateway
+ * lookup, at another server (tests, proxies).
+ */
+import { Client, type ClientOptions, GatewayIntentBits, Partials } from 'discord.js';
+import { NO_MENTIONS } from './render-message.js';
+
+export interface DiscordClientOptions {
+  /** e.g. `https://discord.com/api` (discord.js appends `/v10/...`). Default: Discord itself. */
+  apiUrl?: string | undefined;
+  /** REST retries on 5xx and network errors (429s are always waited out by discord.js). */
+  retries?: number;
+}
+
+export function createDiscordClient(options: DiscordClientOptions = {}): Client {
+  return new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactions],
+    partials: [Partials.Message, Partials.Channel, Partials.Reaction],
+    // A default for every send/reply/edit, on top of the explicit NO_MENTIONS in each payload.
+    allowedMentions: NO_MENTIONS,
+    rest: {
+      makeRequest: discordFetch,
+      ...(options.apiUrl ? { api: options.apiUrl } : {}),
+      ...(options.retries !== undefined ? { retries: options.retries } : {}),
+    },
+  });
+}
+
+/**
+ * REST through Node's own fetch. @discordjs/rest's default sends its multipart bodies (Node's global
+ * FormData) with its private undici 6 `request`, which goes through the process-wide undici dispatcher;
+ * once our undici 7 (the Sora client) has installed that dispatcher, the two undici versions disagree
+ * about FormData and every file upload fails with "action is not a function". Node's fetch encodes the
+ * body itself before handing it to any dispatcher, so it works whichever undici got there first.
+ */
+export const discordFetch: NonNullable<NonNullable<ClientOptions['rest']>['makeRequest']> = (url, init) =>
+  fetch(url, init as RequestInit);

@@ -1,0 +1,164 @@
+/**
+ * Buttons, modal submissions and the two message context menus. Each reads its state from the
+ * custom_id (the job id) or the store, never from memory, so a Remix or Delete button posted before a
+ * restart still works (../shared/docs/platforms.md: buttons survive restarts, collectors do not).
+ */
+import type {
+  ButtonInteraction,
+  MessageContextMenuCommandInteraction,
+  ModalSubmitInteraction,
+} from 'discord.js';
+import { notice } from '../../src/core/replies.js';
+import type { SoraCore } from '../../src/core/sora-core.js';
+import type { Store } from '../../src/store/store.js';
+import { CONTEXT_MENUS } from './command-definitions.js';
+import { DISCORD_PLATFORM, encodeMessageRef } from './conversation.js';
+import { decodeComponentId, MODAL_FIELDS } from './custom-ids.js';
+import { defer, finishPrivately, replyPrivately, usageNotice } from './interaction-answers.js';
+import {
+  coreAttachment,
+  isImageAttachment,
+  missingPermissions,
+  placeOf,
+  requesterOf,
+  StoredAttachmentSchema,
+  storedAttachmentOf,
+} from './interaction-context.js';
+import { startJob } from './job-starter.js';
+import { animateModal, remixModal } from './modals.js';
+
+export interface ComponentDeps {
+  core: SoraCore;
+  store: Store;
+}
+
+/** How long the image picked with "Animate with Sora" waits for its modal to be submitted. */
+const ANIMATE_PENDING_TTL_MS = 60 * 60 * 1000;
+const animateKey = (key: string) => `discord:animate:${key}`;
+
+export async function handleButton({ core }: ComponentDeps, interaction: ButtonInteraction): Promise<void> {
+  const id = decodeComponentId(interaction.customId);
+  const place = placeOf(interaction);
+  if (!id || !place) return;
+  switch (id.kind) {
+    case 'remix':
+      await interaction.showModal(remixModal(id.jobId));
+      return;
+    case 'delete': {
+      if (!(await defer(interaction, 'private'))) return;
+      const outcome = await core.run({
+        requester: requesterOf(interaction),
+        channel: place.scope,
+        conversation: place.encoded,
+        intent: { kind: 'delete', jobId: id.jobId },
+      });
+      if (outcome.kind === 'reply') await finishPrivately(interaction, outcome.message);
+      return;
+    }
+    case 'list_page': {
+      // The list is an ephemeral message: page through it in place.
+      try {
+        await interaction.deferUpdate();
+      } catch {
+        return;
+      }
+      const outcome = await core.run({
+        requester: requesterOf(interaction),
+        channel: place.scope,
+        conversation: place.encoded,
+        intent: { kind: 'list', all: id.all, page: id.page },
+      });
+      if (outcome.kind === 'reply') await finishPrivately(interaction, outcome.message);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+export async function handleModalSubmit(
+  deps: ComponentDeps,
+  interaction: ModalSubmitInteraction,
+): Promise<void> {
+  const id = decodeComponentId(interaction.customId);
+  const place = placeOf(interaction);
+  if (!id || !place) return;
+  const prompt = interaction.fields.getTextInputValue(MODAL_FIELDS.prompt);
+  let text: string;
+  let attachment = null;
+  let meta = null;
+  if (id.kind === 'remix_modal') text = `remix ${id.jobId} ${prompt}`;
+  else if (id.kind === 'animate_modal') {
+    const stored = StoredAttachmentSchema.safeParse(await deps.store.get(animateKey(id.key)));
+    if (!stored.success) {
+      await replyPrivately(
+        interaction,
+        usageNotice('That image request has expired: use **Animate with Sora** on the message again.'),
+      );
+      return;
+    }
+    const image = stored.data;
+    // Follow the picture's shape: a wide image makes a landscape video.
+    const shape = image.width && image.height && image.width > image.height ? '--landscape' : '--portrait';
+    text = `${shape} -- ${prompt}`;
+    attachment = coreAttachment(image);
+    meta = { filename: image.filename, contentType: image.contentType, bytes: image.bytes };
+  } else return;
+  const parsed = deps.core.parse(text, meta);
+  if (!parsed.ok) {
+    await replyPrivately(interaction, usageNotice(parsed.problem.message));
+    return;
+  }
+  const missing = missingPermissions(interaction);
+  if (missing.length > 0) {
+    await replyPrivately(
+      interaction,
+      usageNotice(`I can't post the video in this channel: I need ${missing.join(', ')} here.`),
+    );
+    return;
+  }
+  if (!(await defer(interaction, 'public'))) return;
+  await startJob(deps.core, interaction, place, parsed.intent, attachment);
+}
+
+export async function handleContextMenu(
+  deps: ComponentDeps,
+  interaction: MessageContextMenuCommandInteraction,
+): Promise<void> {
+  const target = interaction.targetMessage;
+  if (interaction.commandName === CONTEXT_MENUS.remix) {
+    const job = await deps.core.jobForMessage(
+      DISCORD_PLATFORM,
+      encodeMessageRef({ channelId: target.channelId, messageId: target.id }),
+    );
+    if (!job || job.state !== 'delivered') {
+      await replyPrivately(
+        interaction,
+        notice(
+          job
+            ? `Video \`${job.id}\` isn't finished yet; remix it once it has been delivered.`
+            : 'That message isn’t a Sora video. Use **Remix with Sora** on a video the bot posted.',
+          'warning',
+        ),
+      );
+      return;
+    }
+    await interaction.showModal(remixModal(job.id));
+    return;
+  }
+  if (interaction.commandName === CONTEXT_MENUS.animate) {
+    const image = target.attachments.find(isImageAttachment);
+    if (!image) {
+      await replyPrivately(
+        interaction,
+        usageNotice(
+          'That message has no picture. Use **Animate with Sora** on a message with a JPEG, PNG or WebP image.',
+        ),
+      );
+      return;
+    }
+    // The modal's custom_id has room for a key, not for a signed CDN URL: keep the image in the store.
+    await deps.store.set(animateKey(interaction.id), storedAttachmentOf(image), ANIMATE_PENDING_TTL_MS);
+    await interaction.showModal(animateModal(interaction.id));
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * discord.js errors at the adapter edge: converted into the core's SurfaceError codes, and reduced to
+ * loggable facts. A DiscordAPIError's `url` holds the interaction token for webhook routes
+ * (`/webhooks/APP/TOKEN/...`), so errors are never logged whole.
+ */
+import { DiscordAPIError, HTTPError, RESTJSONErrorCodes } from 'discord.js';
+import { SurfaceError } from '../../src/core/surface.js';
+
+/** Discord's JSON error code, when the error is an API answer. */
+export function discordCode(error: unknown): number | undefined {
+  return error instanceof DiscordAPIError && typeof error.code === 'number' ? error.code : undefined;
+}
+
+/** 413 / 40005: the file is larger than this guild accepts (https://discord.com/developers/docs/reference#uploading-files). */
+export function isTooLarge(error: unknown): boolean {
+  return (
+    (error instanceof DiscordAPIError &&
+      (error.code === RESTJSONErrorCodes.RequestEntityTooLarge || error.status === 413)) ||
+    (error instanceof HTTPError && error.status === 413)
+  );
+}
+
+/** Another process (or a replayed dispatch) already answered this interaction. */
+export function isAlreadyAnswered(error: unknown): boolean {
+  const code = discordCode(error);
+  return (
+    code === RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged ||
+    code === RESTJSONErrorCodes.UnknownInteraction
+  );
+}
+
+/** What may go into a log line: codes and the route template, never the URL (it can carry a token). */
+export function loggableError(error: unknown): Record<string, unknown> {
+  if (error instanceof DiscordAPIError)
+    return {
+      name: error.name,
+      code: error.code,
+      status: error.status,
+      method: error.method,
+      message: error.message,
+    };
+  if (error instanceof HTTPError) return { name: error.name, status: error.status, method: error.method };
+  if (error instanceof Error)
+    return {
+      name: error.name,
+      message: redactTokens(error.message),
+      code: (error as { code?: unknown }).code,
+    };
+  return { message: String(error) };
+}
+
+function redactTokens(text: string): string {
+  return text.replace(/(webhooks\/\d+\/|interactions\/\d+\/)[^/\s]+/g, '$1[token]');
+}
+
+export function toSurfaceError(error: unknown, channelId: string): SurfaceError {
+  if (error instanceof SurfaceError) return error;
+  const code = discordCode(error);
+  if (
+    code === RESTJSONErrorCodes.MissingAccess ||
+    code === RESTJSONErrorCodes.MissingPermissions ||
+    code === RESTJSONErrorCodes.UnknownChannel
+  )
+    return new SurfaceError(
+      'not_in_channel',
+      `I can't post in <#${channelId}>: give me View Channel, Send Messages, Attach Files and Read Message History there.`,
+      false,
+      { cause: error },
+    );
+  if (isTooLarge(error))
+    return new SurfaceError('upload_refused', 'The video is larger than this server accepts.', false, {
+      cause: error,
+    });
+  if (error instanceof DiscordAPIError && error.status === 429)
+    return new SurfaceError('rate_limited', 'Discord is rate limiting me; I will try again.', true, {
+      cause: error,
+    });
+  return new SurfaceError('platform_error', 'Discord did not accept the message; I will try again.', true, {
+    cause: error,
+  });
+}

@@ -1,0 +1,269 @@
+/**
+ * The Discord ChatSurface. Every call uses the bot token through the channel (`channel.send`,
+ * `channel.messages.edit`), never an interaction token: a render can outlast the 15-minute token, and
+ * the status message is addressed by `CHANNEL:MESSAGE` from the moment the deferred reply became it
+ * (../shared/docs/platforms.md, Discord). Delivery fits the video under the guild's upload limit
+ * (re-encoding when needed) and, with PUBLIC_URL, links the original through a signed URL.
+ */
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Client, Message, MessageCreateOptions, MessageEditOptions, SendableChannels } from 'discord.js';
+import type { Logger } from '../../src/core/logger.js';
+import type { BotMessage, ResultMessage, StatusMessage } from '../../src/core/messages.js';
+import {
+  type ChatSurface,
+  SurfaceError,
+  type SurfaceLimits,
+  type ThreadStart,
+  type VideoDelivery,
+} from '../../src/core/surface.js';
+import { parseSize } from '../../src/sora/video.js';
+import {
+  DISCORD_PLATFORM,
+  type DiscordConversation,
+  decodeConversation,
+  decodeMessageRef,
+  encodeMessageRef,
+  postingChannel,
+} from './conversation.js';
+import { encodeComponentId } from './custom-ids.js';
+import { isTooLarge, loggableError, toSurfaceError } from './discord-errors.js';
+import type { DownloadLinks } from './download-links.js';
+import { fitVideoToSize } from './fit-video.js';
+import { NO_MENTIONS, renderMessage } from './render-message.js';
+import type { UploadLimits } from './upload-limits.js';
+
+export const DISCORD_LIMITS = {
+  // Per guild: read from each interaction and kept by UploadLimits; deliverVideo applies it.
+  maxUploadBytes: null,
+  // Message edits in one channel share a small rate-limit bucket (about 5 per 5 s).
+  progressIntervalMs: 3_000,
+} as const satisfies SurfaceLimits;
+
+/** How far back findDelivery looks for a video posted before a crash. */
+const FIND_DELIVERY_LOOKBACK = 50;
+
+export interface DiscordSurfaceDeps {
+  client: Client;
+  uploadLimits: UploadLimits;
+  /** Signed links to originals (only when PUBLIC_URL is set). */
+  links: DownloadLinks | null;
+  /** Scratch space for re-encoded videos (under DATA_DIR). */
+  workDir: string;
+  ffmpegPath?: string | undefined;
+  logger: Logger;
+}
+
+export function videoFileName(jobId: string): string {
+  return `sora-${jobId}.mp4`;
+}
+
+export class DiscordSurface implements ChatSurface {
+  readonly platform = DISCORD_PLATFORM;
+  readonly limits: SurfaceLimits = DISCORD_LIMITS;
+
+  constructor(private readonly deps: DiscordSurfaceDeps) {}
+
+  async startJob(conversation: string, message: StatusMessage): Promise<ThreadStart> {
+    const sent = await this.send(decode(conversation), renderMessage(message));
+    return { conversation, statusRef: refOf(sent) };
+  }
+
+  async updateStatus(conversation: string, statusRef: string, message: StatusMessage): Promise<void> {
+    await this.edit(conversation, statusRef, renderMessage(message));
+  }
+
+  async post(conversation: string, message: BotMessage): Promise<string> {
+    return refOf(await this.send(decode(conversation), renderMessage(message)));
+  }
+
+  async markDeleted(conversation: string, messageRef: string, message: BotMessage): Promise<void> {
+    // `attachments: []` drops the video from the message; the buttons go too.
+    await this.edit(conversation, messageRef, { ...renderMessage(message), attachments: [], components: [] });
+  }
+
+  /** A bot message in the channel carrying both buttons of this job is its delivered video. */
+  async findDelivery(conversation: string, jobId: string): Promise<string | undefined> {
+    const c = decode(conversation);
+    const channel = await this.channel(c);
+    const wanted = [
+      encodeComponentId({ kind: 'remix', jobId }),
+      encodeComponentId({ kind: 'delete', jobId }),
+    ];
+    let recent: Message[];
+    try {
+      recent = [...(await channel.messages.fetch({ limit: FIND_DELIVERY_LOOKBACK })).values()];
+    } catch (error) {
+      throw toSurfaceError(error, postingChannel(c));
+    }
+    const botId = this.deps.client.user?.id;
+    const found = recent.find((m) => {
+      if (m.author.id !== botId) return false;
+      const ids = customIdsOf(m);
+      return wanted.every((id) => ids.includes(id));
+    });
+    return found ? refOf(found) : undefined;
+  }
+
+  async deliverVideo(delivery: VideoDelivery): Promise<string> {
+    const c = decode(delivery.conversation);
+    const job = delivery.message.job;
+    let limit = await this.deps.uploadLimits.get(c.guildId);
+    let file = { path: delivery.videoPath, bytes: delivery.videoBytes };
+    const fittedPath = join(this.deps.workDir, `${job.id}-fit.mp4`);
+    try {
+      // At most: the original, a re-encode for the remembered limit, one for a limit a 413 revealed.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const notes = [...delivery.message.notes];
+        if (file.bytes > limit) {
+          const fitted = await this.fit(delivery, limit, fittedPath);
+          if (!fitted) return await this.deliverLinkOnly(c, delivery.message, limit);
+          file = fitted;
+          notes.push(
+            `Re-encoded to ${fitted.height}p (${megabytes(fitted.bytes)}) to fit this server's ${megabytes(limit)} upload limit.`,
+          );
+          notes.push(...this.originalLinkNote(job.id));
+        }
+        const payload = renderMessage({ ...delivery.message, notes } satisfies ResultMessage);
+        try {
+          const sent = await this.send(c, {
+            ...payload,
+            // A Buffer, not the path: discord.js turns a path into a stream that its REST client's undici
+            // cannot send. The file is at most the guild's upload limit (tens of MB).
+            files: [{ attachment: await readFile(file.path), name: videoFileName(job.id) }],
+          });
+          return refOf(sent);
+        } catch (error) {
+          if (!isTooLarge(error)) throw error;
+          // The guild's limit is lower than we knew (it changed, or no interaction told us yet).
+          limit = await this.deps.uploadLimits.lowerBelow(c.guildId, file.bytes);
+          this.deps.logger.info(
+            { jobId: job.id, limit },
+            'Discord refused the file as too large; fitting it',
+          );
+        }
+      }
+      throw new SurfaceError('upload_refused', 'Discord kept refusing the video as too large.', false);
+    } finally {
+      await rm(fittedPath, { force: true });
+    }
+  }
+
+  private async fit(
+    delivery: VideoDelivery,
+    limit: number,
+    outputPath: string,
+  ): Promise<{ path: string; bytes: number; height: number } | undefined> {
+    const job = delivery.message.job;
+    const { width, height } = parseSize(job.size);
+    try {
+      return await fitVideoToSize({
+        inputPath: delivery.videoPath,
+        outputPath,
+        maxBytes: limit,
+        durationMs: Number(job.seconds) * 1000,
+        width,
+        height,
+        ffmpegPath: this.deps.ffmpegPath,
+      });
+    } catch (error) {
+      this.deps.logger.warn(
+        { jobId: job.id, err: loggableError(error) },
+        'could not fit the video under the limit',
+      );
+      return undefined;
+    }
+  }
+
+  /** The video cannot be made small enough: post the caption with a link, or give up with a reason. */
+  private async deliverLinkOnly(
+    c: DiscordConversation,
+    message: ResultMessage,
+    limit: number,
+  ): Promise<string> {
+    const link = this.originalLinkNote(message.job.id);
+    if (link.length === 0)
+      throw new SurfaceError(
+        'upload_refused',
+        `The video is larger than this server's ${megabytes(limit)} upload limit and could not be made smaller. Ask whoever runs the bot to set PUBLIC_URL so it can post a download link instead.`,
+        false,
+      );
+    const notes = [
+      ...message.notes,
+      `Too large for this server's ${megabytes(limit)} upload limit.`,
+      ...link,
+    ];
+    return refOf(await this.send(c, renderMessage({ ...message, notes })));
+  }
+
+  private originalLinkNote(jobId: string): string[] {
+    if (!this.deps.links) return [];
+    const { url, expiresAt } = this.deps.links.urlFor(jobId);
+    // <url> suppresses Discord's link preview; <t:…:R> renders the expiry in each reader's time zone.
+    return [`[Download the original](<${url}>) (link expires <t:${Math.floor(expiresAt / 1000)}:R>)`];
+  }
+
+  private async send(c: DiscordConversation, payload: MessageCreateOptions): Promise<Message> {
+    const channel = await this.channel(c);
+    try {
+      return await channel.send({ ...payload, allowedMentions: NO_MENTIONS });
+    } catch (error) {
+      if (isTooLarge(error)) throw error;
+      throw toSurfaceError(error, postingChannel(c));
+    }
+  }
+
+  private async edit(conversation: string, messageRef: string, payload: MessageEditOptions): Promise<void> {
+    const c = decode(conversation);
+    const ref = decodeMessageRef(messageRef);
+    if (!ref)
+      throw new SurfaceError('platform_error', `not a Discord message reference: ${messageRef}`, false);
+    const channel = await this.channelById(ref.channelId, c);
+    try {
+      await channel.messages.edit(ref.messageId, { ...payload, allowedMentions: NO_MENTIONS });
+    } catch (error) {
+      throw toSurfaceError(error, ref.channelId);
+    }
+  }
+
+  private channel(c: DiscordConversation): Promise<SendableChannels> {
+    return this.channelById(postingChannel(c), c);
+  }
+
+  private async channelById(channelId: string, c: DiscordConversation): Promise<SendableChannels> {
+    let channel: Awaited<ReturnType<Client['channels']['fetch']>>;
+    try {
+      channel = await this.deps.client.channels.fetch(channelId);
+    } catch (error) {
+      throw toSurfaceError(error, channelId);
+    }
+    if (!channel?.isSendable() || !('guildId' in channel) || channel.guildId !== c.guildId)
+      throw new SurfaceError('not_in_channel', `I can't post in <#${channelId}>.`, false);
+    return channel;
+  }
+}
+
+function decode(conversation: string): DiscordConversation {
+  const c = decodeConversation(conversation);
+  if (!c) throw new SurfaceError('platform_error', `not a Discord conversation: ${conversation}`, false);
+  return c;
+}
+
+function refOf(message: Message): string {
+  return encodeMessageRef({ channelId: message.channelId, messageId: message.id });
+}
+
+function customIdsOf(message: Message): string[] {
+  const ids: string[] = [];
+  for (const row of message.components) {
+    if (!('components' in row)) continue;
+    for (const component of row.components)
+      if ('customId' in component && typeof component.customId === 'string') ids.push(component.customId);
+  }
+  return ids;
+}
+
+export function megabytes(bytes: number): string {
+  const mb = bytes / 1024 / 1024;
+  return `${mb >= 10 ? Math.round(mb) : mb.toFixed(1)} MB`;
+}

@@ -1,0 +1,95 @@
+/**
+ * The Discord adapter: /sora slash commands, the "Remix with Sora" / "Animate with Sora" context
+ * menus, Remix / Delete buttons, remix and delete by reaction, and delivery of finished videos into
+ * the channel they were asked from, through the bot token. Starts whenever DISCORD_TOKEN is set.
+ * Register the commands once with `sora-bot discord register [--guild ID]` (docs/discord.md).
+ */
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { type Client, Events } from 'discord.js';
+import type { AdapterContext, AdapterStarter, RunningAdapter } from '../../src/adapter-plugin.js';
+import { DEFAULTS } from '../../src/defaults.js';
+import { createDiscordClient } from './client-factory.js';
+import { loggableError } from './discord-errors.js';
+import { DiscordSurface } from './discord-surface.js';
+import { DownloadLinks, mountDownloadRoute } from './download-links.js';
+import { InteractionRouter } from './interaction-router.js';
+import { listenForReactions } from './reactions.js';
+import { UploadLimits } from './upload-limits.js';
+
+export { commandDefinitions, registerCommands } from './command-definitions.js';
+export { decodeConversation, encodeConversation } from './conversation.js';
+export { DiscordSurface } from './discord-surface.js';
+
+/** How long to wait for the gateway's READY before giving up on start. */
+const READY_TIMEOUT_MS = 60_000;
+
+export const startDiscord: AdapterStarter = async (ctx: AdapterContext): Promise<RunningAdapter> => {
+  const { config, core, http } = ctx;
+  const token = config.DISCORD_TOKEN;
+  if (!token) throw new Error('DISCORD_TOKEN is not set');
+  const logger = ctx.logger.child({ adapter: 'discord' });
+  const store = core.ledger.store;
+  const uploadLimits = new UploadLimits(store);
+  const links = config.PUBLIC_URL
+    ? await DownloadLinks.open({
+        store,
+        publicUrl: config.PUBLIC_URL,
+        secret: config.DOWNLOAD_LINK_SECRET,
+        ttlMs: DEFAULTS.downloadLinkTtlMs,
+        clock: core.ctx.clock,
+      })
+    : null;
+  if (links) mountDownloadRoute(http, links, (jobId) => core.jobRecord(jobId));
+  const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL });
+  core.registerSurface(
+    new DiscordSurface({
+      client,
+      uploadLimits,
+      links,
+      workDir: join(config.DATA_DIR, 'discord'),
+      ffmpegPath: config.FFMPEG_PATH,
+      logger,
+    }),
+  );
+  const router = new InteractionRouter({ core, store, uploadLimits, logger });
+  client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
+  listenForReactions({
+    client,
+    core,
+    remixEmoji: config.DISCORD_REMIX_EMOJI,
+    deleteEmoji: DEFAULTS.discordDeleteEmoji,
+    logger,
+  });
+  client.on(Events.Error, (error) => logger.warn({ err: loggableError(error) }, 'discord client error'));
+  client.on(Events.ShardResume, () => logger.info({}, 'gateway session resumed'));
+  await login(client, token);
+  const tag = client.user?.tag ?? 'the bot';
+  logger.info({ user: client.user?.id, guilds: client.guilds.cache.size }, 'discord connected');
+  return {
+    name: 'discord',
+    summary: `logged in as ${tag} in ${client.guilds.cache.size} server(s)${links ? '; download links on' : ''}`,
+    async close() {
+      await client.destroy();
+    },
+  };
+};
+
+async function login(client: Client, token: string): Promise<void> {
+  const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
+  // Handled below; without this a failed login leaves the timeout's rejection unobserved.
+  ready.catch(() => undefined);
+  try {
+    await client.login(token);
+    await ready;
+  } catch (error) {
+    await client.destroy();
+    // discord.js's messages name the problem (e.g. "An invalid token was provided.") and never the token.
+    throw new Error(
+      `could not connect to Discord: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The one global interactionCreate listener: remembers the guild's upload limit from every
+ * interaction, then routes slash commands, context menus, buttons and modals. Handlers answer within
+ * 3 s themselves; a handler that fails unexpectedly still gets a private "something went wrong".
+ */
+import type { Interaction } from 'discord.js';
+import type { Logger } from '../../src/core/logger.js';
+import { notice } from '../../src/core/replies.js';
+import type { SoraCore } from '../../src/core/sora-core.js';
+import type { Store } from '../../src/store/store.js';
+import { COMMAND_NAME } from './command-definitions.js';
+import { handleButton, handleContextMenu, handleModalSubmit } from './component-handlers.js';
+import { loggableError } from './discord-errors.js';
+import { answerPrivately } from './interaction-answers.js';
+import { handleSlashCommand } from './slash-commands.js';
+import type { UploadLimits } from './upload-limits.js';
+
+export interface InteractionRouterDeps {
+  core: SoraCore;
+  store: Store;
+  uploadLimits: UploadLimits;
+  logger: Logger;
+}
+
+export class InteractionRouter {
+  constructor(private readonly deps: InteractionRouterDeps) {}
+
+  /** Never rejects: errors are logged (without tokens) and answered privately when still possible. */
+  async handle(interaction: Interaction): Promise<void> {
+    try {
+      await this.route(interaction);
+    } catch (error) {
+      this.deps.logger.warn({ err: loggableError(error), interaction: interaction.id }, 'interaction failed');
+      if (!interaction.isRepliable()) return;
+      await answerPrivately(
+        interaction,
+        notice('Something went wrong on my side; please try again.', 'error'),
+      ).catch(() => undefined);
+    } finally {
+      if (interaction.guildId)
+        await this.deps.uploadLimits
+          .remember(interaction.guildId, interaction.attachmentSizeLimit)
+          .catch((error: unknown) =>
+            this.deps.logger.warn({ err: loggableError(error) }, 'could not store the upload limit'),
+          );
+    }
+  }
+
+  private async route(interaction: Interaction): Promise<void> {
+    const { core, store } = this.deps;
+    if (interaction.isChatInputCommand()) {
+      if (interaction.commandName === COMMAND_NAME) await handleSlashCommand(core, interaction);
+    } else if (interaction.isMessageContextMenuCommand())
+      await handleContextMenu({ core, store }, interaction);
+    else if (interaction.isButton()) await handleButton({ core, store }, interaction);
+    else if (interaction.isModalSubmit()) await handleModalSubmit({ core, store }, interaction);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Starts a generate or remix job from a deferred (public) interaction. The core's `announce` hook
+ * turns the deferred reply into the job's status message: it is edited once through the interaction
+ * token (seconds after the command), and its `CHANNEL:MESSAGE` reference is what the core stores, so
+ * every later edit and the delivery go through the bot token. The interaction id is the idempotency
+ * key: a replayed interaction or a second process creates no second job.
+ */
+import type { RepliableInteraction } from 'discord.js';
+import type { Attachment, Intent } from '../../src/core/intents.js';
+import { notice } from '../../src/core/replies.js';
+import type { SoraCore } from '../../src/core/sora-core.js';
+import { encodeMessageRef } from './conversation.js';
+import { answerPrivately, replaceWithPrivate } from './interaction-answers.js';
+import { type InteractionPlace, requesterOf } from './interaction-context.js';
+import { renderMessage } from './render-message.js';
+
+export function idempotencyKeyOf(interaction: RepliableInteraction): string {
+  return `discord:interaction:${interaction.id}`;
+}
+
+export async function startJob(
+  core: SoraCore,
+  interaction: RepliableInteraction,
+  place: InteractionPlace,
+  intent: Intent,
+  attachment: Attachment | null,
+): Promise<void> {
+  const outcome = await core.run({
+    requester: requesterOf(interaction),
+    channel: place.scope,
+    conversation: place.encoded,
+    intent,
+    attachment,
+    idempotencyKey: idempotencyKeyOf(interaction),
+    announce: async (message) => {
+      const sent = await interaction.editReply(renderMessage(message));
+      return {
+        conversation: place.encoded,
+        statusRef: encodeMessageRef({ channelId: sent.channelId, messageId: sent.id }),
+      };
+    },
+  });
+  if (outcome.kind === 'reply') {
+    await replaceWithPrivate(interaction, outcome.message);
+    return;
+  }
+  if (outcome.duplicate)
+    await answerPrivately(
+      interaction,
+      notice(`Already working on that: video \`${outcome.job.id}\`.`, 'info'),
+    );
+}

@@ -1,0 +1,173 @@
+/**
+ * Renders the neutral messages (src/core/messages.ts) as Discord message payloads: content, embeds and
+ * button rows. Everything a person typed (prompts, names) is escaped with discord.js's escapeMarkdown,
+ * and every payload carries `allowedMentions: { parse: [] }`, so an echoed prompt containing
+ * `@everyone` or `<@&role>` can never ping anyone (../shared/docs/platforms.md, Discord).
+ */
+import {
+  type APIActionRowComponent,
+  type APIButtonComponent,
+  type APIEmbed,
+  ButtonStyle,
+  ComponentType,
+  escapeMarkdown,
+} from 'discord.js';
+import type { Action, BotMessage, JobView, ResultMessage, StatusMessage } from '../../src/core/messages.js';
+import { describeOptions, statusLine, truncate } from '../../src/core/render-text.js';
+import { encodeComponentId } from './custom-ids.js';
+
+/** Never let a rendered message mention anyone: not @everyone, not a role, not the requester. */
+export const NO_MENTIONS = { parse: [] as never[] } as const;
+
+export interface DiscordMessagePayload {
+  content: string;
+  embeds: APIEmbed[];
+  components: APIActionRowComponent<APIButtonComponent>[];
+  allowedMentions: typeof NO_MENTIONS;
+}
+
+/** Discord's content limit is 2000 characters; prompts are cut well below it. */
+const CONTENT_MAX = 2000;
+const PROMPT_MAX = 600;
+const TONE_ICON = { info: 'ℹ️', success: '✅', warning: '⚠️', error: '❌' } as const;
+const EMBED_COLOUR = 0x5865f2;
+
+export function renderMessage(message: BotMessage): DiscordMessagePayload {
+  switch (message.kind) {
+    case 'status':
+      return payload(renderStatus(message));
+    case 'result':
+      return payload(renderResult(message), [], message.actions);
+    case 'failure':
+      return payload(
+        [
+          `⚠️ ${escapeMarkdown(message.text)}`,
+          ...(message.hint ? [escapeMarkdown(message.hint)] : []),
+          ...(message.job ? [`Video \`${message.job.id}\``] : []),
+          ...(message.requestId ? [`Provider request id: \`${codeSafe(message.requestId)}\``] : []),
+        ].join('\n'),
+      );
+    case 'list':
+      return payload('', [listEmbed(message)], message.actions);
+    case 'job_details': {
+      const j = message.job;
+      const state = `${j.state}${j.state === 'rendering' ? ` ${j.progress}%` : ''}${message.queuePosition ? ` (#${message.queuePosition} in the queue)` : ''}`;
+      return payload(
+        [`\`${j.id}\`: **${state}**`, jobLine(j), `> ${quote(j.prompt, PROMPT_MAX)}`].join('\n'),
+        [],
+        message.actions,
+      );
+    }
+    case 'help':
+      return payload('', [
+        {
+          title: 'sora-bot makes short videos with Sora 2',
+          color: EMBED_COLOUR,
+          description: [
+            '`/sora generate prompt: [image:] [seconds:] [size:] [model:]`: make a video (attach an image to animate it).',
+            '`/sora remix video: prompt:`: a new version of a finished video.',
+            '`/sora status video:` · `/sora list [all:] [page:]` · `/sora delete video:`',
+            'Right-click a message › Apps › **Remix with Sora** (on a video) or **Animate with Sora** (on an image).',
+            'React with 🔁 on a video to remix it, ❌ on your own video to delete it.',
+            '',
+            ...message.notes.map((n) => `• ${n}`),
+          ].join('\n'),
+        },
+      ]);
+    case 'notice':
+      // Notices are sentences the bot wrote (they quote ids in backticks): keep their markdown.
+      return payload(`${TONE_ICON[message.tone]} ${message.text}`);
+  }
+}
+
+/** The first line of a status or result: the prompt, quoted and escaped. */
+function promptLine(job: JobView): string {
+  return `🎬 **${escapeMarkdown(truncate(oneLine(job.prompt), PROMPT_MAX))}**`;
+}
+
+/** Options, remix parent, requester (a mention that pings nobody: NO_MENTIONS) and the short id. */
+export function jobLine(job: JobView): string {
+  return `${describeOptions(job)} · by ${requesterMention(job)} · id \`${job.id}\``;
+}
+
+function renderStatus(message: StatusMessage): string {
+  return [promptLine(message.job), jobLine(message.job), statusLine(message)].join('\n');
+}
+
+/** The caption under a delivered video. */
+export function renderResult(message: ResultMessage): string {
+  return [promptLine(message.job), jobLine(message.job), ...message.notes].join('\n');
+}
+
+function requesterMention(job: JobView): string {
+  return /^\d{1,20}$/.test(job.requesterUser)
+    ? `<@${job.requesterUser}>`
+    : escapeMarkdown(job.requesterName ?? job.requesterUser);
+}
+
+function listEmbed(message: Extract<BotMessage, { kind: 'list' }>): APIEmbed {
+  const title = message.scope === 'mine' ? 'Your videos' : 'Videos in this channel';
+  if (message.total === 0)
+    return { title, color: EMBED_COLOUR, description: 'None yet. Make one with `/sora generate`.' };
+  return {
+    title: `${title} (${message.total})`,
+    color: EMBED_COLOUR,
+    description: message.jobs
+      .map(
+        (j) =>
+          `\`${j.id}\` · **${j.state}${j.state === 'rendering' ? ` ${j.progress}%` : ''}** · ${describeOptions(j)}\n> ${quote(j.prompt, 120)}`,
+      )
+      .join('\n'),
+    footer: { text: `Page ${message.page} of ${message.pageCount}` },
+  };
+}
+
+export function actionRows(actions: readonly Action[]): APIActionRowComponent<APIButtonComponent>[] {
+  if (actions.length === 0) return [];
+  return [
+    {
+      type: ComponentType.ActionRow,
+      components: actions.slice(0, 5).map((action) => ({
+        type: ComponentType.Button,
+        style:
+          action.kind === 'delete'
+            ? ButtonStyle.Danger
+            : action.kind === 'remix'
+              ? ButtonStyle.Primary
+              : ButtonStyle.Secondary,
+        label: action.label,
+        custom_id: encodeComponentId(
+          action.kind === 'list_page'
+            ? { kind: 'list_page', page: action.page, all: action.all }
+            : { kind: action.kind, jobId: action.jobId },
+        ),
+      })),
+    },
+  ];
+}
+
+function payload(
+  content: string,
+  embeds: APIEmbed[] = [],
+  actions: readonly Action[] = [],
+): DiscordMessagePayload {
+  return {
+    content: truncate(content, CONTENT_MAX),
+    embeds,
+    components: actionRows(actions),
+    allowedMentions: NO_MENTIONS,
+  };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function quote(text: string, max: number): string {
+  return escapeMarkdown(truncate(oneLine(text), max));
+}
+
+/** Backticks would end an inline code span early. */
+function codeSafe(text: string): string {
+  return text.replace(/`/g, "'");
+}

@@ -1,0 +1,104 @@
+/**
+ * `/sora generate|remix|status|list|delete|help`. The options are turned into the core's one text
+ * grammar and parsed synchronously (microseconds), so a usage problem is answered privately at once
+ * and everything else is deferred well inside Discord's 3 s window before any slow work (image
+ * download, store, provider). generate and remix defer publicly (the reply becomes the status
+ * message); the rest privately.
+ */
+import type { ChatInputCommandInteraction } from 'discord.js';
+import type { Intent } from '../../src/core/intents.js';
+import type { SoraCore } from '../../src/core/sora-core.js';
+import type { Subcommand } from './command-definitions.js';
+import { SUBCOMMANDS } from './command-definitions.js';
+import { defer, finishPrivately, replyPrivately, usageNotice } from './interaction-answers.js';
+import {
+  coreAttachment,
+  missingPermissions,
+  placeOf,
+  requesterOf,
+  storedAttachmentOf,
+} from './interaction-context.js';
+import { startJob } from './job-starter.js';
+
+/** The text the core's parser reads for a subcommand's options; `--` ends the flags so a prompt stays a prompt. */
+export function commandText(sub: Subcommand, options: ChatInputCommandInteraction['options']): string {
+  switch (sub) {
+    case 'generate': {
+      const flags: string[] = [];
+      const seconds = options.getInteger('seconds');
+      const size = options.getString('size');
+      const model = options.getString('model');
+      if (seconds !== null) flags.push('--seconds', String(seconds));
+      if (size) flags.push('--size', size);
+      if (model) flags.push('--model', model);
+      return [...flags, '--', options.getString('prompt', true)].join(' ');
+    }
+    case 'remix':
+      return `remix ${options.getString('video', true)} ${options.getString('prompt', true)}`;
+    case 'status':
+    case 'delete':
+      return `${sub} ${options.getString('video', true)}`;
+    case 'list': {
+      const page = options.getInteger('page');
+      return [
+        'list',
+        ...(options.getBoolean('all') ? ['--all'] : []),
+        ...(page ? ['--page', String(page)] : []),
+      ].join(' ');
+    }
+    case 'help':
+      return 'help';
+  }
+}
+
+export async function handleSlashCommand(
+  core: SoraCore,
+  interaction: ChatInputCommandInteraction,
+): Promise<void> {
+  const sub = interaction.options.getSubcommand(false) as Subcommand | null;
+  const place = placeOf(interaction);
+  if (!sub || !SUBCOMMANDS.includes(sub) || !place) {
+    await replyPrivately(
+      interaction,
+      usageNotice('Use `/sora generate` inside a server channel; `/sora help` lists the rest.'),
+    );
+    return;
+  }
+  const image = sub === 'generate' ? interaction.options.getAttachment('image') : null;
+  const stored = image ? storedAttachmentOf(image) : null;
+  const parsed = core.parse(
+    commandText(sub, interaction.options),
+    stored ? { filename: stored.filename, contentType: stored.contentType, bytes: stored.bytes } : null,
+  );
+  if (!parsed.ok) {
+    await replyPrivately(interaction, usageNotice(parsed.problem.message));
+    return;
+  }
+  if (isJobIntent(parsed.intent)) {
+    const missing = missingPermissions(interaction);
+    if (missing.length > 0) {
+      await replyPrivately(
+        interaction,
+        usageNotice(
+          `I can't post the video in this channel: I need ${missing.join(', ')} here. Ask a moderator to add them, or use another channel.`,
+        ),
+      );
+      return;
+    }
+    if (!(await defer(interaction, 'public'))) return;
+    await startJob(core, interaction, place, parsed.intent, stored ? coreAttachment(stored) : null);
+    return;
+  }
+  if (!(await defer(interaction, 'private'))) return;
+  const outcome = await core.run({
+    requester: requesterOf(interaction),
+    channel: place.scope,
+    conversation: place.encoded,
+    intent: parsed.intent,
+  });
+  if (outcome.kind === 'reply') await finishPrivately(interaction, outcome.message);
+}
+
+function isJobIntent(intent: Intent): boolean {
+  return intent.kind === 'generate' || intent.kind === 'remix';
+}
