@@ -56,7 +56,7 @@ export class StatusEditBudget {
       return;
     }
     bucket.pending.set(key, edit);
-    this.schedule(bucket);
+    this.flush(bucket);
   }
 
   /** Edits waiting for budget, over all workspaces (for tests and metrics). */
