@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { Agent } from 'undici';
 import type { AdapterContext, AdapterStarter, RunningAdapter } from './adapter-plugin.js';
 import type { Config } from './config.js';
-import type { Clock } from './core/clock.js';
+import { type Clock, systemClock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import { SoraCore } from './core/sora-core.js';
 import { mountHealth } from './http/health-route.js';
+import { mountOpenAiWebhook } from './http/openai-webhook-route.js';
 import { HttpServer } from './http/http-server.js';
 import { createLogger } from './logging.js';
 import { createProvider, EMULATOR_API_KEY } from './sora/index.js';
@@ -99,6 +100,8 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     });
     const http = new HttpServer({ host: config.HOST, port: config.PORT, logger });
     mountHealth(http, { store, provider });
+    if (config.OPENAI_WEBHOOK_SECRET)
+      mountOpenAiWebhook(http, { secret: config.OPENAI_WEBHOOK_SECRET, core, clock: options.clock ?? systemClock, logger });
     const ctx: AdapterContext = { config, core, http, logger };
     const adapters: RunningAdapter[] = [];
     for (const entry of ADAPTERS) {

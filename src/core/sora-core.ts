@@ -19,7 +19,7 @@ import {
   SurfaceRegistry,
 } from './core-context.js';
 import type { Attachment, AttachmentMeta, DeleteIntent, Intent, ListIntent, ParseResult } from './intents.js';
-import { isTerminal, type Job, type JobRequest } from './job.js';
+import { AT_PROVIDER_STATES, isTerminal, type Job, type JobRequest } from './job.js';
 import { JobLedger } from './job-ledger.js';
 import { type Logger, silentLogger } from './logger.js';
 import { type BotMessage, type JobView, type StatusMessage, toJobView } from './messages.js';
@@ -214,6 +214,19 @@ export class SoraCore {
       case 'remix':
         return this.startJob(requester, request);
     }
+  }
+
+  /**
+   * A provider event (webhook) says this video changed: poll its job at once rather than at its next
+   * scheduled tick. Returns false for a video no job of ours owns.
+   */
+  async pollVideoNow(videoId: string): Promise<boolean> {
+    const jobId = await this.ctx.ledger.store.claimHolder(`video:${videoId}`);
+    const job = jobId ? await this.ctx.ledger.get(jobId) : undefined;
+    if (!job || !AT_PROVIDER_STATES.includes(job.state)) return false;
+    await this.ctx.ledger.save({ ...job, nextPollAt: this.ctx.clock.now() }, this.ctx.clock.now());
+    this.pollerLoop.wake();
+    return true;
   }
 
   /** The job a platform message shows (status or video), for reactions and buttons. */

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../src/core/command-parser.js';
+import { type ParseContext, parseCommand } from '../../src/core/command-parser.js';
 import { CAPABILITIES } from '../../src/sora/capabilities.js';
 
-const openai = { capabilities: CAPABILITIES.openai, defaultModel: 'sora-2' };
-const azure = { capabilities: CAPABILITIES.azure, defaultModel: 'sora-2' };
+const openai: ParseContext = { capabilities: CAPABILITIES.openai, defaultModel: 'sora-2' };
+const azure: ParseContext = { capabilities: CAPABILITIES.azure, defaultModel: 'sora-2' };
 
 function ok(text: string, ctx = openai) {
   const result = parseCommand(text, ctx);
