@@ -24,12 +24,12 @@ const completeUploadExternal: MethodHandler = ({ args }, state) => {
   if (!parsed.success) throw new SlackApiFailure('invalid_arguments');
   const files = parsed.data.map(({ id, title }) => {
     const file = state.files.get(id);
-    if (file === undefined || file.bytes === undefined) throw new SlackApiFailure('file_not_found');
+    if (file === undefined || file.receivedLength === undefined) throw new SlackApiFailure('file_not_found');
     return { file, title };
   });
   if (state.uploads.disabled) throw new SlackApiFailure('file_uploads_disabled');
   const { maxBytes } = state.uploads;
-  if (maxBytes !== undefined && files.some(({ file }) => (file.bytes?.length ?? 0) > maxBytes)) {
+  if (maxBytes !== undefined && files.some(({ file }) => (file.receivedLength ?? 0) > maxBytes)) {
     throw new SlackApiFailure('file_upload_size_restricted');
   }
   const channelId = optionalString(args, 'channel_id') ?? optionalString(args, 'channels')?.split(',')[0];

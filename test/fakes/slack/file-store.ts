@@ -22,6 +22,8 @@ export interface FileRecord {
   declaredLength?: number;
   /** The stored bytes; undefined until step 2 of an upload has happened. */
   bytes?: Buffer;
+  /** How many bytes step 2 received (also set when the fake does not retain upload bytes). */
+  receivedLength?: number;
   /** Set by files.completeUploadExternal. */
   completed: boolean;
   /** channel id -> shares, split like Slack's `shares.public` / `shares.private`. */
@@ -101,7 +103,7 @@ export class FileStore {
       user: file.user,
       user_team: this.teamId,
       editable: false,
-      size: file.bytes?.length ?? file.declaredLength ?? 0,
+      size: file.bytes?.length ?? file.receivedLength ?? file.declaredLength ?? 0,
       mode: 'hosted',
       is_external: false,
       external_type: '',

@@ -185,6 +185,7 @@ export async function startFakeSlack(input: StartFakeSlackOptions = {}): Promise
         ...(file.mimetype === undefined ? {} : { mimetype: file.mimetype }),
       });
       record.bytes = file.bytes;
+      record.receivedLength = file.bytes.length;
       record.completed = true;
       return state.files.toApiObject(record, rootUrl);
     },

@@ -101,6 +101,11 @@ export const fakeSlackOptionsSchema = z.object({
   responseUrlMaxUses: z.number().int().positive().default(5),
   /** When > 0, the Socket Mode server pings each connection at this interval (real Slack pings regularly). */
   socketPingIntervalMs: z.number().int().nonnegative().default(0),
+  /**
+   * Keep the bytes POSTed to upload URLs (tests read them back). Benchmarks that push gigabytes turn it
+   * off: raw bodies are then counted while streaming and dropped, so the fake's memory stays flat.
+   */
+  retainUploadBytes: z.boolean().default(true),
   /** How long socket-mode delivery waits for an ack (and for a connection) before rejecting. */
   ackTimeoutMs: z.number().int().positive().default(5000),
 });

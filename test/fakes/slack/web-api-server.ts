@@ -5,6 +5,7 @@ import { chatMethods } from './chat-methods.js';
 import { conversationMethods } from './conversation-methods.js';
 import type { FaultInjector } from './fault-injection.js';
 import { fileMethods } from './file-methods.js';
+import type { FileRecord } from './file-store.js';
 import { identityMethods } from './identity-methods.js';
 import { extractUploadBytes, parseApiArguments, readRawBody } from './request-body.js';
 import type { ResponseUrlStore } from './response-url-store.js';
@@ -198,17 +199,38 @@ async function handleUpload(
   response: ServerResponse,
 ) {
   const file = deps.state.files.get(fileId);
+  if (!deps.state.options.retainUploadBytes && file !== undefined && !isMultipart(request)) {
+    // Benchmarks: count the raw body while it streams, keep nothing.
+    let length = 0;
+    for await (const chunk of request) length += (chunk as Buffer).length;
+    return recordUpload(deps, file, length, request, response);
+  }
   const raw = await readRawBody(request);
   if (file === undefined) return sendText(response, 404, 'file not found');
   const bytes = await extractUploadBytes(request, raw);
   file.bytes = bytes;
+  return recordUpload(deps, file, bytes.length, request, response);
+}
+
+function isMultipart(request: IncomingMessage): boolean {
+  return (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
+}
+
+function recordUpload(
+  deps: WebApiServerDeps,
+  file: FileRecord,
+  length: number,
+  request: IncomingMessage,
+  response: ServerResponse,
+) {
+  file.receivedLength = length;
   deps.uploads.push({
-    fileId,
-    bytes: bytes.length,
+    fileId: file.id,
+    bytes: length,
     contentType: request.headers['content-type'] ?? '',
     atMs: deps.state.now(),
   });
-  sendText(response, 200, `OK - ${bytes.length}`);
+  sendText(response, 200, `OK - ${length}`);
 }
 
 /**
