@@ -131,7 +131,7 @@ export async function handleContextMenu(
       DISCORD_PLATFORM,
       encodeMessageRef({ channelId: target.channelId, messageId: target.id }),
     );
-    if (!job || job.state !== 'delivered') {
+    if (job?.state !== 'delivered') {
       await replyPrivately(
         interaction,
         notice(

@@ -1,0 +1,137 @@
+/**
+ * A whole sora-bot (startBot: embedded emulator, SQLite store, HTTP server, Discord adapter) logged in
+ * to a wire-level fake Discord. Restarting keeps DATA_DIR (the ledger, the emulator's jobs), the way a
+ * real bot restarts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RunningBot, startBot } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
+import {
+  type FakeDiscord,
+  type FakeDiscordOptions,
+  type InteractionHandle,
+  type MessageWrite,
+  type StoredMessage,
+  startFakeDiscord,
+} from '../fakes/discord/index.js';
+
+export interface DiscordTestBot {
+  fake: FakeDiscord;
+  bot: RunningBot;
+  dataDir: string;
+  /** Stops the bot (not the fake) and starts a new one on the same DATA_DIR. */
+  restart(): Promise<RunningBot>;
+  close(): Promise<void>;
+}
+
+export async function startDiscordTestBot(
+  options: { fake?: FakeDiscordOptions; env?: Record<string, string> } = {},
+): Promise<DiscordTestBot> {
+  const fake = await startFakeDiscord({ heartbeatIntervalMs: 1_000, ...options.fake });
+  const dataDir = mkdtempSync(join(tmpdir(), 'sora-discord-'));
+  const launch = () =>
+    startBot(
+      parseConfig({
+        SORA_PROVIDER: 'emulator',
+        DISCORD_TOKEN: fake.token,
+        DISCORD_APPLICATION_ID: fake.applicationId,
+        DISCORD_API_URL: fake.apiBase,
+        DATA_DIR: dataDir,
+        PORT: '0',
+        SORA_EMULATOR_RENDER_MS: '300',
+        SORA_RPM: '0',
+        SORA_MAX_CONCURRENT: '4',
+        LOG_LEVEL: 'silent',
+        ...options.env,
+      }),
+      { print: () => {} },
+    );
+  let bot = await launch();
+  const handle: DiscordTestBot = {
+    fake,
+    get bot() {
+      return bot;
+    },
+    dataDir,
+    async restart() {
+      await bot.close();
+      bot = await launch();
+      return bot;
+    },
+    async close() {
+      // The Discord client first (it is closed with the bot), then the fake: see FakeDiscord.close().
+      await bot.close();
+      await fake.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}
+
+/** The short job id a status or result message shows (`id \`k3f9qz\``). */
+export function jobIdIn(content: string | undefined): string | undefined {
+  return /id `([2-9a-hjkmnp-z]{6})`/.exec(content ?? '')?.[1];
+}
+
+/** Every custom_id on a stored message's buttons. */
+export function customIdsOf(message: StoredMessage): string[] {
+  const ids: string[] = [];
+  for (const row of message.components as { components?: { custom_id?: string }[] }[])
+    for (const component of row.components ?? []) if (component.custom_id) ids.push(component.custom_id);
+  return ids;
+}
+
+/** The message carrying job `jobId`'s video (a bot message with its Remix and Delete buttons). */
+export function deliveredMessage(
+  fake: FakeDiscord,
+  jobId: string,
+  channelId = fake.channelId,
+): StoredMessage | undefined {
+  return fake
+    .messagesIn(channelId)
+    .find(
+      (m) =>
+        m.authorId === fake.bot.id &&
+        customIdsOf(m).includes(`sora:delete:${jobId}`) &&
+        customIdsOf(m).includes(`sora:remix:${jobId}`),
+    );
+}
+
+export function waitForDelivery(
+  fake: FakeDiscord,
+  jobId: string,
+  channelId?: string,
+  timeoutMs = 30_000,
+): Promise<StoredMessage> {
+  return fake.waitFor(() => deliveredMessage(fake, jobId, channelId), timeoutMs);
+}
+
+/** The job id shown in an interaction's original (status) message, once the bot wrote it. */
+export function waitForJobId(
+  fake: FakeDiscord,
+  handle: InteractionHandle,
+  timeoutMs = 10_000,
+): Promise<string> {
+  return fake.waitFor(() => {
+    const id = handle.record.originalMessageId;
+    return id ? jobIdIn(fake.message(id)?.content) : undefined;
+  }, timeoutMs);
+}
+
+/** Writes whose `allowed_mentions` would let Discord ping someone (should be none). */
+export function mentioningWrites(fake: FakeDiscord): MessageWrite[] {
+  return fake.recorder.messageWrites.filter((w) => {
+    const allowed = w.allowedMentions as
+      | { parse?: unknown; users?: unknown[]; roles?: unknown[] }
+      | undefined;
+    return (
+      !allowed ||
+      !Array.isArray(allowed.parse) ||
+      allowed.parse.length > 0 ||
+      (allowed.users?.length ?? 0) > 0 ||
+      (allowed.roles?.length ?? 0) > 0
+    );
+  });
+}
