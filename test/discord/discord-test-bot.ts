@@ -135,3 +135,14 @@ export function mentioningWrites(fake: FakeDiscord): MessageWrite[] {
     );
   });
 }
+
+/** Polls an async condition (the bot's ledger) until it holds. */
+export async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
