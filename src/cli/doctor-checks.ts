@@ -2,6 +2,7 @@
  * The checks `sora-bot doctor` runs, in order. Add a platform's checks by appending them to
  * DOCTOR_CHECKS (e.g. `...SLACK_DOCTOR_CHECKS`); each check is independent and reports its own fix.
  */
+import { DISCORD_DOCTOR_CHECKS } from '../../adapters/discord/doctor-check.js';
 import { SLACK_DOCTOR_CHECKS } from '../../adapters/slack/doctor-check.js';
 import type { Config } from '../config.js';
 import { modelFamily } from '../sora/capabilities.js';
@@ -69,6 +70,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   modelCheck,
   providerCheck,
   ...SLACK_DOCTOR_CHECKS,
+  ...DISCORD_DOCTOR_CHECKS,
 ];
 
 function describeProvider(config: Config): string {

@@ -3,6 +3,7 @@
  * refusing or unreachable, a failed job) are one line and an exit code, never a stack trace.
  */
 import { isSoraError } from '../sora/errors.js';
+import { runDiscordCommand } from './discord-command.js';
 import { runDoctorCommand } from './doctor-command.js';
 import { runEmulatorCommand } from './emulator-command.js';
 import { type CliIO, EXIT, type ExitCode, processIO } from './io.js';
@@ -26,6 +27,8 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
         return await runDoctorCommand(rest, io);
       case 'emulator':
         return await runEmulatorCommand(rest, io);
+      case 'discord':
+        return await runDiscordCommand(rest, io);
       case 'video':
         if (rest.includes('--help') || rest.includes('-h')) {
           io.out(USAGE);
