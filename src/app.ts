@@ -11,8 +11,8 @@ import { type Clock, systemClock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import { SoraCore } from './core/sora-core.js';
 import { mountHealth } from './http/health-route.js';
-import { mountOpenAiWebhook } from './http/openai-webhook-route.js';
 import { HttpServer } from './http/http-server.js';
+import { mountOpenAiWebhook } from './http/openai-webhook-route.js';
 import { createLogger } from './logging.js';
 import { createProvider, EMULATOR_API_KEY } from './sora/index.js';
 import type { VideoProvider } from './sora/provider.js';
@@ -101,7 +101,12 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     const http = new HttpServer({ host: config.HOST, port: config.PORT, logger });
     mountHealth(http, { store, provider });
     if (config.OPENAI_WEBHOOK_SECRET)
-      mountOpenAiWebhook(http, { secret: config.OPENAI_WEBHOOK_SECRET, core, clock: options.clock ?? systemClock, logger });
+      mountOpenAiWebhook(http, {
+        secret: config.OPENAI_WEBHOOK_SECRET,
+        core,
+        clock: options.clock ?? systemClock,
+        logger,
+      });
     const ctx: AdapterContext = { config, core, http, logger };
     const adapters: RunningAdapter[] = [];
     for (const entry of ADAPTERS) {

@@ -113,7 +113,7 @@ export class SubmissionScheduler {
   }
 
   private async submit(job: Job): Promise<'submitted' | 'paused' | 'failed' | 'retry'> {
-    const { ledger, clock, provider, logger } = this.ctx;
+    const { ledger, clock, logger } = this.ctx;
     const log = logger.child({ jobId: job.id });
     let current = job;
     if (current.submitStartedAt) {

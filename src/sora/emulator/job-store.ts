@@ -25,7 +25,9 @@ export class JobStore {
       const { image, ...rest } = job;
       this.jobs.set(job.id, {
         ...rest,
-        image: image ? { sha256: image.sha256, bytes: new Uint8Array(Buffer.from(image.base64, 'base64')) } : undefined,
+        image: image
+          ? { sha256: image.sha256, bytes: new Uint8Array(Buffer.from(image.base64, 'base64')) }
+          : undefined,
       });
     }
   }
@@ -34,7 +36,9 @@ export class JobStore {
     if (!this.stateFile) return;
     const jobs: PersistedJob[] = [...this.jobs.values()].map(({ image, ...rest }) => ({
       ...rest,
-      image: image ? { sha256: image.sha256, base64: Buffer.from(image.bytes).toString('base64') } : undefined,
+      image: image
+        ? { sha256: image.sha256, base64: Buffer.from(image.bytes).toString('base64') }
+        : undefined,
     }));
     mkdirSync(dirname(this.stateFile), { recursive: true });
     const tmp = `${this.stateFile}.tmp`;
