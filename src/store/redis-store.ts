@@ -4,7 +4,8 @@
  * win a claim.
  */
 import KeyvRedis from '@keyv/redis';
-import Keyv from 'keyv';
+import type Keyv from 'keyv';
+import { KeyvValues, openKeyv } from './keyv-values.js';
 import type { Store } from './store.js';
 
 type RedisClient = {
@@ -18,37 +19,24 @@ type RedisClient = {
   ping(): Promise<string>;
 };
 
-export class RedisStore implements Store {
+export class RedisStore extends KeyvValues implements Store {
   readonly kind = 'redis' as const;
 
   private constructor(
-    private readonly keyv: Keyv,
+    keyv: Keyv,
     private readonly client: RedisClient,
     private readonly prefix: string,
-  ) {}
+  ) {
+    super(keyv);
+  }
 
   static async open(url: string, namespace = 'sora'): Promise<RedisStore> {
     const adapter = new KeyvRedis(url, { throwOnConnectError: true, connectionTimeout: 5000 });
-    const keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: true });
-    keyv.on('error', () => {
-      // Errors surface as rejected promises on the calls themselves.
-    });
+    const keyv = openKeyv(adapter, namespace);
     const client = (await adapter.getClient()) as unknown as RedisClient;
     const store = new RedisStore(keyv, client, `${namespace}:`);
     await store.ping();
     return store;
-  }
-
-  async get<T>(key: string): Promise<T | undefined> {
-    return (await this.keyv.get(key)) as T | undefined;
-  }
-
-  async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
-    await this.keyv.set(key, value, ttlMs);
-  }
-
-  async delete(key: string): Promise<void> {
-    await this.keyv.delete(key);
   }
 
   async claim(key: string, owner: string, ttlMs?: number): Promise<boolean> {

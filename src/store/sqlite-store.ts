@@ -5,43 +5,31 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import KeyvSqlite from '@keyv/sqlite';
-import Keyv from 'keyv';
+import type Keyv from 'keyv';
 import { KeyMutex } from './key-mutex.js';
+import { KeyvValues, openKeyv } from './keyv-values.js';
 import type { Store } from './store.js';
 
-export class SqliteStore implements Store {
+export class SqliteStore extends KeyvValues implements Store {
   readonly kind = 'sqlite' as const;
   private readonly mutex = new KeyMutex();
 
   private constructor(
-    private readonly keyv: Keyv,
+    keyv: Keyv,
     private readonly adapter: KeyvSqlite,
-  ) {}
+  ) {
+    super(keyv);
+  }
 
   static async open(path: string, namespace = 'sora'): Promise<SqliteStore> {
     const file = resolve(path);
     mkdirSync(dirname(file), { recursive: true });
     // busyTimeout: a second process (the CLI) may read the file while the bot writes it.
     const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 });
-    const keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: true });
-    keyv.on('error', () => {
-      // Errors surface as rejected promises on the calls themselves; the emitter must not crash us.
-    });
+    const keyv = openKeyv(adapter, namespace);
     const store = new SqliteStore(keyv, adapter);
     await store.ping();
     return store;
-  }
-
-  async get<T>(key: string): Promise<T | undefined> {
-    return (await this.keyv.get(key)) as T | undefined;
-  }
-
-  async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
-    await this.keyv.set(key, value, ttlMs);
-  }
-
-  async delete(key: string): Promise<void> {
-    await this.keyv.delete(key);
   }
 
   claim(key: string, owner: string, ttlMs?: number): Promise<boolean> {

@@ -17,6 +17,7 @@ import type { VideoProvider } from '../../src/sora/provider.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
+import { fastCoreSettings } from './fast-core-settings.js';
 import { RecordingSurface } from './recording-surface.js';
 
 export type StoreKind = 'sqlite' | 'redis';
@@ -80,18 +81,7 @@ export class CoreHarness {
     const core = new SoraCore({
       provider,
       store,
-      settings: {
-        dataDir,
-        defaultModel: 'sora-2',
-        admins: ['admin-user'],
-        maxConcurrent: 2,
-        requestsPerMinute: 0,
-        retentionMs: 7 * 24 * 3600 * 1000,
-        pollInitialMs: 40,
-        pollMaxMs: 80,
-        estimatedRenderMs: 150,
-        ...options.settings,
-      },
+      settings: fastCoreSettings(dataDir, { admins: ['admin-user'], ...options.settings }),
     });
     core.registerSurface(surface);
     await core.start();

@@ -15,6 +15,7 @@ import { createProvider, EMULATOR_API_KEY } from '../../src/sora/index.js';
 import type { VideoProvider } from '../../src/sora/provider.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
+import { fastCoreSettings } from './fast-core-settings.js';
 import { JournalSurface, readJournal } from './journal-surface.js';
 
 const env = process.env;
@@ -71,17 +72,7 @@ async function main(): Promise<void> {
   const core = new SoraCore({
     provider,
     store,
-    settings: {
-      dataDir,
-      defaultModel: 'sora-2',
-      admins: [],
-      maxConcurrent: 4,
-      requestsPerMinute: 0,
-      retentionMs: 86_400_000,
-      pollInitialMs: 40,
-      pollMaxMs: 80,
-      deliveryLeaseMs: 500,
-    },
+    settings: fastCoreSettings(dataDir, { maxConcurrent: 4, deliveryLeaseMs: 500 }),
   });
   core.registerSurface(new JournalSurface(env.JOURNAL!, () => maybeCrash('posted')));
   await core.start();
