@@ -17,6 +17,8 @@ export const METHOD_SCOPES = {
   'files.info': ['files:read'],
   // Threads can live in public and private channels, DMs and group DMs.
   'conversations.replies': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
+  // Edits and file shares in a public channel need membership, which chat:write.public does not give.
+  'conversations.join': ['channels:join'],
   'users.info': ['users:read'],
   'views.open': [],
 } as const satisfies Record<string, readonly string[]>;

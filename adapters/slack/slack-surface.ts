@@ -98,12 +98,12 @@ export class SlackSurface implements ChatSurface {
     const args = { channel: ref.channel, ts: ref.ts, text: body.text, blocks: body.blocks };
     const { slack, budget } = this.deps;
     if (FINAL_PHASES.has(message.phase))
-      await budget.final(c.team, statusRef, async () => void (await slack.call('chat.update', args)));
+      await budget.final(c.team, statusRef, () =>
+        this.joiningIfNeeded(ref.channel, () => slack.call('chat.update', args)),
+      );
     else
-      await budget.intermediate(
-        c.team,
-        statusRef,
-        async () => void (await slack.tryProgress('chat.update', args)),
+      await budget.intermediate(c.team, statusRef, () =>
+        this.joiningIfNeeded(ref.channel, () => slack.tryProgress('chat.update', args)),
       );
   }
 
@@ -127,6 +127,7 @@ export class SlackSurface implements ChatSurface {
           threadTs: c.threadTs,
           initialComment: resultCaption(message),
           onFileId: (id) => this.saveRecord(jobId, { ...record, fileId: id }),
+          joinChannel: () => this.joinPublicChannel(c.channel),
         });
         record.fileId = fileId;
       } catch (error) {
@@ -222,6 +223,7 @@ export class SlackSurface implements ChatSurface {
           threadTs: c.threadTs,
           initialComment: resultCaption(message),
           onFileId: (id) => this.saveRecord(jobId, { ...record, fileId: id }),
+          joinChannel: () => this.joinPublicChannel(c.channel),
         });
         record.fileId = fileId;
         return;
@@ -255,6 +257,32 @@ export class SlackSurface implements ChatSurface {
     await this.saveRecord(jobId, { ...record, controlsRef: ref });
     await this.deps.store.set(controlsKey(ref), { jobId, fileId: record.fileId }, DELIVERY_TTL_MS);
     return ref;
+  }
+
+  /**
+   * chat:write.public lets the bot post its parent message in a public channel it has not joined, but
+   * edits and file shares there need membership: join the channel (public ones only; a private channel
+   * needs an invite) and retry once.
+   */
+  private async joiningIfNeeded(channel: string, call: () => Promise<unknown>): Promise<void> {
+    try {
+      await call();
+    } catch (error) {
+      if (!(error instanceof SurfaceError && error.code === 'not_in_channel')) throw error;
+      if (!(await this.joinPublicChannel(channel))) throw error;
+      await call();
+    }
+  }
+
+  private async joinPublicChannel(channel: string): Promise<boolean> {
+    try {
+      await this.deps.slack.call('conversations.join', { channel });
+      this.deps.logger.info({ channel }, 'joined the public channel to post the video there');
+      return true;
+    } catch (error) {
+      this.deps.logger.debug({ channel, err: error }, 'could not join the channel');
+      return false;
+    }
   }
 
   private saveRecord(jobId: string, record: DeliveryRecord): Promise<void> {

@@ -22,6 +22,8 @@ export interface UploadInput {
   initialComment: string;
   /** Called with the file id once Slack has issued it (before any bytes move), to record it durably. */
   onFileId?: (fileId: string) => Promise<void>;
+  /** Sharing into a channel needs membership: join it (public channels) and the share is retried once. */
+  joinChannel?: () => Promise<boolean>;
 }
 
 const UploadUrlSchema = z.object({ upload_url: z.string().url(), file_id: z.string().min(1) });
@@ -51,11 +53,19 @@ export async function uploadFileStreaming(slack: SlackApi, input: UploadInput): 
         : `Slack's upload server answered ${response.statusCode}.`,
       response.statusCode !== 413,
     );
-  await slack.call('files.completeUploadExternal', {
-    files: JSON.stringify([{ id: fileId, title: input.title }]),
-    channel_id: input.channel,
-    ...(input.threadTs ? { thread_ts: input.threadTs } : {}),
-    initial_comment: input.initialComment,
-  });
+  const complete = () =>
+    slack.call('files.completeUploadExternal', {
+      files: JSON.stringify([{ id: fileId, title: input.title }]),
+      channel_id: input.channel,
+      ...(input.threadTs ? { thread_ts: input.threadTs } : {}),
+      initial_comment: input.initialComment,
+    });
+  try {
+    await complete();
+  } catch (error) {
+    if (!(error instanceof SurfaceError && error.code === 'not_in_channel' && (await input.joinChannel?.())))
+      throw error;
+    await complete();
+  }
   return { fileId };
 }

@@ -49,6 +49,24 @@ describe('delivery against a live bot', () => {
     expect(files).toHaveLength(1);
   });
 
+  it('posts in a public channel it was never invited to, joining it for edits and the upload', async () => {
+    h.fake.workspace.addChannel({ id: 'C0RANDOM001', name: 'random', kind: 'public', botIsMember: false });
+    await h.command('a kettle whistling', { channel: 'C0RANDOM001' }).ack;
+    const post = await h.fake.waitForCall('chat.postMessage', (c) =>
+      blockText(c.args.blocks).includes('kettle'),
+    );
+    expect(post.response.ok).toBe(true);
+    const job = await h.jobByParent(String(post.response.ts), 'C0RANDOM001');
+    expect((await h.waitFor(job.id, ['delivered', 'failed'])).state).toBe('delivered');
+    expect(h.fake.recorder.succeeded('conversations.join').map((c) => c.args.channel)).toContain(
+      'C0RANDOM001',
+    );
+    const complete = h.fake.recorder
+      .succeeded('files.completeUploadExternal')
+      .find((c) => String(c.args.initial_comment).includes('kettle'));
+    expect(complete?.args).toMatchObject({ channel_id: 'C0RANDOM001', thread_ts: post.response.ts });
+  });
+
   it('posts the still with an explanation when the workspace refuses the video', async () => {
     h.fake.workspace.setUploadPolicy({ maxBytes: 60_000 });
     try {

@@ -28,6 +28,7 @@ export const BOB = 'U0BOB000001';
 export const ALL_SCOPES = [
   'app_mentions:read',
   'channels:history',
+  'channels:join',
   'chat:write',
   'chat:write.public',
   'commands',

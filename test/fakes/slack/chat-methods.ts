@@ -40,9 +40,16 @@ function ownMessage(state: WorkspaceState, channel: string, ts: string, refusal:
   return message;
 }
 
+/**
+ * chat:write.public lets chat.postMessage reach a public channel the bot has not joined
+ * (https://api.slack.com/scopes/chat:write.public). The fake grants it to postMessage only; every other
+ * write (updates, ephemerals, file shares) still answers not_in_channel there, the conservative reading.
+ */
 const postMessage: MethodHandler = ({ args }, state) => {
   requireScope(state, 'chat:write');
-  const channel = state.conversations.requireWritable(requiredString(args, 'channel'));
+  const channel = state.conversations.requireWritable(requiredString(args, 'channel'), {
+    publicWithoutMembership: state.scopes.includes('chat:write.public'),
+  });
   const threadTs = optionalString(args, 'thread_ts');
   const metadata = optionalJson(args, 'metadata');
   const stored = state.conversations.insertFromBot({

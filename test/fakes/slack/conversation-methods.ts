@@ -91,7 +91,28 @@ const reactionsGet: MethodHandler = ({ args }, state) => {
   };
 };
 
+/** conversations.join: public channels only (channels:join); private ones need an invite. */
+const join: MethodHandler = ({ args }, state) => {
+  requireScope(state, 'channels:join');
+  const channel = state.conversations.channel(requiredString(args, 'channel'));
+  if (channel === undefined) throw new SlackApiFailure('channel_not_found');
+  if (channel.kind !== 'public') {
+    if (!channel.botIsMember) throw new SlackApiFailure('channel_not_found');
+    throw new SlackApiFailure('method_not_supported_for_channel_type');
+  }
+  const alreadyIn = channel.botIsMember;
+  state.conversations.setBotMembership(channel.id, true);
+  return {
+    ok: true,
+    channel: state.conversations.channelObject(channel, 1_600_000_000),
+    ...(alreadyIn
+      ? { warning: 'already_in_channel', response_metadata: { warnings: ['already_in_channel'] } }
+      : {}),
+  };
+};
+
 export const conversationMethods: Record<string, MethodHandler> = {
+  'conversations.join': join,
   'conversations.history': history,
   'conversations.replies': replies,
   'conversations.info': info,

@@ -105,11 +105,12 @@ export class ConversationStore {
    * Resolves the `channel` argument of a write. A user ID opens (or reuses) the bot's DM with that user, as
    * chat.postMessage does on Slack.
    */
-  requireWritable(channelId: string): ChannelRecord {
+  requireWritable(channelId: string, options: { publicWithoutMembership?: boolean } = {}): ChannelRecord {
     if (this.users.has(channelId)) return this.dmWith(channelId);
     const channel = this.channels.get(channelId);
     if (channel === undefined) throw new SlackApiFailure('channel_not_found');
     if (channel.botIsMember) return channel;
+    if (channel.kind === 'public' && options.publicWithoutMembership === true) return channel;
     if (channel.kind === 'public') throw new SlackApiFailure('not_in_channel');
     throw new SlackApiFailure('channel_not_found');
   }
