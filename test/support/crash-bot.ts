@@ -92,9 +92,14 @@ async function main(): Promise<void> {
     if (env.DEBUG_CRASH_BOT) process.stderr.write(`${prompt}: ${JSON.stringify(outcome)}\n`);
   }
   // Done when every job has reached an end state.
-  for (;;) {
+  for (let round = 1; ; round++) {
     const active = await core.ledger.active();
     if (active.length === 0 && readJournal(env.JOURNAL!).some((l) => l.type === 'start')) break;
+    // Diagnostics for a test that times out: what is still unfinished, and why.
+    if (round % 100 === 0)
+      process.stderr.write(
+        `still waiting on ${active.map((j) => `${j.id}:${j.state}:attempts=${j.submitAttempts}:notBefore=${j.notBefore}`).join(' ')}\n`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
   await core.stop();
