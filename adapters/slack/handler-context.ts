@@ -104,3 +104,24 @@ export async function requesterWithAdmin(
 ) {
   return slackRequester({ ...input, isAdmin: await deps.admins.isAdmin(input.team, input.user) });
 }
+
+/**
+ * Runs the slow part of a listener (after the ack): an unexpected failure is logged and the person
+ * hears that something went wrong, instead of silence.
+ */
+export async function answeringFailures(
+  deps: SlackHandlerDeps,
+  target: PrivateTarget,
+  work: () => Promise<void>,
+): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    deps.logger.error({ err: error }, 'a Slack request failed');
+    await tellPrivately(deps, target, {
+      kind: 'notice',
+      tone: 'error',
+      text: 'Something went wrong on my side and nothing was started. Try again in a minute.',
+    });
+  }
+}

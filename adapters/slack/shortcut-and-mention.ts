@@ -9,6 +9,7 @@ import type { App, MessageShortcut } from '@slack/bolt';
 import { ANIMATE_SHORTCUT_ID } from './action-ids.js';
 import { channelScope, encodeConversation, slackRequester } from './conversation.js';
 import {
+  answeringFailures,
   type RespondFn,
   requesterWithAdmin,
   type SlackHandlerDeps,
@@ -100,18 +101,20 @@ export function registerMention(app: App, deps: SlackHandlerDeps): void {
       await tellPrivately(deps, target, { kind: 'notice', tone: 'warning', text: parsed.problem.message });
       return;
     }
-    const who = { team, user: e.user };
-    const requester =
-      parsed.intent.kind === 'delete' ? await requesterWithAdmin(deps, who) : slackRequester(who);
-    const outcome = await deps.core.run({
-      requester,
-      channel: channelScope(team, e.channel),
-      conversation: encodeConversation({ team, channel: e.channel, threadTs }),
-      intent: parsed.intent,
-      attachment:
-        image && parsed.intent.kind === 'generate' ? slackAttachment(image, deps.slack.botToken) : null,
-      idempotencyKey: `slack:${key}`,
+    const intent = parsed.intent;
+    const user = e.user;
+    await answeringFailures(deps, target, async () => {
+      const who = { team, user };
+      const requester = intent.kind === 'delete' ? await requesterWithAdmin(deps, who) : slackRequester(who);
+      const outcome = await deps.core.run({
+        requester,
+        channel: channelScope(team, e.channel),
+        conversation: encodeConversation({ team, channel: e.channel, threadTs }),
+        intent,
+        attachment: image && intent.kind === 'generate' ? slackAttachment(image, deps.slack.botToken) : null,
+        idempotencyKey: `slack:${key}`,
+      });
+      if (outcome.kind === 'reply') await tellPrivately(deps, target, outcome.message);
     });
-    if (outcome.kind === 'reply') await tellPrivately(deps, target, outcome.message);
   });
 }

@@ -38,6 +38,8 @@ export const SLACK_LIMITS = {
   progressIntervalMs: 3_000,
 } as const satisfies SurfaceLimits;
 
+const DM_TEXT =
+  "I can't post in a direct message between other people. Use `/sora` in a channel, or in a direct message with me.";
 const FINAL_PHASES = new Set(['done', 'failed', 'deleted']);
 const DELIVERY_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -75,13 +77,21 @@ export class SlackSurface implements ChatSurface {
   async startJob(conversation: string, message: StatusMessage): Promise<ThreadStart> {
     const c = decode(conversation);
     const body = renderMessage(message);
-    const posted = await this.deps.slack.call('chat.postMessage', {
-      channel: c.channel,
-      text: body.text,
-      blocks: body.blocks,
-      unfurl_links: false,
-      ...(c.threadTs ? { thread_ts: c.threadTs } : {}),
-    });
+    let posted: Record<string, unknown>;
+    try {
+      posted = await this.deps.slack.call('chat.postMessage', {
+        channel: c.channel,
+        text: body.text,
+        blocks: body.blocks,
+        unfurl_links: false,
+        ...(c.threadTs ? { thread_ts: c.threadTs } : {}),
+      });
+    } catch (error) {
+      // A direct message between people can't take an invite: say where /sora works instead.
+      if (error instanceof SurfaceError && error.code === 'not_in_channel' && c.channel.startsWith('D'))
+        throw new SurfaceError('not_in_channel', DM_TEXT, false, { cause: error });
+      throw error;
+    }
     const ts = String(posted.ts);
     return {
       // A slash command's conversation is the channel: the parent message opens the job's thread.

@@ -11,6 +11,7 @@ import type { Intent } from '../../src/core/intents.js';
 import { SLASH_COMMAND } from './action-ids.js';
 import { channelScope, decodeConversation, slackRequester } from './conversation.js';
 import {
+  answeringFailures,
   type RespondFn,
   requesterWithAdmin,
   type SlackHandlerDeps,
@@ -34,7 +35,10 @@ export function registerSlashCommand(app: App, deps: SlackHandlerDeps): void {
       return;
     }
     await ack();
-    await runCommand(deps, command, parsed.intent, respond as RespondFn);
+    const target = { channel: command.channel_id, user: command.user_id, respond: respond as RespondFn };
+    await answeringFailures(deps, target, () =>
+      runCommand(deps, command, parsed.intent, respond as RespondFn),
+    );
   });
 }
 

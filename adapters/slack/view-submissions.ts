@@ -8,7 +8,7 @@ import type { App, SlackViewAction } from '@slack/bolt';
 import type { Attachment, AttachmentMeta } from '../../src/core/intents.js';
 import { VIEW_IDS } from './action-ids.js';
 import { channelScope, decodeConversation, slackRequester } from './conversation.js';
-import { type SlackHandlerDeps, tellPrivately } from './handler-context.js';
+import { answeringFailures, type SlackHandlerDeps, tellPrivately } from './handler-context.js';
 import {
   type ModalMetadata,
   readGenerateSubmission,
@@ -84,14 +84,16 @@ async function runFromModal(
   const team = where.team;
   const user = body.user.id;
   const triggerId = (body as { trigger_id?: string }).trigger_id ?? body.view.hash;
-  const outcome = await deps.core.run({
-    requester: slackRequester({ team, user, userName: body.user.name }),
-    channel: channelScope(team, where.channel),
-    conversation: meta.c,
-    intent: request.intent,
-    attachment: request.attachment,
-    idempotencyKey: `slack:view:${team}:${body.view.id}:${triggerId}`,
+  const target = { channel: where.channel, user, threadTs: where.threadTs };
+  await answeringFailures(deps, target, async () => {
+    const outcome = await deps.core.run({
+      requester: slackRequester({ team, user, userName: body.user.name }),
+      channel: channelScope(team, where.channel),
+      conversation: meta.c,
+      intent: request.intent,
+      attachment: request.attachment,
+      idempotencyKey: `slack:view:${team}:${body.view.id}:${triggerId}`,
+    });
+    if (outcome.kind === 'reply') await tellPrivately(deps, target, outcome.message);
   });
-  if (outcome.kind === 'reply')
-    await tellPrivately(deps, { channel: where.channel, user, threadTs: where.threadTs }, outcome.message);
 }

@@ -216,7 +216,8 @@ describe('exactly once across a restart', () => {
       expect(uploads[0]?.args.thread_ts).toBe(parentTs);
       const videos = fake.workspace.thread(CHANNEL, parentTs).filter((m) => m.files?.length);
       expect(videos).toHaveLength(1);
-      expect(fake.workspace.message(CHANNEL, parentTs)?.text).toContain('Done');
+      // The parent's final edit follows the delivery.
+      await second.until(() => fake.workspace.message(CHANNEL, parentTs)?.text.includes('Done'));
     } finally {
       await second.stop();
     }

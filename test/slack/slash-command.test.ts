@@ -190,4 +190,14 @@ describe('/sora over Socket Mode', () => {
     expect(reply.response_type).toBe('ephemeral');
     expect(blockText(reply)).toContain('/invite @sora-bot');
   });
+
+  it('explains that it cannot post in a direct message between other people', async () => {
+    h.fake.workspace.addChannel({ id: 'D0PEOPLE001', name: 'alice-bob', kind: 'im', botIsMember: false });
+    const { payload, ack } = h.command('a quiet chat', { channel: 'D0PEOPLE001' });
+    await ack;
+    await h.until(() => h.fake.workspace.responseUrlPosts(payload.response_url).length > 0);
+    const reply = h.fake.workspace.responseUrlPosts(payload.response_url)[0]?.body;
+    expect(blockText(reply)).toContain('direct message between other people');
+    expect(blockText(reply)).not.toContain('/invite');
+  });
 });
