@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../../src/config.js';
 import type { Job } from '../../src/core/job.js';
 import { SoraCore } from '../../src/core/sora-core.js';
+import { createLogger } from '../../src/logging.js';
 import { createProvider, EMULATOR_API_KEY } from '../../src/sora/index.js';
 import type { VideoProvider } from '../../src/sora/provider.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
@@ -72,6 +73,8 @@ async function main(): Promise<void> {
   const core = new SoraCore({
     provider,
     store,
+    // Warnings (retries, failed steps) go to stderr, which the test prints when it fails.
+    logger: createLogger('warn', process.stderr),
     settings: fastCoreSettings(dataDir, { maxConcurrent: 4, deliveryLeaseMs: 500 }),
   });
   core.registerSurface(new JournalSurface(env.JOURNAL!, () => maybeCrash('posted')));
