@@ -1,5 +1,5 @@
 /**
- * The team queue and delivery loop under load (run: `npx tsx bench/core-queue.ts [JOBS] [RENDER_MS]`,
+ * The team queue and delivery loop under load (run: `npx tsx bench/core-queue.ts [JOBS] [RENDER_MS] [--wal]`,
  * default 1000 jobs, 2000 ms renders). Issue 3's performance goals: with the caps raised on both sides,
  * 1,000 jobs from 50 requesters at once through the real SoraCore on a SQLite file; report provider
  * API calls per delivered job for the batched poller and for plain per-job polling at the same
@@ -9,6 +9,8 @@
  * a child process (this file with `--provider-side`) runs the emulator behind a counting HTTP proxy,
  * so the bot's RSS and event loop are measured without the provider's. Every video is the same small
  * real MP4 and WebP, rendered once at start, so ffmpeg does not render 1,000 videos.
+ *
+ * `--wal` repeats the run with the ledger file in SQLite's write-ahead-log mode (see useWriteAheadLog).
  *
  * Figures, not assertions: this is never part of the test suite.
  */
@@ -25,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import KeyvSqlite from '@keyv/sqlite';
 import { parseConfig } from '../src/config.js';
 import type { Job } from '../src/core/job.js';
 import type { BotMessage, StatusMessage } from '../src/core/messages.js';
@@ -35,6 +38,7 @@ import { startEmulator } from '../src/sora/emulator/index.js';
 import { createProvider } from '../src/sora/index.js';
 import type { ContentVariant } from '../src/sora/video.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
+import type { Store } from '../src/store/store.js';
 
 const MB = 1024 * 1024;
 const REQUESTERS = 50;
@@ -228,6 +232,35 @@ class TimingSurface implements ChatSurface {
   }
 }
 
+interface StoreOps {
+  /** Calls per Store method; `members(jobs:active)` is one `ledger.active()` (a read of every active job). */
+  calls: Record<string, number>;
+  /** Summed time callers waited per method (overlapping waits add up). */
+  waitMs: Record<string, number>;
+  activeReads: number;
+}
+
+/** Passes every call to the real store and counts it: where the bot's time goes is the SQLite file. */
+function countingStore(inner: Store, ops: StoreOps): Store {
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      const member = Reflect.get(target, prop, receiver);
+      if (typeof member !== 'function') return member;
+      const name = String(prop);
+      return async (...args: unknown[]) => {
+        ops.calls[name] = (ops.calls[name] ?? 0) + 1;
+        if (name === 'members' && args[0] === 'jobs:active') ops.activeReads++;
+        const start = performance.now();
+        try {
+          return await (member as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } finally {
+          ops.waitMs[name] = (ops.waitMs[name] ?? 0) + performance.now() - start;
+        }
+      };
+    },
+  });
+}
+
 interface PassResult {
   name: string;
   threshold: number;
@@ -241,6 +274,10 @@ interface PassResult {
   statusEdits: number;
   peakRss: number;
   baselineRss: number;
+  peakHeap: number;
+  storeOps: StoreOps;
+  /** One `ledger.active()` right after all jobs were accepted (all of them active). */
+  activeReadMs: number;
   /** provider finish -> delivery, and its two parts: finish -> seen by the poller -> delivered. */
   latency: number[];
   detect: number[];
@@ -255,6 +292,17 @@ async function fetchJson<T>(url: string, method = 'GET'): Promise<T> {
   return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
+/**
+ * The `--wal` experiment: the ledger file is created in SQLite's write-ahead-log mode (a setting kept
+ * in the file), so a commit appends to the log instead of rewriting pages behind a rollback journal.
+ * SqliteStore itself opens files in the default (rollback journal, synchronous=FULL).
+ */
+async function useWriteAheadLog(file: string): Promise<void> {
+  const sqlite = new KeyvSqlite({ uri: `sqlite://${file}` });
+  await sqlite.query('PRAGMA journal_mode=WAL');
+  await sqlite.disconnect();
+}
+
 async function runPass(
   name: string,
   threshold: number,
@@ -262,10 +310,14 @@ async function runPass(
   jobs: number,
   renderMs: number,
   poll: { pollInitialMs: number; pollMaxMs: number },
+  wal: boolean,
 ): Promise<PassResult> {
   await fetchJson(`${proxyUrl}/__bench/reset`, 'POST');
   const dataDir = await mkdtemp(join(tmpdir(), 'sora-bench-queue-'));
-  const store = await SqliteStore.open(join(dataDir, 'ledger.sqlite'));
+  const file = join(dataDir, 'ledger.sqlite');
+  if (wal) await useWriteAheadLog(file);
+  const storeOps: StoreOps = { calls: {}, waitMs: {}, activeReads: 0 };
+  const store = countingStore(await SqliteStore.open(file), storeOps);
   const config = parseConfig({ SORA_PROVIDER: 'emulator' });
   // A key per pass: the emulator lists each key's videos apart, so pass 2 never walks pass 1's.
   const provider = createProvider(config, {
@@ -292,8 +344,11 @@ async function runPass(
   global.gc?.();
   const baselineRss = process.memoryUsage.rss();
   let peakRss = baselineRss;
+  let peakHeap = 0;
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    const memory = process.memoryUsage();
+    peakRss = Math.max(peakRss, memory.rss);
+    peakHeap = Math.max(peakHeap, memory.heapUsed);
   }, RSS_SAMPLE_MS);
   await core.start();
   const started = Date.now();
@@ -317,6 +372,9 @@ async function runPass(
     }),
   );
   const acceptMs = Date.now() - started;
+  const activeStart = performance.now();
+  await core.ledger.active();
+  const activeReadMs = performance.now() - activeStart;
   let lastReport = 0;
   while (surface.deliveredAt.size + surface.failures.length < jobs) {
     if (Date.now() - started > PASS_TIMEOUT_MS) throw new Error(`${name}: timed out`);
@@ -366,6 +424,9 @@ async function runPass(
     statusEdits: surface.statusEdits,
     peakRss,
     baselineRss,
+    peakHeap,
+    storeOps,
+    activeReadMs,
     latency: latency.sort((a, b) => a - b),
     detect: detect.sort((a, b) => a - b),
     deliver: deliver.sort((a, b) => a - b),
@@ -390,8 +451,11 @@ async function startProviderSide(renderMs: number): Promise<{ child: ChildProces
 }
 
 async function botSide(): Promise<void> {
-  const jobs = Number(process.argv[2] ?? 1000);
-  const renderMs = Number(process.argv[3] ?? 2000);
+  const args = process.argv.slice(2);
+  const wal = args.includes('--wal');
+  const [jobsArg, renderArg] = args.filter((a) => !a.startsWith('--'));
+  const jobs = Number(jobsArg ?? 1000);
+  const renderMs = Number(renderArg ?? 2000);
   // The intervals startBot picks for the embedded emulator (src/app.ts): a tenth, then a quarter of a render.
   const poll = {
     pollInitialMs: Math.round(Math.max(100, Math.min(2_000, renderMs / 10))),
@@ -400,9 +464,9 @@ async function botSide(): Promise<void> {
   const { child, url } = await startProviderSide(renderMs);
   try {
     process.stderr.write(`provider side ready at ${url}; ${jobs} jobs, renders of ${renderMs} ms\n`);
-    const batched = await runPass('batched (list endpoint)', 3, url, jobs, renderMs, poll);
-    const perJob = await runPass('per-job polling', Number.MAX_SAFE_INTEGER, url, jobs, renderMs, poll);
-    printReport(jobs, renderMs, poll, batched, perJob);
+    const batched = await runPass('batched (list endpoint)', 3, url, jobs, renderMs, poll, wal);
+    const perJob = await runPass('per-job polling', Number.MAX_SAFE_INTEGER, url, jobs, renderMs, poll, wal);
+    printReport(jobs, renderMs, poll, wal, batched, perJob);
   } finally {
     child.stdin?.end();
   }
@@ -412,6 +476,7 @@ function printReport(
   jobs: number,
   renderMs: number,
   poll: { pollInitialMs: number; pollMaxMs: number },
+  wal: boolean,
   a: PassResult,
   b: PassResult,
 ): void {
@@ -475,11 +540,31 @@ function printReport(
       (p) => `**${(p.peakRss / MB).toFixed(0)} MB** (${(p.baselineRss / MB).toFixed(0)} MB)`,
       '',
     ],
+    ['bot peak V8 heap used', (p) => `${(p.peakHeap / MB).toFixed(0)} MB`, ''],
+    [
+      'store calls per delivered job (get / set / claim / addToSet)',
+      (p) => ['get', 'set', 'claim', 'addToSet'].map((k) => per(p.storeOps.calls[k] ?? 0, p)).join(' / '),
+      '',
+    ],
+    [
+      'ledger.active() reads (each reads every active job)',
+      (p) => `${p.storeOps.activeReads} (${per(p.storeOps.activeReads, p)} per job)`,
+      '',
+    ],
+    ['one ledger.active() with all jobs active', (p) => ms(p.activeReadMs), ''],
+    [
+      'summed store wait: get / set / claim / addToSet',
+      (p) =>
+        ['get', 'set', 'claim', 'addToSet']
+          .map((k) => `${((p.storeOps.waitMs[k] ?? 0) / 1000).toFixed(0)} s`)
+          .join(' / '),
+      '',
+    ],
     ['provider-side process peak RSS (not the bot)', (p) => `${(p.provider.peakRss / MB).toFixed(0)} MB`, ''],
   ];
   console.log(
     `\n### Core queue benchmark: ${jobs} jobs, ${REQUESTERS} requesters, renders of ${renderMs} ms, ` +
-      `poll ${poll.pollInitialMs}..${poll.pollMaxMs} ms, SQLite on disk, caps 100 running / no RPM ` +
+      `poll ${poll.pollInitialMs}..${poll.pollMaxMs} ms, SQLite on disk${wal ? ' in WAL mode (experiment)' : ''}, caps 100 running / no RPM ` +
       `(node ${process.version}, ${new Date().toISOString()})\n`,
   );
   console.log(`| measure | ${a.name} | ${b.name} | per-job / batched |`);
