@@ -184,9 +184,8 @@ export class SlackSurface implements ChatSurface {
       // The video is in the thread but the buttons are not: finish the delivery without re-uploading.
       const fileId = found?.message.files?.find((f) => names.has(f.name ?? ''))?.id ?? record.fileId;
       if (fileId) await this.deps.indexMessage(fileRef(fileId), jobId);
-      return this.postControls(conversation, jobId, { ...record, fileId: fileId ?? null, state: 'shared' }, [
-        ...resultActions(jobId),
-      ]);
+      const completed: DeliveryRecord = { ...record, fileId: fileId ?? null, state: 'shared' };
+      return this.postControls(conversation, jobId, completed, resultActions(jobId));
     }
     return undefined;
   }

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SLACK_APP_REQUIREMENTS } from '../../adapters/slack/app-requirements.js';
 import { type RunningSlackAdapter, startSlackAdapter } from '../../adapters/slack/index.js';
 import { parseConfig } from '../../src/config.js';
 import type { CoreSettings } from '../../src/core/core-context.js';
@@ -25,21 +26,7 @@ export const ADMIN = 'U0ADMIN0001';
 export const BOB = 'U0BOB000001';
 
 /** Every scope manifest.yml asks for (the fake's default list predates chat:write.public). */
-export const ALL_SCOPES = [
-  'app_mentions:read',
-  'channels:history',
-  'channels:join',
-  'chat:write',
-  'chat:write.public',
-  'commands',
-  'files:read',
-  'files:write',
-  'groups:history',
-  'im:history',
-  'mpim:history',
-  'reactions:read',
-  'users:read',
-];
+export const ALL_SCOPES: string[] = [...SLACK_APP_REQUIREMENTS.scopes];
 
 export class RecordingLogger implements Logger {
   constructor(readonly lines: string[] = []) {}
