@@ -21,7 +21,16 @@ const KEYS = {
 } as const;
 
 export class JobLedger {
-  constructor(readonly store: Store) {}
+  /**
+   * Write-through cache of job records. Only for SQLite: one process owns that file, so what this
+   * process wrote is the truth, and the loops (which read every active job each tick) stay O(jobs)
+   * instead of decoding every record from disk again. With Redis other replicas write too: no cache.
+   */
+  private readonly cache: Map<string, Job> | undefined;
+
+  constructor(readonly store: Store) {
+    this.cache = store.kind === 'sqlite' ? new Map() : undefined;
+  }
 
   /** Creates a job with a fresh short id (drawn again on the rare collision). */
   async create(fields: Omit<JobInput, 'id'>): Promise<Job> {
@@ -30,6 +39,7 @@ export class JobLedger {
       if (!(await this.store.claim(`jobid:${id}`, id))) continue;
       const job = JobSchema.parse({ ...fields, id });
       await this.store.set(KEYS.job(id), job);
+      this.cache?.set(id, job);
       await Promise.all([
         this.store.addToSet(KEYS.active, id),
         this.store.addToSet(KEYS.byChannel(job.channel), id),
@@ -42,15 +52,20 @@ export class JobLedger {
   }
 
   async get(id: string): Promise<Job | undefined> {
+    const cached = this.cache?.get(id);
+    if (cached) return cached;
     const raw = await this.store.get<unknown>(KEYS.job(id));
     if (raw === undefined) return undefined;
-    return JobSchema.parse(raw);
+    const job = JobSchema.parse(raw);
+    this.cache?.set(id, job);
+    return job;
   }
 
   /** Writes the new version of a job (the caller's copy with changes applied). */
   async save(job: Job, now: number): Promise<Job> {
     const next = JobSchema.parse({ ...job, updatedAt: now });
     await this.store.set(KEYS.job(job.id), next);
+    this.cache?.set(job.id, next);
     if (isTerminal(next.state)) await this.store.removeFromSet(KEYS.active, job.id);
     return next;
   }

@@ -398,7 +398,9 @@ export class SoraCore {
   private async announce(job: Job, announce?: CommandRequest['announce']): Promise<Job> {
     const { ledger, clock } = this.ctx;
     const surface = this.ctx.surfaces.forConversation(job.conversation);
-    const message = statusMessage(job, { position: (await this.waitingCount()) + 1, etaMs: 0 });
+    // The first position shown is the queue's length at the scheduler's last pass, plus this job;
+    // the scheduler corrects it on its next pass.
+    const message = statusMessage(job, { position: this.scheduler.waitingCount() + 1, etaMs: 0 });
     let thread: ThreadStart;
     if (announce) thread = await announce(message);
     else if (surface) thread = await surface.startJob(job.conversation, message);
@@ -419,10 +421,6 @@ export class SoraCore {
     } catch (error) {
       this.ctx.logger.warn({ jobId: job.id, err: error }, 'could not resume an accepted job yet');
     }
-  }
-
-  private async waitingCount(): Promise<number> {
-    return (await this.ctx.ledger.active()).filter((j) => j.state === 'waiting').length;
   }
 
   private async reportFailure(job: Job): Promise<void> {

@@ -40,6 +40,11 @@ export class SubmissionScheduler {
     this.window = new RequestWindow(ctx.settings.requestsPerMinute);
   }
 
+  /** Jobs waiting at the end of the last pass. */
+  waitingCount(): number {
+    return this.positions.size;
+  }
+
   queueInfo(jobId: string): QueueInfo | undefined {
     return this.positions.get(jobId);
   }
