@@ -5,7 +5,7 @@
  * (../shared/docs/platforms.md, Discord > Reactions). `apiUrl` points REST, and therefore the gateway
  * lookup, at another server (tests, proxies).
  */
-import { Client, type ClientOptions, GatewayIntentBits, Partials } from 'discord.js';
+import { Client, type ClientOptions, DefaultRestOptions, GatewayIntentBits, Partials } from 'discord.js';
 import { NO_MENTIONS } from './render-message.js';
 
 export interface DiscordClientOptions {
@@ -30,11 +30,12 @@ export function createDiscordClient(options: DiscordClientOptions = {}): Client 
 }
 
 /**
- * REST through Node's own fetch. @discordjs/rest's default sends its multipart bodies (Node's global
- * FormData) with its private undici 6 `request`, which goes through the process-wide undici dispatcher;
- * once our undici 7 (the Sora client) has installed that dispatcher, the two undici versions disagree
- * about FormData and every file upload fails with "action is not a function". Node's fetch encodes the
- * body itself before handing it to any dispatcher, so it works whichever undici got there first.
+ * Multipart bodies (file uploads) through Node's own fetch, everything else through @discordjs/rest's
+ * default (its private undici 6 `request`, the faster of the two under a burst of interactions). The
+ * default sends Node's global FormData through the process-wide undici dispatcher; once our undici 7
+ * (the Sora client) has installed that dispatcher, the two undici versions disagree about FormData
+ * and every upload fails with "action is not a function". Node's fetch encodes the form itself before
+ * any dispatcher sees it, so uploads work whichever undici got there first.
  */
 export const discordFetch: NonNullable<NonNullable<ClientOptions['rest']>['makeRequest']> = (url, init) =>
-  fetch(url, init as RequestInit);
+  init.body instanceof FormData ? fetch(url, init as RequestInit) : DefaultRestOptions.makeRequest(url, init);

@@ -9,7 +9,6 @@ import type {
   ModalSubmitInteraction,
 } from 'discord.js';
 import { notice } from '../../src/core/replies.js';
-import type { SoraCore } from '../../src/core/sora-core.js';
 import type { Store } from '../../src/store/store.js';
 import { CONTEXT_MENUS } from './command-definitions.js';
 import { DISCORD_PLATFORM, encodeMessageRef } from './conversation.js';
@@ -24,11 +23,10 @@ import {
   StoredAttachmentSchema,
   storedAttachmentOf,
 } from './interaction-context.js';
-import { startJob } from './job-starter.js';
+import { type JobStartDeps, startJob } from './job-starter.js';
 import { animateModal, remixModal } from './modals.js';
 
-export interface ComponentDeps {
-  core: SoraCore;
+export interface ComponentDeps extends JobStartDeps {
   store: Store;
 }
 
@@ -118,7 +116,7 @@ export async function handleModalSubmit(
     return;
   }
   if (!(await defer(interaction, 'public'))) return;
-  await startJob(deps.core, interaction, place, parsed.intent, attachment);
+  await startJob(deps, interaction, place, parsed.intent, attachment);
 }
 
 export async function handleContextMenu(

@@ -10,6 +10,7 @@ import type { SoraCore } from '../../src/core/sora-core.js';
 import type { Store } from '../../src/store/store.js';
 import { COMMAND_NAME } from './command-definitions.js';
 import { handleButton, handleContextMenu, handleModalSubmit } from './component-handlers.js';
+import { ConcurrencyLimit } from './concurrency-limit.js';
 import { loggableError } from './discord-errors.js';
 import { answerPrivately } from './interaction-answers.js';
 import { handleSlashCommand } from './slash-commands.js';
@@ -22,7 +23,12 @@ export interface InteractionRouterDeps {
   logger: Logger;
 }
 
+/** Job starts at once per process; the rest wait (their interactions are already deferred). */
+const CONCURRENT_JOB_STARTS = 8;
+
 export class InteractionRouter {
+  private readonly jobStarts = new ConcurrencyLimit(CONCURRENT_JOB_STARTS);
+
   constructor(private readonly deps: InteractionRouterDeps) {}
 
   /** Never rejects: errors are logged (without tokens) and answered privately when still possible. */
@@ -47,12 +53,11 @@ export class InteractionRouter {
   }
 
   private async route(interaction: Interaction): Promise<void> {
-    const { core, store } = this.deps;
+    const deps = { core: this.deps.core, store: this.deps.store, jobStarts: this.jobStarts };
     if (interaction.isChatInputCommand()) {
-      if (interaction.commandName === COMMAND_NAME) await handleSlashCommand(core, interaction);
-    } else if (interaction.isMessageContextMenuCommand())
-      await handleContextMenu({ core, store }, interaction);
-    else if (interaction.isButton()) await handleButton({ core, store }, interaction);
-    else if (interaction.isModalSubmit()) await handleModalSubmit({ core, store }, interaction);
+      if (interaction.commandName === COMMAND_NAME) await handleSlashCommand(deps, interaction);
+    } else if (interaction.isMessageContextMenuCommand()) await handleContextMenu(deps, interaction);
+    else if (interaction.isButton()) await handleButton(deps, interaction);
+    else if (interaction.isModalSubmit()) await handleModalSubmit(deps, interaction);
   }
 }

@@ -9,6 +9,7 @@ import type { RepliableInteraction } from 'discord.js';
 import type { Attachment, Intent } from '../../src/core/intents.js';
 import { notice } from '../../src/core/replies.js';
 import type { SoraCore } from '../../src/core/sora-core.js';
+import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { encodeMessageRef } from './conversation.js';
 import { answerPrivately, replaceWithPrivate } from './interaction-answers.js';
 import { type InteractionPlace, requesterOf } from './interaction-context.js';
@@ -18,28 +19,36 @@ export function idempotencyKeyOf(interaction: RepliableInteraction): string {
   return `discord:interaction:${interaction.id}`;
 }
 
+export interface JobStartDeps {
+  core: SoraCore;
+  /** Bounds how many job starts (image download and fit, ledger writes) run at once. */
+  jobStarts: ConcurrencyLimit;
+}
+
 export async function startJob(
-  core: SoraCore,
+  { core, jobStarts }: JobStartDeps,
   interaction: RepliableInteraction,
   place: InteractionPlace,
   intent: Intent,
   attachment: Attachment | null,
 ): Promise<void> {
-  const outcome = await core.run({
-    requester: requesterOf(interaction),
-    channel: place.scope,
-    conversation: place.encoded,
-    intent,
-    attachment,
-    idempotencyKey: idempotencyKeyOf(interaction),
-    announce: async (message) => {
-      const sent = await interaction.editReply(renderMessage(message));
-      return {
-        conversation: place.encoded,
-        statusRef: encodeMessageRef({ channelId: sent.channelId, messageId: sent.id }),
-      };
-    },
-  });
+  const outcome = await jobStarts.run(() =>
+    core.run({
+      requester: requesterOf(interaction),
+      channel: place.scope,
+      conversation: place.encoded,
+      intent,
+      attachment,
+      idempotencyKey: idempotencyKeyOf(interaction),
+      announce: async (message) => {
+        const sent = await interaction.editReply(renderMessage(message));
+        return {
+          conversation: place.encoded,
+          statusRef: encodeMessageRef({ channelId: sent.channelId, messageId: sent.id }),
+        };
+      },
+    }),
+  );
   if (outcome.kind === 'reply') {
     await replaceWithPrivate(interaction, outcome.message);
     return;

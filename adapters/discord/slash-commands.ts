@@ -7,7 +7,6 @@
  */
 import type { ChatInputCommandInteraction } from 'discord.js';
 import type { Intent } from '../../src/core/intents.js';
-import type { SoraCore } from '../../src/core/sora-core.js';
 import type { Subcommand } from './command-definitions.js';
 import { SUBCOMMANDS } from './command-definitions.js';
 import { defer, finishPrivately, replyPrivately, usageNotice } from './interaction-answers.js';
@@ -18,7 +17,7 @@ import {
   requesterOf,
   storedAttachmentOf,
 } from './interaction-context.js';
-import { startJob } from './job-starter.js';
+import { type JobStartDeps, startJob } from './job-starter.js';
 
 /** The text the core's parser reads for a subcommand's options; `--` ends the flags so a prompt stays a prompt. */
 export function commandText(sub: Subcommand, options: ChatInputCommandInteraction['options']): string {
@@ -52,9 +51,10 @@ export function commandText(sub: Subcommand, options: ChatInputCommandInteractio
 }
 
 export async function handleSlashCommand(
-  core: SoraCore,
+  deps: JobStartDeps,
   interaction: ChatInputCommandInteraction,
 ): Promise<void> {
+  const { core } = deps;
   const sub = interaction.options.getSubcommand(false) as Subcommand | null;
   const place = placeOf(interaction);
   if (!sub || !SUBCOMMANDS.includes(sub) || !place) {
@@ -86,7 +86,7 @@ export async function handleSlashCommand(
       return;
     }
     if (!(await defer(interaction, 'public'))) return;
-    await startJob(core, interaction, place, parsed.intent, stored ? coreAttachment(stored) : null);
+    await startJob(deps, interaction, place, parsed.intent, stored ? coreAttachment(stored) : null);
     return;
   }
   if (!(await defer(interaction, 'private'))) return;

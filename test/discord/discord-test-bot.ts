@@ -29,7 +29,12 @@ export interface DiscordTestBot {
 export async function startDiscordTestBot(
   options: { fake?: FakeDiscordOptions; env?: Record<string, string> } = {},
 ): Promise<DiscordTestBot> {
-  const fake = await startFakeDiscord({ heartbeatIntervalMs: 1_000, ...options.fake });
+  // A loaded CI machine can take more than Discord's 3 s to answer; the defer itself is what is tested.
+  const fake = await startFakeDiscord({
+    heartbeatIntervalMs: 1_000,
+    interactionAckDeadlineMs: 10_000,
+    ...options.fake,
+  });
   const dataDir = mkdtempSync(join(tmpdir(), 'sora-discord-'));
   const launch = () =>
     startBot(
