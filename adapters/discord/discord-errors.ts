@@ -53,8 +53,18 @@ function redactTokens(text: string): string {
   return text.replace(/(webhooks\/\d+\/|interactions\/\d+\/)[^/\s]+/g, '$1[token]');
 }
 
+/**
+ * A stand-in for a discord.js error as the `cause` of a SurfaceError: the core logs its errors whole,
+ * and a DiscordAPIError carries the request URL, which holds the interaction token on webhook routes.
+ */
+export function safeCause(error: unknown): Error {
+  const facts = loggableError(error);
+  return Object.assign(new Error(String(facts['message'] ?? facts['name'] ?? 'Discord error')), facts);
+}
+
 export function toSurfaceError(error: unknown, channelId: string): SurfaceError {
   if (error instanceof SurfaceError) return error;
+  const cause = safeCause(error);
   const code = discordCode(error);
   if (
     code === RESTJSONErrorCodes.MissingAccess ||
@@ -65,17 +75,17 @@ export function toSurfaceError(error: unknown, channelId: string): SurfaceError 
       'not_in_channel',
       `I can't post in <#${channelId}>: give me View Channel, Send Messages, Attach Files and Read Message History there.`,
       false,
-      { cause: error },
+      { cause },
     );
   if (isTooLarge(error))
     return new SurfaceError('upload_refused', 'The video is larger than this server accepts.', false, {
-      cause: error,
+      cause,
     });
   if (error instanceof DiscordAPIError && error.status === 429)
     return new SurfaceError('rate_limited', 'Discord is rate limiting me; I will try again.', true, {
-      cause: error,
+      cause,
     });
   return new SurfaceError('platform_error', 'Discord did not accept the message; I will try again.', true, {
-    cause: error,
+    cause,
   });
 }

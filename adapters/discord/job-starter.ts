@@ -11,6 +11,7 @@ import { notice } from '../../src/core/replies.js';
 import type { SoraCore } from '../../src/core/sora-core.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { encodeMessageRef } from './conversation.js';
+import { toSurfaceError } from './discord-errors.js';
 import { answerPrivately, replaceWithPrivate } from './interaction-answers.js';
 import { type InteractionPlace, requesterOf } from './interaction-context.js';
 import { renderMessage } from './render-message.js';
@@ -41,7 +42,13 @@ export async function startJob(
       attachment,
       idempotencyKey: idempotencyKeyOf(interaction),
       announce: async (message) => {
-        const sent = await interaction.editReply(renderMessage(message));
+        let sent: Awaited<ReturnType<RepliableInteraction['editReply']>>;
+        try {
+          sent = await interaction.editReply(renderMessage(message));
+        } catch (error) {
+          // The core logs this error: never let the interaction token (in the URL) reach the log.
+          throw toSurfaceError(error, interaction.channelId ?? place.conversation.channelId);
+        }
         return {
           conversation: place.encoded,
           statusRef: encodeMessageRef({ channelId: sent.channelId, messageId: sent.id }),

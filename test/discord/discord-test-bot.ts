@@ -6,8 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { type RunningBot, startBot } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logging.js';
 import {
   type FakeDiscord,
   type FakeDiscordOptions,
@@ -27,7 +29,12 @@ export interface DiscordTestBot {
 }
 
 export async function startDiscordTestBot(
-  options: { fake?: FakeDiscordOptions; env?: Record<string, string> } = {},
+  options: {
+    fake?: FakeDiscordOptions;
+    env?: Record<string, string>;
+    /** Collects the bot's JSON log lines (at debug level) instead of discarding them. */
+    logLines?: string[];
+  } = {},
 ): Promise<DiscordTestBot> {
   // A loaded CI machine can take more than Discord's 3 s to answer; the defer itself is what is tested.
   const fake = await startFakeDiscord({
@@ -51,7 +58,10 @@ export async function startDiscordTestBot(
         LOG_LEVEL: 'silent',
         ...options.env,
       }),
-      { print: () => {} },
+      {
+        print: () => {},
+        ...(options.logLines ? { logger: createLogger('debug', lineCollector(options.logLines)) } : {}),
+      },
     );
   let bot = await launch();
   const handle: DiscordTestBot = {
@@ -150,4 +160,13 @@ export async function until<T>(check: () => Promise<T | undefined | false>, time
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+function lineCollector(lines: string[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
 }
