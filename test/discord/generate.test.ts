@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImage } from '../media/image-fixtures.js';
 import { readMp4Info } from '../support/mp4-info.js';
 import {
+  customIdsOf,
   type DiscordTestBot,
   mentioningWrites,
   startDiscordTestBot,
@@ -153,6 +154,30 @@ describe('/sora generate', () => {
     );
   });
 
+  it('works inside a thread: status and video go into the thread, list scope is the parent channel', async () => {
+    const parent = t.fake.channel(t.fake.channelId)!;
+    const starter = t.fake.seedMessage({ content: 'video ideas' });
+    const thread = t.fake.world.addThread({
+      id: starter.id,
+      parent,
+      name: 'video ideas',
+      ownerId: t.fake.user.id,
+      nowIso: new Date().toISOString(),
+    });
+    t.fake.dispatch('THREAD_CREATE', { ...t.fake.world.channelPayload(thread), newly_created: true });
+    const handle = t.fake.interactions.slashCommand({
+      channelId: thread.id,
+      options: { prompt: 'a thread of its own' },
+    });
+    expect((await handle.callback).type).toBe(5);
+    const jobId = await waitForJobId(t.fake, handle);
+    const delivered = await waitForDelivery(t.fake, jobId, thread.id);
+    expect(delivered.channelId).toBe(thread.id);
+    const job = await t.bot.core.jobRecord(jobId);
+    expect(job?.conversation).toBe(`discord:${t.fake.guild.id}:${parent.id}:${thread.id}`);
+    expect(job?.channel).toBe(`discord:${t.fake.guild.id}:${parent.id}`);
+  });
+
   it('answers help, list and status privately', async () => {
     for (const [subcommand, options, expected] of [
       ['help', {}, 'sora-bot makes short videos'],
@@ -172,5 +197,22 @@ describe('/sora generate', () => {
       expect(JSON.stringify([message.content, message.embeds])).toContain(expected);
     }
     expect(mentioningWrites(t.fake)).toEqual([]);
+  });
+
+  it('pages through /sora list in place with its Next button', async () => {
+    // Six videos by now: two pages of five.
+    await waitForJobId(t.fake, t.fake.interactions.slashCommand({ options: { prompt: 'one more for the list' } }));
+    const handle = t.fake.interactions.slashCommand({ subcommand: 'list', options: {} });
+    const listId = await t.fake.waitFor(() => {
+      const id = handle.record.originalMessageId;
+      return id && t.fake.message(id)?.editedTimestamp ? id : undefined;
+    });
+    const first = t.fake.message(listId)!;
+    expect(JSON.stringify(first.embeds)).toContain('Page 1 of 2');
+    expect(customIdsOf(first)).toEqual(['sora:list:2:mine']);
+    const click = t.fake.interactions.button({ customId: 'sora:list:2:mine', messageId: listId });
+    expect((await click.callback).type).toBe(6);
+    await t.fake.waitFor(() => JSON.stringify(t.fake.message(listId)?.embeds).includes('Page 2 of 2'));
+    expect(customIdsOf(t.fake.message(listId)!)).toEqual(['sora:list:1:mine']);
   });
 });

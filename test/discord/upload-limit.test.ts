@@ -19,6 +19,7 @@ const PUBLIC_URL = 'https://sora.example.com';
 let t: DiscordTestBot;
 let smallGuild: string;
 let roomyGuild: string;
+let tinyGuild: string;
 
 beforeAll(async () => {
   t = await startDiscordTestBot({
@@ -26,11 +27,12 @@ beforeAll(async () => {
       guilds: [
         { name: 'Small uploads', attachmentSizeLimit: SMALL_LIMIT },
         { name: 'Roomy', attachmentSizeLimit: 10 * 1024 * 1024 },
+        { name: 'Tiny uploads', attachmentSizeLimit: 16 * 1024 },
       ],
     },
     env: { PUBLIC_URL, DOWNLOAD_LINK_SECRET: 'test-secret-for-links' },
   });
-  [smallGuild, roomyGuild] = [...t.fake.world.guilds.keys()] as [string, string];
+  [smallGuild, roomyGuild, tinyGuild] = [...t.fake.world.guilds.keys()] as [string, string, string];
 });
 
 afterAll(async () => {
@@ -105,4 +107,17 @@ it('handles a 413 / 40005 answer the same way: smaller encode, no raw error show
   const texts = t.fake.messagesIn(channelOf(roomyGuild)).map((m) => m.content);
   expect(texts.some((text) => text.includes('40005') || text.includes('too large'))).toBe(false);
   expect(mentioningWrites(t.fake)).toEqual([]);
+});
+
+it('posts the caption with a link when no encode can fit the limit', async () => {
+  const handle = t.fake.interactions.slashCommand({
+    guildId: tinyGuild,
+    options: { prompt: 'too big for anything' },
+  });
+  expect((await handle.callback).type).toBe(5);
+  const jobId = await waitForJobId(t.fake, handle);
+  const delivered = await waitForDelivery(t.fake, jobId, channelOf(tinyGuild), 60_000);
+  expect(delivered.attachments).toEqual([]);
+  expect(delivered.content).toContain("Too large for this server's");
+  expect(delivered.content).toContain(`${PUBLIC_URL}/discord/videos/${jobId}.mp4?`);
 });
