@@ -1,8 +1,9 @@
 /**
  * Polls the provider for jobs it is rendering. Intervals adapt per job (quick at first, then
- * slower, or exactly what `openai-poll-after-ms` asks). When several jobs are due together, one
- * walk of the list endpoint (100 videos a page) replaces a status read per job, so provider calls
- * grow with the number of ticks, not with the number of jobs.
+ * slower, or exactly what `openai-poll-after-ms` asks). From `pollBatchThreshold` rendering jobs on,
+ * a tick walks the list endpoint (100 videos a page) once and refreshes every rendering job from it
+ * instead of reading each job's status, so provider calls grow with the number of ticks, not with the
+ * number of jobs.
  */
 import { isSoraError } from '../sora/errors.js';
 import type { Video } from '../sora/video.js';
@@ -45,14 +46,21 @@ export class RenderPoller {
         now,
     );
     if (due.length > 0) {
-      const found = due.length >= this.ctx.settings.pollBatchThreshold ? await this.listMany(due) : new Map();
-      await Promise.all(
-        due.map(async (job) => {
-          const listed = found.get(job.providerVideoId!);
-          if (listed) await this.apply(job, listed, null);
-          else await this.retrieveOne(job);
-        }),
-      );
+      if (rendering.length >= this.ctx.settings.pollBatchThreshold) {
+        // One walk of the list costs the same whether it refreshes one job or a hundred: refresh them
+        // all, so every rendering job shares this tick and the next one.
+        const found = await this.listMany(rendering);
+        const dueIds = new Set(due.map((j) => j.id));
+        await Promise.all(
+          rendering.map(async (job) => {
+            const listed = found.get(job.providerVideoId!);
+            if (listed) await this.apply(job, listed, null);
+            else if (dueIds.has(job.id)) await this.retrieveOne(job);
+          }),
+        );
+      } else {
+        await Promise.all(due.map((job) => this.retrieveOne(job)));
+      }
     }
     const after = this.ctx.clock.now();
     const remaining = (await this.ctx.ledger.active()).filter((j) => AT_PROVIDER_STATES.includes(j.state));
@@ -60,10 +68,10 @@ export class RenderPoller {
     return Math.max(50, Math.min(...remaining.map((j) => (j.nextPollAt ?? after) - after)));
   }
 
-  /** Walks the list endpoint (newest first) until every due job was seen or older videos begin. */
-  private async listMany(due: Job[]): Promise<Map<string, Video>> {
-    const wanted = new Set(due.map((j) => j.providerVideoId!));
-    const oldest = Math.min(...due.map((j) => Math.floor((j.submittedAt ?? 0) / 1000))) - 120;
+  /** Walks the list endpoint (newest first) until every wanted job was seen or older videos begin. */
+  private async listMany(jobs: Job[]): Promise<Map<string, Video>> {
+    const wanted = new Set(jobs.map((j) => j.providerVideoId!));
+    const oldest = Math.min(...jobs.map((j) => Math.floor((j.submittedAt ?? 0) / 1000))) - 120;
     const found = new Map<string, Video>();
     let after: string | undefined;
     try {
