@@ -18,6 +18,7 @@ import {
   type VideoDelivery,
 } from '../../src/core/surface.js';
 import { parseSize } from '../../src/sora/video.js';
+import type { Store } from '../../src/store/store.js';
 import {
   DISCORD_PLATFORM,
   type DiscordConversation,
@@ -42,9 +43,13 @@ export const DISCORD_LIMITS = {
 
 /** How far back findDelivery looks for a video posted before a crash. */
 const FIND_DELIVERY_LOOKBACK = 50;
+/** Marks a delivery as begun (key `discord:delivery:JOB`), so findDelivery skips the lookup otherwise. */
+const deliveryKey = (jobId: string) => `discord:delivery:${jobId}`;
+const DELIVERY_MARK_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 export interface DiscordSurfaceDeps {
   client: Client;
+  store: Store;
   uploadLimits: UploadLimits;
   /** Signed links to originals (only when PUBLIC_URL is set). */
   links: DownloadLinks | null;
@@ -82,19 +87,25 @@ export class DiscordSurface implements ChatSurface {
     await this.edit(conversation, messageRef, { ...renderMessage(message), attachments: [], components: [] });
   }
 
-  /** A bot message in the channel carrying both buttons of this job is its delivered video. */
+  /**
+   * After a crash during delivery: a bot message in the channel carrying both buttons of this job is
+   * its delivered video. A delivery that never began (no mark in the store) needs no lookup at all.
+   */
   async findDelivery(conversation: string, jobId: string): Promise<string | undefined> {
+    if (!(await this.deps.store.get(deliveryKey(jobId)))) return undefined;
     const c = decode(conversation);
-    const channel = await this.channel(c);
     const wanted = [
       encodeComponentId({ kind: 'remix', jobId }),
       encodeComponentId({ kind: 'delete', jobId }),
     ];
     let recent: Message[];
     try {
+      const channel = await this.channel(c);
       recent = [...(await channel.messages.fetch({ limit: FIND_DELIVERY_LOOKBACK })).values()];
     } catch (error) {
-      throw toSurfaceError(error, postingChannel(c));
+      // Without Read Message History the bot cannot look; posting again beats not posting at all.
+      this.deps.logger.warn({ jobId, err: loggableError(error) }, 'could not look for an earlier delivery');
+      return undefined;
     }
     const botId = this.deps.client.user?.id;
     const found = recent.find((m) => {
@@ -111,6 +122,7 @@ export class DiscordSurface implements ChatSurface {
     let limit = await this.deps.uploadLimits.get(c.guildId);
     let file = { path: delivery.videoPath, bytes: delivery.videoBytes };
     const fittedPath = join(this.deps.workDir, `${job.id}-fit.mp4`);
+    await this.deps.store.set(deliveryKey(job.id), { startedAt: Date.now() }, DELIVERY_MARK_TTL_MS);
     try {
       // At most: the original, a re-encode for the remembered limit, one for a limit a 413 revealed.
       for (let attempt = 0; attempt < 3; attempt++) {

@@ -45,6 +45,7 @@ export const startDiscord: AdapterStarter = async (ctx: AdapterContext): Promise
   core.registerSurface(
     new DiscordSurface({
       client,
+      store,
       uploadLimits,
       links,
       workDir: join(config.DATA_DIR, 'discord'),

@@ -4,6 +4,7 @@
  * order like one session.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Intent } from '../fakes/discord/index.js';
 import { makeImage } from '../media/image-fixtures.js';
 import { readMp4Info } from '../support/mp4-info.js';
 import {
@@ -57,6 +58,8 @@ describe('/sora generate', () => {
     expect(info).toMatchObject({ width: 1280, height: 720, hasAudio: true });
     expect(info.durationS).toBeGreaterThan(3.5);
 
+    // Only the two non-privileged intents the bot needs.
+    expect(t.fake.gateway.sessions[0]?.intents).toBe(Intent.Guilds | Intent.GuildMessageReactions);
     const upload = t.fake.recorder.calls.find(
       (c) => c.method === 'POST' && c.route === '/channels/:channelId/messages' && c.files.length > 0,
     );
@@ -201,7 +204,10 @@ describe('/sora generate', () => {
 
   it('pages through /sora list in place with its Next button', async () => {
     // Six videos by now: two pages of five.
-    await waitForJobId(t.fake, t.fake.interactions.slashCommand({ options: { prompt: 'one more for the list' } }));
+    await waitForJobId(
+      t.fake,
+      t.fake.interactions.slashCommand({ options: { prompt: 'one more for the list' } }),
+    );
     const handle = t.fake.interactions.slashCommand({ subcommand: 'list', options: {} });
     const listId = await t.fake.waitFor(() => {
       const id = handle.record.originalMessageId;

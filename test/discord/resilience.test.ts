@@ -58,6 +58,7 @@ it('finds the posted video after a crash between the upload and the ledger write
   await t.restart();
   await until(async () => (await t.bot.core.jobRecord(job!.id))?.state === 'delivered');
   expect((await t.bot.core.jobRecord(job!.id))?.deliveredRef).toBe(posted);
+  expect(t.fake.recorder.callsTo('GET', '/channels/:channelId/messages')).toHaveLength(1);
   const uploads = t.fake.recorder
     .callsTo('POST', '/channels/:channelId/messages')
     .filter((c) => c.files.length > 0);
