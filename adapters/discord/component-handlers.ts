@@ -8,6 +8,7 @@ import type {
   MessageContextMenuCommandInteraction,
   ModalSubmitInteraction,
 } from 'discord.js';
+import type { Attachment, AttachmentMeta } from '../../src/core/intents.js';
 import { notice } from '../../src/core/replies.js';
 import type { Store } from '../../src/store/store.js';
 import { CONTEXT_MENUS } from './command-definitions.js';
@@ -83,8 +84,8 @@ export async function handleModalSubmit(
   if (!id || !place) return;
   const prompt = interaction.fields.getTextInputValue(MODAL_FIELDS.prompt);
   let text: string;
-  let attachment = null;
-  let meta = null;
+  let attachment: Attachment | null = null;
+  let meta: AttachmentMeta | null = null;
   if (id.kind === 'remix_modal') text = `remix ${id.jobId} ${prompt}`;
   else if (id.kind === 'animate_modal') {
     const stored = StoredAttachmentSchema.safeParse(await deps.store.get(animateKey(id.key)));

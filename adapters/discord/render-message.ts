@@ -68,7 +68,7 @@ export function renderMessage(message: BotMessage): DiscordMessagePayload {
             '`/sora remix video: prompt:`: a new version of a finished video.',
             '`/sora status video:` · `/sora list [all:] [page:]` · `/sora delete video:`',
             'Right-click a message › Apps › **Remix with Sora** (on a video) or **Animate with Sora** (on an image).',
-            'React with 🔁 on a video to remix it, ❌ on your own video to delete it.',
+            'React to a video with 🔁 (or the remix emoji this server was given) to remix it, with ❌ on your own video to delete it.',
             '',
             ...message.notes.map((n) => `• ${n}`),
           ].join('\n'),
