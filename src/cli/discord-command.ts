@@ -27,7 +27,7 @@ export async function runDiscordCommand(args: string[], io: CliIO): Promise<Exit
   if (!config.ok) return fail(io, config.message);
   const { DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: applicationId } = config.value;
   if (!token || !applicationId)
-    return fail(io, 'set DISCORD_TOKEN and DISCORD_APPLICATION_ID first (docs/discord.md)');
+    return fail(io, 'set DISCORD_TOKEN and DISCORD_APPLICATION_ID first (README: Run it in Discord)');
   const { registerWithToken } = await import('../../adapters/discord/command-registration.js');
   const result = await registerWithToken({
     token,
