@@ -2,7 +2,7 @@
  * The Discord adapter: /sora slash commands, the "Remix with Sora" / "Animate with Sora" context
  * menus, Remix / Delete buttons, remix and delete by reaction, and delivery of finished videos into
  * the channel they were asked from, through the bot token. Starts whenever DISCORD_TOKEN is set.
- * Register the commands once with `sora-bot discord register [--guild ID]` (docs/discord.md).
+ * Register the commands once with `sora-bot discord register [--guild ID]` (README: Run it in Discord).
  */
 import { once } from 'node:events';
 import { join } from 'node:path';

@@ -2,7 +2,7 @@
  * The Slack adapter: /sora, the video modal, the "Animate with Sora" shortcut, @mentions with an
  * image, remix and delete by reaction and by button, and videos streamed into the job's thread.
  * Starts whenever SLACK_BOT_TOKEN is set (src/app.ts); Socket Mode with SLACK_APP_TOKEN, HTTP mode
- * with SLACK_SIGNING_SECRET. docs/slack.md walks through creating the app from manifest.yml.
+ * with SLACK_SIGNING_SECRET. The README (Run it in Slack) walks through creating the app from manifest.yml.
  */
 import type { webApi } from '@slack/bolt';
 import type { AdapterContext, AdapterStarter, RunningAdapter } from '../../src/adapter-plugin.js';
