@@ -129,14 +129,17 @@ describe('sora-bot start, killed with SIGKILL in the middle of ten renders and s
     }
     expect(new Set(jobIds).size).toBe(RENDERS);
 
-    // The middle: some videos are already in the room, others are rendering, the rest queued.
+    // The middle: some videos are already in the room, the others still on their way (queued,
+    // rendering or being fetched; on a loaded machine the fetch, where the emulator runs ffmpeg, can
+    // outlast every render, so "rendering" alone may never coincide with a delivery).
     const atKill = await room.waitFor(
       (s) => {
         const delivered = results(s).length;
         const phases = [...statusPhases(s).values()];
-        return delivered >= 2 && phases.includes('rendering') ? { delivered, phases } : undefined;
+        const unfinished = phases.filter((p) => p !== 'done' && p !== 'failed' && p !== 'deleted').length;
+        return delivered >= 1 && unfinished >= 3 ? { delivered, phases } : undefined;
       },
-      'two videos delivered and more rendering',
+      'a video delivered and at least three more on their way',
       60_000,
     );
     room.close();
