@@ -304,7 +304,8 @@ export class SoraCore {
           clock.now(),
         );
         this.ctx.logger.warn({ jobId: job.id, err: error }, 'could not post the status message');
-        return reply(failureMessage(failed));
+        // Nothing was spent yet: say only what the platform refused and how to fix it.
+        return reply({ ...failureMessage(failed), text: surfaceMessage(error), hint: null });
       }
       this.schedulerLoop.wake();
       return { kind: 'job', job: toJobView(job), duplicate: false };
