@@ -64,6 +64,8 @@ export interface SoraCoreOptions {
 }
 
 const LIST_PAGE_SIZE = 5;
+/** Waiting jobs whose status message follows their queue position live. */
+const QUEUE_POSITIONS_SHOWN = 10;
 /** How long a command's first delivery may take to create its job before a repeat may try again. */
 const PENDING_IDEMPOTENCY_MS = 60_000;
 
@@ -100,7 +102,9 @@ export class SoraCore {
       },
       onFailed: (job) => this.reportFailure(job),
       onQueueChanged: async (waiting) => {
-        for (const job of waiting) await this.reporter.report(job);
+        // Only the front of the queue sees its position move: with hundreds waiting, editing every
+        // status message on every submission would spend the platform's rate limit on noise.
+        for (const job of waiting.slice(0, QUEUE_POSITIONS_SHOWN)) await this.reporter.report(job);
       },
     });
     this.reporter = new StatusReporter(this.ctx, (id) => this.scheduler.queueInfo(id));
