@@ -108,7 +108,7 @@ function statusPhases(stream: RoomStream): Map<string, string> {
 }
 
 describe('sora-bot start, killed with SIGKILL in the middle of ten renders and started again', () => {
-  it('delivers each of the ten videos exactly once, each a playable MP4', { timeout: 120_000 }, async () => {
+  it('delivers each of the ten videos exactly once, each a playable MP4', { timeout: 200_000 }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'sora-e2e-restart-'));
     dirs.push(dataDir);
 
@@ -155,16 +155,23 @@ describe('sora-bot start, killed with SIGKILL in the middle of ten renders and s
       expect(answer).toEqual({ kind: 'job', jobId: jobIds[i], duplicate: true });
     }
     // Done when all ten are in the room and every status message says done: nothing is left to post.
-    await after.waitFor(
-      (s) => {
-        const phases = statusPhases(s);
-        return results(s).length >= RENDERS && jobIds.every((id) => phases.get(id) === 'done')
-          ? true
-          : undefined;
-      },
-      'ten videos delivered',
-      60_000,
-    );
+    // Generous: the emulator renders each video with ffmpeg on its first fetch, and a render cut off
+    // by the kill starts again; on a loaded 2-core machine that alone can take a minute.
+    await after
+      .waitFor(
+        (s) => {
+          const phases = statusPhases(s);
+          return results(s).length >= RENDERS && jobIds.every((id) => phases.get(id) === 'done')
+            ? true
+            : undefined;
+        },
+        'ten videos delivered',
+        100_000,
+      )
+      .catch((error: Error) => {
+        const phases = [...statusPhases(after).values()].join(', ');
+        throw new Error(`${error.message} (room: ${results(after).length} videos; statuses: ${phases})`);
+      });
 
     const delivered = results(after);
     const perJob = new Map<string, number>();
