@@ -44,7 +44,7 @@ export const DEFAULT_CORE_SETTINGS = {
   idempotencyTtlMs: 24 * 60 * 60 * 1000,
   deliveryLeaseMs: 2 * 60 * 1000,
   estimatedRenderMs: 90_000,
-  deliveryConcurrency: 4,
+  deliveryConcurrency: 8,
 } as const satisfies Partial<CoreSettings>;
 
 export class SurfaceRegistry {
