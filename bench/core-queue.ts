@@ -1,5 +1,5 @@
 /**
- * The team queue and delivery loop under load (run: `npx tsx bench/core-queue.ts [JOBS] [RENDER_MS] [--wal] [--delivery-concurrency=N]`,
+ * The team queue and delivery loop under load (run: `npx tsx bench/core-queue.ts [JOBS] [RENDER_MS] [--delivery-concurrency=N]`,
  * default 1000 jobs, 2000 ms renders). Issue 3's performance goals: with the caps raised on both sides,
  * 1,000 jobs from 50 requesters at once through the real SoraCore on a SQLite file; report provider
  * API calls per delivered job for the batched poller and for plain per-job polling at the same
@@ -10,9 +10,9 @@
  * so the bot's RSS and event loop are measured without the provider's. Every video is the same small
  * real MP4 and WebP, rendered once at start, so ffmpeg does not render 1,000 videos.
  *
- * `--wal` repeats the run with the ledger file in SQLite's write-ahead-log mode (see useWriteAheadLog);
- * `--delivery-concurrency=N` with more videos downloaded and posted at once than the default. Both are
- * experiments that show which cost dominates; the plain run is the bot as it ships.
+ * `--delivery-concurrency=N` repeats the run with more videos downloaded and posted at once than the
+ * default: an experiment that shows whether delivery throughput dominates; the plain run is the bot as
+ * it ships.
  *
  * Figures, not assertions: this is never part of the test suite.
  */
@@ -29,7 +29,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import KeyvSqlite from '@keyv/sqlite';
 import { parseConfig } from '../src/config.js';
 import type { Job } from '../src/core/job.js';
 import type { BotMessage, StatusMessage } from '../src/core/messages.js';
@@ -294,17 +293,6 @@ async function fetchJson<T>(url: string, method = 'GET'): Promise<T> {
   return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
-/**
- * The `--wal` experiment: the ledger file is created in SQLite's write-ahead-log mode (a setting kept
- * in the file), so a commit appends to the log instead of rewriting pages behind a rollback journal.
- * SqliteStore itself opens files in the default (rollback journal, synchronous=FULL).
- */
-async function useWriteAheadLog(file: string): Promise<void> {
-  const sqlite = new KeyvSqlite({ uri: `sqlite://${file}` });
-  await sqlite.query('PRAGMA journal_mode=WAL');
-  await sqlite.disconnect();
-}
-
 async function runPass(
   name: string,
   threshold: number,
@@ -312,13 +300,11 @@ async function runPass(
   jobs: number,
   renderMs: number,
   poll: { pollInitialMs: number; pollMaxMs: number },
-  wal: boolean,
   deliveryConcurrency: number | undefined,
 ): Promise<PassResult> {
   await fetchJson(`${proxyUrl}/__bench/reset`, 'POST');
   const dataDir = await mkdtemp(join(tmpdir(), 'sora-bench-queue-'));
   const file = join(dataDir, 'ledger.sqlite');
-  if (wal) await useWriteAheadLog(file);
   const storeOps: StoreOps = { calls: {}, waitMs: {}, activeReads: 0 };
   const store = countingStore(await SqliteStore.open(file), storeOps);
   const config = parseConfig({ SORA_PROVIDER: 'emulator' });
@@ -456,7 +442,6 @@ async function startProviderSide(renderMs: number): Promise<{ child: ChildProces
 
 async function botSide(): Promise<void> {
   const args = process.argv.slice(2);
-  const wal = args.includes('--wal');
   const concurrencyArg = args.find((a) => a.startsWith('--delivery-concurrency='));
   const deliveryConcurrency = concurrencyArg ? Number(concurrencyArg.split('=')[1]) : undefined;
   const [jobsArg, renderArg] = args.filter((a) => !a.startsWith('--'));
@@ -477,7 +462,6 @@ async function botSide(): Promise<void> {
       jobs,
       renderMs,
       poll,
-      wal,
       deliveryConcurrency,
     );
     const perJob = await runPass(
@@ -487,10 +471,9 @@ async function botSide(): Promise<void> {
       jobs,
       renderMs,
       poll,
-      wal,
       deliveryConcurrency,
     );
-    printReport(jobs, renderMs, poll, { wal, deliveryConcurrency }, batched, perJob);
+    printReport(jobs, renderMs, poll, { deliveryConcurrency }, batched, perJob);
   } finally {
     child.stdin?.end();
   }
@@ -500,7 +483,7 @@ function printReport(
   jobs: number,
   renderMs: number,
   poll: { pollInitialMs: number; pollMaxMs: number },
-  experiment: { wal: boolean; deliveryConcurrency: number | undefined },
+  experiment: { deliveryConcurrency: number | undefined },
   a: PassResult,
   b: PassResult,
 ): void {
@@ -588,7 +571,7 @@ function printReport(
   ];
   console.log(
     `\n### Core queue benchmark: ${jobs} jobs, ${REQUESTERS} requesters, renders of ${renderMs} ms, ` +
-      `poll ${poll.pollInitialMs}..${poll.pollMaxMs} ms, SQLite on disk${experiment.wal ? ' in WAL mode (experiment)' : ''}${experiment.deliveryConcurrency ? `, deliveryConcurrency ${experiment.deliveryConcurrency} (experiment)` : ''}, caps 100 running / no RPM ` +
+      `poll ${poll.pollInitialMs}..${poll.pollMaxMs} ms, SQLite on disk (WAL)${experiment.deliveryConcurrency ? `, deliveryConcurrency ${experiment.deliveryConcurrency} (experiment)` : ''}, caps 100 running / no RPM ` +
       `(node ${process.version}, ${new Date().toISOString()})\n`,
   );
   console.log(`| measure | ${a.name} | ${b.name} | per-job / batched |`);
