@@ -70,6 +70,17 @@ export class JobLedger {
     return next;
   }
 
+  /**
+   * Records a change that need not survive a restart (progress, the next poll time): kept in the
+   * cache of a single-process store, written through where there is no cache (Redis).
+   */
+  async saveTransient(job: Job, now: number): Promise<Job> {
+    if (!this.cache) return this.save(job, now);
+    const next = { ...job, updatedAt: now };
+    this.cache.set(job.id, next);
+    return next;
+  }
+
   async update(id: string, now: number, change: (job: Job) => Partial<Job>): Promise<Job> {
     const job = await this.get(id);
     if (!job) throw new Error(`job ${id} not found`);

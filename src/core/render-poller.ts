@@ -169,16 +169,18 @@ export class RenderPoller {
     }
     const previous = fresh.pollIntervalMs ?? settings.pollInitialMs;
     const interval = pollAfterMs ?? Math.min(settings.pollMaxMs, Math.round(previous * 1.5));
-    const saved = await ledger.save(
-      {
-        ...fresh,
-        state: video.status === 'in_progress' ? 'rendering' : fresh.state,
-        progress: Math.max(fresh.progress, video.progress),
-        nextPollAt: now + interval,
-        pollIntervalMs: interval,
-      },
-      now,
-    );
+    const state = video.status === 'in_progress' ? 'rendering' : fresh.state;
+    const next = {
+      ...fresh,
+      state,
+      progress: Math.max(fresh.progress, video.progress),
+      nextPollAt: now + interval,
+      pollIntervalMs: interval,
+    };
+    // Progress and poll times are worth a disk write only with a state change: after a restart the
+    // job is simply polled at once.
+    const saved =
+      state === fresh.state ? await ledger.saveTransient(next, now) : await ledger.save(next, now);
     await this.hooks.onProgress(saved);
   }
 }
