@@ -15,6 +15,7 @@ export class SqliteStore extends KeyvValues implements Store {
   private readonly mutex = new KeyMutex();
   /** Sets as last read or written: this process is the file's only writer, so memory is the truth. */
   private readonly sets = new Map<string, string[]>();
+  private readonly setWrites = new Map<string, { running?: Promise<void>; queued?: Promise<void> }>();
 
   private constructor(
     keyv: Keyv,
@@ -58,25 +59,23 @@ export class SqliteStore extends KeyvValues implements Store {
     });
   }
 
-  addToSet(key: string, member: string): Promise<void> {
-    return this.mutex.run(`set:${key}`, async () => {
-      const current = await this.readSet(key);
-      if (current.includes(member)) return;
-      const next = [...current, member];
-      await this.keyv.set(`set:${key}`, next);
-      this.sets.set(key, next);
-    });
+  async addToSet(key: string, member: string): Promise<void> {
+    await this.readSet(key);
+    // Read again after the await: other changes may have replaced the array meanwhile.
+    const current = this.sets.get(key) ?? [];
+    if (!current.includes(member)) this.sets.set(key, [...current, member]);
+    return this.persistSet(key);
   }
 
-  removeFromSet(key: string, member: string): Promise<void> {
-    return this.mutex.run(`set:${key}`, async () => {
-      const current = await this.readSet(key);
-      if (!current.includes(member)) return;
-      const next = current.filter((m) => m !== member);
-      if (next.length === 0) await this.keyv.delete(`set:${key}`);
-      else await this.keyv.set(`set:${key}`, next);
-      this.sets.set(key, next);
-    });
+  async removeFromSet(key: string, member: string): Promise<void> {
+    await this.readSet(key);
+    const current = this.sets.get(key) ?? [];
+    if (current.includes(member))
+      this.sets.set(
+        key,
+        current.filter((m) => m !== member),
+      );
+    return this.persistSet(key);
   }
 
   async members(key: string): Promise<string[]> {
@@ -87,8 +86,47 @@ export class SqliteStore extends KeyvValues implements Store {
     const cached = this.sets.get(key);
     if (cached) return cached;
     const stored = ((await this.keyv.get(`set:${key}`)) as string[] | undefined) ?? [];
+    // Another caller may have loaded (and changed) it while we were reading.
+    const loaded = this.sets.get(key);
+    if (loaded) return loaded;
     this.sets.set(key, stored);
     return stored;
+  }
+
+  /**
+   * Group commit: resolves once a write containing the set as it is now has reached the file. While
+   * one write runs, every change made meanwhile is folded into a single next write, so a burst of
+   * changes to one hot set (the active jobs) costs a few writes, not one each, and is still durable
+   * when the caller goes on.
+   */
+  private persistSet(key: string): Promise<void> {
+    let writes = this.setWrites.get(key);
+    if (!writes) {
+      writes = {};
+      this.setWrites.set(key, writes);
+    }
+    const state = writes;
+    if (state.queued) return state.queued;
+    const start = (): Promise<void> => {
+      const members = this.sets.get(key) ?? [];
+      const write = (
+        members.length === 0 ? this.keyv.delete(`set:${key}`) : this.keyv.set(`set:${key}`, members)
+      ).then(() => undefined);
+      const running: Promise<void> = write.finally(() => {
+        if (state.running === running) state.running = undefined;
+      });
+      state.running = running;
+      return running;
+    };
+    if (!state.running) return start();
+    const queued = state.running
+      .catch(() => undefined)
+      .then(() => {
+        state.queued = undefined;
+        return start();
+      });
+    state.queued = queued;
+    return queued;
   }
 
   async ping(): Promise<void> {

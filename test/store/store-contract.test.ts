@@ -94,10 +94,17 @@ describe('sqlite store durability', () => {
     const first = await SqliteStore.open(path);
     await first.set('job:abc', { state: 'waiting' });
     await first.addToSet('active', 'abc');
+    // A burst of concurrent changes to one set is group-committed: every awaited change is on disk.
+    await Promise.all(Array.from({ length: 200 }, (_, i) => first.addToSet('burst', `m${i}`)));
+    await Promise.all(Array.from({ length: 50 }, (_, i) => first.removeFromSet('burst', `m${i * 2}`)));
     await first.close();
     const second = await SqliteStore.open(path);
     expect(await second.get('job:abc')).toEqual({ state: 'waiting' });
     expect(await second.members('active')).toEqual(['abc']);
+    const burst = await second.members('burst');
+    expect(burst).toHaveLength(150);
+    expect(burst).not.toContain('m0');
+    expect(burst).toContain('m1');
     await second.close();
   });
 });
