@@ -3,6 +3,7 @@
  * an admin. Lists never cross workspaces, although one provider key serves them all.
  */
 import type { Job } from './job.js';
+import type { JobLedger } from './job-ledger.js';
 import { type Requester, sameWorkspace } from './requester.js';
 
 /**
@@ -24,4 +25,14 @@ export function canSee(r: Requester, job: Job): boolean {
 
 export function canDelete(r: Requester, job: Job): boolean {
   return canSee(r, job) && (job.requester.user === r.user || r.isAdmin);
+}
+
+/** The job as `r` may see it: same workspace and not deleted, else undefined (no hint it exists). */
+export async function findVisibleJob(
+  ledger: JobLedger,
+  r: Requester,
+  jobId: string,
+): Promise<Job | undefined> {
+  const job = await ledger.get(jobId);
+  return job && canSee(r, job) ? job : undefined;
 }

@@ -4,9 +4,7 @@
  * back through the conversation's ChatSurface. It imports no platform SDK.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { capabilitiesFor, modelFamily, type ProviderCapabilities } from '../sora/capabilities.js';
-import { isSoraError } from '../sora/errors.js';
+import { capabilitiesFor, type ProviderCapabilities } from '../sora/capabilities.js';
 import type { VideoProvider } from '../sora/provider.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
@@ -18,17 +16,19 @@ import {
   DEFAULT_CORE_SETTINGS,
   SurfaceRegistry,
 } from './core-context.js';
-import type { Attachment, AttachmentMeta, DeleteIntent, Intent, ListIntent, ParseResult } from './intents.js';
-import { AT_PROVIDER_STATES, isTerminal, type Job, type JobRequest } from './job.js';
+import { deleteJob } from './delete-job.js';
+import type { Attachment, AttachmentMeta, Intent, ParseResult } from './intents.js';
+import { AT_PROVIDER_STATES, type Job } from './job.js';
 import { JobLedger } from './job-ledger.js';
+import { prepareGenerate, prepareRemix } from './job-request.js';
+import { listJobs } from './list-jobs.js';
 import { type Logger, silentLogger } from './logger.js';
 import { type BotMessage, type JobView, type StatusMessage, toJobView } from './messages.js';
-import { canDelete, canSee, isConfiguredAdmin } from './policy.js';
-import { prepareReferenceImage } from './reference-image.js';
+import { canDelete, findVisibleJob, isConfiguredAdmin } from './policy.js';
 import { RenderPoller } from './render-poller.js';
 import { failureMessage, helpMessage, noSuchVideo, notice, resultActions } from './replies.js';
 import { type Requester, type RequesterInput, RequesterSchema } from './requester.js';
-import { RetentionSweeper, removeJobFiles } from './retention-sweeper.js';
+import { RetentionSweeper } from './retention-sweeper.js';
 import { StatusReporter, statusMessage } from './status-reporter.js';
 import { SubmissionScheduler } from './submission-scheduler.js';
 import { type ChatSurface, SurfaceError, type ThreadStart } from './surface.js';
@@ -63,7 +63,6 @@ export interface SoraCoreOptions {
   instanceId?: string;
 }
 
-const LIST_PAGE_SIZE = 5;
 /** Waiting jobs whose status message follows their queue position live. */
 const QUEUE_POSITIONS_SHOWN = 10;
 /** How long a command's first delivery may take to create its job before a repeat may try again. */
@@ -200,7 +199,7 @@ export class SoraCore {
       case 'help':
         return reply(helpMessage(this.capabilities, this.ctx.settings.defaultModel));
       case 'list':
-        return reply(await this.list(requester, request.channel, intent));
+        return reply(await listJobs(this.ctx.ledger, requester, request.channel, intent));
       case 'status': {
         const job = await this.visibleJob(requester, intent.jobId);
         if (!job) return reply(noSuchVideo(intent.jobId));
@@ -212,8 +211,15 @@ export class SoraCore {
           actions: job.state === 'delivered' ? resultActions(view) : [],
         });
       }
-      case 'delete':
-        return reply(await this.delete(requester, intent));
+      case 'delete': {
+        const job = await this.visibleJob(requester, intent.jobId);
+        if (!job) return reply(noSuchVideo(intent.jobId));
+        return reply(
+          await deleteJob(this.ctx, requester, job, (deleted) =>
+            this.reporter.report(deleted, { force: true }),
+          ),
+        );
+      }
       case 'generate':
       case 'remix':
         return this.startJob(requester, request);
@@ -261,9 +267,8 @@ export class SoraCore {
     return r.isAdmin || !isConfiguredAdmin(this.ctx.settings.admins, r) ? r : { ...r, isAdmin: true };
   }
 
-  private async visibleJob(r: Requester, jobId: string): Promise<Job | undefined> {
-    const job = await this.ctx.ledger.get(jobId);
-    return job && canSee(r, job) ? job : undefined;
+  private visibleJob(r: Requester, jobId: string): Promise<Job | undefined> {
+    return findVisibleJob(this.ctx.ledger, r, jobId);
   }
 
   private async startJob(requester: Requester, request: CommandRequest): Promise<CommandOutcome> {
@@ -278,7 +283,15 @@ export class SoraCore {
       token = claim.token;
     }
     try {
-      const prepared = await this.prepareRequest(requester, request);
+      const prepared =
+        intent.kind === 'remix'
+          ? prepareRemix(
+              intent,
+              await this.visibleJob(requester, intent.jobId),
+              clock.now(),
+              this.capabilities,
+            )
+          : await prepareGenerate(this.ctx, this.capabilities, intent, request.attachment);
       if ('reply' in prepared) {
         if (key) await ledger.releaseIdempotency(key, token);
         return reply(prepared.reply);
@@ -332,73 +345,6 @@ export class SoraCore {
     return { kind: 'job', job: toJobView(job), duplicate: true };
   }
 
-  private async prepareRequest(
-    requester: Requester,
-    request: CommandRequest,
-  ): Promise<{ request: JobRequest } | { reply: BotMessage }> {
-    const intent = request.intent;
-    if (intent.kind === 'remix') {
-      const parent = await this.visibleJob(requester, intent.jobId);
-      if (!parent) return { reply: noSuchVideo(intent.jobId) };
-      if (parent.state !== 'delivered' || !parent.providerVideoId)
-        return {
-          reply: notice(
-            `Video \`${parent.id}\` isn't finished yet; remix it once it has been delivered.`,
-            'warning',
-          ),
-        };
-      if (parent.providerExpiresAt && parent.providerExpiresAt <= this.ctx.clock.now())
-        return {
-          reply: notice(
-            `Video \`${parent.id}\` is too old to remix: the provider keeps videos for a limited time. Make a new one with \`/sora PROMPT\`.`,
-            'warning',
-          ),
-        };
-      if (intent.prompt.length > 32_000)
-        return { reply: notice('That prompt is over 32,000 characters.', 'warning') };
-      return {
-        request: {
-          kind: 'remix',
-          prompt: intent.prompt,
-          seconds: parent.request.seconds,
-          size: parent.request.size,
-          model: parent.request.model,
-          imagePath: null,
-          remixOf: parent.id,
-          remixOfVideoId: parent.providerVideoId,
-        },
-      };
-    }
-    if (intent.kind !== 'generate') throw new Error('not a generate intent');
-    let imagePath: string | null = null;
-    if (request.attachment) {
-      const family = modelFamily(intent.model);
-      const caps = family ? this.capabilities.models[family] : undefined;
-      if (!caps) return { reply: notice(`\`${intent.model}\` isn't available here.`, 'warning') };
-      const prepared = await prepareReferenceImage(request.attachment, {
-        size: intent.size,
-        caps,
-        dir: join(this.ctx.settings.dataDir, 'inputs'),
-        name: randomUUID(),
-        ffmpegPath: this.ctx.settings.ffmpegPath,
-      });
-      if (!prepared.ok) return { reply: notice(prepared.message, 'warning') };
-      imagePath = prepared.path;
-    }
-    return {
-      request: {
-        kind: 'generate',
-        prompt: intent.prompt,
-        seconds: intent.seconds,
-        size: intent.size,
-        model: intent.model,
-        imagePath,
-        remixOf: null,
-        remixOfVideoId: null,
-      },
-    };
-  }
-
   /** Posts the first status message and moves the job to the queue. */
   private async announce(job: Job, announce?: CommandRequest['announce']): Promise<Job> {
     const { ledger, clock } = this.ctx;
@@ -437,69 +383,6 @@ export class SoraCore {
     } catch (error) {
       this.ctx.logger.warn({ jobId: job.id, err: error }, 'could not report the failure in the thread');
     }
-  }
-
-  private async list(requester: Requester, channel: string, intent: ListIntent): Promise<BotMessage> {
-    const jobs = intent.all
-      ? (await this.ctx.ledger.byChannel(channel)).filter((j) => canSee(requester, j))
-      : (await this.ctx.ledger.byRequester(requester)).filter((j) => canSee(requester, j));
-    jobs.sort((a, b) => b.createdAt - a.createdAt);
-    const pageCount = Math.max(1, Math.ceil(jobs.length / LIST_PAGE_SIZE));
-    const page = Math.min(intent.page, pageCount);
-    const slice = jobs.slice((page - 1) * LIST_PAGE_SIZE, page * LIST_PAGE_SIZE);
-    const actions = [];
-    if (page > 1)
-      actions.push({ kind: 'list_page' as const, page: page - 1, all: intent.all, label: 'Previous' });
-    if (page < pageCount)
-      actions.push({ kind: 'list_page' as const, page: page + 1, all: intent.all, label: 'Next' });
-    return {
-      kind: 'list',
-      scope: intent.all ? 'channel' : 'mine',
-      jobs: slice.map(toJobView),
-      page,
-      pageCount,
-      total: jobs.length,
-      actions,
-    };
-  }
-
-  private async delete(requester: Requester, intent: DeleteIntent): Promise<BotMessage> {
-    const { ledger, clock, provider, logger } = this.ctx;
-    const job = await this.visibleJob(requester, intent.jobId);
-    if (!job) return noSuchVideo(intent.jobId);
-    if (!canDelete(requester, job))
-      return notice(`Only the person who made \`${job.id}\` or an admin can delete it.`, 'warning');
-    const wasActive = !isTerminal(job.state);
-    // Written first: the loops skip a deleted job even if the provider call below is slow or fails.
-    const deleted = await ledger.save({ ...job, state: 'deleted' }, clock.now());
-    if (job.providerVideoId) {
-      try {
-        await provider.delete(job.providerVideoId);
-      } catch (error) {
-        if (!(isSoraError(error) && error.code === 'not_found'))
-          logger.warn(
-            { jobId: job.id, err: error },
-            'provider delete failed; the local copy is deleted anyway',
-          );
-      }
-    }
-    await removeJobFiles(job.files);
-    if (job.request.imagePath) await removeJobFiles({ video: job.request.imagePath, thumbnail: null });
-    const surface = this.ctx.surfaces.forConversation(job.conversation);
-    const note = notice(
-      `Video \`${job.id}\` was deleted by ${requester.displayName ?? requester.user}.`,
-      'info',
-    );
-    if (surface?.markDeleted && job.deliveredRef) {
-      try {
-        await surface.markDeleted(job.conversation, job.deliveredRef, note);
-      } catch (error) {
-        logger.warn({ jobId: job.id, err: error }, 'could not mark the delivered message as deleted');
-      }
-    }
-    if (wasActive || job.statusRef) await this.reporter.report(deleted, { force: true });
-    logger.info({ jobId: job.id }, 'job deleted');
-    return notice(`Deleted \`${job.id}\`.`, 'success');
   }
 }
 
