@@ -3,15 +3,24 @@
  * of its ChatSurface), the shared HTTP server (to mount routes) and the config; it returns a handle.
  */
 import type { Config } from './config.js';
+import type { Clock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import type { SoraCore } from './core/sora-core.js';
 import type { HttpServer } from './http/http-server.js';
+import type { KeyValues } from './store/key-values.js';
 
+/**
+ * What an adapter may use: the core's intents and queries (never its ledger or loops), its own
+ * namespaced records (`values`, keys under the adapter's name), the clock and the logger.
+ */
 export interface AdapterContext {
   config: Config;
   core: SoraCore;
   http: HttpServer;
   logger: Logger;
+  clock: Clock;
+  /** Creates the adapter's namespaced key-value view of the store (`namespace` = the adapter's name). */
+  values(namespace: string): KeyValues;
 }
 
 export interface RunningAdapter {

@@ -21,6 +21,8 @@ export interface ThreadStart {
 }
 
 export interface VideoDelivery {
+  /** The job being delivered (adapters may tag their messages with it, e.g. a Discord nonce). */
+  jobId: string;
   conversation: string;
   /** The finished MP4 under DATA_DIR: stream it, never read it whole. */
   videoPath: string;
@@ -29,23 +31,49 @@ export interface VideoDelivery {
   message: ResultMessage;
 }
 
+/**
+ * What the surface tells the core while it delivers. The core persists each checkpoint on the job
+ * (fenced by its delivery lease) before the call returns, so the adapter calls it right before the
+ * step that makes the video visible: after a crash, `findDelivery` gets these facts back and can ask
+ * the platform about exactly that file or message instead of searching history.
+ */
+export interface DeliveryProgress {
+  checkpoint(facts: Readonly<Record<string, string>>): Promise<void>;
+}
+
+/** Everything a delivery created: the core records it, so a delete can remove all of it. */
+export interface DeliveredVideo {
+  /** The message that carries the video (reactions, buttons and `markDeleted` address it). */
+  messageRef: string;
+  /** Any other reference it created (an uploaded file, a second message), in the adapter's encoding. */
+  otherRefs: readonly string[];
+}
+
 export interface ChatSurface {
   readonly platform: Platform;
   readonly limits: SurfaceLimits;
   /** Posts the first status message of a job in `conversation`, opening a thread when the platform has them. */
   startJob(conversation: string, message: StatusMessage): Promise<ThreadStart>;
   updateStatus(conversation: string, statusRef: string, message: StatusMessage): Promise<void>;
-  /** Posts the video into the job's conversation and returns a reference to that message. */
-  deliverVideo(delivery: VideoDelivery): Promise<string>;
+  /** Posts the video into the job's conversation; returns every reference it created. */
+  deliverVideo(delivery: VideoDelivery, progress: DeliveryProgress): Promise<DeliveredVideo>;
   /** Posts a message (a failure, a notice) into the conversation for everyone there. */
   post(conversation: string, message: BotMessage): Promise<string>;
   /**
-   * After a crash during delivery: has the video for this job already been posted here? Lets the core
-   * deliver exactly once. Without it, the core re-delivers a job found in `delivering`.
+   * Only when resuming a delivery that began before a crash: was the video already posted? A pure
+   * lookup, given the checkpoints the adapter recorded (`facts`, possibly empty when the crash came
+   * before the first one). Lets the core deliver exactly once; without it the core posts again.
    */
-  findDelivery?(conversation: string, jobId: string): Promise<string | undefined>;
-  /** Replaces a delivered video's message by a "deleted" note. */
-  markDeleted?(conversation: string, messageRef: string, message: BotMessage): Promise<void>;
+  findDelivery?(
+    conversation: string,
+    jobId: string,
+    facts: Readonly<Record<string, string>>,
+  ): Promise<DeliveredVideo | undefined>;
+  /**
+   * Replaces a delivered video's message by a "deleted" note and removes whatever else the delivery
+   * created (`otherRefs`). Called by delete, also for a delivery that finished after the delete.
+   */
+  markDeleted?(conversation: string, delivered: DeliveredVideo, message: BotMessage): Promise<void>;
 }
 
 export const SURFACE_ERROR_CODES = [

@@ -1,25 +1,152 @@
 /**
- * The persistence port: JSON values by key with optional TTLs, atomic set-if-absent (idempotency keys,
- * delivery leases) and sets of strings (the ledger's indexes). Two implementations share one contract
- * test: a SQLite file (the default, one bot process per file) and Redis (several replicas).
+ * The persistence port. Everything that can race is an atomic operation of the store itself, so that
+ * the same code is safe with one process on SQLite and with several replicas on one Redis:
+ *
+ * - **versioned records** with compare-and-set: a write names the version it read and fails when the
+ *   record changed meanwhile (the caller re-reads and decides again). A write can carry index changes
+ *   and a fence; all of it commits together or not at all;
+ * - **leases with fencing tokens**: acquire, renew and release are atomic; every fresh acquisition gets
+ *   a larger token, and a write fenced by a lapsed token is refused, so a holder that stalled past its
+ *   lease cannot record over the one that took over;
+ * - **counters**: a sliding request window, a bounded set of slots, and a bounded sum (budgets);
+ * - **sorted indexes** (member + score) whose cost per write does not grow with history, read in
+ *   pages by keyset;
+ * - **TTL'd values** (dedupe keys, caches, adapter records) through keyv on the same backend.
+ *
+ * Two implementations run one contract suite (test/store): SQLite (better-sqlite3, the default, one
+ * writing process per file) and Redis (Lua scripts, several replicas).
  */
+
+export interface VersionedRecord<T = unknown> {
+  value: T;
+  /** 1 for a new record, +1 on every write. */
+  version: number;
+}
+
+export interface IndexEntry {
+  index: string;
+  member: string;
+  score: number;
+}
+
+/** A write is accepted only while this lease is held with this token. */
+export interface Fence {
+  lease: string;
+  token: number;
+}
+
+export interface RecordWrite {
+  key: string;
+  value: unknown;
+  /** The version the caller read; 0 means the record must not exist yet (create). */
+  expectedVersion: number;
+  fence?: Fence | undefined;
+  /** Added (or re-scored) in the same transaction. */
+  indexAdd?: readonly IndexEntry[];
+  /** Removed in the same transaction. */
+  indexRemove?: readonly Omit<IndexEntry, 'score'>[];
+}
+
+export type WriteResult =
+  | { ok: true; version: number }
+  /** `conflict`: the record is not at `expectedVersion`; `fenced`: the fence's lease is not held with that token. */
+  | { ok: false; reason: 'conflict' | 'fenced' };
+
+export interface Lease {
+  name: string;
+  owner: string;
+  /** Strictly larger for every fresh acquisition of this lease name. */
+  token: number;
+}
+
+export interface LeaseHolder {
+  owner: string;
+  token: number;
+  /** Epoch ms; null for a lease taken without a TTL. */
+  expiresAt: number | null;
+}
+
+export type WindowResult = { ok: true } | { ok: false; retryInMs: number };
+
+export interface IndexPage {
+  limit: number;
+  order: 'asc' | 'desc';
+  /** Keyset cursor: start strictly after this entry (in `order`). */
+  after?: { score: number; member: string } | undefined;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'redis';
+
+  // TTL'd values (keyv)
   get<T>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown, ttlMs?: number): Promise<void>;
   delete(key: string): Promise<void>;
+
+  // Versioned records
+  readRecord<T = unknown>(key: string): Promise<VersionedRecord<T> | undefined>;
+  readRecords<T = unknown>(keys: readonly string[]): Promise<(VersionedRecord<T> | undefined)[]>;
+  writeRecord(write: RecordWrite): Promise<WriteResult>;
+  /** Removes a record (and index entries) outright; used to move a poisoned record aside. */
+  deleteRecord(key: string, indexRemove?: readonly Omit<IndexEntry, 'score'>[]): Promise<void>;
+
+  // Leases
   /**
-   * Atomic claim: true when `key` was free (absent or expired) and now holds `owner`, or already held
-   * `owner` (the TTL is then renewed). Used for idempotency keys and delivery leases.
+   * Takes the lease when it is free or expired (a new, larger token), or renews it when `owner`
+   * already holds it (same token). Without `ttlMs` it never expires. Undefined when someone else holds it.
    */
-  claim(key: string, owner: string, ttlMs?: number): Promise<boolean>;
-  /** Who holds a claim, if anyone. */
-  claimHolder(key: string): Promise<string | undefined>;
-  releaseClaim(key: string, owner: string): Promise<void>;
-  addToSet(key: string, member: string): Promise<void>;
-  removeFromSet(key: string, member: string): Promise<void>;
-  members(key: string): Promise<string[]>;
+  acquireLease(name: string, owner: string, ttlMs?: number): Promise<Lease | undefined>;
+  /** Extends a lease still held with this token; false when it was lost. */
+  renewLease(lease: Lease, ttlMs: number): Promise<boolean>;
+  /** Frees the lease if still held with this token (a lapsed holder frees nothing). */
+  releaseLease(lease: Lease): Promise<void>;
+  leaseHolder(name: string): Promise<LeaseHolder | undefined>;
+
+  // Counters
+  /**
+   * Sliding window: records one event at `now` and returns ok when fewer than `limit` events fall in
+   * `(now - windowMs, now]`; otherwise records nothing and says when the oldest leaves the window.
+   */
+  takeFromWindow(name: string, limit: number, windowMs: number, now: number): Promise<WindowResult>;
+  /** Returns a recorded event (e.g. a request the provider refused before doing anything). */
+  returnToWindow(name: string, at: number): Promise<void>;
+  /** Events recorded in the window (for estimates). */
+  windowCount(name: string, windowMs: number, now: number): Promise<number>;
+  /** A bounded set: true when `member` holds a slot now (already held, or one was free). */
+  acquireSlot(name: string, member: string, limit: number): Promise<boolean>;
+  releaseSlot(name: string, member: string): Promise<void>;
+  slotHolders(name: string): Promise<string[]>;
+  /**
+   * Adds `delta` to a counter unless the result would exceed `max`; returns the value after (or the
+   * unchanged value with ok false). `ttlMs` applies when the counter is created (a budget's period).
+   */
+  addToCounter(
+    name: string,
+    delta: number,
+    options?: { max?: number; ttlMs?: number },
+  ): Promise<{ ok: boolean; value: number }>;
+  counterValue(name: string): Promise<number>;
+
+  // Sorted indexes
+  indexAdd(index: string, member: string, score: number): Promise<void>;
+  indexRemove(index: string, member: string): Promise<void>;
+  indexRange(index: string, page: IndexPage): Promise<IndexEntry[]>;
+  indexCount(index: string): Promise<number>;
+  indexScore(index: string, member: string): Promise<number | undefined>;
+
   /** A cheap round trip, for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Raised when the store itself is unusable (unreachable Redis, a SQLite file held by another process). */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+  constructor(
+    readonly code: 'unreachable' | 'locked' | 'corrupt',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
