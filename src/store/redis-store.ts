@@ -1,23 +1,46 @@
 /**
- * The store for several replicas: Redis through Keyv + @keyv/redis, with Redis's own atomic commands
- * (SET NX PX, SADD/SREM) for idempotency keys, leases and indexes, so two bot processes never both
- * win a claim.
+ * The store for several replicas: one Redis. Records are hashes (`v` version, `d` JSON), indexes,
+ * windows and slots are sorted sets, leases are hashes with a PEXPIRE and a token counter that only
+ * grows. Everything that reads then writes is a Lua script (redis-scripts.ts). TTL'd values go through
+ * keyv (@keyv/redis) under the same namespace.
  */
+import { randomUUID } from 'node:crypto';
 import KeyvRedis from '@keyv/redis';
 import type Keyv from 'keyv';
 import { KeyvValues, openKeyv } from './keyv-values.js';
-import type { Store } from './store.js';
+import * as scripts from './redis-scripts.js';
+import {
+  type IndexEntry,
+  type IndexPage,
+  type Lease,
+  type LeaseHolder,
+  type RecordWrite,
+  type Store,
+  StoreError,
+  type VersionedRecord,
+  type WindowResult,
+  type WriteResult,
+} from './store.js';
 
-type RedisClient = {
-  set(key: string, value: string, options?: { NX?: boolean; PX?: number }): Promise<string | null>;
+type Reply = string | number | null | Reply[];
+
+interface RedisClient {
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  hmGet(key: string, fields: string[]): Promise<(string | null)[]>;
+  hGetAll(key: string): Promise<Record<string, string>>;
+  del(key: string | string[]): Promise<number>;
+  zAdd(key: string, member: { score: number; value: string }): Promise<number>;
+  zRem(key: string, member: string): Promise<number>;
+  zCard(key: string): Promise<number>;
+  zCount(key: string, min: string | number, max: string | number): Promise<number>;
+  zScore(key: string, member: string): Promise<number | null>;
+  zRange(key: string, min: string | number, max: string | number): Promise<string[]>;
+  sendCommand(args: string[]): Promise<unknown>;
+  pTTL(key: string): Promise<number>;
   get(key: string): Promise<string | null>;
-  del(key: string): Promise<number>;
-  pExpire(key: string, ms: number): Promise<number>;
-  sAdd(key: string, member: string): Promise<number>;
-  sRem(key: string, member: string): Promise<number>;
-  sMembers(key: string): Promise<string[]>;
   ping(): Promise<string>;
-};
+  multi(): { hmGet(key: string, fields: string[]): unknown; exec(): Promise<unknown[]> };
+}
 
 export class RedisStore extends KeyvValues implements Store {
   readonly kind = 'redis' as const;
@@ -33,42 +56,207 @@ export class RedisStore extends KeyvValues implements Store {
   static async open(url: string, namespace = 'sora'): Promise<RedisStore> {
     const adapter = new KeyvRedis(url, { throwOnConnectError: true, connectionTimeout: 5000 });
     const keyv = openKeyv(adapter, namespace);
-    const client = (await adapter.getClient()) as unknown as RedisClient;
-    const store = new RedisStore(keyv, client, `${namespace}:`);
-    await store.ping();
-    return store;
+    try {
+      const client = (await adapter.getClient()) as unknown as RedisClient;
+      const store = new RedisStore(keyv, client, `${namespace}:`);
+      await store.ping();
+      return store;
+    } catch (error) {
+      await keyv.disconnect().catch(() => undefined);
+      throw new StoreError(
+        'unreachable',
+        `cannot reach Redis at STORE_URL=${redactUrl(url)}: start Redis there or fix STORE_URL`,
+        { cause: error },
+      );
+    }
   }
 
-  async claim(key: string, owner: string, ttlMs?: number): Promise<boolean> {
-    // Raw SET NX on a key of our own: Keyv has no compare-and-set.
-    const redisKey = `${this.prefix}claim:${key}`;
-    const px = ttlMs ? Math.max(1, Math.round(ttlMs)) : undefined;
-    const ok = await this.client.set(redisKey, owner, px ? { NX: true, PX: px } : { NX: true });
-    if (ok === 'OK') return true;
-    if ((await this.client.get(redisKey)) !== owner) return false;
-    if (px) await this.client.pExpire(redisKey, px);
-    return true;
+  private k(kind: string, name: string): string {
+    return `${this.prefix}${kind}:${name}`;
   }
 
-  async claimHolder(key: string): Promise<string | undefined> {
-    return (await this.client.get(`${this.prefix}claim:${key}`)) ?? undefined;
+  private run(script: string, keys: string[], args: (string | number)[]): Promise<Reply> {
+    return this.client.eval(script, { keys, arguments: args.map(String) }) as Promise<Reply>;
   }
 
-  async releaseClaim(key: string, owner: string): Promise<void> {
-    const redisKey = `${this.prefix}claim:${key}`;
-    if ((await this.client.get(redisKey)) === owner) await this.client.del(redisKey);
+  // Versioned records
+
+  async readRecord<T>(key: string): Promise<VersionedRecord<T> | undefined> {
+    const [v, d] = await this.client.hmGet(this.k('rec', key), ['v', 'd']);
+    return v && d ? { version: Number(v), value: JSON.parse(d) as T } : undefined;
   }
 
-  async addToSet(key: string, member: string): Promise<void> {
-    await this.client.sAdd(`${this.prefix}set:${key}`, member);
+  async readRecords<T>(keys: readonly string[]): Promise<(VersionedRecord<T> | undefined)[]> {
+    if (keys.length === 0) return [];
+    const multi = this.client.multi();
+    for (const key of keys) multi.hmGet(this.k('rec', key), ['v', 'd']);
+    const replies = (await multi.exec()) as (string | null)[][];
+    return replies.map(([v, d]) => (v && d ? { version: Number(v), value: JSON.parse(d) as T } : undefined));
   }
 
-  async removeFromSet(key: string, member: string): Promise<void> {
-    await this.client.sRem(`${this.prefix}set:${key}`, member);
+  async writeRecord(write: RecordWrite): Promise<WriteResult> {
+    const adds = write.indexAdd ?? [];
+    const removes = write.indexRemove ?? [];
+    const recordKey = this.k('rec', write.key);
+    const keys = [
+      recordKey,
+      write.fence ? this.k('lease', write.fence.lease) : recordKey,
+      ...adds.map((e) => this.k('idx', e.index)),
+      ...removes.map((e) => this.k('idx', e.index)),
+    ];
+    const args: (string | number)[] = [
+      write.expectedVersion,
+      JSON.stringify(write.value),
+      write.fence ? write.fence.token : '',
+      adds.length,
+      ...adds.flatMap((e) => [e.member, e.score]),
+      ...removes.map((e) => e.member),
+    ];
+    const [ok, detail] = (await this.run(scripts.WRITE_RECORD, keys, args)) as [number, string | number];
+    return ok === 1
+      ? { ok: true, version: Number(detail) }
+      : { ok: false, reason: detail === 'fenced' ? 'fenced' : 'conflict' };
   }
 
-  async members(key: string): Promise<string[]> {
-    return this.client.sMembers(`${this.prefix}set:${key}`);
+  async deleteRecord(key: string, indexRemove: readonly Omit<IndexEntry, 'score'>[] = []): Promise<void> {
+    await this.client.del(this.k('rec', key));
+    for (const e of indexRemove) await this.client.zRem(this.k('idx', e.index), e.member);
+  }
+
+  // Leases
+
+  async acquireLease(name: string, owner: string, ttlMs?: number): Promise<Lease | undefined> {
+    const ttl = ttlMs === undefined ? '' : Math.max(1, Math.round(ttlMs));
+    const reply = (await this.run(
+      scripts.ACQUIRE_LEASE,
+      [this.k('lease', name), this.k('leasetoken', name)],
+      [owner, ttl],
+    )) as number[];
+    return reply[0] === 1 ? { name, owner, token: Number(reply[1]) } : undefined;
+  }
+
+  async renewLease(lease: Lease, ttlMs: number): Promise<boolean> {
+    const reply = await this.run(
+      scripts.RENEW_LEASE,
+      [this.k('lease', lease.name)],
+      [lease.owner, lease.token, Math.max(1, Math.round(ttlMs))],
+    );
+    return reply === 1;
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    await this.run(scripts.RELEASE_LEASE, [this.k('lease', lease.name)], [lease.owner, lease.token]);
+  }
+
+  async leaseHolder(name: string): Promise<LeaseHolder | undefined> {
+    const key = this.k('lease', name);
+    const [owner, token] = await this.client.hmGet(key, ['owner', 'token']);
+    if (!owner || !token) return undefined;
+    const ttl = await this.client.pTTL(key);
+    return { owner, token: Number(token), expiresAt: ttl > 0 ? Date.now() + ttl : null };
+  }
+
+  // Counters
+
+  async takeFromWindow(name: string, limit: number, windowMs: number, now: number): Promise<WindowResult> {
+    const reply = (await this.run(
+      scripts.TAKE_FROM_WINDOW,
+      [this.k('win', name)],
+      [limit, windowMs, now, `${now}:${randomUUID()}`],
+    )) as number[];
+    return reply[0] === 1 ? { ok: true } : { ok: false, retryInMs: Number(reply[1]) };
+  }
+
+  async returnToWindow(name: string, at: number): Promise<void> {
+    await this.run(scripts.RETURN_TO_WINDOW, [this.k('win', name)], [at]);
+  }
+
+  async windowCount(name: string, windowMs: number, now: number): Promise<number> {
+    return this.client.zCount(this.k('win', name), `(${now - windowMs}`, '+inf');
+  }
+
+  async acquireSlot(name: string, member: string, limit: number): Promise<boolean> {
+    return (await this.run(scripts.ACQUIRE_SLOT, [this.k('slots', name)], [member, limit, Date.now()])) === 1;
+  }
+
+  async releaseSlot(name: string, member: string): Promise<void> {
+    await this.client.zRem(this.k('slots', name), member);
+  }
+
+  async slotHolders(name: string): Promise<string[]> {
+    return this.client.zRange(this.k('slots', name), 0, -1);
+  }
+
+  async addToCounter(
+    name: string,
+    delta: number,
+    options: { max?: number; ttlMs?: number } = {},
+  ): Promise<{ ok: boolean; value: number }> {
+    const reply = (await this.run(
+      scripts.ADD_TO_COUNTER,
+      [this.k('ctr', name)],
+      [delta, options.max ?? '', options.ttlMs ? Math.round(options.ttlMs) : ''],
+    )) as [number, string];
+    return { ok: reply[0] === 1, value: Number(reply[1]) };
+  }
+
+  async counterValue(name: string): Promise<number> {
+    return Number((await this.client.get(this.k('ctr', name))) ?? 0);
+  }
+
+  // Sorted indexes
+
+  async indexAdd(index: string, member: string, score: number): Promise<void> {
+    await this.client.zAdd(this.k('idx', index), { score, value: member });
+  }
+
+  async indexRemove(index: string, member: string): Promise<void> {
+    await this.client.zRem(this.k('idx', index), member);
+  }
+
+  async indexRange(index: string, page: IndexPage): Promise<IndexEntry[]> {
+    const key = this.k('idx', index);
+    const limit = Math.max(0, Math.trunc(page.limit));
+    if (limit === 0) return [];
+    const after = page.after;
+    // Keyset: start at the cursor's score (inclusive), skip entries up to the cursor itself. Members
+    // with equal scores are ordered by member, as ZRANGEBYSCORE orders them.
+    const args =
+      page.order === 'asc'
+        ? ['ZRANGE', key, after ? String(after.score) : '-inf', '+inf', 'BYSCORE']
+        : ['ZRANGE', key, after ? String(after.score) : '+inf', '-inf', 'BYSCORE', 'REV'];
+    const out: IndexEntry[] = [];
+    let offset = 0;
+    const batch = limit + 16;
+    while (out.length < limit) {
+      const reply = (await this.client.sendCommand([
+        ...args,
+        'LIMIT',
+        String(offset),
+        String(batch),
+        'WITHSCORES',
+      ])) as string[];
+      if (reply.length === 0) break;
+      for (let i = 0; i < reply.length && out.length < limit; i += 2) {
+        const member = reply[i] as string;
+        const score = Number(reply[i + 1]);
+        if (after && score === after.score) {
+          if (page.order === 'asc' ? member <= after.member : member >= after.member) continue;
+        }
+        out.push({ index, member, score });
+      }
+      if (reply.length < batch * 2) break;
+      offset += batch;
+    }
+    return out;
+  }
+
+  async indexCount(index: string): Promise<number> {
+    return this.client.zCard(this.k('idx', index));
+  }
+
+  async indexScore(index: string, member: string): Promise<number | undefined> {
+    return (await this.client.zScore(this.k('idx', index), member)) ?? undefined;
   }
 
   async ping(): Promise<void> {
@@ -77,5 +265,15 @@ export class RedisStore extends KeyvValues implements Store {
 
   async close(): Promise<void> {
     await this.keyv.disconnect();
+  }
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'an invalid URL';
   }
 }

@@ -1,139 +1,348 @@
 /**
- * The default store: a SQLite file under DATA_DIR through Keyv + @keyv/sqlite. It survives restarts;
- * it is meant for one bot process (atomicity comes from an in-process mutex), use Redis for several.
+ * The default store: one SQLite file under DATA_DIR through better-sqlite3. Every operation that
+ * reads and then writes runs in a `BEGIN IMMEDIATE` transaction, so it is atomic across connections
+ * too (the contract suite runs two on one file); the bot itself takes the file with a writer lock
+ * (`exclusive`), because two bot processes would both run the loops. TTL'd values go through keyv on
+ * the same connection (SqliteKeyvAdapter).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import KeyvSqlite from '@keyv/sqlite';
-import type Keyv from 'keyv';
-import { KeyMutex } from './key-mutex.js';
+import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { KeyvValues, openKeyv } from './keyv-values.js';
-import type { Store } from './store.js';
+import { importLegacyData } from './sqlite-legacy-migration.js';
+import { createSchema } from './sqlite-schema.js';
+import { SqliteKeyvAdapter } from './sqlite-keyv-adapter.js';
+import { SqliteWriterLock } from './sqlite-writer-lock.js';
+import {
+  type IndexEntry,
+  type IndexPage,
+  type Lease,
+  type LeaseHolder,
+  type RecordWrite,
+  type Store,
+  StoreError,
+  type VersionedRecord,
+  type WindowResult,
+  type WriteResult,
+} from './store.js';
+
+export interface SqliteStoreOptions {
+  namespace?: string;
+  /** The bot's own process: take the writer lock (a second bot process on the file fails to start). */
+  exclusive?: boolean;
+}
+
+type Row = Record<string, unknown>;
 
 export class SqliteStore extends KeyvValues implements Store {
   readonly kind = 'sqlite' as const;
-  private readonly mutex = new KeyMutex();
-  /** Sets as last read or written: this process is the file's only writer, so memory is the truth. */
-  private readonly sets = new Map<string, string[]>();
-  private readonly setWrites = new Map<string, { running?: Promise<void>; queued?: Promise<void> }>();
+  private readonly sql: ReturnType<typeof prepareStatements>;
+  private lock: SqliteWriterLock | undefined;
+  private closed = false;
 
   private constructor(
-    keyv: Keyv,
-    private readonly adapter: KeyvSqlite,
+    private readonly db: Database,
+    keyvAdapter: SqliteKeyvAdapter,
+    namespace: string,
   ) {
-    super(keyv);
+    super(openKeyv(keyvAdapter, namespace));
+    this.sql = prepareStatements(db);
   }
 
-  static async open(path: string, namespace = 'sora'): Promise<SqliteStore> {
+  static async open(path: string, options: SqliteStoreOptions | string = {}): Promise<SqliteStore> {
+    const opts = typeof options === 'string' ? { namespace: options } : options;
     const file = resolve(path);
     mkdirSync(dirname(file), { recursive: true });
-    // busyTimeout: a second process (the CLI) may read the file while the bot writes it.
-    const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 5000 });
-    // Write-ahead logging with NORMAL sync: a commit costs a fraction of a millisecond instead of
-    // several, and committed data still survives the process being killed (only an OS crash or power
-    // loss can take the last commits). The ledger writes on every state change, so this matters.
-    await adapter.query('PRAGMA journal_mode=WAL');
-    await adapter.query('PRAGMA synchronous=NORMAL');
-    const keyv = openKeyv(adapter, namespace);
-    const store = new SqliteStore(keyv, adapter);
-    await store.ping();
+    let db: Database;
+    try {
+      db = new BetterSqlite3(file, { timeout: 5_000 });
+      // Write-ahead logging with NORMAL sync: a commit costs a fraction of a millisecond, readers
+      // (the CLI) never block the writer, and committed data survives the process being killed.
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      createSchema(db);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_BUSY')
+        throw new StoreError('locked', `${file} is locked by another process; stop it and start again`, {
+          cause: error,
+        });
+      throw error;
+    }
+    const store = new SqliteStore(db, new SqliteKeyvAdapter(db, { table: 'kv' }), opts.namespace ?? 'sora');
+    try {
+      if (opts.exclusive) store.lock = SqliteWriterLock.take(db, file);
+      await importLegacyData(db, store, opts.namespace ?? 'sora');
+    } catch (error) {
+      store.lock?.release();
+      db.close();
+      throw error;
+    }
     return store;
   }
 
-  claim(key: string, owner: string, ttlMs?: number): Promise<boolean> {
-    return this.mutex.run(`claim:${key}`, async () => {
-      const holder = (await this.keyv.get(`claim:${key}`)) as string | undefined;
-      if (holder !== undefined && holder !== owner) return false;
-      await this.keyv.set(`claim:${key}`, owner, ttlMs);
-      return true;
-    });
+  /** The underlying connection, for the migration and tests that inspect the file. */
+  get connection(): Database {
+    return this.db;
   }
 
-  async claimHolder(key: string): Promise<string | undefined> {
-    return (await this.keyv.get(`claim:${key}`)) as string | undefined;
+  // Versioned records
+
+  async readRecord<T>(key: string): Promise<VersionedRecord<T> | undefined> {
+    const row = this.sql.getRecord.get(key) as { version: number; value: string } | undefined;
+    return row ? { version: row.version, value: JSON.parse(row.value) as T } : undefined;
   }
 
-  releaseClaim(key: string, owner: string): Promise<void> {
-    return this.mutex.run(`claim:${key}`, async () => {
-      if ((await this.keyv.get(`claim:${key}`)) === owner) await this.keyv.delete(`claim:${key}`);
-    });
+  async readRecords<T>(keys: readonly string[]): Promise<(VersionedRecord<T> | undefined)[]> {
+    return this.db.transaction(() => keys.map((key) => {
+      const row = this.sql.getRecord.get(key) as { version: number; value: string } | undefined;
+      return row ? { version: row.version, value: JSON.parse(row.value) as T } : undefined;
+    }))();
   }
 
-  async addToSet(key: string, member: string): Promise<void> {
-    await this.readSet(key);
-    // Read again after the await: other changes may have replaced the array meanwhile.
-    const current = this.sets.get(key) ?? [];
-    if (!current.includes(member)) this.sets.set(key, [...current, member]);
-    return this.persistSet(key);
+  async writeRecord(write: RecordWrite): Promise<WriteResult> {
+    const json = JSON.stringify(write.value);
+    return this.db
+      .transaction((): WriteResult => {
+        if (write.fence && !this.leaseHeld(write.fence.lease, write.fence.token))
+          return { ok: false, reason: 'fenced' };
+        const row = this.sql.getVersion.get(write.key) as { version: number } | undefined;
+        if ((row?.version ?? 0) !== write.expectedVersion) return { ok: false, reason: 'conflict' };
+        const version = write.expectedVersion + 1;
+        this.sql.putRecord.run(write.key, version, json);
+        for (const e of write.indexAdd ?? []) this.sql.indexAdd.run(e.index, e.member, e.score);
+        for (const e of write.indexRemove ?? []) this.sql.indexRemove.run(e.index, e.member);
+        return { ok: true, version };
+      })
+      .immediate();
   }
 
-  async removeFromSet(key: string, member: string): Promise<void> {
-    await this.readSet(key);
-    const current = this.sets.get(key) ?? [];
-    if (current.includes(member))
-      this.sets.set(
-        key,
-        current.filter((m) => m !== member),
-      );
-    return this.persistSet(key);
+  async deleteRecord(key: string, indexRemove: readonly Omit<IndexEntry, 'score'>[] = []): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.sql.deleteRecord.run(key);
+        for (const e of indexRemove) this.sql.indexRemove.run(e.index, e.member);
+      })
+      .immediate();
   }
 
-  async members(key: string): Promise<string[]> {
-    return [...(await this.readSet(key))];
+  // Leases
+
+  async acquireLease(name: string, owner: string, ttlMs?: number): Promise<Lease | undefined> {
+    return this.db
+      .transaction((): Lease | undefined => {
+        const now = Date.now();
+        const expiresAt = ttlMs === undefined ? null : now + Math.max(1, Math.round(ttlMs));
+        const row = this.sql.getLease.get(name) as
+          | { owner: string | null; token: number; expires_at: number | null }
+          | undefined;
+        const live = row?.owner != null && (row.expires_at === null || row.expires_at > now);
+        if (live && row.owner !== owner) return undefined;
+        const token = live ? row.token : (row?.token ?? 0) + 1;
+        this.sql.putLease.run(name, owner, token, expiresAt);
+        return { name, owner, token };
+      })
+      .immediate();
   }
 
-  private async readSet(key: string): Promise<string[]> {
-    const cached = this.sets.get(key);
-    if (cached) return cached;
-    const stored = ((await this.keyv.get(`set:${key}`)) as string[] | undefined) ?? [];
-    // Another caller may have loaded (and changed) it while we were reading.
-    const loaded = this.sets.get(key);
-    if (loaded) return loaded;
-    this.sets.set(key, stored);
-    return stored;
+  async renewLease(lease: Lease, ttlMs: number): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        if (!this.leaseHeld(lease.name, lease.token, lease.owner)) return false;
+        this.sql.renewLease.run(Date.now() + Math.max(1, Math.round(ttlMs)), lease.name);
+        return true;
+      })
+      .immediate();
   }
 
-  /**
-   * Group commit: resolves once a write containing the set as it is now has reached the file. While
-   * one write runs, every change made meanwhile is folded into a single next write, so a burst of
-   * changes to one hot set (the active jobs) costs a few writes, not one each, and is still durable
-   * when the caller goes on.
-   */
-  private persistSet(key: string): Promise<void> {
-    let writes = this.setWrites.get(key);
-    if (!writes) {
-      writes = {};
-      this.setWrites.set(key, writes);
-    }
-    const state = writes;
-    if (state.queued) return state.queued;
-    const start = (): Promise<void> => {
-      const members = this.sets.get(key) ?? [];
-      const write = (
-        members.length === 0 ? this.keyv.delete(`set:${key}`) : this.keyv.set(`set:${key}`, members)
-      ).then(() => undefined);
-      const running: Promise<void> = write.finally(() => {
-        if (state.running === running) state.running = undefined;
-      });
-      state.running = running;
-      return running;
-    };
-    if (!state.running) return start();
-    const queued = state.running
-      .catch(() => undefined)
-      .then(() => {
-        state.queued = undefined;
-        return start();
-      });
-    state.queued = queued;
-    return queued;
+  async releaseLease(lease: Lease): Promise<void> {
+    this.sql.releaseLease.run(lease.name, lease.owner, lease.token);
+  }
+
+  async leaseHolder(name: string): Promise<LeaseHolder | undefined> {
+    const row = this.sql.getLease.get(name) as
+      | { owner: string | null; token: number; expires_at: number | null }
+      | undefined;
+    if (!row?.owner || (row.expires_at !== null && row.expires_at <= Date.now())) return undefined;
+    return { owner: row.owner, token: row.token, expiresAt: row.expires_at };
+  }
+
+  private leaseHeld(name: string, token: number, owner?: string): boolean {
+    const row = this.sql.getLease.get(name) as
+      | { owner: string | null; token: number; expires_at: number | null }
+      | undefined;
+    return Boolean(
+      row?.owner &&
+        row.token === token &&
+        (owner === undefined || row.owner === owner) &&
+        (row.expires_at === null || row.expires_at > Date.now()),
+    );
+  }
+
+  // Counters
+
+  async takeFromWindow(name: string, limit: number, windowMs: number, now: number): Promise<WindowResult> {
+    const idx = `window:${name}`;
+    return this.db
+      .transaction((): WindowResult => {
+        this.sql.indexTrimBelow.run(idx, now - windowMs);
+        const count = (this.sql.indexCount.get(idx) as { n: number }).n;
+        if (count >= limit) {
+          const oldest = this.sql.indexFirst.get(idx) as { score: number };
+          return { ok: false, retryInMs: Math.max(1, oldest.score + windowMs - now + 1) };
+        }
+        this.sql.indexAdd.run(idx, `${now}:${randomUUID()}`, now);
+        return { ok: true };
+      })
+      .immediate();
+  }
+
+  async returnToWindow(name: string, at: number): Promise<void> {
+    const row = this.sql.indexMemberAt.get(`window:${name}`, at) as { member: string } | undefined;
+    if (row) this.sql.indexRemove.run(`window:${name}`, row.member);
+  }
+
+  async windowCount(name: string, windowMs: number, now: number): Promise<number> {
+    return (this.sql.indexCountAbove.get(`window:${name}`, now - windowMs) as { n: number }).n;
+  }
+
+  async acquireSlot(name: string, member: string, limit: number): Promise<boolean> {
+    const idx = `slots:${name}`;
+    return this.db
+      .transaction(() => {
+        if (this.sql.indexScore.get(idx, member)) return true;
+        if ((this.sql.indexCount.get(idx) as { n: number }).n >= limit) return false;
+        this.sql.indexAdd.run(idx, member, Date.now());
+        return true;
+      })
+      .immediate();
+  }
+
+  async releaseSlot(name: string, member: string): Promise<void> {
+    this.sql.indexRemove.run(`slots:${name}`, member);
+  }
+
+  async slotHolders(name: string): Promise<string[]> {
+    return (this.sql.indexAllAsc.all(`slots:${name}`) as { member: string }[]).map((r) => r.member);
+  }
+
+  async addToCounter(
+    name: string,
+    delta: number,
+    options: { max?: number; ttlMs?: number } = {},
+  ): Promise<{ ok: boolean; value: number }> {
+    return this.db
+      .transaction(() => {
+        const now = Date.now();
+        const row = this.sql.getCounter.get(name) as { value: number; expires_at: number | null } | undefined;
+        const live = row && (row.expires_at === null || row.expires_at > now);
+        const current = live ? row.value : 0;
+        const next = current + delta;
+        if (options.max !== undefined && delta > 0 && next > options.max) return { ok: false, value: current };
+        const expiresAt = live ? row.expires_at : options.ttlMs ? now + options.ttlMs : null;
+        this.sql.putCounter.run(name, next, expiresAt);
+        return { ok: true, value: next };
+      })
+      .immediate();
+  }
+
+  async counterValue(name: string): Promise<number> {
+    const row = this.sql.getCounter.get(name) as { value: number; expires_at: number | null } | undefined;
+    return row && (row.expires_at === null || row.expires_at > Date.now()) ? row.value : 0;
+  }
+
+  // Sorted indexes
+
+  async indexAdd(index: string, member: string, score: number): Promise<void> {
+    this.sql.indexAdd.run(index, member, score);
+  }
+
+  async indexRemove(index: string, member: string): Promise<void> {
+    this.sql.indexRemove.run(index, member);
+  }
+
+  async indexRange(index: string, page: IndexPage): Promise<IndexEntry[]> {
+    const limit = Math.max(0, Math.trunc(page.limit));
+    const after = page.after;
+    const rows = (
+      page.order === 'asc'
+        ? after
+          ? this.sql.rangeAscAfter.all(index, after.score, after.score, after.member, limit)
+          : this.sql.rangeAsc.all(index, limit)
+        : after
+          ? this.sql.rangeDescAfter.all(index, after.score, after.score, after.member, limit)
+          : this.sql.rangeDesc.all(index, limit)
+    ) as { member: string; score: number }[];
+    return rows.map((r) => ({ index, member: r.member, score: r.score }));
+  }
+
+  async indexCount(index: string): Promise<number> {
+    return (this.sql.indexCount.get(index) as { n: number }).n;
+  }
+
+  async indexScore(index: string, member: string): Promise<number | undefined> {
+    return (this.sql.indexScore.get(index, member) as { score: number } | undefined)?.score;
   }
 
   async ping(): Promise<void> {
-    await this.adapter.query('SELECT 1');
+    this.db.prepare('SELECT 1').get();
   }
 
   async close(): Promise<void> {
-    await this.keyv.disconnect();
+    if (this.closed) return;
+    this.closed = true;
+    this.lock?.release();
+    this.db.close();
   }
+}
+
+function prepareStatements(db: Database) {
+  const p = (sql: string): Statement<unknown[], Row> => db.prepare(sql);
+  return {
+    getRecord: p('SELECT version, value FROM records WHERE key = ?'),
+    getVersion: p('SELECT version FROM records WHERE key = ?'),
+    putRecord: p(
+      `INSERT INTO records (key, version, value) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET version = excluded.version, value = excluded.value`,
+    ),
+    deleteRecord: p('DELETE FROM records WHERE key = ?'),
+    getLease: p('SELECT owner, token, expires_at FROM leases WHERE name = ?'),
+    putLease: p(
+      `INSERT INTO leases (name, owner, token, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, token = excluded.token,
+         expires_at = excluded.expires_at`,
+    ),
+    renewLease: p('UPDATE leases SET expires_at = ? WHERE name = ?'),
+    // The row stays (owner NULL) so the next acquisition still gets a larger token.
+    releaseLease: p('UPDATE leases SET owner = NULL WHERE name = ? AND owner = ? AND token = ?'),
+    getCounter: p('SELECT value, expires_at FROM counters WHERE name = ?'),
+    putCounter: p(
+      `INSERT INTO counters (name, value, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+    ),
+    indexAdd: p(
+      `INSERT INTO index_entries (idx, member, score) VALUES (?, ?, ?)
+       ON CONFLICT (idx, member) DO UPDATE SET score = excluded.score`,
+    ),
+    indexRemove: p('DELETE FROM index_entries WHERE idx = ? AND member = ?'),
+    indexScore: p('SELECT score FROM index_entries WHERE idx = ? AND member = ?'),
+    indexCount: p('SELECT count(*) AS n FROM index_entries WHERE idx = ?'),
+    indexCountAbove: p('SELECT count(*) AS n FROM index_entries WHERE idx = ? AND score > ?'),
+    indexFirst: p('SELECT score FROM index_entries WHERE idx = ? ORDER BY score, member LIMIT 1'),
+    indexMemberAt: p('SELECT member FROM index_entries WHERE idx = ? AND score = ? LIMIT 1'),
+    indexTrimBelow: p('DELETE FROM index_entries WHERE idx = ? AND score <= ?'),
+    indexAllAsc: p('SELECT member FROM index_entries WHERE idx = ? ORDER BY score, member'),
+    rangeAsc: p('SELECT member, score FROM index_entries WHERE idx = ? ORDER BY score, member LIMIT ?'),
+    rangeDesc: p(
+      'SELECT member, score FROM index_entries WHERE idx = ? ORDER BY score DESC, member DESC LIMIT ?',
+    ),
+    rangeAscAfter: p(
+      `SELECT member, score FROM index_entries WHERE idx = ? AND (score > ? OR (score = ? AND member > ?))
+       ORDER BY score, member LIMIT ?`,
+    ),
+    rangeDescAfter: p(
+      `SELECT member, score FROM index_entries WHERE idx = ? AND (score < ? OR (score = ? AND member < ?))
+       ORDER BY score DESC, member DESC LIMIT ?`,
+    ),
+  };
 }

@@ -1,7 +1,14 @@
+/**
+ * The contract every Store implementation keeps, run on SQLite and on a real Redis, each time with
+ * two store instances on the same data (two connections on one SQLite file; two clients on one
+ * Redis namespace), so the atomic operations are checked against a second writer, not just against
+ * concurrent promises in one client.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { namespacedValues } from '../../src/store/key-values.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
@@ -9,19 +16,23 @@ import type { Store } from '../../src/store/store.js';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const dirs: string[] = [];
-const factories: [string, () => Promise<Store>][] = [
+/** Each factory opens two instances over the same data. */
+const factories: [string, () => Promise<[Store, Store]>][] = [
   [
     'sqlite',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'sora-store-'));
       dirs.push(dir);
-      return SqliteStore.open(join(dir, 'test.sqlite'));
+      const file = join(dir, 'test.sqlite');
+      return [await SqliteStore.open(file), await SqliteStore.open(file)];
     },
   ],
   [
     'redis',
-    () =>
-      RedisStore.open(REDIS_URL, `test-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`),
+    async () => {
+      const ns = `test-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+      return [await RedisStore.open(REDIS_URL, ns), await RedisStore.open(REDIS_URL, ns)];
+    },
   ],
 ];
 
@@ -29,82 +40,257 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 describe.each(factories)('%s store contract', (_name, open) => {
-  let store: Store;
+  let a: Store;
+  let b: Store;
+  /** Alternates between the two instances, so every race has both writers in it. */
+  const either = (i: number) => (i % 2 === 0 ? a : b);
   beforeAll(async () => {
-    store = await open();
+    [a, b] = await open();
   });
   afterAll(async () => {
-    await store.close();
+    await a.close();
+    await b.close();
   });
 
-  it('round-trips JSON values and deletes them', async () => {
-    await store.set('a', { n: 1, list: ['x'] });
-    expect(await store.get('a')).toEqual({ n: 1, list: ['x'] });
-    await store.delete('a');
-    expect(await store.get('a')).toBeUndefined();
+  it('round-trips TTL values, seen by the other instance, and expires them', async () => {
+    await a.set('v', { n: 1, list: ['x'] });
+    expect(await b.get('v')).toEqual({ n: 1, list: ['x'] });
+    await b.delete('v');
+    expect(await a.get('v')).toBeUndefined();
+    await a.set('ttl', 'v', 50);
+    expect(await b.get('ttl')).toBe('v');
+    await sleep(120);
+    expect(await b.get('ttl')).toBeUndefined();
   });
 
-  it('expires values after their TTL', async () => {
-    await store.set('ttl', 'v', 50);
-    expect(await store.get('ttl')).toBe('v');
-    await new Promise((r) => setTimeout(r, 120));
-    expect(await store.get('ttl')).toBeUndefined();
-  });
-
-  it('lets exactly one of many concurrent claimers win, renews for the holder, and releases', async () => {
+  it('creates a record once: of many concurrent creates exactly one wins', async () => {
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => store.claim('lease', `owner-${i}`, 10_000)),
+      Array.from({ length: 20 }, (_, i) => either(i).writeRecord({ key: 'r1', value: { i }, expectedVersion: 0 })),
     );
-    expect(results.filter(Boolean)).toHaveLength(1);
-    const winner = `owner-${results.indexOf(true)}`;
-    expect(await store.claimHolder('lease')).toBe(winner);
-    expect(await store.claim('lease', winner, 10_000)).toBe(true);
-    expect(await store.claim('lease', 'someone-else', 10_000)).toBe(false);
-    await store.releaseClaim('lease', 'someone-else');
-    expect(await store.claimHolder('lease')).toBe(winner);
-    await store.releaseClaim('lease', winner);
-    expect(await store.claim('lease', 'someone-else', 10_000)).toBe(true);
+    const winners = results.filter((r) => r.ok);
+    expect(winners).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.reason === 'conflict')).toBe(true);
+    const stored = await b.readRecord<{ i: number }>('r1');
+    expect(stored?.version).toBe(1);
   });
 
-  it('frees a claim when its TTL runs out', async () => {
-    expect(await store.claim('short', 'a', 50)).toBe(true);
-    await new Promise((r) => setTimeout(r, 120));
-    expect(await store.claim('short', 'b', 50)).toBe(true);
+  it('compare-and-set: concurrent increments that re-read on conflict lose no update', async () => {
+    await a.writeRecord({ key: 'counter', value: { n: 0 }, expectedVersion: 0 });
+    const increment = async (store: Store) => {
+      for (;;) {
+        const current = (await store.readRecord<{ n: number }>('counter'))!;
+        const result = await store.writeRecord({
+          key: 'counter',
+          value: { n: current.value.n + 1 },
+          expectedVersion: current.version,
+        });
+        if (result.ok) return;
+      }
+    };
+    await Promise.all(Array.from({ length: 40 }, (_, i) => increment(either(i))));
+    const final = await a.readRecord<{ n: number }>('counter');
+    expect(final?.value.n).toBe(40);
+    expect(final?.version).toBe(41);
   });
 
-  it('keeps sets without duplicates under concurrent writes', async () => {
-    await Promise.all(Array.from({ length: 30 }, (_, i) => store.addToSet('s', `m${i % 10}`)));
-    expect((await store.members('s')).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`).sort());
-    await store.removeFromSet('s', 'm3');
-    expect(await store.members('s')).not.toContain('m3');
-    expect(await store.members('missing')).toEqual([]);
+  it('a stale write fails and changes nothing, index changes included', async () => {
+    await a.writeRecord({ key: 'r2', value: 'one', expectedVersion: 0 });
+    const stale = await b.writeRecord({
+      key: 'r2',
+      value: 'two',
+      expectedVersion: 0,
+      indexAdd: [{ index: 'i-stale', member: 'r2', score: 1 }],
+    });
+    expect(stale).toEqual({ ok: false, reason: 'conflict' });
+    expect((await a.readRecord('r2'))?.value).toBe('one');
+    expect(await a.indexCount('i-stale')).toBe(0);
+  });
+
+  it('commits index adds and removes with the record', async () => {
+    await a.writeRecord({
+      key: 'r3',
+      value: 1,
+      expectedVersion: 0,
+      indexAdd: [
+        { index: 'i-a', member: 'r3', score: 5 },
+        { index: 'i-b', member: 'r3', score: 6 },
+      ],
+    });
+    expect(await b.indexScore('i-a', 'r3')).toBe(5);
+    await b.writeRecord({
+      key: 'r3',
+      value: 2,
+      expectedVersion: 1,
+      indexAdd: [{ index: 'i-c', member: 'r3', score: 7 }],
+      indexRemove: [{ index: 'i-a', member: 'r3' }],
+    });
+    expect(await a.indexScore('i-a', 'r3')).toBeUndefined();
+    expect(await a.indexScore('i-b', 'r3')).toBe(6);
+    expect(await a.indexScore('i-c', 'r3')).toBe(7);
+    const records = await a.readRecords(['r3', 'missing']);
+    expect(records[0]?.version).toBe(2);
+    expect(records[1]).toBeUndefined();
+    await a.deleteRecord('r3', [{ index: 'i-b', member: 'r3' }]);
+    expect(await b.readRecord('r3')).toBeUndefined();
+    expect(await b.indexCount('i-b')).toBe(0);
+  });
+
+  it('leases: one winner among many, renew by the holder, larger tokens after expiry', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => either(i).acquireLease('L1', `owner-${i}`, 10_000)),
+    );
+    const won = results.filter((l) => l !== undefined);
+    expect(won).toHaveLength(1);
+    const lease = won[0]!;
+    expect((await b.leaseHolder('L1'))?.owner).toBe(lease.owner);
+    const again = await a.acquireLease('L1', lease.owner, 10_000);
+    expect(again?.token).toBe(lease.token);
+    expect(await b.renewLease(lease, 10_000)).toBe(true);
+    expect(await b.acquireLease('L1', 'intruder', 10_000)).toBeUndefined();
+    await b.releaseLease({ ...lease, owner: 'intruder' });
+    expect((await a.leaseHolder('L1'))?.owner).toBe(lease.owner);
+    await a.releaseLease(lease);
+    expect(await a.leaseHolder('L1')).toBeUndefined();
+    const next = await b.acquireLease('L1', 'next', 60);
+    expect(next!.token).toBeGreaterThan(lease.token);
+    await sleep(120);
+    // The lapsed holder can neither renew nor release what is no longer its lease.
+    expect(await a.renewLease(next!, 10_000)).toBe(false);
+    const third = await a.acquireLease('L1', 'third', 10_000);
+    expect(third!.token).toBeGreaterThan(next!.token);
+    await b.releaseLease(next!);
+    expect((await a.leaseHolder('L1'))?.owner).toBe('third');
+  });
+
+  it('fencing: a write fenced by a lapsed token is refused; the new holder writes', async () => {
+    await a.writeRecord({ key: 'fenced', value: 0, expectedVersion: 0 });
+    const first = (await a.acquireLease('F', 'first', 50))!;
+    await sleep(120);
+    const second = (await b.acquireLease('F', 'second', 10_000))!;
+    const late = await a.writeRecord({
+      key: 'fenced',
+      value: 'from the lapsed holder',
+      expectedVersion: 1,
+      fence: { lease: 'F', token: first.token },
+    });
+    expect(late).toEqual({ ok: false, reason: 'fenced' });
+    const ok = await b.writeRecord({
+      key: 'fenced',
+      value: 'from the holder',
+      expectedVersion: 1,
+      fence: { lease: 'F', token: second.token },
+    });
+    expect(ok.ok).toBe(true);
+    await b.releaseLease(second);
+    const afterRelease = await b.writeRecord({
+      key: 'fenced',
+      value: 'after release',
+      expectedVersion: 2,
+      fence: { lease: 'F', token: second.token },
+    });
+    expect(afterRelease).toEqual({ ok: false, reason: 'fenced' });
+  });
+
+  it('a sliding window admits exactly `limit` events among concurrent takers', async () => {
+    const now = Date.now();
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => either(i).takeFromWindow('rpm', 5, 60_000, now)),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(5);
+    const refused = results.find((r) => !r.ok);
+    expect(refused && !refused.ok && refused.retryInMs).toBeGreaterThan(59_000);
+    expect(await b.windowCount('rpm', 60_000, now)).toBe(5);
+    await a.returnToWindow('rpm', now);
+    expect(await b.windowCount('rpm', 60_000, now)).toBe(4);
+    // Events older than the window no longer count.
+    expect((await a.takeFromWindow('rpm', 5, 60_000, now + 60_001)).ok).toBe(true);
+    expect(await b.windowCount('rpm', 60_000, now + 60_001)).toBe(1);
+  });
+
+  it('slots: never more holders than the limit, a holder keeps its slot, release frees it', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => either(i).acquireSlot('running', `job-${i}`, 3)),
+    );
+    expect(results.filter(Boolean)).toHaveLength(3);
+    const holders = await b.slotHolders('running');
+    expect(holders).toHaveLength(3);
+    expect(await a.acquireSlot('running', holders[0]!, 3)).toBe(true);
+    expect(await a.acquireSlot('running', 'late', 3)).toBe(false);
+    await b.releaseSlot('running', holders[0]!);
+    expect(await a.acquireSlot('running', 'late', 3)).toBe(true);
+  });
+
+  it('counters: concurrent reservations never pass the maximum', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => either(i).addToCounter('budget', 0.8, { max: 10, ttlMs: 60_000 })),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(12);
+    expect(await b.counterValue('budget')).toBeCloseTo(9.6, 6);
+    expect((await a.addToCounter('budget', -0.8)).value).toBeCloseTo(8.8, 6);
+    expect(await a.counterValue('never-set')).toBe(0);
+  });
+
+  it('sorted indexes page by keyset in both orders, ties broken by member', async () => {
+    const entries = Array.from({ length: 25 }, (_, i) => ({ member: `m${String(i).padStart(2, '0')}`, score: Math.floor(i / 3) }));
+    await Promise.all(entries.map((e, i) => either(i).indexAdd('pages', e.member, e.score)));
+    expect(await a.indexCount('pages')).toBe(25);
+    for (const order of ['asc', 'desc'] as const) {
+      const seen: string[] = [];
+      let after: { score: number; member: string } | undefined;
+      for (;;) {
+        const page = await either(seen.length).indexRange('pages', { limit: 4, order, after });
+        if (page.length === 0) break;
+        seen.push(...page.map((e) => e.member));
+        const last = page[page.length - 1]!;
+        after = { score: last.score, member: last.member };
+      }
+      const expected = entries.map((e) => e.member).sort();
+      expect(seen).toEqual(order === 'asc' ? expected : [...expected].reverse());
+    }
+    await b.indexRemove('pages', 'm00');
+    expect(await a.indexScore('pages', 'm00')).toBeUndefined();
+  });
+
+  it('namespaced values: markOnce is true once, putIfAbsent keeps the first value', async () => {
+    const va = namespacedValues(a, 'adapter');
+    const vb = namespacedValues(b, 'adapter');
+    const marks = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? va : vb).markOnce('event-1', 10_000)));
+    expect(marks.filter(Boolean)).toHaveLength(1);
+    expect(await va.putIfAbsent('secret', 'first')).toBe('first');
+    expect(await vb.putIfAbsent('secret', 'second')).toBe('first');
+    await va.set('x', 1);
+    expect(await a.get('x')).toBeUndefined();
+    expect(await vb.get('x')).toBe(1);
   });
 
   it('answers ping', async () => {
-    await expect(store.ping()).resolves.toBeUndefined();
+    await expect(a.ping()).resolves.toBeUndefined();
   });
 });
 
-describe('sqlite store durability', () => {
-  it('keeps values across a close and reopen of the same file', async () => {
+describe('sqlite store durability and ownership', () => {
+  it('keeps records, indexes and values across a close and reopen', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sora-store-'));
     dirs.push(dir);
     const path = join(dir, 'durable.sqlite');
-    const first = await SqliteStore.open(path);
-    await first.set('job:abc', { state: 'waiting' });
-    await first.addToSet('active', 'abc');
-    // A burst of concurrent changes to one set is group-committed: every awaited change is on disk.
-    await Promise.all(Array.from({ length: 200 }, (_, i) => first.addToSet('burst', `m${i}`)));
-    await Promise.all(Array.from({ length: 50 }, (_, i) => first.removeFromSet('burst', `m${i * 2}`)));
+    const first = await SqliteStore.open(path, { exclusive: true });
+    await first.writeRecord({
+      key: 'job:abc',
+      value: { state: 'waiting' },
+      expectedVersion: 0,
+      indexAdd: [{ index: 'active', member: 'abc', score: 1 }],
+    });
+    await first.set('plain', 'value');
     await first.close();
-    const second = await SqliteStore.open(path);
-    expect(await second.get('job:abc')).toEqual({ state: 'waiting' });
-    expect(await second.members('active')).toEqual(['abc']);
-    const burst = await second.members('burst');
-    expect(burst).toHaveLength(150);
-    expect(burst).not.toContain('m0');
-    expect(burst).toContain('m1');
+    const second = await SqliteStore.open(path, { exclusive: true });
+    expect(await second.readRecord('job:abc')).toEqual({ value: { state: 'waiting' }, version: 1 });
+    expect(await second.indexRange('active', { limit: 10, order: 'asc' })).toEqual([
+      { index: 'active', member: 'abc', score: 1 },
+    ]);
+    expect(await second.get('plain')).toBe('value');
     await second.close();
   });
 });

@@ -1,0 +1,101 @@
+/**
+ * The Redis store's atomic operations, each one Lua script (Redis runs a script with nothing else in
+ * between), so replicas never interleave a read and a write. Keys are always passed in KEYS.
+ */
+
+/**
+ * KEYS: record, fence lease (or the record again), then one key per index add, then per index remove.
+ * ARGV: expectedVersion, json, fenceToken ('' = no fence), addCount, then member/score pairs, then members.
+ */
+export const WRITE_RECORD = `
+if ARGV[3] ~= '' then
+  local token = redis.call('HGET', KEYS[2], 'token')
+  if not token or token ~= ARGV[3] then return {0, 'fenced'} end
+end
+local version = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if version ~= tonumber(ARGV[1]) then return {0, 'conflict'} end
+version = version + 1
+redis.call('HSET', KEYS[1], 'v', version, 'd', ARGV[2])
+local adds = tonumber(ARGV[4])
+local a = 5
+for i = 1, adds do
+  redis.call('ZADD', KEYS[2 + i], ARGV[a + 1], ARGV[a])
+  a = a + 2
+end
+for i = 2 + adds + 1, #KEYS do
+  redis.call('ZREM', KEYS[i], ARGV[a])
+  a = a + 1
+end
+return {1, version}
+`;
+
+/** KEYS: lease, token counter. ARGV: owner, ttlMs ('' = none). Returns {1, token} or {0}. */
+export const ACQUIRE_LEASE = `
+local h = redis.call('HMGET', KEYS[1], 'owner', 'token')
+if h[1] then
+  if h[1] ~= ARGV[1] then return {0} end
+  if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) else redis.call('PERSIST', KEYS[1]) end
+  return {1, tonumber(h[2])}
+end
+local token = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'token', token)
+if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return {1, token}
+`;
+
+/** KEYS: lease. ARGV: owner, token, ttlMs. */
+export const RENEW_LEASE = `
+local h = redis.call('HMGET', KEYS[1], 'owner', 'token')
+if h[1] ~= ARGV[1] or h[2] ~= ARGV[2] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`;
+
+/** KEYS: lease. ARGV: owner, token. */
+export const RELEASE_LEASE = `
+local h = redis.call('HMGET', KEYS[1], 'owner', 'token')
+if h[1] == ARGV[1] and h[2] == ARGV[2] then redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/** KEYS: window zset. ARGV: limit, windowMs, now, member. Returns {1} or {0, retryInMs}. */
+export const TAKE_FROM_WINDOW = `
+local now = tonumber(ARGV[3])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {0, math.max(1, tonumber(oldest[2]) + window - now + 1)}
+end
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], window * 2)
+return {1}
+`;
+
+/** KEYS: window zset. ARGV: at. Removes one event recorded at exactly that time. */
+export const RETURN_TO_WINDOW = `
+local found = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1], 'LIMIT', 0, 1)
+if found[1] then redis.call('ZREM', KEYS[1], found[1]) end
+return 0
+`;
+
+/** KEYS: slots zset. ARGV: member, limit, now. */
+export const ACQUIRE_SLOT = `
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 1 end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+return 1
+`;
+
+/** KEYS: counter. ARGV: delta, max ('' = none), ttlMs ('' = none). Returns {ok, value as string}. */
+export const ADD_TO_COUNTER = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local delta = tonumber(ARGV[1])
+if ARGV[2] ~= '' and delta > 0 and current + delta > tonumber(ARGV[2]) then
+  return {0, tostring(current)}
+end
+local existed = redis.call('EXISTS', KEYS[1])
+local value = redis.call('INCRBYFLOAT', KEYS[1], ARGV[1])
+if existed == 0 and ARGV[3] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return {1, value}
+`;
