@@ -49,7 +49,7 @@ const TRAILING_EXPIRES = /"expires":(\d+)\}$/;
 
 export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter {
   readonly opts: SqliteKeyvAdapterOpts;
-  /** Set by keyv (`new Keyv({ store, namespace })`); `clear()` and `iterator()` stay inside it. */
+  /** Set by keyv (`new Keyv({ store, namespace })`): `clear()` stays inside it (keyv passes it to `iterator()`). */
   namespace?: string | undefined;
   private readonly sql: ReturnType<typeof prepare>;
 
@@ -94,12 +94,15 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
     return true;
   }
 
+  /**
+   * All in one transaction. keyv 5 types this as `Promise<void>` (and then hands whatever it resolves
+   * to back from `keyv.setMany`, so that resolves to undefined with this adapter, not to booleans).
+   */
   // biome-ignore lint/suspicious/noExplicitAny: as in set
-  async setMany(entries: Array<{ key: string; value: any; ttl?: number }>): Promise<boolean[]> {
+  async setMany(entries: Array<{ key: string; value: any; ttl?: number }>): Promise<void> {
     this.db.transaction(() => {
       for (const entry of entries) this.write(entry.key, entry.value, entry.ttl);
     })();
-    return entries.map(() => true);
   }
 
   async delete(key: string): Promise<boolean> {
@@ -133,7 +136,9 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
    * page at a time: keyv may delete expired rows between two pages, and the next page starts after
    * the last key seen, so nothing is skipped.
    */
-  async *iterator<Value>(namespace?: string): AsyncGenerator<Array<string | Awaited<Value> | undefined>, void> {
+  async *iterator<Value>(
+    namespace?: string,
+  ): AsyncGenerator<Array<string | Awaited<Value> | undefined>, void> {
     const range = namespaceRange(namespace);
     const limit = this.opts.iterationLimit;
     let page = (
@@ -144,9 +149,7 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
       if (page.length < limit) return;
       const after = page[page.length - 1]!.key;
       page = (
-        range
-          ? this.sql.nextPageInRange.all(after, range.to, limit)
-          : this.sql.nextPage.all(after, limit)
+        range ? this.sql.nextPageInRange.all(after, range.to, limit) : this.sql.nextPage.all(after, limit)
       ) as KvRow[];
     }
   }

@@ -6,12 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  keyvApiTests,
-  keyvIteratorTests,
-  keyvNamespaceTest,
-  keyvValueTests,
-} from '@keyv/test-suite';
+import { keyvApiTests, keyvIteratorTests, keyvNamespaceTest, keyvValueTests } from '@keyv/test-suite';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import Keyv from 'keyv';
 import * as vitest from 'vitest';
