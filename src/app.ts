@@ -16,6 +16,7 @@ import { mountOpenAiWebhook } from './http/openai-webhook-route.js';
 import { createLogger } from './logging.js';
 import { createProvider, EMULATOR_API_KEY } from './sora/index.js';
 import type { VideoProvider } from './sora/provider.js';
+import { namespacedValues } from './store/key-values.js';
 import { openStore } from './store/open-store.js';
 
 export interface StartBotOptions {
@@ -72,7 +73,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   };
   try {
     const { provider, describe } = await openProvider(config, logger, closers);
-    const store = await openStore({ storeUrl: config.STORE_URL, dataDir: config.DATA_DIR });
+    const store = await openStore({ storeUrl: config.STORE_URL, dataDir: config.DATA_DIR, exclusive: true });
     closers.push(() => store.close());
     const renderMs = config.SORA_PROVIDER === 'emulator' ? config.SORA_EMULATOR_RENDER_MS : undefined;
     const core = new SoraCore({
@@ -106,8 +107,16 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
         core,
         clock: options.clock ?? systemClock,
         logger,
+        values: namespacedValues(store, 'webhooks'),
       });
-    const ctx: AdapterContext = { config, core, http, logger };
+    const ctx: AdapterContext = {
+      config,
+      core,
+      http,
+      logger,
+      clock: options.clock ?? systemClock,
+      values: (namespace) => namespacedValues(store, namespace),
+    };
     const adapters: RunningAdapter[] = [];
     for (const entry of ADAPTERS) {
       if (!entry.enabled(config)) continue;

@@ -28,8 +28,14 @@ export interface CoreSettings {
   retentionMs: number;
   /** How long a duplicate command is recognised (platform retries). */
   idempotencyTtlMs: number;
-  /** How long one process holds the right to deliver a job before another may take over. */
+  /** How long one process holds the right to deliver a job before another may take over (renewed while it works). */
   deliveryLeaseMs: number;
+  /** The same for submitting a job (the create call and recording its answer). */
+  submitLeaseMs: number;
+  /** The same for polling the provider on behalf of the whole cluster. */
+  pollerLeaseMs: number;
+  /** A provider status this version does not know counts as in progress for this long, then the job fails. */
+  unknownStatusMaxMs: number;
   /** Used for queue estimates until real renders have been timed. */
   estimatedRenderMs: number;
   /** How many videos are downloaded and delivered at once. */
@@ -42,7 +48,10 @@ export const DEFAULT_CORE_SETTINGS = {
   pollMaxMs: 15_000,
   pollBatchThreshold: 3,
   idempotencyTtlMs: 24 * 60 * 60 * 1000,
-  deliveryLeaseMs: 2 * 60 * 1000,
+  deliveryLeaseMs: 30_000,
+  submitLeaseMs: 30_000,
+  pollerLeaseMs: 15_000,
+  unknownStatusMaxMs: 60 * 60 * 1000,
   estimatedRenderMs: 90_000,
   deliveryConcurrency: 8,
 } as const satisfies Partial<CoreSettings>;
@@ -67,6 +76,6 @@ export interface CoreContext {
   clock: Clock;
   logger: Logger;
   settings: CoreSettings;
-  /** Identifies this process in delivery leases. */
+  /** Identifies this process in leases. */
   instanceId: string;
 }

@@ -1,17 +1,25 @@
 /**
- * `/sora delete ID`: for the requester or an admin. `deleted` is written first, so the loops skip the
- * job even if the provider call is slow or fails; then the provider's copy, our files and the
- * delivered message go.
+ * `/sora delete ID`, for the requester or an admin. Delete always wins: `deleted` is written with
+ * compare-and-set whatever step the job is in, and every other step re-reads the job before its next
+ * side effect and gives up (a submit in flight deletes its render as soon as the provider answers; a
+ * delivery in flight removes what it posted). Then the cleanup removes the provider's copy, our files
+ * and the posted messages. The cleanup is resumable: a deleted job stays in the ledger's cleanup list
+ * until all of that is done, and `DeletionCleanup` retries it (after a crash, on another replica).
  */
 import { rm } from 'node:fs/promises';
-import { isSoraError } from '../sora/errors.js';
+import { findInterruptedRender } from './adopt-render.js';
 import type { CoreContext } from './core-context.js';
+import { HeldLease } from './held-lease.js';
 import { isTerminal, type Job } from './job.js';
 import type { NoticeMessage } from './messages.js';
 import { canDelete } from './policy.js';
-import { notice } from './replies.js';
+import { deletedNote, noSuchVideo, notice } from './replies.js';
 import type { Requester } from './requester.js';
 import { removeJobFiles } from './retention-sweeper.js';
+import { deleteAtProvider, PROVIDER_SLOTS, submitLease } from './submission-scheduler.js';
+
+const CLEANUP_LEASE_MS = 60_000;
+const CLEANUP_EVERY_MS = 30_000;
 
 export async function deleteJob(
   ctx: CoreContext,
@@ -20,37 +28,82 @@ export async function deleteJob(
   /** Updates the status message once the job is marked deleted. */
   reportDeleted: (job: Job) => Promise<void>,
 ): Promise<NoticeMessage> {
-  const { ledger, clock, provider, logger } = ctx;
+  const { ledger, clock, logger } = ctx;
   if (!canDelete(requester, job))
     return notice(`Only the person who made \`${job.id}\` or an admin can delete it.`, 'warning');
-  const wasActive = !isTerminal(job.state);
-  const deleted = await ledger.save({ ...job, state: 'deleted' }, clock.now());
-  if (job.providerVideoId) {
-    try {
-      await provider.delete(job.providerVideoId);
-    } catch (error) {
-      if (!(isSoraError(error) && error.code === 'not_found'))
-        logger.warn(
-          { jobId: job.id, err: error },
-          'provider delete failed; the local copy is deleted anyway',
-        );
-    }
-  }
-  await removeJobFiles(job.files);
-  if (job.request.imagePath) await rm(job.request.imagePath, { force: true });
-  const surface = ctx.surfaces.forConversation(job.conversation);
-  if (surface?.markDeleted && job.deliveredRef) {
-    const note = notice(
-      `Video \`${job.id}\` was deleted by ${requester.displayName ?? requester.user}.`,
-      'info',
-    );
-    try {
-      await surface.markDeleted(job.conversation, job.deliveredRef, note);
-    } catch (error) {
-      logger.warn({ jobId: job.id, err: error }, 'could not mark the delivered message as deleted');
-    }
-  }
-  if (wasActive || job.statusRef) await reportDeleted(deleted);
+  const now = clock.now();
+  let wasActive = false;
+  const result = await ledger.transition(job.id, now, (j) => {
+    if (j.state === 'deleted') return undefined;
+    wasActive = !isTerminal(j.state);
+    return { state: 'deleted', deletedAt: now, deletedBy: requester.displayName ?? requester.user, cleanupDoneAt: null };
+  });
+  if (!result.job) return noSuchVideo(job.id);
+  if (!result.changed) return notice(`\`${job.id}\` is already deleted.`, 'info');
   logger.info({ jobId: job.id }, 'job deleted');
+  await cleanupDeletedJob(ctx, job.id);
+  if (wasActive || result.job.statusRef) await reportDeleted(result.job);
   return notice(`Deleted \`${job.id}\`.`, 'success');
+}
+
+/**
+ * Removes what a deleted job left behind. Returns true when nothing is left (the job leaves the
+ * cleanup list), false when something must be tried again later.
+ */
+export async function cleanupDeletedJob(ctx: CoreContext, jobId: string): Promise<boolean> {
+  const { ledger, clock, provider, logger, instanceId } = ctx;
+  const held = await HeldLease.acquire(ledger.store, `cleanup:${jobId}`, instanceId, CLEANUP_LEASE_MS);
+  if (!held) return false;
+  try {
+    const job = await ledger.get(jobId);
+    if (!job || job.state !== 'deleted' || job.cleanupDoneAt !== null) return true;
+    let videoId = job.providerVideoId;
+    if (job.submitStartedAt && !videoId) {
+      // A submission is on its way: its submitter deletes the render when the provider answers.
+      if (await ledger.store.leaseHolder(submitLease(jobId))) return false;
+      // Its process died mid-create: find the render it may have started.
+      videoId = (await findInterruptedRender(ctx, job))?.id ?? null;
+    }
+    if (videoId) await deleteAtProvider(provider, videoId);
+    await ledger.store.releaseSlot(PROVIDER_SLOTS, jobId);
+    await removeJobFiles(job.files);
+    if (job.request.imagePath) await rm(job.request.imagePath, { force: true });
+    const surface = ctx.surfaces.forConversation(job.conversation);
+    if (job.deliveredRef && surface?.markDeleted)
+      await surface.markDeleted(
+        job.conversation,
+        { messageRef: job.deliveredRef, otherRefs: job.deliveredOtherRefs },
+        deletedNote(job),
+      );
+    const done = await ledger.transition(
+      jobId,
+      clock.now(),
+      // Only if nothing new was recorded meanwhile (a delivery that finished after we read the job).
+      (j) =>
+        j.state === 'deleted' &&
+        j.cleanupDoneAt === null &&
+        j.deliveredRef === job.deliveredRef &&
+        j.files.video === job.files.video &&
+        (j.providerVideoId === job.providerVideoId || j.providerVideoId === videoId)
+          ? { cleanupDoneAt: clock.now(), providerVideoId: videoId, files: { video: null, thumbnail: null } }
+          : undefined,
+      held.fence,
+    );
+    return done.changed;
+  } catch (error) {
+    logger.warn({ jobId, err: error }, 'cleanup of a deleted job failed; will retry');
+    return false;
+  } finally {
+    await held.release();
+  }
+}
+
+/** Retries unfinished cleanups (a crash mid-delete, a provider or platform error during one). */
+export class DeletionCleanup {
+  constructor(private readonly ctx: CoreContext) {}
+
+  async tick(): Promise<number> {
+    for (const job of await this.ctx.ledger.pendingCleanup()) await cleanupDeletedJob(this.ctx, job.id);
+    return CLEANUP_EVERY_MS;
+  }
 }

@@ -1,185 +1,274 @@
 /**
- * The durable job ledger: jobs by id, plus indexes by conversation channel, by requester and by the
- * messages that show them (status and delivered video, for reactions and buttons). Every write goes
- * to the store before the caller performs the side effect it describes.
+ * The durable job ledger on the store's versioned records. Every change is a compare-and-set
+ * (`transition`): the caller's decision is computed from the record as it is now, and computed again
+ * when another writer got there first, so a delete is never overwritten by a step that read the job
+ * before it. A step with a side effect fences its writes with its lease (`JobLeases`): a holder whose
+ * lease lapsed cannot record over the one that took over. Indexes are derived from the record and
+ * committed in the same write, so they never drift from it.
  */
-import type { Store } from '../store/store.js';
-import { isTerminal, type Job, type JobInput, JobSchema } from './job.js';
+import type { Fence, IndexEntry, Store } from '../store/store.js';
+import { type Job, type JobInput, JobSchema, type JobState, isTerminal, JOB_STATES } from './job.js';
+import type { Logger } from './logger.js';
 import { type Requester, requesterKey, workspaceKey } from './requester.js';
 import { newShortId } from './short-id.js';
 
-const KEYS = {
-  job: (id: string) => `job:${id}`,
+const INDEX = {
   active: 'jobs:active',
+  state: (state: JobState) => `jobs:state:${state}`,
   byChannel: (channel: string) => `jobs:channel:${channel}`,
   byRequester: (r: Requester) => `jobs:requester:${requesterKey(r)}`,
   byWorkspace: (r: Requester) => `jobs:workspace:${workspaceKey(r)}`,
-  byMessage: (platform: string, ref: string) => `message:${platform}:${ref}`,
-  idempotency: (key: string) => `idempotency:${key}`,
-  pendingIdempotency: 'idempotency:pending',
-  lease: (jobId: string, purpose: string) => `lease:${purpose}:${jobId}`,
+  /** Deleted jobs whose provider copy, files or posted messages may still exist. */
+  cleanup: 'jobs:cleanup',
+  /** Jobs with files under DATA_DIR (the retention sweeper's work list). */
+  stored: 'jobs:stored',
+  /** Records that failed validation, moved aside so the loops go on. */
+  quarantine: 'jobs:quarantine',
 } as const;
 
+const LIVE_STATES = JOB_STATES.filter((s) => !isTerminal(s));
+
+/** A fenced write found its lease taken over: the caller must stop the step. */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+}
+
+export type TransitionOutcome =
+  | { job: Job; changed: true }
+  /** The decision declined (returned undefined): the job as it is now. */
+  | { job: Job; changed: false }
+  | { job: undefined; changed: false };
+
 export class JobLedger {
-  /**
-   * Write-through cache of job records. Only for SQLite: one process owns that file, so what this
-   * process wrote is the truth, and the loops (which read every active job each tick) stay O(jobs)
-   * instead of decoding every record from disk again. With Redis other replicas write too: no cache.
-   */
-  private readonly cache: Map<string, Job> | undefined;
+  constructor(
+    readonly store: Store,
+    private readonly logger: Logger,
+  ) {}
 
-  constructor(readonly store: Store) {
-    this.cache = store.kind === 'sqlite' ? new Map() : undefined;
-  }
-
-  /** Creates a job with a fresh short id (drawn again on the rare collision). */
+  /** Creates a job with a fresh short id; an id that exists is never overwritten (drawn again). */
   async create(fields: Omit<JobInput, 'id'>): Promise<Job> {
     for (let attempt = 0; attempt < 10; attempt++) {
-      const id = newShortId();
-      if (!(await this.store.claim(`jobid:${id}`, id))) continue;
-      const job = JobSchema.parse({ ...fields, id });
-      await this.store.set(KEYS.job(id), job);
-      this.cache?.set(id, job);
-      await Promise.all([
-        this.store.addToSet(KEYS.active, id),
-        this.store.addToSet(KEYS.byChannel(job.channel), id),
-        this.store.addToSet(KEYS.byRequester(job.requester), id),
-        this.store.addToSet(KEYS.byWorkspace(job.requester), id),
-      ]);
-      return job;
+      const job = JobSchema.parse({ ...fields, id: newShortId() });
+      const written = await this.store.writeRecord({
+        key: recordKey(job.id),
+        value: job,
+        expectedVersion: 0,
+        ...indexChanges(job),
+      });
+      if (written.ok) return job;
     }
     throw new Error('could not draw a free job id');
   }
 
   async get(id: string): Promise<Job | undefined> {
-    const cached = this.cache?.get(id);
-    if (cached) return cached;
-    const raw = await this.store.get<unknown>(KEYS.job(id));
-    if (raw === undefined) return undefined;
-    const job = JobSchema.parse(raw);
-    this.cache?.set(id, job);
-    return job;
+    return (await this.read(id))?.job;
   }
 
-  /** Writes the new version of a job (the caller's copy with changes applied). */
-  async save(job: Job, now: number): Promise<Job> {
-    const next = JobSchema.parse({ ...job, updatedAt: now });
-    await this.store.set(KEYS.job(job.id), next);
-    this.cache?.set(job.id, next);
-    if (isTerminal(next.state)) await this.store.removeFromSet(KEYS.active, job.id);
-    return next;
+  private async read(id: string): Promise<{ job: Job; version: number } | undefined> {
+    const record = await this.store.readRecord(recordKey(id));
+    if (!record) return undefined;
+    const parsed = JobSchema.safeParse(record.value);
+    if (parsed.success) return { job: parsed.data, version: record.version };
+    await this.quarantine(id, parsed.error.message);
+    return undefined;
   }
 
   /**
-   * Records a change that need not survive a restart (progress, the next poll time): kept in the
-   * cache of a single-process store, written through where there is no cache (Redis).
+   * Compare-and-set: `decide` sees the job as stored and returns the change to make, or undefined to
+   * leave it alone (e.g. it was deleted meanwhile). On a conflict it runs again on the fresh record.
    */
-  async saveTransient(job: Job, now: number): Promise<Job> {
-    if (!this.cache) return this.save(job, now);
-    const next = { ...job, updatedAt: now };
-    this.cache.set(job.id, next);
-    return next;
+  async transition(
+    id: string,
+    now: number,
+    decide: (job: Job) => Partial<Job> | undefined,
+    fence?: Fence,
+  ): Promise<TransitionOutcome> {
+    for (;;) {
+      const current = await this.read(id);
+      if (!current) return { job: undefined, changed: false };
+      const change = decide(current.job);
+      if (!change) return { job: current.job, changed: false };
+      const next = JobSchema.parse({ ...current.job, ...change, id, updatedAt: now });
+      const written = await this.store.writeRecord({
+        key: recordKey(id),
+        value: next,
+        expectedVersion: current.version,
+        fence,
+        ...indexChanges(next),
+      });
+      if (written.ok) return { job: next, changed: true };
+      if (written.reason === 'fenced') throw new LeaseLostError(`lease ${fence?.lease} was taken over`);
+    }
   }
 
-  async update(id: string, now: number, change: (job: Job) => Partial<Job>): Promise<Job> {
-    const job = await this.get(id);
-    if (!job) throw new Error(`job ${id} not found`);
-    return this.save({ ...job, ...change(job) }, now);
-  }
-
+  /** Unfinished jobs (bounded by the queue, never by history). */
   async active(): Promise<Job[]> {
-    return this.many(await this.store.members(KEYS.active));
+    return this.fromIndex(INDEX.active);
   }
 
-  async byRequester(r: Requester): Promise<Job[]> {
-    return this.many(await this.store.members(KEYS.byRequester(r)));
+  /** Jobs in these states, oldest first. */
+  async inStates(states: readonly JobState[]): Promise<Job[]> {
+    const lists = await Promise.all(states.map((s) => this.fromIndex(INDEX.state(s))));
+    return lists.flat().sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  async byChannel(channel: string): Promise<Job[]> {
-    return this.many(await this.store.members(KEYS.byChannel(channel)));
+  /** Deleted jobs whose cleanup has not finished (resumable after a crash). */
+  async pendingCleanup(): Promise<Job[]> {
+    return this.fromIndex(INDEX.cleanup);
   }
 
-  async byWorkspace(r: Requester): Promise<Job[]> {
-    return this.many(await this.store.members(KEYS.byWorkspace(r)));
+  /** Jobs with files on disk. */
+  async stored(): Promise<Job[]> {
+    return this.fromIndex(INDEX.stored);
+  }
+
+  /** A page of a listing scope, newest first, plus the scope's size (deleted jobs are not listed). */
+  async page(
+    scope: { requester: Requester } | { channel: string } | { workspaceOf: Requester },
+    offset: number,
+    limit: number,
+  ): Promise<{ jobs: Job[]; total: number }> {
+    const index =
+      'requester' in scope
+        ? INDEX.byRequester(scope.requester)
+        : 'channel' in scope
+          ? INDEX.byChannel(scope.channel)
+          : INDEX.byWorkspace(scope.workspaceOf);
+    const [entries, total] = await Promise.all([
+      this.store.indexRange(index, { order: 'desc', limit, offset }),
+      this.store.indexCount(index),
+    ]);
+    return { jobs: await this.many(entries.map((e) => e.member)), total };
+  }
+
+  /** Ids of records moved aside because they failed validation (for `sora-bot doctor`). */
+  async quarantined(): Promise<string[]> {
+    return (await this.store.indexRange(INDEX.quarantine, { order: 'asc', limit: 1000 })).map((e) => e.member);
   }
 
   async indexMessage(platform: string, messageRef: string, jobId: string): Promise<void> {
-    await this.store.set(KEYS.byMessage(platform, messageRef), jobId);
+    await this.store.set(messageKey(platform, messageRef), jobId);
   }
 
   async byMessage(platform: string, messageRef: string): Promise<Job | undefined> {
-    const id = await this.store.get<string>(KEYS.byMessage(platform, messageRef));
+    const id = await this.store.get<string>(messageKey(platform, messageRef));
     return id ? this.get(id) : undefined;
   }
 
+  /** Binds a provider video to the job that paid for it; false when another job has it. */
+  async claimVideo(videoId: string, jobId: string): Promise<boolean> {
+    return (await this.store.acquireLease(`video:${videoId}`, jobId)) !== undefined;
+  }
+
+  async jobOfVideo(videoId: string): Promise<string | undefined> {
+    return (await this.store.leaseHolder(`video:${videoId}`))?.owner;
+  }
+
+  // Idempotency of platform commands (retries of one slash command make one job).
+
   /**
-   * Idempotency: the first caller with `key` gets `{ token }` (go ahead, then `bindIdempotency`); a
-   * repeat gets the job id the first one created, or '' while that one is still creating it. The
-   * first claim is short-lived until bound, so a command whose process died halfway is not blocked.
+   * The first caller with `key` gets `{ token }` (go ahead, then `bindIdempotency`); a repeat gets
+   * the job id the first one created, or '' while that one is still creating it. The first claim is
+   * short-lived until bound, so a command whose process died halfway is not blocked for long.
    */
-  async claimIdempotency(
-    key: string,
-    pendingTtlMs: number,
-  ): Promise<{ token: string } | { existing: string }> {
+  async claimIdempotency(key: string, pendingTtlMs: number): Promise<{ token: string } | { existing: string }> {
     const bound = await this.idempotentJobId(key);
     if (bound) return { existing: bound };
     const token = `first:${newShortId()}${newShortId()}`;
-    // Recorded before the claim: a crash right after claiming still leaves a trace to clean up.
-    await this.store.addToSet(KEYS.pendingIdempotency, `${token}|${key}`);
-    if (await this.store.claim(KEYS.idempotency(key), token, pendingTtlMs)) return { token };
-    await this.store.removeFromSet(KEYS.pendingIdempotency, `${token}|${key}`);
+    if (await this.store.acquireLease(idempotencyLease(key), token, pendingTtlMs)) return { token };
     return { existing: await this.idempotentJobId(key) };
   }
 
   /** The job id bound to an idempotency key: '' while its first delivery is still creating the job. */
   async idempotentJobId(key: string): Promise<string> {
-    return (await this.store.get<string>(`${KEYS.idempotency(key)}:job`)) ?? '';
+    return (await this.store.get<string>(`idempotency:${key}:job`)) ?? '';
   }
 
   async bindIdempotency(key: string, token: string, jobId: string, ttlMs: number): Promise<void> {
-    await this.store.set(`${KEYS.idempotency(key)}:job`, jobId, ttlMs);
-    await this.store.claim(KEYS.idempotency(key), token, ttlMs);
-    await this.store.removeFromSet(KEYS.pendingIdempotency, `${token}|${key}`);
+    await this.store.set(`idempotency:${key}:job`, jobId, ttlMs);
+    await this.store.acquireLease(idempotencyLease(key), token, ttlMs);
   }
 
   /** Frees a key whose first delivery created nothing (so a corrected retry can go through). */
   async releaseIdempotency(key: string, token: string): Promise<void> {
-    await this.store.releaseClaim(KEYS.idempotency(key), token);
-    await this.store.removeFromSet(KEYS.pendingIdempotency, `${token}|${key}`);
+    const holder = await this.store.leaseHolder(idempotencyLease(key));
+    if (holder?.owner === token)
+      await this.store.releaseLease({ name: idempotencyLease(key), owner: token, token: holder.token });
   }
 
-  /**
-   * After a restart on a single-process store: claims left pending by the dead process will never be
-   * bound, so free them now and let the platform's redelivery of those commands go through.
-   */
-  async releaseOrphanedIdempotency(accepted: readonly Job[], ttlMs: number): Promise<number> {
-    // A job created just before the crash keeps its key: its command must not create a second job.
-    for (const job of accepted)
-      if (job.idempotencyKey && !(await this.idempotentJobId(job.idempotencyKey)))
-        await this.store.set(`${KEYS.idempotency(job.idempotencyKey)}:job`, job.id, ttlMs);
-    const pending = await this.store.members(KEYS.pendingIdempotency);
-    for (const entry of pending) {
-      const split = entry.indexOf('|');
-      await this.releaseIdempotency(entry.slice(split + 1), entry.slice(0, split));
+  /** A job accepted just before a crash keeps its command's key bound to it (no second job). */
+  async rebindIdempotency(job: Job, ttlMs: number): Promise<void> {
+    if (job.idempotencyKey && !(await this.idempotentJobId(job.idempotencyKey)))
+      await this.store.set(`idempotency:${job.idempotencyKey}:job`, job.id, ttlMs);
+  }
+
+  private async fromIndex(index: string): Promise<Job[]> {
+    const ids: string[] = [];
+    let after: { score: number; member: string } | undefined;
+    for (;;) {
+      const page = await this.store.indexRange(index, { order: 'asc', limit: 500, after });
+      ids.push(...page.map((e) => e.member));
+      if (page.length < 500) break;
+      const last = page[page.length - 1]!;
+      after = { score: last.score, member: last.member };
     }
-    return pending.length;
-  }
-
-  claimLease(jobId: string, purpose: string, owner: string, ttlMs: number): Promise<boolean> {
-    return this.store.claim(KEYS.lease(jobId, purpose), owner, ttlMs);
-  }
-
-  async releaseLeaseOfAnyOwner(jobId: string, purpose: string): Promise<void> {
-    const holder = await this.store.claimHolder(KEYS.lease(jobId, purpose));
-    if (holder) await this.store.releaseClaim(KEYS.lease(jobId, purpose), holder);
-  }
-
-  releaseLease(jobId: string, purpose: string, owner: string): Promise<void> {
-    return this.store.releaseClaim(KEYS.lease(jobId, purpose), owner);
+    return this.many(ids);
   }
 
   private async many(ids: string[]): Promise<Job[]> {
-    const jobs = await Promise.all(ids.map((id) => this.get(id)));
-    return jobs.filter((j): j is Job => j !== undefined);
+    const records = await this.store.readRecords(ids.map(recordKey));
+    const jobs: Job[] = [];
+    for (const [i, record] of records.entries()) {
+      const id = ids[i]!;
+      if (!record) continue;
+      const parsed = JobSchema.safeParse(record.value);
+      if (parsed.success) jobs.push(parsed.data);
+      else await this.quarantine(id, parsed.error.message);
+    }
+    return jobs;
   }
+
+  /** Moves a record that fails validation out of every work list; it stays readable for an operator. */
+  private async quarantine(id: string, reason: string): Promise<void> {
+    const already = (await this.store.indexScore(INDEX.quarantine, id)) !== undefined;
+    await this.store.indexAdd(INDEX.quarantine, id, Date.now());
+    for (const index of [INDEX.active, INDEX.cleanup, INDEX.stored, ...LIVE_STATES.map(INDEX.state)])
+      await this.store.indexRemove(index, id);
+    if (!already)
+      this.logger.error(
+        { jobId: id, reason: reason.slice(0, 500) },
+        'job record failed validation; moved to quarantine (see sora-bot doctor)',
+      );
+  }
+}
+
+export function recordKey(id: string): string {
+  return `job:${id}`;
+}
+
+function messageKey(platform: string, ref: string): string {
+  return `message:${platform}:${ref}`;
+}
+
+function idempotencyLease(key: string): string {
+  return `idempotency:${key}`;
+}
+
+/** Every index a job belongs in, derived from the record alone (added or removed in the same write). */
+function indexChanges(job: Job): { indexAdd: IndexEntry[]; indexRemove: Omit<IndexEntry, 'score'>[] } {
+  const score = job.createdAt;
+  const add: IndexEntry[] = [];
+  const remove: Omit<IndexEntry, 'score'>[] = [];
+  const put = (index: string, member: boolean) =>
+    member ? add.push({ index, member: job.id, score }) : remove.push({ index, member: job.id });
+  const live = !isTerminal(job.state);
+  put(INDEX.active, live);
+  for (const state of LIVE_STATES) put(INDEX.state(state), live && job.state === state);
+  const listed = job.state !== 'deleted';
+  put(INDEX.byChannel(job.channel), listed);
+  put(INDEX.byRequester(job.requester), listed);
+  put(INDEX.byWorkspace(job.requester), listed);
+  put(INDEX.cleanup, job.state === 'deleted' && job.cleanupDoneAt === null);
+  put(INDEX.stored, Boolean(job.files.video || job.files.thumbnail) && job.filesRemovedAt === null);
+  return { indexAdd: add, indexRemove: remove };
 }

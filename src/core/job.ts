@@ -79,6 +79,12 @@ export const JobSchema = z.object({
   submitStartedAt: z.number().nullable().default(null),
   submittedAt: z.number().nullable().default(null),
   submitAttempts: z.number().int().default(0),
+  /**
+   * Generation of the create's Idempotency-Key (`sora-bot-ID-N`): the same key on every retry after a
+   * 5xx or timeout (the provider answers with the job it may already have made), a new one only after
+   * an answer that proves nothing was created (429).
+   */
+  submitKeyGeneration: z.number().int().default(0),
   /** Back-pressure: not before this time (after a provider 429 or an error). */
   notBefore: z.number().nullable().default(null),
   nextPollAt: z.number().nullable().default(null),
@@ -87,6 +93,19 @@ export const JobSchema = z.object({
   /** When the provider drops the assets (after that, content is 404). */
   providerExpiresAt: z.number().nullable().default(null),
   deliveredAt: z.number().nullable().default(null),
+  /** Written before the surface is asked to post: a job found `delivering` with it set resumes with findDelivery. */
+  deliveryStartedAt: z.number().nullable().default(null),
+  /** What the surface recorded before its side effect (e.g. the Slack file id), for findDelivery. */
+  deliveryFacts: z.record(z.string(), z.string()).default({}),
+  /** Every other reference the delivery created (files, extra messages), removed on delete. */
+  deliveredOtherRefs: z.array(z.string()).default([]),
+  /** Since when the provider reports a status this version does not know (counted as in progress). */
+  unknownStatusSince: z.number().nullable().default(null),
+  deletedAt: z.number().nullable().default(null),
+  /** Display name or id of who deleted it (for the note on the delivered message). */
+  deletedBy: z.string().nullable().default(null),
+  /** Set once the provider copy, the files and the posted messages of a deleted job are gone. */
+  cleanupDoneAt: z.number().nullable().default(null),
   files: z
     .object({ video: z.string().nullable(), thumbnail: z.string().nullable() })
     .default({ video: null, thumbnail: null }),

@@ -16,20 +16,24 @@ export async function listJobs(
   channel: string,
   intent: ListIntent,
 ): Promise<ListMessage> {
-  const candidates = intent.all ? await ledger.byChannel(channel) : await ledger.byRequester(requester);
-  const jobs = candidates.filter((j) => canSee(requester, j)).sort((a, b) => b.createdAt - a.createdAt);
-  const pageCount = Math.max(1, Math.ceil(jobs.length / LIST_PAGE_SIZE));
+  // One page read from the index (newest first), so a page costs the same with 100 or 100,000 jobs.
+  const scope = intent.all ? { channel } : { requester };
+  const { total } = await ledger.page(scope, 0, 0);
+  const pageCount = Math.max(1, Math.ceil(total / LIST_PAGE_SIZE));
   const page = Math.min(intent.page, pageCount);
+  const { jobs: candidates } = await ledger.page(scope, (page - 1) * LIST_PAGE_SIZE, LIST_PAGE_SIZE);
+  // The indexes are scoped already (a channel or a person, within one workspace); this is the check.
+  const jobs = candidates.filter((j) => canSee(requester, j));
   const actions: Action[] = [];
   if (page > 1) actions.push({ kind: 'list_page', page: page - 1, all: intent.all, label: 'Previous' });
   if (page < pageCount) actions.push({ kind: 'list_page', page: page + 1, all: intent.all, label: 'Next' });
   return {
     kind: 'list',
     scope: intent.all ? 'channel' : 'mine',
-    jobs: jobs.slice((page - 1) * LIST_PAGE_SIZE, page * LIST_PAGE_SIZE).map(toJobView),
+    jobs: jobs.map(toJobView),
     page,
     pageCount,
-    total: jobs.length,
+    total,
     actions,
   };
 }

@@ -4,11 +4,20 @@
  * a tick walks the list endpoint (100 videos a page) once and refreshes every rendering job from it
  * instead of reading each job's status, so provider calls grow with the number of ticks, not with the
  * number of jobs.
+ *
+ * One replica polls for the whole cluster: it holds the `loop:poller` lease (renewed every tick), so
+ * replicas do not multiply the provider calls; when it dies another takes over within the lease's TTL.
+ * Results are recorded with compare-and-set: a job deleted meanwhile stays deleted.
  */
 import { isSoraError } from '../sora/errors.js';
 import type { Video } from '../sora/video.js';
 import type { CoreContext } from './core-context.js';
+import { HeldLease } from './held-lease.js';
 import { AT_PROVIDER_STATES, type Job } from './job.js';
+import { PROVIDER_SLOTS } from './submission-scheduler.js';
+
+const POLLER_LEASE = 'loop:poller';
+const KNOWN_STATUSES: readonly string[] = ['queued', 'in_progress', 'completed', 'failed'];
 
 const IDLE_MS = 30_000;
 /** Jobs due within this fraction of their interval are polled in the same tick (batching). */
@@ -34,11 +43,23 @@ export class RenderPoller {
     private readonly hooks: PollerHooks,
   ) {}
 
+  private lease: HeldLease | undefined;
+
+  /** Gives the cluster's polling to another replica (on shutdown). */
+  async stop(): Promise<void> {
+    await this.lease?.release();
+    this.lease = undefined;
+  }
+
   async tick(): Promise<number> {
+    const { ledger, instanceId, settings } = this.ctx;
+    if (!this.lease || this.lease.lost) {
+      this.lease = await HeldLease.acquire(ledger.store, POLLER_LEASE, instanceId, settings.pollerLeaseMs);
+      // Another replica polls: look again when its lease could have lapsed.
+      if (!this.lease) return Math.max(250, Math.floor(settings.pollerLeaseMs / 2));
+    }
     const now = this.ctx.clock.now();
-    const rendering = (await this.ctx.ledger.active()).filter(
-      (j) => AT_PROVIDER_STATES.includes(j.state) && j.providerVideoId,
-    );
+    const rendering = (await ledger.inStates(AT_PROVIDER_STATES)).filter((j) => j.providerVideoId);
     if (rendering.length === 0) return IDLE_MS;
     const due = rendering.filter(
       (j) =>
@@ -63,7 +84,7 @@ export class RenderPoller {
       }
     }
     const after = this.ctx.clock.now();
-    const remaining = (await this.ctx.ledger.active()).filter((j) => AT_PROVIDER_STATES.includes(j.state));
+    const remaining = await ledger.inStates(AT_PROVIDER_STATES);
     if (remaining.length === 0) return IDLE_MS;
     return Math.max(50, Math.min(...remaining.map((j) => (j.nextPollAt ?? after) - after)));
   }
@@ -104,19 +125,10 @@ export class RenderPoller {
     } catch (error) {
       const now = this.ctx.clock.now();
       if (isSoraError(error) && error.code === 'not_found') {
-        const failed = await this.ctx.ledger.save(
-          {
-            ...job,
-            state: 'failed',
-            failure: {
-              code: 'expired',
-              message: 'the provider no longer has this job',
-              requestId: error.requestId,
-            },
-          },
-          now,
-        );
-        await this.hooks.onFailed(failed);
+        await this.finish(job.id, now, {
+          state: 'failed',
+          failure: { code: 'expired', message: 'the provider no longer has this job', requestId: error.requestId },
+        });
         return;
       }
       // Transient (network, 5xx, 429): try again later; the job is not lost.
@@ -124,63 +136,76 @@ export class RenderPoller {
         this.ctx.settings.pollMaxMs,
         (job.pollIntervalMs ?? this.ctx.settings.pollInitialMs) * 2,
       );
-      await this.ctx.ledger.save({ ...job, nextPollAt: now + interval, pollIntervalMs: interval }, now);
+      await this.ctx.ledger.transition(job.id, now, (j) =>
+        AT_PROVIDER_STATES.includes(j.state) ? { nextPollAt: now + interval, pollIntervalMs: interval } : undefined,
+      );
       log.warn({ err: error }, 'status poll failed; will retry');
     }
   }
 
   private async apply(job: Job, video: Video, pollAfterMs: number | null): Promise<void> {
-    const { ledger, clock, settings } = this.ctx;
+    const { clock, settings } = this.ctx;
     const now = clock.now();
-    // Re-read: a delete may have happened while we were waiting for the provider.
-    const fresh = await ledger.get(job.id);
-    if (!fresh || !AT_PROVIDER_STATES.includes(fresh.state)) return;
     if (video.status === 'completed') {
-      const saved = await ledger.save(
-        {
-          ...fresh,
-          state: 'downloading',
-          progress: 100,
-          completedAt: now,
-          providerExpiresAt: video.expires_at ? video.expires_at * 1000 : null,
-          nextPollAt: null,
-        },
-        now,
-      );
-      await this.hooks.onCompleted(saved);
+      await this.finish(job.id, now, {
+        state: 'downloading',
+        progress: 100,
+        completedAt: now,
+        providerExpiresAt: video.expires_at ? video.expires_at * 1000 : null,
+        nextPollAt: null,
+      });
       return;
     }
     if (video.status === 'failed') {
       const moderated = video.error?.code === 'moderation_blocked';
-      const saved = await ledger.save(
-        {
-          ...fresh,
-          state: 'failed',
-          failure: {
-            code: moderated ? 'moderation_blocked' : 'provider_error',
-            message: video.error?.message ?? 'the provider reported a failure',
-            requestId: null,
-          },
+      await this.finish(job.id, now, {
+        state: 'failed',
+        failure: {
+          code: moderated ? 'moderation_blocked' : 'provider_error',
+          message: video.error?.message ?? 'the provider reported a failure',
+          requestId: null,
         },
-        now,
-      );
-      await this.hooks.onFailed(saved);
+      });
       return;
     }
-    const previous = fresh.pollIntervalMs ?? settings.pollInitialMs;
-    const interval = pollAfterMs ?? Math.min(settings.pollMaxMs, Math.round(previous * 1.5));
-    const state = video.status === 'in_progress' ? 'rendering' : fresh.state;
-    const next = {
-      ...fresh,
-      state,
-      progress: Math.max(fresh.progress, video.progress),
-      nextPollAt: now + interval,
-      pollIntervalMs: interval,
-    };
-    // Progress and poll times are worth a disk write only with a state change: after a restart the
-    // job is simply polled at once.
-    const saved =
-      state === fresh.state ? await ledger.saveTransient(next, now) : await ledger.save(next, now);
-    await this.hooks.onProgress(saved);
+    const known = KNOWN_STATUSES.includes(video.status);
+    const unknownSince = known ? null : (job.unknownStatusSince ?? now);
+    if (unknownSince !== null && now - unknownSince > settings.unknownStatusMaxMs) {
+      // A status this version does not know, for too long: stop holding a slot for it.
+      await this.finish(job.id, now, {
+        state: 'failed',
+        failure: {
+          code: 'provider_error',
+          message: `the provider kept reporting a status this bot does not know ("${String(video.status).slice(0, 40)}")`,
+          requestId: null,
+        },
+      });
+      return;
+    }
+    const result = await this.ctx.ledger.transition(job.id, now, (fresh) => {
+      // A delete (or another step) got there first: leave the job as it is.
+      if (!AT_PROVIDER_STATES.includes(fresh.state)) return undefined;
+      const previous = fresh.pollIntervalMs ?? settings.pollInitialMs;
+      const interval = pollAfterMs ?? Math.min(settings.pollMaxMs, Math.round(previous * 1.5));
+      return {
+        state: video.status === 'in_progress' ? 'rendering' : fresh.state,
+        progress: Math.max(fresh.progress, video.progress),
+        nextPollAt: now + interval,
+        pollIntervalMs: interval,
+        unknownStatusSince: unknownSince,
+      };
+    });
+    if (result.changed) await this.hooks.onProgress(result.job);
+  }
+
+  /** Moves a job out of the provider's hands (completed or failed) and frees its slot. */
+  private async finish(id: string, now: number, change: Partial<Job>): Promise<void> {
+    const result = await this.ctx.ledger.transition(id, now, (fresh) =>
+      AT_PROVIDER_STATES.includes(fresh.state) ? change : undefined,
+    );
+    await this.ctx.ledger.store.releaseSlot(PROVIDER_SLOTS, id);
+    if (!result.changed) return;
+    if (result.job.state === 'failed') await this.hooks.onFailed(result.job);
+    else await this.hooks.onCompleted(result.job);
   }
 }

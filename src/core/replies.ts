@@ -46,6 +46,11 @@ export function notice(text: string, tone: NoticeMessage['tone'] = 'info'): Noti
   return { kind: 'notice', tone, text };
 }
 
+/** The note that replaces a deleted job's video message. */
+export function deletedNote(job: Job): NoticeMessage {
+  return notice(`Video \`${job.id}\` was deleted${job.deletedBy ? ` by ${job.deletedBy}` : ''}.`, 'info');
+}
+
 export function noSuchVideo(jobId: string): NoticeMessage {
   return notice(
     `I can't find a video \`${jobId}\` in this workspace. \`/sora list\` shows yours.`,

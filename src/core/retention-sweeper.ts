@@ -6,7 +6,6 @@ import { rm } from 'node:fs/promises';
 import type { CoreContext } from './core-context.js';
 
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
-const STORED = 'jobs:stored';
 
 export class RetentionSweeper {
   constructor(private readonly ctx: CoreContext) {}
@@ -14,21 +13,18 @@ export class RetentionSweeper {
   async tick(): Promise<number> {
     const { ledger, clock, settings, logger } = this.ctx;
     const now = clock.now();
-    for (const id of await ledger.store.members(STORED)) {
-      const job = await ledger.get(id);
-      if (!job) {
-        await ledger.store.removeFromSet(STORED, id);
-        continue;
-      }
+    for (const job of await ledger.stored()) {
       const since = job.deliveredAt ?? job.updatedAt;
       const expired =
         job.state === 'deleted' || job.state === 'failed' || since + settings.retentionMs <= now;
       if (!expired || !(job.state === 'delivered' || job.state === 'failed' || job.state === 'deleted'))
         continue;
       await removeJobFiles(job.files);
-      await ledger.save({ ...job, files: { video: null, thumbnail: null }, filesRemovedAt: now }, now);
-      await ledger.store.removeFromSet(STORED, id);
-      logger.info({ jobId: id }, 'stored video removed after the retention period');
+      // Leaves the ledger's stored list with this write.
+      await ledger.transition(job.id, now, (j) =>
+        j.files.video === job.files.video ? { files: { video: null, thumbnail: null }, filesRemovedAt: now } : undefined,
+      );
+      logger.info({ jobId: job.id }, 'stored video removed after the retention period');
     }
     return SWEEP_EVERY_MS;
   }

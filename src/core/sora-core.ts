@@ -16,7 +16,8 @@ import {
   DEFAULT_CORE_SETTINGS,
   SurfaceRegistry,
 } from './core-context.js';
-import { deleteJob } from './delete-job.js';
+import { DeletionCleanup, deleteJob } from './delete-job.js';
+import { HeldLease } from './held-lease.js';
 import type { Attachment, AttachmentMeta, Intent, ParseResult } from './intents.js';
 import { AT_PROVIDER_STATES, type Job } from './job.js';
 import { JobLedger } from './job-ledger.js';
@@ -69,11 +70,11 @@ const QUEUE_POSITIONS_SHOWN = 10;
 const PENDING_IDEMPOTENCY_MS = 60_000;
 
 export class SoraCore {
-  readonly ctx: CoreContext;
   readonly capabilities: ProviderCapabilities;
-  readonly scheduler: SubmissionScheduler;
-  readonly poller: RenderPoller;
-  readonly delivery: VideoDelivery;
+  private readonly ctx: CoreContext;
+  private readonly scheduler: SubmissionScheduler;
+  private readonly poller: RenderPoller;
+  private readonly delivery: VideoDelivery;
   private readonly reporter: StatusReporter;
   private readonly sweeper: RetentionSweeper;
   private readonly loops: WakeableLoop[];
@@ -86,7 +87,7 @@ export class SoraCore {
     const logger = options.logger ?? silentLogger;
     this.ctx = {
       provider: options.provider,
-      ledger: new JobLedger(options.store),
+      ledger: new JobLedger(options.store, logger),
       surfaces: new SurfaceRegistry(),
       clock,
       logger,
@@ -142,11 +143,28 @@ export class SoraCore {
       this.pollerLoop,
       this.deliveryLoop,
       new WakeableLoop('retention', () => this.sweeper.tick(), clock, logger, 60_000),
+      new WakeableLoop('deletion-cleanup', () => new DeletionCleanup(this.ctx).tick(), clock, logger, 5_000),
     ];
   }
 
-  get ledger(): JobLedger {
-    return this.ctx.ledger;
+  /** SORA_MODEL: the model used when a command names none. */
+  get defaultModel(): string {
+    return this.ctx.settings.defaultModel;
+  }
+
+  /** Unfinished jobs, as the ledger has them (for tests, benchmarks and `doctor`). */
+  activeJobs(): Promise<Job[]> {
+    return this.ctx.ledger.active();
+  }
+
+  /** Ids of job records moved aside because they failed validation. */
+  quarantinedJobs(): Promise<string[]> {
+    return this.ctx.ledger.quarantined();
+  }
+
+  /** Provider calls the poller made (benchmarks compare them with per-job polling). */
+  pollStats(): { retrieveCalls: number; listCalls: number } {
+    return { ...this.poller.stats };
   }
 
   registerSurface(surface: ChatSurface): void {
@@ -164,27 +182,25 @@ export class SoraCore {
 
   /** Resumes every unfinished job from the ledger and starts the background loops. */
   async start(): Promise<void> {
-    const active = await this.ctx.ledger.active();
-    // One process owns a SQLite file: claims its predecessor left pending belong to a dead process.
-    if (this.ctx.ledger.store.kind === 'sqlite')
-      await this.ctx.ledger.releaseOrphanedIdempotency(
-        active.filter((j) => j.state === 'accepted'),
-        this.ctx.settings.idempotencyTtlMs,
-      );
-    this.scheduler.restore(active);
-    if (this.ctx.ledger.store.kind === 'sqlite') {
-      // The previous process is gone: its delivery leases protect nothing any more.
-      for (const job of active) await this.ctx.ledger.releaseLeaseOfAnyOwner(job.id, 'delivery');
-    }
+    const { ledger, clock, settings } = this.ctx;
+    const active = await ledger.active();
     for (const job of active) {
-      if (job.state === 'accepted') await this.announceOrphan(job);
+      // Rewrites each unfinished job's indexes from its record (a ledger imported from an older
+      // version has none per state); a no-op for jobs already indexed, and cheap: only active jobs.
+      await ledger.transition(job.id, clock.now(), () => ({}));
+      // A job accepted just before a crash keeps its command's key: no second job for a retry.
+      if (job.state === 'accepted') await ledger.rebindIdempotency(job, settings.idempotencyTtlMs);
     }
+    // Leases of a dead process simply run out; only jobs nobody is announcing are announced here
+    // (another replica's fresh job holds its announce lease).
+    for (const job of active) if (job.state === 'accepted') await this.announceOrphan(job);
     for (const loop of this.loops) loop.start();
   }
 
   async stop(): Promise<void> {
     await Promise.all(this.loops.map((l) => l.stop()));
     await this.delivery.drain();
+    await this.poller.stop();
   }
 
   /** Wakes every loop (tests with a fake clock call it after advancing time). */
@@ -231,10 +247,14 @@ export class SoraCore {
    * scheduled tick. Returns false for a video no job of ours owns.
    */
   async pollVideoNow(videoId: string): Promise<boolean> {
-    const jobId = await this.ctx.ledger.store.claimHolder(`video:${videoId}`);
-    const job = jobId ? await this.ctx.ledger.get(jobId) : undefined;
-    if (!job || !AT_PROVIDER_STATES.includes(job.state)) return false;
-    await this.ctx.ledger.save({ ...job, nextPollAt: this.ctx.clock.now() }, this.ctx.clock.now());
+    const { ledger, clock } = this.ctx;
+    const jobId = await ledger.jobOfVideo(videoId);
+    if (!jobId) return false;
+    const now = clock.now();
+    const result = await ledger.transition(jobId, now, (j) =>
+      AT_PROVIDER_STATES.includes(j.state) ? { nextPollAt: now } : undefined,
+    );
+    if (!result.changed) return false;
     this.pollerLoop.wake();
     return true;
   }
@@ -309,20 +329,21 @@ export class SoraCore {
       });
       if (key) await ledger.bindIdempotency(key, token, job.id, settings.idempotencyTtlMs);
       this.ctx.logger.info({ jobId: job.id, kind: prepared.request.kind }, 'job accepted');
+      // Held while the status message goes out, so a replica starting now does not announce it too.
+      const announcing = await HeldLease.acquire(ledger.store, announceLease(job.id), this.ctx.instanceId, 60_000);
       try {
         job = await this.announce(job, request.announce);
       } catch (error) {
-        const failed = await ledger.save(
-          {
-            ...job,
-            state: 'failed',
-            failure: { code: 'delivery_failed', message: surfaceMessage(error), requestId: null },
-          },
-          clock.now(),
+        const failed = await ledger.transition(job.id, clock.now(), (j) =>
+          j.state === 'accepted'
+            ? { state: 'failed', failure: { code: 'delivery_failed', message: surfaceMessage(error), requestId: null } }
+            : undefined,
         );
         this.ctx.logger.warn({ jobId: job.id, err: error }, 'could not post the status message');
         // Nothing was spent yet: say only what the platform refused and how to fix it.
-        return reply({ ...failureMessage(failed), text: surfaceMessage(error), hint: null });
+        return reply({ ...failureMessage(failed.job ?? job), text: surfaceMessage(error), hint: null });
+      } finally {
+        await announcing?.release();
       }
       this.schedulerLoop.wake();
       return { kind: 'job', job: toJobView(job), duplicate: false };
@@ -356,21 +377,31 @@ export class SoraCore {
     if (announce) thread = await announce(message);
     else if (surface) thread = await surface.startJob(job.conversation, message);
     else throw new SurfaceError('platform_error', `no adapter is running for ${job.conversation}`);
-    const saved = await ledger.save(
-      { ...job, state: 'waiting', conversation: thread.conversation, statusRef: thread.statusRef },
-      clock.now(),
-    );
     const platform = surface?.platform ?? job.requester.platform;
     await ledger.indexMessage(platform, thread.statusRef, job.id);
-    return saved;
+    const saved = await ledger.transition(job.id, clock.now(), (j) =>
+      j.state === 'accepted'
+        ? { state: 'waiting', conversation: thread.conversation, statusRef: thread.statusRef }
+        : // Deleted while the message went out: keep the reference so the status shows it.
+          j.statusRef === null
+          ? { conversation: thread.conversation, statusRef: thread.statusRef }
+          : undefined,
+    );
+    return saved.job ?? job;
   }
 
   /** A job accepted before a crash, whose status message may never have been posted. */
   private async announceOrphan(job: Job): Promise<void> {
+    const { ledger, instanceId } = this.ctx;
+    const held = await HeldLease.acquire(ledger.store, announceLease(job.id), instanceId, 60_000);
+    if (!held) return; // its creator (or another replica) is announcing it
     try {
-      await this.announce(job);
+      const fresh = await ledger.get(job.id);
+      if (fresh?.state === 'accepted') await this.announce(fresh);
     } catch (error) {
       this.ctx.logger.warn({ jobId: job.id, err: error }, 'could not resume an accepted job yet');
+    } finally {
+      await held.release();
     }
   }
 
@@ -384,6 +415,10 @@ export class SoraCore {
       this.ctx.logger.warn({ jobId: job.id, err: error }, 'could not report the failure in the thread');
     }
   }
+}
+
+function announceLease(jobId: string): string {
+  return `announce:${jobId}`;
 }
 
 function reply(message: BotMessage): CommandOutcome {

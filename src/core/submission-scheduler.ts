@@ -1,24 +1,33 @@
 /**
  * The team queue: submits waiting jobs to the provider in fair order, never past SORA_MAX_CONCURRENT
- * jobs at the provider or SORA_RPM job requests a minute. A provider 429 is back-pressure (wait and
- * resubmit), not a failure. Before a create call the job records `submitStartedAt`; if the process
- * dies before the provider's answer is saved, the next attempt adopts the provider's job instead of
- * paying for a second one.
+ * jobs at the provider nor SORA_RPM creates a minute, counted for the whole cluster in the store
+ * (slots and a sliding window), so replicas share one quota. A provider 429 pauses every replica.
+ *
+ * A job is submitted under its `submit` lease, and every write that records the outcome is fenced by
+ * it. `submitStartedAt` is written before the create call and the create carries an Idempotency-Key
+ * derived from the job (`sora-bot-ID-N`): after a crash, a 5xx or a timeout the next attempt first
+ * looks for the provider's job (adopts it) and otherwise repeats the same key, so a render is paid
+ * for once. A job deleted while it was being sent is deleted at the provider as soon as its id is known.
  */
-
 import { readFile } from 'node:fs/promises';
 import { isSoraError, type SoraError } from '../sora/errors.js';
 import type { Video } from '../sora/video.js';
 import type { CoreContext } from './core-context.js';
-import { fairOrder, RequestWindow } from './fair-order.js';
+import { findInterruptedRender } from './adopt-render.js';
+import { fairOrder } from './fair-order.js';
+import { HeldLease } from './held-lease.js';
 import { AT_PROVIDER_STATES, type FailureCode, type Job } from './job.js';
+import { LeaseLostError } from './job-ledger.js';
 import { requesterKey } from './requester.js';
 import type { QueueInfo } from './status-reporter.js';
 
 const IDLE_MS = 30_000;
 const MAX_SUBMIT_ATTEMPTS = 8;
-/** Window for matching a provider job to a create call whose answer we never saved. */
-const ADOPT_WINDOW_S = 120;
+
+/** Cluster-wide names in the store. */
+export const PROVIDER_SLOTS = 'provider:running';
+const CREATE_WINDOW = 'provider:creates';
+const PAUSED_UNTIL = 'provider:paused-until';
 
 export interface SchedulerHooks {
   onSubmitted(job: Job): Promise<void>;
@@ -26,19 +35,17 @@ export interface SchedulerHooks {
   onQueueChanged(waiting: Job[]): Promise<void>;
 }
 
+type Outcome = 'submitted' | 'busy' | 'skipped' | 'no-slot' | 'paused' | 'retry' | 'failed' | { rateMs: number };
+
 export class SubmissionScheduler {
-  private readonly window: RequestWindow;
   private readonly lastServedAt = new Map<string, number>();
-  private pausedUntil = 0;
   private positions = new Map<string, QueueInfo>();
   private renderDurations: number[] = [];
 
   constructor(
     private readonly ctx: CoreContext,
     private readonly hooks: SchedulerHooks,
-  ) {
-    this.window = new RequestWindow(ctx.settings.requestsPerMinute);
-  }
+  ) {}
 
   /** Jobs waiting at the end of the last pass. */
   waitingCount(): number {
@@ -54,50 +61,61 @@ export class SubmissionScheduler {
     this.renderDurations = [...this.renderDurations.slice(-19), ms];
   }
 
-  /** Rebuilds the request window after a restart from the jobs submitted in the last minute. */
-  restore(jobs: Job[]): void {
-    const now = this.ctx.clock.now();
-    for (const job of jobs)
-      if (job.submittedAt && job.submittedAt > now - 60_000) this.window.record(job.submittedAt);
-  }
-
   /** One pass: submit what the caps allow; returns how long to sleep. */
   async tick(): Promise<number> {
-    const now = this.ctx.clock.now();
-    const active = await this.ctx.ledger.active();
-    const waiting = active.filter((j) => j.state === 'waiting');
-    let running = active.filter((j) => AT_PROVIDER_STATES.includes(j.state)).length;
+    const { ledger, clock, settings } = this.ctx;
+    const store = ledger.store;
+    const now = clock.now();
+    await this.reconcileSlots();
+    const waiting = await ledger.inStates(['waiting']);
     const ordered = fairOrder(waiting, this.lastServedAt);
+    let running = (await store.slotHolders(PROVIDER_SLOTS)).length;
     let nextWake = IDLE_MS;
     const submitted = new Set<string>();
-    for (const job of ordered) {
-      if (running >= this.ctx.settings.maxConcurrent) break;
-      if (this.pausedUntil > now) {
-        nextWake = Math.min(nextWake, this.pausedUntil - now);
-        break;
+    const pausedUntil = (await store.get<number>(PAUSED_UNTIL)) ?? 0;
+    if (pausedUntil > now) nextWake = pausedUntil - now;
+    else
+      for (const job of ordered) {
+        if (running >= settings.maxConcurrent) break;
+        if (job.notBefore && job.notBefore > now) {
+          nextWake = Math.min(nextWake, job.notBefore - now);
+          continue;
+        }
+        const outcome = await this.trySubmit(job);
+        if (outcome === 'submitted') {
+          running++;
+          submitted.add(job.id);
+        } else if (outcome === 'no-slot') break;
+        else if (outcome === 'paused') {
+          const until = (await store.get<number>(PAUSED_UNTIL)) ?? 0;
+          nextWake = Math.min(nextWake, Math.max(1, until - clock.now()));
+          break;
+        } else if (typeof outcome === 'object') {
+          nextWake = Math.min(nextWake, outcome.rateMs);
+          break;
+        } else if (outcome === 'retry' || outcome === 'busy') nextWake = Math.min(nextWake, 1_000);
       }
-      const rpmWait = this.window.waitMs(now);
-      if (rpmWait > 0) {
-        nextWake = Math.min(nextWake, rpmWait);
-        break;
-      }
-      if (job.notBefore && job.notBefore > now) {
-        nextWake = Math.min(nextWake, job.notBefore - now);
-        continue;
-      }
-      const outcome = await this.submit(job);
-      if (outcome === 'submitted') {
-        running++;
-        submitted.add(job.id);
-      } else if (outcome === 'paused') {
-        nextWake = Math.min(nextWake, Math.max(1, this.pausedUntil - this.ctx.clock.now()));
-        break;
-      }
-    }
     const stillWaiting = ordered.filter((j) => !submitted.has(j.id));
     this.positions = this.estimate(stillWaiting, running);
     await this.hooks.onQueueChanged(stillWaiting);
     return nextWake;
+  }
+
+  /**
+   * A slot belongs to a job at the provider or one being submitted. Slots of jobs that left (a
+   * replica that died between the provider's answer and the release) are returned here.
+   */
+  private async reconcileSlots(): Promise<void> {
+    const { ledger } = this.ctx;
+    for (const id of await ledger.store.slotHolders(PROVIDER_SLOTS)) {
+      const job = await ledger.get(id);
+      const holds =
+        job &&
+        (AT_PROVIDER_STATES.includes(job.state) ||
+          (job.state === 'waiting' && job.submitStartedAt !== null) ||
+          (await ledger.store.leaseHolder(submitLease(id))) !== undefined);
+      if (!holds) await ledger.store.releaseSlot(PROVIDER_SLOTS, id);
+    }
   }
 
   private estimate(waiting: Job[], running: number): Map<string, QueueInfo> {
@@ -117,40 +135,79 @@ export class SubmissionScheduler {
     return positions;
   }
 
-  private async submit(job: Job): Promise<'submitted' | 'paused' | 'failed' | 'retry'> {
-    const { ledger, clock, logger } = this.ctx;
-    const log = logger.child({ jobId: job.id });
-    let current = job;
-    if (current.submitStartedAt) {
-      const adopted = await this.adopt(current);
+  private async trySubmit(job: Job): Promise<Outcome> {
+    const { ledger, settings, instanceId, logger } = this.ctx;
+    const held = await HeldLease.acquire(ledger.store, submitLease(job.id), instanceId, settings.submitLeaseMs);
+    if (!held) return 'busy';
+    try {
+      return await this.submit(job.id, held);
+    } catch (error) {
+      if (!(error instanceof LeaseLostError)) throw error;
+      // Another replica took the job over after our lease lapsed; it adopts what we may have created.
+      logger.warn({ jobId: job.id }, 'submit lease lost; leaving the job to its new holder');
+      return 'skipped';
+    } finally {
+      await held.release();
+    }
+  }
+
+  private async submit(id: string, held: HeldLease): Promise<Outcome> {
+    const { ledger, clock, settings, logger } = this.ctx;
+    const store = ledger.store;
+    const log = logger.child({ jobId: id });
+    const fresh = await ledger.get(id);
+    if (!fresh || fresh.state !== 'waiting') return 'skipped';
+    if (fresh.submitStartedAt) {
+      const adopted = await findInterruptedRender(this.ctx, fresh);
       if (adopted) {
         log.info({ videoId: adopted.id }, 'adopted the provider job of an interrupted submission');
-        await this.markSubmitted(current, adopted);
+        // It is at the provider whatever the count says: hold its slot (a cap of Infinity).
+        await store.acquireSlot(PROVIDER_SLOTS, id, Number.POSITIVE_INFINITY);
+        await this.recordSubmitted(id, adopted, held);
         return 'submitted';
       }
     }
-    current = await ledger.save(
-      { ...current, submitStartedAt: clock.now(), submitAttempts: current.submitAttempts + 1 },
-      clock.now(),
+    if (!(await store.acquireSlot(PROVIDER_SLOTS, id, settings.maxConcurrent))) return 'no-slot';
+    const now = clock.now();
+    if (settings.requestsPerMinute > 0) {
+      const window = await store.takeFromWindow(CREATE_WINDOW, settings.requestsPerMinute, 60_000, now);
+      if (!window.ok) {
+        if (!fresh.submitStartedAt) await store.releaseSlot(PROVIDER_SLOTS, id);
+        return { rateMs: window.retryInMs };
+      }
+    }
+    const started = await ledger.transition(
+      id,
+      now,
+      (j) =>
+        j.state === 'waiting' ? { submitStartedAt: now, submitAttempts: j.submitAttempts + 1 } : undefined,
+      held.fence,
     );
-    this.window.record(clock.now());
+    if (!started.changed) {
+      // Deleted (or taken elsewhere) since we looked: it is never sent.
+      await store.releaseSlot(PROVIDER_SLOTS, id);
+      await store.returnToWindow(CREATE_WINDOW, now);
+      return 'skipped';
+    }
+    let video: Video;
     try {
-      const video = await this.send(current);
-      await this.markSubmitted(current, video);
-      log.info({ videoId: video.id, attempt: current.submitAttempts }, 'submitted to the provider');
-      return 'submitted';
+      video = await this.send(started.job);
     } catch (error) {
       if (!isSoraError(error)) throw error;
-      return this.handleSubmitError(current, error);
+      return this.handleSubmitError(started.job, error, held, now);
     }
+    await this.recordSubmitted(id, video, held);
+    log.info({ videoId: video.id, attempt: started.job.submitAttempts }, 'submitted to the provider');
+    return 'submitted';
   }
 
   private async send(job: Job): Promise<Video> {
     const { provider } = this.ctx;
     const r = job.request;
+    const options = { idempotencyKey: createKey(job) };
     if (r.kind === 'remix') {
       if (!r.remixOfVideoId) throw new Error(`remix job ${job.id} has no source video`);
-      return provider.remix(r.remixOfVideoId, r.prompt);
+      return provider.remix(r.remixOfVideoId, r.prompt, options);
     }
     const image = r.imagePath
       ? {
@@ -159,106 +216,145 @@ export class SubmissionScheduler {
           filename: `${job.id}.png`,
         }
       : undefined;
-    return provider.create({
-      prompt: r.prompt,
-      model: r.model,
-      seconds: r.seconds,
-      size: r.size,
-      ...(image ? { image } : {}),
-    });
-  }
-
-  private async markSubmitted(job: Job, video: Video): Promise<void> {
-    const { ledger, clock, settings } = this.ctx;
-    const now = clock.now();
-    await ledger.store.claim(`video:${video.id}`, job.id);
-    this.lastServedAt.set(requesterKey(job.requester), now);
-    const saved = await ledger.save(
-      {
-        ...job,
-        state: video.status === 'in_progress' ? 'rendering' : 'submitted',
-        providerVideoId: video.id,
-        submittedAt: now,
-        progress: video.progress,
-        nextPollAt: now + settings.pollInitialMs,
-        pollIntervalMs: settings.pollInitialMs,
-        notBefore: null,
-      },
-      now,
+    return provider.create(
+      { prompt: r.prompt, model: r.model, seconds: r.seconds, size: r.size, ...(image ? { image } : {}) },
+      options,
     );
-    await this.hooks.onSubmitted(saved);
   }
 
-  /** Finds the provider job created by a submission whose answer was never recorded. */
-  private async adopt(job: Job): Promise<Video | undefined> {
-    const since = Math.floor((job.submitStartedAt ?? 0) / 1000) - ADOPT_WINDOW_S;
-    try {
-      let pages = 0;
-      let after: string | undefined;
-      while (pages++ < 5) {
-        const page = await this.ctx.provider.listPage({
-          limit: 100,
-          order: 'desc',
-          ...(after ? { after } : {}),
-        });
-        for (const video of page.data) {
-          if (video.created_at < since) return undefined;
-          const matches =
-            video.prompt === job.request.prompt &&
-            video.size === job.request.size &&
-            video.seconds === job.request.seconds &&
-            (job.request.kind !== 'remix' || video.remixed_from_video_id === job.request.remixOfVideoId);
-          if (matches && (await this.ctx.ledger.store.claim(`video:${video.id}`, job.id))) return video;
-        }
-        if (!page.has_more || !page.last_id) return undefined;
-        after = page.last_id;
-      }
-    } catch (error) {
-      this.ctx.logger.warn({ jobId: job.id, err: error }, 'could not look for an interrupted submission');
+  /**
+   * Records the provider's job on ours. When the job was deleted while the create was on its way,
+   * the provider's copy is deleted at once and nothing is posted.
+   */
+  private async recordSubmitted(id: string, video: Video, held: HeldLease): Promise<void> {
+    const { ledger, clock, settings, provider, logger } = this.ctx;
+    const now = clock.now();
+    await ledger.claimVideo(video.id, id);
+    const result = await ledger.transition(
+      id,
+      now,
+      (j) => {
+        if (j.state === 'waiting')
+          return {
+            state: video.status === 'in_progress' ? 'rendering' : 'submitted',
+            providerVideoId: video.id,
+            submittedAt: now,
+            progress: video.progress,
+            nextPollAt: now + settings.pollInitialMs,
+            pollIntervalMs: settings.pollInitialMs,
+            notBefore: null,
+          };
+        if (j.state === 'deleted' && !j.providerVideoId) return { providerVideoId: video.id };
+        return undefined;
+      },
+      held.fence,
+    );
+    const job = result.job;
+    if (job && job.state !== 'deleted' && result.changed) {
+      this.lastServedAt.set(requesterKey(job.requester), now);
+      await this.hooks.onSubmitted(job);
+      return;
     }
-    return undefined;
+    await ledger.store.releaseSlot(PROVIDER_SLOTS, id);
+    if (job?.state === 'deleted') {
+      logger.info({ jobId: id, videoId: video.id }, 'deleted while it was being submitted; deleting the render');
+      await deleteAtProvider(provider, video.id).catch((error) =>
+        logger.warn({ jobId: id, err: error }, 'could not delete the render yet; cleanup will retry'),
+      );
+    }
   }
 
-  private async handleSubmitError(job: Job, error: SoraError): Promise<'paused' | 'failed' | 'retry'> {
+  private async handleSubmitError(job: Job, error: SoraError, held: HeldLease, sentAt: number): Promise<Outcome> {
     const { ledger, clock, logger } = this.ctx;
+    const store = ledger.store;
     const now = clock.now();
     const log = logger.child({ jobId: job.id });
     if (error.code === 'rate_limited') {
-      // Back-pressure: nothing was created; wait as long as the provider asked and try again.
+      // Back-pressure: nothing was created. Every replica waits as long as the provider asked; the
+      // next attempt uses a new key (this one's answer, the 429, may be what the provider replays).
       const waitMs = error.retryAfterMs ?? 10_000;
-      this.pausedUntil = now + waitMs;
-      await ledger.save({ ...job, submitStartedAt: null, notBefore: now + waitMs }, now);
+      await store.set(PAUSED_UNTIL, now + waitMs, waitMs);
+      await store.returnToWindow(CREATE_WINDOW, sentAt);
+      await store.releaseSlot(PROVIDER_SLOTS, job.id);
+      await ledger.transition(
+        job.id,
+        now,
+        (j) =>
+          j.state === 'waiting'
+            ? { submitStartedAt: null, notBefore: now + waitMs, submitKeyGeneration: j.submitKeyGeneration + 1 }
+            : undefined,
+        held.fence,
+      );
       log.info({ waitMs }, 'provider is at capacity; job stays queued');
       return 'paused';
     }
     const transient = error.code === 'server' || error.code === 'network' || error.code === 'timeout';
     if (transient && job.submitAttempts < MAX_SUBMIT_ATTEMPTS) {
+      // The provider may have made the job: keep `submitStartedAt` (the next attempt adopts it or
+      // repeats the same key) and keep its slot.
       const backoff = Math.min(5 * 60_000, 2_000 * 2 ** (job.submitAttempts - 1));
-      await ledger.save({ ...job, notBefore: now + backoff }, now);
+      await ledger.transition(
+        job.id,
+        now,
+        (j) => (j.state === 'waiting' ? { notBefore: now + backoff } : undefined),
+        held.fence,
+      );
       log.warn({ code: error.code, backoff }, 'submission failed; will retry');
       return 'retry';
     }
-    const code: FailureCode =
-      error.code === 'moderation_blocked'
-        ? 'moderation_blocked'
-        : error.code === 'auth' || error.code === 'permission'
-          ? 'auth'
-          : error.code === 'invalid_request'
-            ? 'invalid_request'
-            : error.code === 'not_found'
-              ? 'expired'
-              : 'provider_error';
-    const failed = await ledger.save(
-      {
-        ...job,
-        state: 'failed',
-        submitStartedAt: null,
-        failure: { code, message: error.message, requestId: error.requestId },
-      },
+    await store.releaseSlot(PROVIDER_SLOTS, job.id);
+    const code = failureCodeOf(error);
+    const failed = await ledger.transition(
+      job.id,
       now,
+      (j) =>
+        j.state === 'waiting'
+          ? {
+              state: 'failed',
+              submitStartedAt: null,
+              failure: { code, message: error.message, requestId: error.requestId },
+            }
+          : undefined,
+      held.fence,
     );
     log.warn({ code, providerCode: error.providerCode, requestId: error.requestId }, 'submission rejected');
-    await this.hooks.onFailed(failed);
+    if (failed.changed) await this.hooks.onFailed(failed.job);
     return 'failed';
+  }
+}
+
+export function submitLease(jobId: string): string {
+  return `submit:${jobId}`;
+}
+
+/** The create's Idempotency-Key: stable across retries, new only after an answer that created nothing. */
+export function createKey(job: Job): string {
+  return `sora-bot-${job.id}-${job.submitKeyGeneration}`;
+}
+
+function failureCodeOf(error: SoraError): FailureCode {
+  switch (error.code) {
+    case 'moderation_blocked':
+      return 'moderation_blocked';
+    case 'auth':
+    case 'permission':
+      return 'auth';
+    case 'invalid_request':
+      return 'invalid_request';
+    case 'not_found':
+      return 'expired';
+    default:
+      return 'provider_error';
+  }
+}
+
+export async function deleteAtProvider(
+  provider: CoreContext['provider'],
+  videoId: string,
+): Promise<void> {
+  try {
+    await provider.delete(videoId);
+  } catch (error) {
+    if (!(isSoraError(error) && error.code === 'not_found')) throw error;
   }
 }

@@ -1,16 +1,23 @@
 /**
  * Brings finished videos home: download to DATA_DIR (state `downloading`), then hand the file to the
- * conversation's adapter (state `delivering`) under a lease, and record the posted message
- * (`delivered`). After a crash a job found in `delivering` asks the surface whether the video is
- * already there before posting, so each video lands exactly once.
+ * conversation's adapter (state `delivering`) and record what it posted (`delivered`). The whole step
+ * runs under the job's `deliver` lease and every record it makes is fenced by that lease, so a second
+ * replica never posts the same video and a stalled one cannot record over the one that took over.
+ *
+ * Exactly once: `deliveryStartedAt` is written before the surface is called and each checkpoint the
+ * surface reports (e.g. the Slack file id) is written before it goes on, so after a crash the core asks
+ * `findDelivery` about exactly those facts instead of posting again. Delete wins: the job is read again
+ * before each side effect, and a delivery that finishes after a delete removes what it posted.
  */
 import { stat } from 'node:fs/promises';
 import { isSoraError } from '../sora/errors.js';
 import type { CoreContext } from './core-context.js';
+import { HeldLease } from './held-lease.js';
 import type { Job } from './job.js';
+import { LeaseLostError } from './job-ledger.js';
 import { toJobView } from './messages.js';
-import { resultActions } from './replies.js';
-import { SurfaceError } from './surface.js';
+import { deletedNote, resultActions } from './replies.js';
+import { type DeliveredVideo, SurfaceError } from './surface.js';
 import { downloadVariant, videoDir } from './video-download.js';
 
 const MAX_DELIVERY_ATTEMPTS = 6;
@@ -22,6 +29,10 @@ export interface DeliveryHooks {
   onPhase(job: Job): Promise<void>;
   /** A delivery attempt ended without finishing (lease busy, retry scheduled): tick again soon. */
   onRetryScheduled(): void;
+}
+
+export function deliverLease(jobId: string): string {
+  return `deliver:${jobId}`;
 }
 
 export class VideoDelivery {
@@ -37,8 +48,8 @@ export class VideoDelivery {
   /** Starts work on every job ready for it, up to the concurrency cap; returns the next wake delay. */
   async tick(): Promise<number> {
     const now = this.ctx.clock.now();
-    const ready = (await this.ctx.ledger.active()).filter(
-      (j) => (j.state === 'downloading' || j.state === 'delivering') && !this.inFlight.has(j.id),
+    const ready = (await this.ctx.ledger.inStates(['downloading', 'delivering'])).filter(
+      (j) => !this.inFlight.has(j.id),
     );
     for (const job of ready) {
       if (this.inFlight.size >= this.ctx.settings.deliveryConcurrency) break;
@@ -66,34 +77,28 @@ export class VideoDelivery {
 
   private async process(job: Job): Promise<void> {
     const { ledger, instanceId, settings, logger } = this.ctx;
-    const log = logger.child({ jobId: job.id });
-    if (!(await ledger.claimLease(job.id, 'delivery', instanceId, settings.deliveryLeaseMs))) {
-      // Another process (or one that died holding it) has the lease: look again when it may be free.
+    const held = await HeldLease.acquire(ledger.store, deliverLease(job.id), instanceId, settings.deliveryLeaseMs);
+    if (!held) {
+      // Another replica (or one that died holding it) has the job: look again when it may be free.
       this.retryAt.set(job.id, this.ctx.clock.now() + Math.min(settings.deliveryLeaseMs, 5_000));
-      log.debug({}, 'another process holds the delivery lease');
       return;
     }
-    // Renew the lease while a long upload runs, so no other process takes the job over meanwhile.
-    const renew = setInterval(
-      () =>
-        void ledger
-          .claimLease(job.id, 'delivery', instanceId, settings.deliveryLeaseMs)
-          .catch(() => undefined),
-      Math.max(50, settings.deliveryLeaseMs / 3),
-    );
     try {
-      let current = job;
-      if (current.state === 'downloading') current = await this.download(current);
-      if (current.state === 'delivering') await this.deliver(current);
+      // Read again under the lease: the job may have been delivered or deleted since the tick read it.
+      let current = await ledger.get(job.id);
+      if (current?.state === 'downloading') current = await this.download(current, held);
+      if (current?.state === 'delivering') await this.deliver(current, held);
+      this.attempts.delete(job.id);
+      this.retryAt.delete(job.id);
     } catch (error) {
-      await this.retryOrFail(job, error);
+      if (error instanceof LeaseLostError) logger.warn({ jobId: job.id }, 'delivery lease lost; another replica has it');
+      else await this.retryOrFail(job, error);
     } finally {
-      clearInterval(renew);
-      await ledger.releaseLease(job.id, 'delivery', instanceId);
+      await held.release();
     }
   }
 
-  private async download(job: Job): Promise<Job> {
+  private async download(job: Job, held: HeldLease): Promise<Job | undefined> {
     const { ledger, clock, provider, settings } = this.ctx;
     const dir = videoDir(settings.dataDir);
     let video: { path: string; bytes: number };
@@ -101,20 +106,24 @@ export class VideoDelivery {
       video = await downloadVariant(provider, job.providerVideoId!, 'video', dir, job.id);
     } catch (error) {
       if (isSoraError(error) && error.code === 'not_found') {
-        const failed = await ledger.save(
-          {
-            ...job,
-            state: 'failed',
-            failure: {
-              code: 'expired',
-              message: 'the video was gone before it was downloaded',
-              requestId: error.requestId,
-            },
-          },
+        const failed = await ledger.transition(
+          job.id,
           clock.now(),
+          (j) =>
+            j.state === 'downloading'
+              ? {
+                  state: 'failed',
+                  failure: {
+                    code: 'expired',
+                    message: 'the video was gone before it was downloaded',
+                    requestId: error.requestId,
+                  },
+                }
+              : undefined,
+          held.fence,
         );
-        await this.hooks.onFailed(failed);
-        return failed;
+        if (failed.changed) await this.hooks.onFailed(failed.job);
+        return undefined;
       }
       throw error;
     }
@@ -124,45 +133,111 @@ export class VideoDelivery {
     } catch (error) {
       this.ctx.logger.warn({ jobId: job.id, err: error }, 'thumbnail download failed; delivering without it');
     }
-    await ledger.store.addToSet('jobs:stored', job.id);
-    const saved = await ledger.save(
-      { ...job, state: 'delivering', files: { video: video.path, thumbnail } },
+    const files = { video: video.path, thumbnail };
+    const saved = await ledger.transition(
+      job.id,
       clock.now(),
+      // Deleted meanwhile: record the files anyway so the cleanup removes them.
+      (j) =>
+        j.state === 'downloading'
+          ? { state: 'delivering', files }
+          : j.state === 'deleted'
+            ? { files, cleanupDoneAt: null }
+            : undefined,
+      held.fence,
     );
-    await this.hooks.onPhase(saved);
-    return saved;
+    if (!saved.changed || saved.job.state !== 'delivering') return saved.job;
+    await this.hooks.onPhase(saved.job);
+    return saved.job;
   }
 
-  private async deliver(job: Job): Promise<void> {
-    const { ledger, clock, surfaces } = this.ctx;
+  private async deliver(job: Job, held: HeldLease): Promise<void> {
+    const { ledger, clock, surfaces, logger } = this.ctx;
     const surface = surfaces.forConversation(job.conversation);
     if (!surface) throw new SurfaceError('platform_error', `no adapter is running for ${job.conversation}`);
-    const existing = surface.findDelivery ? await surface.findDelivery(job.conversation, job.id) : undefined;
-    let ref = existing;
-    if (!ref) {
-      const videoPath = job.files.video!;
-      const view = toJobView(job);
-      ref = await surface.deliverVideo({
-        conversation: job.conversation,
-        videoPath,
-        videoBytes: (await stat(videoPath)).size,
-        thumbnailPath: job.files.thumbnail,
-        message: { kind: 'result', job: view, notes: [], actions: resultActions(view) },
-      });
+    let delivered: DeliveredVideo | undefined;
+    if (job.deliveryStartedAt && surface.findDelivery)
+      delivered = await surface.findDelivery(job.conversation, job.id, job.deliveryFacts);
+    let current = job;
+    if (!delivered) {
+      const started = await ledger.transition(
+        job.id,
+        clock.now(),
+        (j) => (j.state === 'delivering' ? { deliveryStartedAt: clock.now(), deliveryFacts: {} } : undefined),
+        held.fence,
+      );
+      if (!started.changed) return;
+      current = started.job;
+      const videoPath = current.files.video!;
+      const view = toJobView(current);
+      delivered = await surface.deliverVideo(
+        {
+          jobId: current.id,
+          conversation: current.conversation,
+          videoPath,
+          videoBytes: (await stat(videoPath)).size,
+          thumbnailPath: current.files.thumbnail,
+          message: { kind: 'result', job: view, notes: [], actions: resultActions(view) },
+        },
+        {
+          checkpoint: async (facts) => {
+            const recorded = await ledger.transition(
+              job.id,
+              clock.now(),
+              (j) =>
+                j.state === 'delivering' ? { deliveryFacts: { ...j.deliveryFacts, ...facts } } : undefined,
+              held.fence,
+            );
+            // Deleted while uploading: stop before the video becomes visible.
+            if (!recorded.changed)
+              throw new SurfaceError('platform_error', 'the video was deleted while it was being posted', false);
+          },
+        },
+      );
     }
-    await ledger.indexMessage(surface.platform, ref, job.id);
-    const saved = await ledger.save(
-      { ...job, state: 'delivered', deliveredRef: ref, deliveredAt: clock.now(), progress: 100 },
-      clock.now(),
+    const refs = [delivered.messageRef, ...delivered.otherRefs];
+    for (const ref of refs) await ledger.indexMessage(surface.platform, ref, job.id);
+    const now = clock.now();
+    const result = await ledger.transition(
+      job.id,
+      now,
+      (j) => {
+        if (j.state === 'delivering')
+          return {
+            state: 'delivered',
+            deliveredRef: delivered.messageRef,
+            deliveredOtherRefs: [...delivered.otherRefs],
+            deliveredAt: now,
+            progress: 100,
+          };
+        // Deleted while we posted: record what was posted so the delete (or its cleanup) removes it.
+        if (j.state === 'deleted' && !j.deliveredRef)
+          return { deliveredRef: delivered.messageRef, deliveredOtherRefs: [...delivered.otherRefs], cleanupDoneAt: null };
+        return undefined;
+      },
+      held.fence,
     );
-    this.attempts.delete(job.id);
-    this.retryAt.delete(job.id);
-    this.ctx.logger.info({ jobId: job.id, reused: Boolean(existing) }, 'video delivered');
-    await this.hooks.onDelivered(saved);
+    if (result.job?.state === 'deleted') {
+      logger.info({ jobId: job.id }, 'deleted while it was being posted; removing the post');
+      if (surface.markDeleted)
+        await surface
+          .markDeleted(job.conversation, delivered, deletedNote(result.job))
+          .catch((error) => logger.warn({ jobId: job.id, err: error }, 'could not remove the post yet; cleanup will retry'));
+      return;
+    }
+    if (!result.changed) return;
+    logger.info({ jobId: job.id }, 'video delivered');
+    await this.hooks.onDelivered(result.job);
   }
 
   private async retryOrFail(job: Job, error: unknown): Promise<void> {
     const { ledger, clock, logger } = this.ctx;
+    if ((await ledger.get(job.id))?.state === 'deleted') {
+      // The delete won (the surface stopped at a checkpoint, or failed): nothing to retry.
+      this.attempts.delete(job.id);
+      this.retryAt.delete(job.id);
+      return;
+    }
     const attempts = (this.attempts.get(job.id) ?? 0) + 1;
     this.attempts.set(job.id, attempts);
     const retryable = error instanceof SurfaceError ? error.retryable : true;
@@ -172,18 +247,16 @@ export class VideoDelivery {
       logger.warn({ jobId: job.id, err: error, attempts, delay }, 'delivery step failed; will retry');
       return;
     }
-    const fresh = (await ledger.get(job.id)) ?? job;
+    this.attempts.delete(job.id);
+    this.retryAt.delete(job.id);
     const message =
-      error instanceof SurfaceError
-        ? error.userMessage
-        : error instanceof Error
-          ? error.message
-          : String(error);
-    const failed = await ledger.save(
-      { ...fresh, state: 'failed', failure: { code: 'delivery_failed', message, requestId: null } },
-      clock.now(),
+      error instanceof SurfaceError ? error.userMessage : error instanceof Error ? error.message : String(error);
+    const failed = await ledger.transition(job.id, clock.now(), (j) =>
+      j.state === 'downloading' || j.state === 'delivering'
+        ? { state: 'failed', failure: { code: 'delivery_failed', message, requestId: null } }
+        : undefined,
     );
     logger.error({ jobId: job.id, err: error }, 'delivery failed for good');
-    await this.hooks.onFailed(failed);
+    if (failed.changed) await this.hooks.onFailed(failed.job);
   }
 }

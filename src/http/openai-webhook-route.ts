@@ -3,10 +3,10 @@
  * the video id, so the route verifies the signature, drops repeats (deliveries are retried for up to
  * 72 h; dedupe on webhook-id) and asks the core to poll that job now instead of at its next tick.
  */
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { SoraCore } from '../core/sora-core.js';
+import type { KeyValues } from '../store/key-values.js';
 import { VideoWebhookEventSchema } from '../sora/video.js';
 import { type HttpServer, readBody, sendJson } from './http-server.js';
 import { verifyStandardWebhook } from './standard-webhook.js';
@@ -16,7 +16,7 @@ const MAX_BODY = 64 * 1024;
 
 export function mountOpenAiWebhook(
   http: HttpServer,
-  deps: { secret: string; core: SoraCore; clock: Clock; logger: Logger },
+  deps: { secret: string; core: SoraCore; clock: Clock; logger: Logger; values: KeyValues },
 ): void {
   http.route('POST', '/webhooks/openai', async (req, res) => {
     let body: Buffer;
@@ -46,7 +46,7 @@ export function mountOpenAiWebhook(
       return;
     }
     // A fresh owner per delivery: a repeat of the same webhook-id finds the claim taken.
-    if (!(await deps.core.ledger.store.claim(`webhook:${verdict.id}`, randomUUID(), DEDUPE_MS))) {
+    if (!(await deps.values.markOnce(verdict.id, DEDUPE_MS))) {
       sendJson(res, 200, { ok: true, duplicate: true });
       return;
     }

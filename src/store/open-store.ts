@@ -11,6 +11,8 @@ export async function openStore(options: {
   storeUrl?: string | undefined;
   dataDir: string;
   namespace?: string;
+  /** The bot process itself: a SQLite file is taken with a writer lock (see SqliteWriterLock). */
+  exclusive?: boolean;
 }): Promise<Store> {
   const url = options.storeUrl;
   if (url?.startsWith('redis://') || url?.startsWith('rediss://'))
@@ -18,5 +20,8 @@ export async function openStore(options: {
   const path = url?.startsWith('sqlite://')
     ? url.slice('sqlite://'.length)
     : join(options.dataDir, 'sora-bot.sqlite');
-  return SqliteStore.open(path, options.namespace);
+  return SqliteStore.open(path, {
+    ...(options.namespace ? { namespace: options.namespace } : {}),
+    exclusive: options.exclusive ?? false,
+  });
 }

@@ -84,12 +84,12 @@ describe.each<StoreKind>(['sqlite', 'redis'])('a conversation with the core (%s 
     expect(refused.kind === 'reply' && refused.message.kind === 'notice' && refused.message.text).toMatch(
       /Only the person/,
     );
-    expect((await harness.core.ledger.get(id))!.state).toBe('delivered');
+    expect((await harness.core.jobRecord(id))!.state).toBe('delivered');
     const byAdmin = await harness.send(`/sora delete ${id}`, { user: 'admin-user' });
     expect(byAdmin.kind === 'reply' && byAdmin.message.kind === 'notice' && byAdmin.message.tone).toBe(
       'success',
     );
-    expect((await harness.core.ledger.get(id))!.state).toBe('deleted');
+    expect((await harness.core.jobRecord(id))!.state).toBe('deleted');
     expect(harness.emulator.videos().find((v) => v.id === job.providerVideoId)).toBeUndefined();
     const delivered = harness.surface.messages.find((m) => m.ref === job.deliveredRef)!;
     expect(delivered.message.kind).toBe('notice');
@@ -198,7 +198,7 @@ describe('the core without a second store', () => {
     const ids = [];
     for (let i = 0; i < 8; i++) ids.push(await harness.sendJob(`/sora batch ${i}`, { user: `u${i}` }));
     await Promise.all(ids.map((id) => harness!.waitFor(id, ['delivered'])));
-    expect(harness.core.poller.stats.listCalls).toBeGreaterThan(0);
+    expect(harness.core.pollStats().listCalls).toBeGreaterThan(0);
   });
 
   it('reports a delivery the platform refuses, with its reason', async () => {
@@ -242,10 +242,10 @@ describe('the core without a second store', () => {
     await harness.core.stop();
     await harness.core.start();
     for (let i = 0; i < 100; i++) {
-      if ((await harness.core.ledger.get(id))?.filesRemovedAt) break;
+      if ((await harness.core.jobRecord(id))?.filesRemovedAt) break;
       await new Promise((r) => setTimeout(r, 20));
     }
-    const job = await harness.core.ledger.get(id);
+    const job = await harness.core.jobRecord(id);
     expect(job?.filesRemovedAt).not.toBeNull();
     expect(job?.files.video).toBeNull();
   });

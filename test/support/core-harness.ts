@@ -120,7 +120,7 @@ export class CoreHarness {
   async waitFor(jobId: string, states: Job['state'][], timeoutMs = 20_000): Promise<Job> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const job = await this.core.ledger.get(jobId);
+      const job = await this.core.jobRecord(jobId);
       if (job && states.includes(job.state)) return job;
       if (Date.now() > deadline)
         throw new Error(`job ${jobId} stuck in ${job?.state}; wanted ${states.join('|')}`);

@@ -15,7 +15,7 @@ import { createLogger } from '../../src/logging.js';
 import { createProvider, EMULATOR_API_KEY } from '../../src/sora/index.js';
 import type { VideoProvider } from '../../src/sora/provider.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/store.js';
+import type { RecordWrite, Store } from '../../src/store/store.js';
 import { fastCoreSettings } from './fast-core-settings.js';
 import { JournalSurface, readJournal } from './journal-surface.js';
 
@@ -36,10 +36,11 @@ function maybeCrash(event: string): void {
 function crashingStore(inner: Store): Store {
   return new Proxy(inner, {
     get(target, prop, receiver) {
-      if (prop === 'set') {
-        return async (key: string, value: unknown, ttl?: number) => {
-          await target.set(key, value, ttl);
-          if (key.startsWith('job:')) maybeCrash(`saved:${(value as Job).state}`);
+      if (prop === 'writeRecord') {
+        return async (write: RecordWrite) => {
+          const result = await target.writeRecord(write);
+          if (result.ok && write.key.startsWith('job:')) maybeCrash(`saved:${(write.value as Job).state}`);
+          return result;
         };
       }
       const member = Reflect.get(target, prop, receiver);
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
   const provider = crashingProvider(
     createProvider(config, { emulatorUrl: env.EMULATOR_URL!, emulatorApiKey: EMULATOR_API_KEY }),
   );
-  const store = crashingStore(await SqliteStore.open(join(dataDir, 'ledger.sqlite')));
+  const store = crashingStore(await SqliteStore.open(join(dataDir, 'ledger.sqlite'), { exclusive: true }));
   const core = new SoraCore({
     provider,
     store,
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
   }
   // Done when every job has reached an end state.
   for (let round = 1; ; round++) {
-    const active = await core.ledger.active();
+    const active = await core.activeJobs();
     if (active.length === 0 && readJournal(env.JOURNAL!).some((l) => l.type === 'start')) break;
     // Diagnostics for a test that times out: what is still unfinished, and why.
     if (round % 100 === 0)

@@ -1,0 +1,53 @@
+/**
+ * A lease held for the length of one step with a side effect (submitting a job, delivering it, a
+ * cluster-wide loop): taken with a fencing token, renewed in the background while the step runs, and
+ * released at the end. Writes that record the step's outcome carry `fence`, so if the renewal ever
+ * failed (a stalled process, a lost store) the store refuses them instead of letting two holders record.
+ */
+import type { Fence, Lease, Store } from '../store/store.js';
+
+export class HeldLease {
+  private timer: NodeJS.Timeout | undefined;
+  private lostAt: number | null = null;
+
+  private constructor(
+    private readonly store: Store,
+    readonly lease: Lease,
+    private readonly ttlMs: number,
+  ) {}
+
+  /** Takes the lease (or renews it when this owner already holds it); undefined when another holds it. */
+  static async acquire(store: Store, name: string, owner: string, ttlMs: number): Promise<HeldLease | undefined> {
+    const lease = await store.acquireLease(name, owner, ttlMs);
+    if (!lease) return undefined;
+    const held = new HeldLease(store, lease, ttlMs);
+    held.timer = setInterval(() => void held.renew(), Math.max(50, Math.floor(ttlMs / 3)));
+    held.timer.unref();
+    return held;
+  }
+
+  get fence(): Fence {
+    return { lease: this.lease.name, token: this.lease.token };
+  }
+
+  /** True once a renewal found the lease gone: the step must stop before its next side effect. */
+  get lost(): boolean {
+    return this.lostAt !== null;
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      if (!(await this.store.renewLease(this.lease, this.ttlMs))) {
+        this.lostAt = Date.now();
+        clearInterval(this.timer);
+      }
+    } catch {
+      // The store is briefly unreachable: the next renewal (a third of the TTL later) tries again.
+    }
+  }
+
+  async release(): Promise<void> {
+    clearInterval(this.timer);
+    if (!this.lost) await this.store.releaseLease(this.lease).catch(() => undefined);
+  }
+}
