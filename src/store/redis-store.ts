@@ -226,6 +226,7 @@ export class RedisStore extends KeyvValues implements Store {
         ? ['ZRANGE', key, after ? String(after.score) : '-inf', '+inf', 'BYSCORE']
         : ['ZRANGE', key, after ? String(after.score) : '+inf', '-inf', 'BYSCORE', 'REV'];
     const out: IndexEntry[] = [];
+    let skip = Math.max(0, Math.trunc(page.offset ?? 0));
     let offset = 0;
     const batch = limit + 16;
     while (out.length < limit) {
@@ -242,6 +243,10 @@ export class RedisStore extends KeyvValues implements Store {
         const score = Number(reply[i + 1]);
         if (after && score === after.score) {
           if (page.order === 'asc' ? member <= after.member : member >= after.member) continue;
+        }
+        if (skip > 0) {
+          skip--;
+          continue;
         }
         out.push({ index, member, score });
       }

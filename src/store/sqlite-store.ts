@@ -263,15 +263,16 @@ export class SqliteStore extends KeyvValues implements Store {
 
   async indexRange(index: string, page: IndexPage): Promise<IndexEntry[]> {
     const limit = Math.max(0, Math.trunc(page.limit));
+    const offset = Math.max(0, Math.trunc(page.offset ?? 0));
     const after = page.after;
     const rows = (
       page.order === 'asc'
         ? after
-          ? this.sql.rangeAscAfter.all(index, after.score, after.score, after.member, limit)
-          : this.sql.rangeAsc.all(index, limit)
+          ? this.sql.rangeAscAfter.all(index, after.score, after.score, after.member, limit, offset)
+          : this.sql.rangeAsc.all(index, limit, offset)
         : after
-          ? this.sql.rangeDescAfter.all(index, after.score, after.score, after.member, limit)
-          : this.sql.rangeDesc.all(index, limit)
+          ? this.sql.rangeDescAfter.all(index, after.score, after.score, after.member, limit, offset)
+          : this.sql.rangeDesc.all(index, limit, offset)
     ) as { member: string; score: number }[];
     return rows.map((r) => ({ index, member: r.member, score: r.score }));
   }
@@ -332,17 +333,17 @@ function prepareStatements(db: Database) {
     indexMemberAt: p('SELECT member FROM index_entries WHERE idx = ? AND score = ? LIMIT 1'),
     indexTrimBelow: p('DELETE FROM index_entries WHERE idx = ? AND score <= ?'),
     indexAllAsc: p('SELECT member FROM index_entries WHERE idx = ? ORDER BY score, member'),
-    rangeAsc: p('SELECT member, score FROM index_entries WHERE idx = ? ORDER BY score, member LIMIT ?'),
+    rangeAsc: p('SELECT member, score FROM index_entries WHERE idx = ? ORDER BY score, member LIMIT ? OFFSET ?'),
     rangeDesc: p(
-      'SELECT member, score FROM index_entries WHERE idx = ? ORDER BY score DESC, member DESC LIMIT ?',
+      'SELECT member, score FROM index_entries WHERE idx = ? ORDER BY score DESC, member DESC LIMIT ? OFFSET ?',
     ),
     rangeAscAfter: p(
       `SELECT member, score FROM index_entries WHERE idx = ? AND (score > ? OR (score = ? AND member > ?))
-       ORDER BY score, member LIMIT ?`,
+       ORDER BY score, member LIMIT ? OFFSET ?`,
     ),
     rangeDescAfter: p(
       `SELECT member, score FROM index_entries WHERE idx = ? AND (score < ? OR (score = ? AND member < ?))
-       ORDER BY score DESC, member DESC LIMIT ?`,
+       ORDER BY score DESC, member DESC LIMIT ? OFFSET ?`,
     ),
   };
 }

@@ -73,6 +73,8 @@ export interface IndexPage {
   order: 'asc' | 'desc';
   /** Keyset cursor: start strictly after this entry (in `order`). */
   after?: { score: number; member: string } | undefined;
+  /** Entries to skip first (a page number's jump; costs what it skips, so keep it small). */
+  offset?: number | undefined;
 }
 
 export interface Store {
