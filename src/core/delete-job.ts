@@ -64,17 +64,32 @@ export async function cleanupDeletedJob(ctx: CoreContext, jobId: string): Promis
       // Its process died mid-create: find the render it may have started.
       videoId = (await findInterruptedRender(ctx, job))?.id ?? null;
     }
-    if (videoId) await deleteAtProvider(provider, videoId);
-    await ledger.store.releaseSlot(PROVIDER_SLOTS, jobId);
-    await removeJobFiles(job.files);
-    if (job.request.imagePath) await rm(job.request.imagePath, { force: true });
+    // Each part on its own: an outage at the provider must not keep the post up, nor the reverse.
+    let complete = true;
+    const attempt = async (what: string, part: () => Promise<unknown>) => {
+      try {
+        await part();
+      } catch (error) {
+        complete = false;
+        logger.warn({ jobId, err: error }, `deleted job: could not remove ${what} yet; will retry`);
+      }
+    };
+    if (videoId) await attempt('the provider copy', () => deleteAtProvider(provider, videoId!));
+    if (complete) await ledger.store.releaseSlot(PROVIDER_SLOTS, jobId);
+    await attempt('the files', async () => {
+      await removeJobFiles(job.files);
+      if (job.request.imagePath) await rm(job.request.imagePath, { force: true });
+    });
     const surface = ctx.surfaces.forConversation(job.conversation);
     if (job.deliveredRef && surface?.markDeleted)
-      await surface.markDeleted(
-        job.conversation,
-        { messageRef: job.deliveredRef, otherRefs: job.deliveredOtherRefs },
-        deletedNote(job),
+      await attempt('the posted video', () =>
+        surface.markDeleted!(
+          job.conversation,
+          { messageRef: job.deliveredRef!, otherRefs: job.deliveredOtherRefs },
+          deletedNote(job),
+        ),
       );
+    if (!complete) return false;
     const done = await ledger.transition(
       jobId,
       clock.now(),

@@ -43,12 +43,14 @@ export class JobLedger {
   constructor(
     readonly store: Store,
     private readonly logger: Logger,
+    /** Draws job ids (injected by tests that force a collision). */
+    private readonly newId: () => string = newShortId,
   ) {}
 
   /** Creates a job with a fresh short id; an id that exists is never overwritten (drawn again). */
   async create(fields: Omit<JobInput, 'id'>): Promise<Job> {
     for (let attempt = 0; attempt < 10; attempt++) {
-      const job = JobSchema.parse({ ...fields, id: newShortId() });
+      const job = JobSchema.parse({ ...fields, id: this.newId() });
       const written = await this.store.writeRecord({
         key: recordKey(job.id),
         value: job,

@@ -99,6 +99,31 @@ export class VideoDelivery {
   }
 
   private async download(job: Job, held: HeldLease): Promise<Job | undefined> {
+    const files = await this.fetchFiles(job, held);
+    if (!files) return undefined;
+    const saved = await this.ctx.ledger.transition(
+      job.id,
+      this.ctx.clock.now(),
+      // Deleted meanwhile: record the files anyway so the cleanup removes them.
+      (j) =>
+        j.state === 'downloading'
+          ? { state: 'delivering', files }
+          : j.state === 'deleted'
+            ? { files, cleanupDoneAt: null }
+            : undefined,
+      held.fence,
+    );
+    if (!saved.changed || saved.job.state !== 'delivering') return saved.job;
+    await this.hooks.onPhase(saved.job);
+    return saved.job;
+  }
+
+  /**
+   * Streams the video and its thumbnail to DATA_DIR. Undefined when the provider no longer has the
+   * video (the job is failed). Also used when a replica resumes a delivery whose files were
+   * downloaded by another replica's DATA_DIR.
+   */
+  private async fetchFiles(job: Job, held: HeldLease): Promise<Job['files'] | undefined> {
     const { ledger, clock, provider, settings } = this.ctx;
     const dir = videoDir(settings.dataDir);
     let video: { path: string; bytes: number };
@@ -110,7 +135,7 @@ export class VideoDelivery {
           job.id,
           clock.now(),
           (j) =>
-            j.state === 'downloading'
+            j.state === 'downloading' || j.state === 'delivering'
               ? {
                   state: 'failed',
                   failure: {
@@ -133,22 +158,7 @@ export class VideoDelivery {
     } catch (error) {
       this.ctx.logger.warn({ jobId: job.id, err: error }, 'thumbnail download failed; delivering without it');
     }
-    const files = { video: video.path, thumbnail };
-    const saved = await ledger.transition(
-      job.id,
-      clock.now(),
-      // Deleted meanwhile: record the files anyway so the cleanup removes them.
-      (j) =>
-        j.state === 'downloading'
-          ? { state: 'delivering', files }
-          : j.state === 'deleted'
-            ? { files, cleanupDoneAt: null }
-            : undefined,
-      held.fence,
-    );
-    if (!saved.changed || saved.job.state !== 'delivering') return saved.job;
-    await this.hooks.onPhase(saved.job);
-    return saved.job;
+    return { video: video.path, thumbnail };
   }
 
   private async deliver(job: Job, held: HeldLease): Promise<void> {
@@ -160,10 +170,14 @@ export class VideoDelivery {
       delivered = await surface.findDelivery(job.conversation, job.id, job.deliveryFacts);
     let current = job;
     if (!delivered) {
+      // Downloaded by a replica that died, into a DATA_DIR this process may not share: fetch again.
+      const present = current.files.video ? await stat(current.files.video).catch(() => undefined) : undefined;
+      const files = present ? current.files : await this.fetchFiles(current, held);
+      if (!files) return;
       const started = await ledger.transition(
         job.id,
         clock.now(),
-        (j) => (j.state === 'delivering' ? { deliveryStartedAt: clock.now(), deliveryFacts: {} } : undefined),
+        (j) => (j.state === 'delivering' ? { deliveryStartedAt: clock.now(), deliveryFacts: {}, files } : undefined),
         held.fence,
       );
       if (!started.changed) return;

@@ -28,6 +28,12 @@ export interface HarnessOptions {
   emulator?: EmulatorOptions;
   settings?: Partial<CoreSettings>;
   providerKind?: 'emulator' | 'azure';
+  /** Wraps the real client (e.g. to hold a call at a gate for a race test). */
+  wrapProvider?: (provider: VideoProvider) => VideoProvider;
+  /** The chat surface to use instead of a plain RecordingSurface (e.g. one that pauses an upload). */
+  surface?: RecordingSurface;
+  /** An existing store (a restart test reopens the same data). */
+  openStore?: () => Promise<Store>;
 }
 
 export interface SendOptions {
@@ -58,7 +64,7 @@ export class CoreHarness {
       SORA_MAX_RETRIES: '1',
       SORA_REQUEST_TIMEOUT_MS: '10000',
     });
-    const provider =
+    const realProvider =
       options.providerKind === 'azure'
         ? createProvider(
             {
@@ -70,14 +76,16 @@ export class CoreHarness {
             {},
           )
         : createProvider(config, { emulatorUrl: emulator.url, emulatorApiKey: EMULATOR_API_KEY });
-    const store =
-      options.store === 'redis'
+    const provider = options.wrapProvider ? options.wrapProvider(realProvider) : realProvider;
+    const store = options.openStore
+      ? await options.openStore()
+      : options.store === 'redis'
         ? await RedisStore.open(
             REDIS_URL,
             `harness-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
           )
         : await SqliteStore.open(join(dataDir, 'ledger.sqlite'));
-    const surface = new RecordingSurface('playground', join(dataDir, 'delivered'));
+    const surface = options.surface ?? new RecordingSurface('playground', join(dataDir, 'delivered'));
     const core = new SoraCore({
       provider,
       store,
