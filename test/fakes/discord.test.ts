@@ -425,6 +425,48 @@ describe('fake Discord against the real discord.js client', () => {
     expect(statuses).toEqual([429, 200]);
   });
 
+  it('returns the first message for a repeated nonce with enforce_nonce, and pages history after an id', async () => {
+    const channel = defaultChannel();
+    const first = await channel.send({ content: 'nonce one', nonce: 'sora-n0nce1', enforceNonce: true });
+    const again = await channel.send({
+      content: 'nonce one again',
+      nonce: 'sora-n0nce1',
+      enforceNonce: true,
+    });
+    expect(again.id).toBe(first.id);
+    expect(fake.messagesIn(fake.channelId).filter((m) => m.content.startsWith('nonce one'))).toHaveLength(1);
+    // Without enforce_nonce the nonce is only echoed: a second message is made.
+    const loose = await channel.send({ content: 'nonce one loose', nonce: 'sora-n0nce1' });
+    expect(loose.id).not.toBe(first.id);
+
+    const later = await channel.send({ content: 'after the first' });
+    const page = await channel.messages.fetch({ after: first.id, limit: 100, cache: false });
+    expect([...page.keys()]).toEqual([later.id, loose.id]);
+    const before = await channel.messages.fetch({ before: later.id, limit: 2, cache: false });
+    expect([...before.keys()]).toEqual([loose.id, first.id]);
+  });
+
+  it('can carry a request out and then lose its answer (afterHandling)', async () => {
+    fake.injectError({
+      method: 'POST',
+      route: '/channels/:channelId/messages',
+      status: 500,
+      code: 0,
+      message: 'lost on the way back',
+      afterHandling: true,
+    });
+    const error = await defaultChannel()
+      .send({ content: 'made, but the answer was lost' })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(Error);
+    expect(fake.messagesIn(fake.channelId).some((m) => m.content === 'made, but the answer was lost')).toBe(
+      true,
+    );
+  });
+
   it('answers unknown routes with 404 code 0 and missing bot auth with 401', async () => {
     const unknown = await rejection(client.rest.get('/not-a-route'));
     expect(unknown.status).toBe(404);

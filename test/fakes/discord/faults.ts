@@ -23,10 +23,19 @@ export interface ErrorFault {
   code: number;
   message: string;
   times?: number;
+  /**
+   * Carry the request out first, then answer with the error: an answer lost on the way back (Discord
+   * created the message, the bot saw a 5xx or a reset). Default false: refused before anything happens.
+   */
+  afterHandling?: boolean;
 }
+
+/** When a fault answers: instead of handling the request, or after handling it (the answer is lost). */
+export type FaultPhase = 'before' | 'after';
 
 interface ArmedFault {
   matches: (method: string, template: string | null, path: string) => boolean;
+  phase: FaultPhase;
   remaining: number;
   answer: (res: ServerResponse) => number;
 }
@@ -52,15 +61,27 @@ export class FaultInjector {
   }
 
   error(fault: ErrorFault): void {
-    this.arm(fault, (res) => {
-      sendJson(res, fault.status, { message: fault.message, code: fault.code });
-      return fault.status;
-    });
+    this.arm(
+      fault,
+      (res) => {
+        sendJson(res, fault.status, { message: fault.message, code: fault.code });
+        return fault.status;
+      },
+      fault.afterHandling ? 'after' : 'before',
+    );
   }
 
-  /** Answers the request with a fault if one is armed for it; returns the status sent, or null. */
-  intercept(method: string, template: string | null, path: string, res: ServerResponse): number | null {
-    const fault = this.armed.find((f) => f.remaining > 0 && f.matches(method, template, path));
+  /** Answers the request with a fault if one is armed for it in `phase`; returns the status sent, or null. */
+  intercept(
+    method: string,
+    template: string | null,
+    path: string,
+    res: ServerResponse,
+    phase: FaultPhase = 'before',
+  ): number | null {
+    const fault = this.armed.find(
+      (f) => f.remaining > 0 && f.phase === phase && f.matches(method, template, path),
+    );
     if (!fault) return null;
     fault.remaining--;
     return fault.answer(res);
@@ -69,8 +90,10 @@ export class FaultInjector {
   private arm(
     fault: { route: string | RegExp; method?: string; times?: number },
     answer: (res: ServerResponse) => number,
+    phase: FaultPhase = 'before',
   ): void {
     this.armed.push({
+      phase,
       remaining: fault.times ?? 1,
       answer,
       matches: (method, template, path) =>

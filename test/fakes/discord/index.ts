@@ -256,9 +256,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         body,
         call,
       });
-      status = answer.status;
-      if (answer.body === undefined) sendNoContent(res);
-      else sendJson(res, answer.status, answer.body);
+      const lost = faults.intercept(method, call.route, call.path, res, 'after');
+      if (lost !== null) status = lost;
+      else {
+        status = answer.status;
+        if (answer.body === undefined) sendNoContent(res);
+        else sendJson(res, answer.status, answer.body);
+      }
     } catch (error) {
       const httpError =
         error instanceof DiscordHttpError

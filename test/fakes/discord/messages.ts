@@ -31,6 +31,9 @@ export const MessageBodySchema = z.looseObject({
     .nullish(),
   flags: z.number().int().nullish(),
   message_reference: z.looseObject({ message_id: z.string().optional() }).nullish(),
+  /** At most 25 characters (a string) or an integer; Discord echoes it in the create answer. */
+  nonce: z.union([z.string().max(25), z.number().int()]).nullish(),
+  enforce_nonce: z.boolean().nullish(),
 });
 export type MessageBody = z.infer<typeof MessageBodySchema>;
 
@@ -60,7 +63,14 @@ export interface StoredMessage {
   deleted: boolean;
   /** Last allowed_mentions sent for this message. */
   allowedMentions: unknown;
+  /** The nonce it was created with (only echoed in the create answer, as on Discord). */
+  nonce?: string;
+  /** When it was created, in the fake's clock (for the nonce window). */
+  createdAtMs?: number;
 }
+
+/** How long `enforce_nonce` finds an earlier message by the same author and nonce ("a few minutes"). */
+export const NONCE_WINDOW_MS = 5 * 60_000;
 
 /** Parses a create/edit body into Discord's form-error shape on failure. */
 export function parseMessageBody(json: unknown): MessageBody {
@@ -83,6 +93,12 @@ export function emojiKey(emoji: { id: string | null; name: string }): string {
 export function parseEmojiSegment(segment: string): { id: string | null; name: string } {
   const custom = /^(.+):(\d+)$/.exec(segment);
   return custom ? { name: custom[1]!, id: custom[2]! } : { id: null, name: segment };
+}
+
+function compareSnowflakes(a: string, b: string): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 export class MessageStore {
@@ -108,6 +124,37 @@ export class MessageStore {
   add(message: StoredMessage): StoredMessage {
     this.byId.set(message.id, message);
     return message;
+  }
+
+  /** The author's live message created with this nonce within the window, if any. */
+  byNonce(authorId: string, nonce: string, nowMs: number): StoredMessage | undefined {
+    for (const message of this.byId.values())
+      if (
+        !message.deleted &&
+        message.authorId === authorId &&
+        message.nonce === nonce &&
+        nowMs - (message.createdAtMs ?? 0) <= NONCE_WINDOW_MS
+      )
+        return message;
+    return undefined;
+  }
+
+  /**
+   * A page of a channel's messages, newest first, like GET /channels/{id}/messages: the newest
+   * `limit`, or those just before `before`, or the oldest `limit` after `after`.
+   */
+  page(channelId: string, query: { limit: number; before?: string | null; after?: string | null }) {
+    const all = this.inChannel(channelId).sort((a, b) => compareSnowflakes(a.id, b.id));
+    if (query.after) {
+      const after = query.after;
+      return all
+        .filter((m) => compareSnowflakes(m.id, after) > 0)
+        .slice(0, query.limit)
+        .reverse();
+    }
+    const before = query.before;
+    const older = before ? all.filter((m) => compareSnowflakes(m.id, before) < 0) : all;
+    return older.reverse().slice(0, query.limit);
   }
 
   /**

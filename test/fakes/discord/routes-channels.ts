@@ -50,6 +50,14 @@ export function channelRoutes(ctx: FakeContext): RouteDefinition[] {
           channel,
           sendPermission(channel) | (body.files.length ? Permission.AttachFiles : 0n),
         );
+        // enforce_nonce: a repeat by the same author within minutes gets the first message back.
+        const json = (body.json ?? {}) as { nonce?: unknown; enforce_nonce?: unknown };
+        const nonce =
+          typeof json.nonce === 'string' || typeof json.nonce === 'number' ? String(json.nonce) : undefined;
+        if (nonce && json.enforce_nonce === true) {
+          const earlier = ctx.messages.byNonce(ctx.world.bot.id, nonce, ctx.now());
+          if (earlier) return { status: 200, body: { ...ctx.messages.payload(earlier), nonce } };
+        }
         const message = createMessage(ctx, channel, {
           body: body.json,
           files: body.files,
@@ -57,7 +65,9 @@ export function channelRoutes(ctx: FakeContext): RouteDefinition[] {
           callIndex: call.index,
           authorId: ctx.world.bot.id,
         });
-        const payload = ctx.messages.payload(message);
+        if (nonce) message.nonce = nonce;
+        message.createdAtMs = ctx.now();
+        const payload = { ...ctx.messages.payload(message), ...(nonce ? { nonce } : {}) };
         ctx.gateway.dispatch('MESSAGE_CREATE', payload);
         return { status: 200, body: payload };
       },
@@ -70,8 +80,12 @@ export function channelRoutes(ctx: FakeContext): RouteDefinition[] {
         const channel = channelOf(params['channelId']);
         requirePermissions(channel, Permission.ReadMessageHistory);
         const limit = Math.min(Number(query.get('limit') ?? 50), 100);
-        const newestFirst = ctx.messages.inChannel(channel.id).reverse().slice(0, limit);
-        return { status: 200, body: newestFirst.map((m) => ctx.messages.payload(m)) };
+        const page = ctx.messages.page(channel.id, {
+          limit,
+          before: query.get('before'),
+          after: query.get('after'),
+        });
+        return { status: 200, body: page.map((m) => ctx.messages.payload(m)) };
       },
     },
     {
