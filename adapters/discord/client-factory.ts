@@ -11,9 +11,17 @@ import { NO_MENTIONS } from './render-message.js';
 export interface DiscordClientOptions {
   /** e.g. `https://discord.com/api` (discord.js appends `/v10/...`). Default: Discord itself. */
   apiUrl?: string | undefined;
-  /** REST retries on 5xx and network errors (429s are always waited out by discord.js). */
+  /** REST retries on 5xx and network errors. */
   retries?: number;
+  /**
+   * A 429 asking for a longer wait than this is not waited out: the call fails with RateLimitError
+   * (a `rate_limited` SurfaceError), so a delivery is retried later instead of holding its slot.
+   */
+  maxRateLimitWaitMs?: number;
 }
+
+/** Waits Discord asks for up to this long are waited out inside the call (discord.js's default is always). */
+export const DEFAULT_MAX_RATE_LIMIT_WAIT_MS = 60_000;
 
 export function createDiscordClient(options: DiscordClientOptions = {}): Client {
   return new Client({
@@ -25,6 +33,8 @@ export function createDiscordClient(options: DiscordClientOptions = {}): Client 
       makeRequest: discordFetch,
       ...(options.apiUrl ? { api: options.apiUrl } : {}),
       ...(options.retries !== undefined ? { retries: options.retries } : {}),
+      rejectOnRateLimit: (data) =>
+        data.retryAfter > (options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS),
     },
   });
 }

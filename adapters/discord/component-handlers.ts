@@ -10,7 +10,7 @@ import type {
 } from 'discord.js';
 import type { Attachment, AttachmentMeta } from '../../src/core/intents.js';
 import { notice } from '../../src/core/replies.js';
-import type { Store } from '../../src/store/store.js';
+import type { KeyValues } from '../../src/store/key-values.js';
 import { CONTEXT_MENUS } from './command-definitions.js';
 import { DISCORD_PLATFORM, encodeMessageRef } from './conversation.js';
 import { decodeComponentId, MODAL_FIELDS } from './custom-ids.js';
@@ -28,12 +28,14 @@ import { type JobStartDeps, startJob } from './job-starter.js';
 import { animateModal, remixModal } from './modals.js';
 
 export interface ComponentDeps extends JobStartDeps {
-  store: Store;
+  /** The adapter's own records (the image an "Animate with Sora" modal waits for). */
+  values: KeyValues;
 }
 
 /** How long the image picked with "Animate with Sora" waits for its modal to be submitted. */
 const ANIMATE_PENDING_TTL_MS = 60 * 60 * 1000;
-const animateKey = (key: string) => `discord:animate:${key}`;
+/** Under the adapter's namespace: `discord:animate:KEY`. */
+const animateKey = (key: string) => `animate:${key}`;
 
 export async function handleButton({ core }: ComponentDeps, interaction: ButtonInteraction): Promise<void> {
   const id = decodeComponentId(interaction.customId);
@@ -88,7 +90,7 @@ export async function handleModalSubmit(
   let meta: AttachmentMeta | null = null;
   if (id.kind === 'remix_modal') text = `remix ${id.jobId} ${prompt}`;
   else if (id.kind === 'animate_modal') {
-    const stored = StoredAttachmentSchema.safeParse(await deps.store.get(animateKey(id.key)));
+    const stored = StoredAttachmentSchema.safeParse(await deps.values.get(animateKey(id.key)));
     if (!stored.success) {
       await replyPrivately(
         interaction,
@@ -157,7 +159,7 @@ export async function handleContextMenu(
       return;
     }
     // The modal's custom_id has room for a key, not for a signed CDN URL: keep the image in the store.
-    await deps.store.set(animateKey(interaction.id), storedAttachmentOf(image), ANIMATE_PENDING_TTL_MS);
+    await deps.values.set(animateKey(interaction.id), storedAttachmentOf(image), ANIMATE_PENDING_TTL_MS);
     await interaction.showModal(animateModal(interaction.id));
   }
 }

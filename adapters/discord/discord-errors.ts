@@ -3,7 +3,7 @@
  * loggable facts. A DiscordAPIError's `url` holds the interaction token for webhook routes
  * (`/webhooks/APP/TOKEN/...`), so errors are never logged whole.
  */
-import { DiscordAPIError, HTTPError, RESTJSONErrorCodes } from 'discord.js';
+import { DiscordAPIError, HTTPError, RateLimitError, RESTJSONErrorCodes } from 'discord.js';
 import { SurfaceError } from '../../src/core/surface.js';
 
 /** Discord's JSON error code, when the error is an API answer. */
@@ -40,6 +40,8 @@ export function loggableError(error: unknown): Record<string, unknown> {
       message: error.message,
     };
   if (error instanceof HTTPError) return { name: error.name, status: error.status, method: error.method };
+  if (error instanceof RateLimitError)
+    return { name: error.name, method: error.method, route: error.route, retryAfter: error.retryAfter };
   if (error instanceof Error)
     return {
       name: error.name,
@@ -81,7 +83,7 @@ export function toSurfaceError(error: unknown, channelId: string): SurfaceError 
     return new SurfaceError('upload_refused', 'The video is larger than this server accepts.', false, {
       cause,
     });
-  if (error instanceof DiscordAPIError && error.status === 429)
+  if (error instanceof RateLimitError || (error instanceof DiscordAPIError && error.status === 429))
     return new SurfaceError('rate_limited', 'Discord is rate limiting me; I will try again.', true, {
       cause,
     });

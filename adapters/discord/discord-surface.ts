@@ -4,21 +4,36 @@
  * the status message is addressed by `CHANNEL:MESSAGE` from the moment the deferred reply became it
  * (../shared/docs/platforms.md, Discord). Delivery fits the video under the guild's upload limit
  * (re-encoding when needed) and, with PUBLIC_URL, links the original through a signed URL.
+ *
+ * Exactly once: before the send, the delivery checkpoints where it posts and a snowflake from just
+ * before (`after`); after it, the message id. The send carries a nonce derived from the job id with
+ * `enforce_nonce`, so a repeat within Discord's few-minute window gets the first message back instead
+ * of a second one. After a crash `findDelivery` fetches the recorded message, or else reads the few
+ * messages posted since `after` (Discord has no history throttle like Slack's).
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Client, Message, MessageCreateOptions, MessageEditOptions, SendableChannels } from 'discord.js';
+import {
+  type Client,
+  type Message,
+  type MessageCreateOptions,
+  type MessageEditOptions,
+  RESTJSONErrorCodes,
+  type SendableChannels,
+  SnowflakeUtil,
+} from 'discord.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { BotMessage, ResultMessage, StatusMessage } from '../../src/core/messages.js';
 import {
   type ChatSurface,
+  type DeliveredVideo,
+  type DeliveryProgress,
   SurfaceError,
   type SurfaceLimits,
   type ThreadStart,
   type VideoDelivery,
 } from '../../src/core/surface.js';
 import { parseSize } from '../../src/sora/video.js';
-import type { Store } from '../../src/store/store.js';
 import {
   DISCORD_PLATFORM,
   type DiscordConversation,
@@ -28,7 +43,7 @@ import {
   postingChannel,
 } from './conversation.js';
 import { encodeComponentId } from './custom-ids.js';
-import { isTooLarge, loggableError, toSurfaceError } from './discord-errors.js';
+import { discordCode, isTooLarge, loggableError, toSurfaceError } from './discord-errors.js';
 import type { DownloadLinks } from './download-links.js';
 import { fitVideoToSize } from './fit-video.js';
 import { NO_MENTIONS, renderMessage } from './render-message.js';
@@ -41,15 +56,19 @@ export const DISCORD_LIMITS = {
   progressIntervalMs: 3_000,
 } as const satisfies SurfaceLimits;
 
-/** How far back findDelivery looks for a video posted before a crash. */
-const FIND_DELIVERY_LOOKBACK = 50;
-/** Marks a delivery as begun (key `discord:delivery:JOB`), so findDelivery skips the lookup otherwise. */
-const deliveryKey = (jobId: string) => `discord:delivery:${jobId}`;
-const DELIVERY_MARK_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/** How many messages after the checkpoint findDelivery reads (Discord's page maximum). */
+const FIND_DELIVERY_PAGE = 100;
+/** `after` is taken this long before the send, so a clock a little ahead of Discord's still covers it. */
+const AFTER_MARGIN_MS = 60_000;
+
+/**
+ * What a delivery checkpoints: `channelId` (where it posts) and `after` (a snowflake from before the
+ * send), then `messageId` once Discord answered.
+ */
+export type DiscordDeliveryFacts = Partial<Record<'channelId' | 'after' | 'messageId', string>>;
 
 export interface DiscordSurfaceDeps {
   client: Client;
-  store: Store;
   uploadLimits: UploadLimits;
   /** Signed links to originals (only when PUBLIC_URL is set). */
   links: DownloadLinks | null;
@@ -61,6 +80,11 @@ export interface DiscordSurfaceDeps {
 
 export function videoFileName(jobId: string): string {
   return `sora-${jobId}.mp4`;
+}
+
+/** The nonce of a job's video message (at most 25 characters; Discord dedupes on it with enforce_nonce). */
+export function deliveryNonce(jobId: string): string {
+  return `sora-${jobId}`.slice(0, 25);
 }
 
 export class DiscordSurface implements ChatSurface {
@@ -82,54 +106,106 @@ export class DiscordSurface implements ChatSurface {
     return refOf(await this.send(decode(conversation), renderMessage(message)));
   }
 
-  async markDeleted(conversation: string, messageRef: string, message: BotMessage): Promise<void> {
-    // `attachments: []` drops the video from the message; the buttons go too.
-    await this.edit(conversation, messageRef, { ...renderMessage(message), attachments: [], components: [] });
+  /** The video's message loses the video and its buttons and becomes the note; other messages go. */
+  async markDeleted(conversation: string, video: DeliveredVideo, message: BotMessage): Promise<void> {
+    try {
+      // `attachments: []` drops the video from the message; the buttons go too.
+      await this.edit(conversation, video.messageRef, {
+        ...renderMessage(message),
+        attachments: [],
+        components: [],
+      });
+    } catch (error) {
+      if (!isGone(error)) throw error;
+    }
+    for (const ref of video.otherRefs) {
+      const other = decodeMessageRef(ref);
+      if (!other || ref === video.messageRef) continue;
+      try {
+        const channel = await this.channelById(other.channelId, decode(conversation));
+        await channel.messages.delete(other.messageId);
+      } catch (error) {
+        if (!isGone(error)) throw toSurfaceError(error, other.channelId);
+      }
+    }
   }
 
   /**
-   * After a crash during delivery: a bot message in the channel carrying both buttons of this job is
-   * its delivered video. A delivery that never began (no mark in the store) needs no lookup at all.
+   * Only when resuming: the message recorded after the send, or else a bot message carrying this
+   * job's buttons among those posted since the checkpoint's `after`. No facts: nothing was sent.
    */
-  async findDelivery(conversation: string, jobId: string): Promise<string | undefined> {
-    if (!(await this.deps.store.get(deliveryKey(jobId)))) return undefined;
-    const c = decode(conversation);
-    const wanted = [
-      encodeComponentId({ kind: 'remix', jobId }),
-      encodeComponentId({ kind: 'delete', jobId }),
-    ];
-    let recent: Message[];
+  async findDelivery(
+    conversation: string,
+    jobId: string,
+    facts: Readonly<Record<string, string>>,
+  ): Promise<DeliveredVideo | undefined> {
+    const { channelId, after, messageId } = facts as DiscordDeliveryFacts;
+    if (!channelId || !(after || messageId)) return undefined;
+    const botId = this.deps.client.user?.id;
     try {
-      const channel = await this.channel(c);
-      recent = [...(await channel.messages.fetch({ limit: FIND_DELIVERY_LOOKBACK })).values()];
+      const channel = await this.channelById(channelId, decode(conversation));
+      if (messageId) {
+        try {
+          const found = await channel.messages.fetch({ message: messageId, force: true });
+          return found.author.id === botId ? { messageRef: refOf(found), otherRefs: [] } : undefined;
+        } catch (error) {
+          if (!isGone(error)) throw error;
+          return undefined;
+        }
+      }
+      const wanted = [
+        encodeComponentId({ kind: 'remix', jobId }),
+        encodeComponentId({ kind: 'delete', jobId }),
+      ];
+      const recent = await channel.messages.fetch({ after, limit: FIND_DELIVERY_PAGE, cache: false });
+      const found = [...recent.values()].find(
+        (m) => m.author.id === botId && wanted.every((id) => customIdsOf(m).includes(id)),
+      );
+      return found ? { messageRef: refOf(found), otherRefs: [] } : undefined;
     } catch (error) {
-      // Without Read Message History the bot cannot look; posting again beats not posting at all.
+      // Without Read Message History the bot cannot look; the send's nonce still catches a quick repeat.
       this.deps.logger.warn({ jobId, err: loggableError(error) }, 'could not look for an earlier delivery');
       return undefined;
     }
-    const botId = this.deps.client.user?.id;
-    const found = recent.find((m) => {
-      if (m.author.id !== botId) return false;
-      const ids = customIdsOf(m);
-      return wanted.every((id) => ids.includes(id));
-    });
-    return found ? refOf(found) : undefined;
   }
 
-  async deliverVideo(delivery: VideoDelivery): Promise<string> {
+  async deliverVideo(delivery: VideoDelivery, progress: DeliveryProgress): Promise<DeliveredVideo> {
     const c = decode(delivery.conversation);
     const job = delivery.message.job;
     let limit = await this.deps.uploadLimits.get(c.guildId);
     let file = { path: delivery.videoPath, bytes: delivery.videoBytes };
     const fittedPath = join(this.deps.workDir, `${job.id}-fit.mp4`);
-    await this.deps.store.set(deliveryKey(job.id), { startedAt: Date.now() }, DELIVERY_MARK_TTL_MS);
+    const facts: DiscordDeliveryFacts = {};
+    const checkpoint = async (more: DiscordDeliveryFacts) => {
+      Object.assign(facts, more);
+      await progress.checkpoint({ ...facts });
+    };
+    // Sends once the checkpoint is recorded, then records the message id (best effort: it is posted).
+    const sendRecorded = async (payload: MessageCreateOptions): Promise<DeliveredVideo> => {
+      await checkpoint({
+        channelId: postingChannel(c),
+        after: SnowflakeUtil.generate({ timestamp: Date.now() - AFTER_MARGIN_MS }).toString(),
+      });
+      const sent = await this.send(c, {
+        ...payload,
+        nonce: deliveryNonce(delivery.jobId),
+        enforceNonce: true,
+      });
+      Object.assign(facts, { messageId: sent.id });
+      await progress
+        .checkpoint({ ...facts })
+        .catch((error: unknown) =>
+          this.deps.logger.warn({ jobId: job.id, err: error }, 'could not record the posted message'),
+        );
+      return { messageRef: refOf(sent), otherRefs: [] };
+    };
     try {
       // At most: the original, a re-encode for the remembered limit, one for a limit a 413 revealed.
       for (let attempt = 0; attempt < 3; attempt++) {
         const notes = [...delivery.message.notes];
         if (file.bytes > limit) {
           const fitted = await this.fit(delivery, limit, fittedPath);
-          if (!fitted) return await this.deliverLinkOnly(c, delivery.message, limit);
+          if (!fitted) return await this.deliverLinkOnly(delivery.message, limit, sendRecorded);
           file = fitted;
           notes.push(
             `Re-encoded to ${fitted.height}p (${megabytes(fitted.bytes)}) to fit this server's ${megabytes(limit)} upload limit.`,
@@ -138,13 +214,12 @@ export class DiscordSurface implements ChatSurface {
         }
         const payload = renderMessage({ ...delivery.message, notes } satisfies ResultMessage);
         try {
-          const sent = await this.send(c, {
+          return await sendRecorded({
             ...payload,
             // A Buffer, not the path: discord.js turns a path into a stream that its REST client's undici
             // cannot send. The file is at most the guild's upload limit (tens of MB).
             files: [{ attachment: await readFile(file.path), name: videoFileName(job.id) }],
           });
-          return refOf(sent);
         } catch (error) {
           if (!isTooLarge(error)) throw error;
           // The guild's limit is lower than we knew (it changed, or no interaction told us yet).
@@ -189,10 +264,10 @@ export class DiscordSurface implements ChatSurface {
 
   /** The video cannot be made small enough: post the caption with a link, or give up with a reason. */
   private async deliverLinkOnly(
-    c: DiscordConversation,
     message: ResultMessage,
     limit: number,
-  ): Promise<string> {
+    send: (payload: MessageCreateOptions) => Promise<DeliveredVideo>,
+  ): Promise<DeliveredVideo> {
     const link = this.originalLinkNote(message.job.id);
     if (link.length === 0)
       throw new SurfaceError(
@@ -205,7 +280,7 @@ export class DiscordSurface implements ChatSurface {
       `Too large for this server's ${megabytes(limit)} upload limit.`,
       ...link,
     ];
-    return refOf(await this.send(c, renderMessage({ ...message, notes })));
+    return send(renderMessage({ ...message, notes }));
   }
 
   private originalLinkNote(jobId: string): string[] {
@@ -263,6 +338,14 @@ function decode(conversation: string): DiscordConversation {
 
 function refOf(message: Message): string {
   return encodeMessageRef({ channelId: message.channelId, messageId: message.id });
+}
+
+/** The message or channel is already gone (deleted by someone): nothing left to change. */
+function isGone(error: unknown): boolean {
+  // A SurfaceError's cause is a loggable stand-in (safeCause) that keeps the JSON code.
+  const raw = error instanceof SurfaceError ? error.cause : error;
+  const code = discordCode(raw) ?? (raw as { code?: unknown } | undefined)?.code;
+  return code === RESTJSONErrorCodes.UnknownMessage || code === RESTJSONErrorCodes.UnknownChannel;
 }
 
 function customIdsOf(message: Message): string[] {

@@ -11,10 +11,11 @@ import type { Clock } from '../../src/core/clock.js';
 import type { Job } from '../../src/core/job.js';
 import { SHORT_ID_PATTERN } from '../../src/core/short-id.js';
 import { type HttpServer, sendJson } from '../../src/http/http-server.js';
-import type { Store } from '../../src/store/store.js';
+import type { KeyValues } from '../../src/store/key-values.js';
 
 export const DOWNLOAD_ROUTE_PREFIX = '/discord/videos/';
-const SECRET_KEY = 'discord:download-link-secret';
+/** Under the adapter's namespace: `discord:value:download-link-secret`. */
+const SECRET_KEY = 'download-link-secret';
 
 export class DownloadLinks {
   constructor(
@@ -25,7 +26,7 @@ export class DownloadLinks {
   ) {}
 
   static async open(input: {
-    store: Store;
+    values: KeyValues;
     publicUrl: string;
     secret: string | undefined;
     ttlMs: number;
@@ -33,10 +34,8 @@ export class DownloadLinks {
   }): Promise<DownloadLinks> {
     let secret = input.secret;
     if (!secret) {
-      const candidate = randomBytes(32).toString('hex');
-      // claim() is set-if-absent: two replicas starting together agree on one secret.
-      await input.store.claim(SECRET_KEY, candidate);
-      secret = (await input.store.claimHolder(SECRET_KEY)) ?? candidate;
+      // Set-if-absent: two replicas starting together agree on one secret.
+      secret = await input.values.putIfAbsent(SECRET_KEY, randomBytes(32).toString('hex'));
     }
     return new DownloadLinks(secret, input.publicUrl.replace(/\/+$/, ''), input.ttlMs, input.clock);
   }

@@ -10,6 +10,7 @@ import { type Client, Events } from 'discord.js';
 import type { AdapterContext, AdapterStarter, RunningAdapter } from '../../src/adapter-plugin.js';
 import { DEFAULTS } from '../../src/defaults.js';
 import { createDiscordClient } from './client-factory.js';
+import { DISCORD_PLATFORM } from './conversation.js';
 import { loggableError } from './discord-errors.js';
 import { DiscordSurface } from './discord-surface.js';
 import { DownloadLinks, mountDownloadRoute } from './download-links.js';
@@ -24,36 +25,40 @@ export { DiscordSurface } from './discord-surface.js';
 /** How long to wait for the gateway's READY before giving up on start. */
 const READY_TIMEOUT_MS = 60_000;
 
-export const startDiscord: AdapterStarter = async (ctx: AdapterContext): Promise<RunningAdapter> => {
+export interface RunningDiscordAdapter extends RunningAdapter {
+  readonly surface: DiscordSurface;
+}
+
+export const startDiscord: AdapterStarter = (ctx) => startDiscordAdapter(ctx);
+
+export async function startDiscordAdapter(ctx: AdapterContext): Promise<RunningDiscordAdapter> {
   const { config, core, http } = ctx;
   const token = config.DISCORD_TOKEN;
   if (!token) throw new Error('DISCORD_TOKEN is not set');
   const logger = ctx.logger.child({ adapter: 'discord' });
-  const store = core.ledger.store;
-  const uploadLimits = new UploadLimits(store);
+  const values = ctx.values(DISCORD_PLATFORM);
+  const uploadLimits = new UploadLimits(values);
   const links = config.PUBLIC_URL
     ? await DownloadLinks.open({
-        store,
+        values,
         publicUrl: config.PUBLIC_URL,
         secret: config.DOWNLOAD_LINK_SECRET,
         ttlMs: DEFAULTS.downloadLinkTtlMs,
-        clock: core.ctx.clock,
+        clock: ctx.clock,
       })
     : null;
   if (links) mountDownloadRoute(http, links, (jobId) => core.jobRecord(jobId));
   const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL });
-  core.registerSurface(
-    new DiscordSurface({
-      client,
-      store,
-      uploadLimits,
-      links,
-      workDir: join(config.DATA_DIR, 'discord'),
-      ffmpegPath: config.FFMPEG_PATH,
-      logger,
-    }),
-  );
-  const router = new InteractionRouter({ core, store, uploadLimits, logger });
+  const surface = new DiscordSurface({
+    client,
+    uploadLimits,
+    links,
+    workDir: join(config.DATA_DIR, 'discord'),
+    ffmpegPath: config.FFMPEG_PATH,
+    logger,
+  });
+  core.registerSurface(surface);
+  const router = new InteractionRouter({ core, values, uploadLimits, logger });
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
   listenForReactions({
     client,
@@ -68,13 +73,14 @@ export const startDiscord: AdapterStarter = async (ctx: AdapterContext): Promise
   const tag = client.user?.tag ?? 'the bot';
   logger.info({ user: client.user?.id, guilds: client.guilds.cache.size }, 'discord connected');
   return {
-    name: 'discord',
+    name: DISCORD_PLATFORM,
+    surface,
     summary: `logged in as ${tag} in ${client.guilds.cache.size} server(s)${links ? '; download links on' : ''}`,
     async close() {
       await client.destroy();
     },
   };
-};
+}
 
 async function login(client: Client, token: string): Promise<void> {
   const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(READY_TIMEOUT_MS) });

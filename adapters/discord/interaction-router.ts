@@ -7,7 +7,7 @@ import type { Interaction } from 'discord.js';
 import type { Logger } from '../../src/core/logger.js';
 import { notice } from '../../src/core/replies.js';
 import type { SoraCore } from '../../src/core/sora-core.js';
-import type { Store } from '../../src/store/store.js';
+import type { KeyValues } from '../../src/store/key-values.js';
 import { COMMAND_NAME } from './command-definitions.js';
 import { handleButton, handleContextMenu, handleModalSubmit } from './component-handlers.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
@@ -18,7 +18,8 @@ import type { UploadLimits } from './upload-limits.js';
 
 export interface InteractionRouterDeps {
   core: SoraCore;
-  store: Store;
+  /** The adapter's own records (the image an "Animate with Sora" modal waits for). */
+  values: KeyValues;
   uploadLimits: UploadLimits;
   logger: Logger;
 }
@@ -53,7 +54,7 @@ export class InteractionRouter {
   }
 
   private async route(interaction: Interaction): Promise<void> {
-    const deps = { core: this.deps.core, store: this.deps.store, jobStarts: this.jobStarts };
+    const deps = { core: this.deps.core, values: this.deps.values, jobStarts: this.jobStarts };
     if (interaction.isChatInputCommand()) {
       if (interaction.commandName === COMMAND_NAME) await handleSlashCommand(deps, interaction);
     } else if (interaction.isMessageContextMenuCommand()) await handleContextMenu(deps, interaction);

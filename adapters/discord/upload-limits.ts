@@ -4,17 +4,18 @@
  * last one seen per guild is kept in the store (a delivery may happen after a restart, long after
  * the command), and a 413 / 40005 answer lowers it (../shared/docs/platforms.md, Upload limits).
  */
-import type { Store } from '../../src/store/store.js';
+import type { KeyValues } from '../../src/store/key-values.js';
 
 /** Used until an interaction from the guild told us better: the lowest limit Discord has had lately. */
 export const FALLBACK_UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
 
-const key = (guildId: string) => `discord:upload-limit:${guildId}`;
+/** Under the adapter's namespace: `discord:upload-limit:GUILD`. */
+const key = (guildId: string) => `upload-limit:${guildId}`;
 
 export class UploadLimits {
   private readonly known = new Map<string, number>();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: KeyValues) {}
 
   async get(guildId: string): Promise<number> {
     const cached = this.known.get(guildId);

@@ -5,6 +5,7 @@
  */
 import type { AdapterContext, AdapterStarter, RunningAdapter } from '../../src/adapter-plugin.js';
 import { mountCommandRoute } from './command-route.js';
+import { PLAYGROUND_PLATFORM } from './conversation.js';
 import { mountMediaRoutes } from './media-route.js';
 import { mountPageRoutes } from './page-routes.js';
 import { PlaygroundSurface } from './playground-surface.js';
@@ -16,10 +17,18 @@ export { DEFAULT_ROOM, decodeConversation, encodeConversation, requesterFor } fr
 export { PlaygroundSurface } from './playground-surface.js';
 export { RoomHistory } from './room-history.js';
 
-export const startPlayground: AdapterStarter = async (ctx: AdapterContext): Promise<RunningAdapter> => {
+export interface RunningPlayground extends RunningAdapter {
+  readonly surface: PlaygroundSurface;
+  readonly history: RoomHistory;
+}
+
+export const startPlayground: AdapterStarter = (ctx) => startPlaygroundAdapter(ctx);
+
+export async function startPlaygroundAdapter(ctx: AdapterContext): Promise<RunningPlayground> {
   const { core, http } = ctx;
-  const history = new RoomHistory(core.ledger.store, core.ctx.clock);
-  core.registerSurface(new PlaygroundSurface(history));
+  const history = new RoomHistory(ctx.values(PLAYGROUND_PLATFORM), ctx.clock);
+  const surface = new PlaygroundSurface(history);
+  core.registerSurface(surface);
   const streams = new EventStreams();
   const routes = guardedRoutes(http, requestPolicy(ctx.config));
   mountPageRoutes(routes);
@@ -27,7 +36,9 @@ export const startPlayground: AdapterStarter = async (ctx: AdapterContext): Prom
   mountCommandRoute(routes, core);
   mountMediaRoutes(routes, core);
   return {
-    name: 'playground',
+    name: PLAYGROUND_PLATFORM,
+    surface,
+    history,
     // The server's address is known only once it listens, which is after adapters start.
     get summary() {
       return `open ${playgroundUrl(ctx)} in a browser`;
@@ -36,7 +47,7 @@ export const startPlayground: AdapterStarter = async (ctx: AdapterContext): Prom
       streams.closeAll();
     },
   };
-};
+}
 
 function playgroundUrl(ctx: AdapterContext): string {
   try {

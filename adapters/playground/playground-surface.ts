@@ -1,10 +1,14 @@
 /**
  * The playground's ChatSurface: every message the core posts lands in a room's history (and from
  * there on every open page, over Server-Sent Events). A message reference is the history entry's ref.
+ * A delivery takes its ref first and checkpoints it (`{ ref }`) before the message is posted, so after
+ * a crash `findDelivery` looks up exactly that message in the stored history.
  */
 import type { BotMessage, StatusMessage } from '../../src/core/messages.js';
 import {
   type ChatSurface,
+  type DeliveredVideo,
+  type DeliveryProgress,
   SurfaceError,
   type SurfaceLimits,
   type ThreadStart,
@@ -48,14 +52,17 @@ export class PlaygroundSurface implements ChatSurface {
       throw new SurfaceError('platform_error', 'That status message is no longer in the room.', false);
   }
 
-  async deliverVideo(delivery: VideoDelivery): Promise<string> {
-    const jobId = delivery.message.job.id;
-    const entry = await this.history.append(roomOf(delivery.conversation), delivery.message, {
+  async deliverVideo(delivery: VideoDelivery, progress: DeliveryProgress): Promise<DeliveredVideo> {
+    const room = roomOf(delivery.conversation);
+    const ref = this.history.newRef(room);
+    await progress.checkpoint({ ref });
+    const entry = await this.history.append(room, delivery.message, {
+      ref,
       role: 'result',
-      jobId,
-      media: mediaLinks(jobId, delivery.thumbnailPath !== null),
+      jobId: delivery.jobId,
+      media: mediaLinks(delivery.jobId, delivery.thumbnailPath !== null),
     });
-    return entry.ref;
+    return { messageRef: entry.ref, otherRefs: [] };
   }
 
   async post(conversation: string, message: BotMessage): Promise<string> {
@@ -64,21 +71,29 @@ export class PlaygroundSurface implements ChatSurface {
     return entry.ref;
   }
 
-  async findDelivery(conversation: string, jobId: string): Promise<string | undefined> {
-    const entry = await this.history.find(
-      roomOf(conversation),
-      (e) => e.role === 'result' && e.jobId === jobId,
-    );
-    return entry?.ref;
+  /** The checkpointed message, if it was stored as this job's result in this room. */
+  async findDelivery(
+    conversation: string,
+    jobId: string,
+    facts: Readonly<Record<string, string>>,
+  ): Promise<DeliveredVideo | undefined> {
+    const room = roomOf(conversation);
+    if (!facts.ref) return undefined;
+    const entry = await this.history.stored(facts.ref);
+    return entry && entry.room === room && entry.role === 'result' && entry.jobId === jobId
+      ? { messageRef: entry.ref, otherRefs: [] }
+      : undefined;
   }
 
-  async markDeleted(conversation: string, messageRef: string, message: BotMessage): Promise<void> {
-    const updated = await this.history.replace(roomOf(conversation), messageRef, () => ({
-      message,
-      media: null,
-    }));
-    if (!updated)
-      throw new SurfaceError('platform_error', 'That video message is no longer in the room.', false);
+  /**
+   * The video message becomes the note and loses its media (the page stops showing the player); any
+   * other message of the delivery loses its media too. A message no longer in the room is already gone.
+   */
+  async markDeleted(conversation: string, video: DeliveredVideo, message: BotMessage): Promise<void> {
+    const room = roomOf(conversation);
+    await this.history.replace(room, video.messageRef, () => ({ message, media: null }));
+    for (const ref of video.otherRefs)
+      await this.history.replace(room, ref, (entry) => ({ message: entry.message, media: null }));
   }
 }
 

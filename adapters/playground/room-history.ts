@@ -1,21 +1,25 @@
 /**
  * What each playground room shows: its messages in order, kept in memory for the live page and
- * written through to the bot's store, so a restart still shows the room's videos and `findDelivery`
- * can tell that a video was already posted. Listeners (the Server-Sent Events streams) hear every
- * posted or replaced message.
+ * written through to the adapter's own records (`ctx.values('playground')`: one value per message,
+ * a sorted index per room by post time, and an index of rooms), so a restart still shows the room's
+ * videos and `findDelivery` can look up the message a delivery checkpointed. Listeners (the
+ * Server-Sent Events streams) hear every posted or replaced message.
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../../src/core/clock.js';
 import type { BotMessage } from '../../src/core/messages.js';
-import type { Store } from '../../src/store/store.js';
+import type { KeyValues } from '../../src/store/key-values.js';
 import { DEFAULT_ROOM } from './conversation.js';
 
+/** Under the adapter's namespace (`playground:rooms`, `playground:room:R`, `playground:message:REF`). */
 const KEYS = {
-  rooms: 'playground:rooms',
-  room: (room: string) => `playground:room:${room}`,
-  entry: (ref: string) => `playground:message:${ref}`,
+  rooms: 'rooms',
+  room: (room: string) => `room:${room}`,
+  entry: (ref: string) => `message:${ref}`,
 } as const;
+/** Rooms and messages are read a page at a time; a room keeps every message, a page shows the newest. */
+const PAGE = 500;
 
 export const ENTRY_ROLES = ['status', 'result', 'post'] as const;
 
@@ -51,19 +55,19 @@ export class RoomHistory {
   private lastPostedAt = 0;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: KeyValues,
     private readonly clock: Clock,
   ) {}
 
   async rooms(): Promise<string[]> {
-    const stored = await this.store.members(KEYS.rooms);
+    const stored = await this.members(KEYS.rooms);
     return [...new Set([DEFAULT_ROOM, ...stored])].sort((a, b) =>
       a === DEFAULT_ROOM ? -1 : b === DEFAULT_ROOM ? 1 : a.localeCompare(b),
     );
   }
 
   async addRoom(room: string): Promise<void> {
-    await this.store.addToSet(KEYS.rooms, room);
+    await this.store.indexAdd(KEYS.rooms, room, this.clock.now());
   }
 
   async entries(room: string): Promise<RoomEntry[]> {
@@ -75,6 +79,17 @@ export class RoomHistory {
     return (await this.load(room)).get(ref);
   }
 
+  /** A message as stored, by its ref alone (no room loaded): what `findDelivery` asks about. */
+  async stored(ref: string): Promise<RoomEntry | undefined> {
+    const parsed = RoomEntrySchema.safeParse(await this.store.get<unknown>(KEYS.entry(ref)));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  /** A fresh message ref for `room` (taken before posting, so a delivery can checkpoint it first). */
+  newRef(room: string): string {
+    return `${room}:${randomBytes(6).toString('hex')}`;
+  }
+
   async find(room: string, match: (entry: RoomEntry) => boolean): Promise<RoomEntry | undefined> {
     return (await this.entries(room)).find(match);
   }
@@ -82,12 +97,12 @@ export class RoomHistory {
   async append(
     room: string,
     message: BotMessage,
-    fields: { role: RoomEntry['role']; jobId: string | null; media?: MediaLinks | null },
+    fields: { role: RoomEntry['role']; jobId: string | null; media?: MediaLinks | null; ref?: string },
   ): Promise<RoomEntry> {
     const entries = await this.load(room);
     this.lastPostedAt = Math.max(this.clock.now(), this.lastPostedAt + 1);
     const entry: RoomEntry = {
-      ref: `${room}:${randomBytes(6).toString('hex')}`,
+      ref: fields.ref ?? this.newRef(room),
       room,
       postedAt: this.lastPostedAt,
       role: fields.role,
@@ -130,6 +145,14 @@ export class RoomHistory {
     };
   }
 
+  /** Indexes a room the first time this process posts in it (re-adding would move its first-seen time). */
+  private readonly knownRooms = new Set<string>();
+  private async addRoomOnce(room: string): Promise<void> {
+    if (this.knownRooms.has(room)) return;
+    this.knownRooms.add(room);
+    await this.addRoom(room);
+  }
+
   private emit(entry: RoomEntry): void {
     for (const listener of this.listeners.get(entry.room) ?? []) listener(entry);
   }
@@ -145,8 +168,21 @@ export class RoomHistory {
     return loading;
   }
 
+  /** Every member of an index, oldest first, read a page at a time. */
+  private async members(index: string): Promise<string[]> {
+    const members: string[] = [];
+    let after: { score: number; member: string } | undefined;
+    for (;;) {
+      const page = await this.store.indexRange(index, { limit: PAGE, order: 'asc', after });
+      members.push(...page.map((e) => e.member));
+      const last = page.at(-1);
+      if (!last || page.length < PAGE) return members;
+      after = { score: last.score, member: last.member };
+    }
+  }
+
   private async readRoom(room: string): Promise<Map<string, RoomEntry>> {
-    const refs = await this.store.members(KEYS.room(room));
+    const refs = await this.members(KEYS.room(room));
     const raw = await Promise.all(refs.map((ref) => this.store.get<unknown>(KEYS.entry(ref))));
     const entries = new Map<string, RoomEntry>();
     for (const value of raw) {
@@ -167,8 +203,8 @@ export class RoomHistory {
         await this.store.set(KEYS.entry(entry.ref), entry);
         if (isNew)
           await Promise.all([
-            this.store.addToSet(KEYS.room(entry.room), entry.ref),
-            this.store.addToSet(KEYS.rooms, entry.room),
+            this.store.indexAdd(KEYS.room(entry.room), entry.ref, entry.postedAt),
+            this.addRoomOnce(entry.room),
           ]);
       });
     this.writes.set(entry.ref, write);

@@ -52,9 +52,14 @@ export function decodeMessageRef(ref: string): SlackMessageLocation | undefined 
   return { team: match[1]!, channel: match[2]!, ts: match[3]! };
 }
 
-/** The index key of a video file the bot uploaded (a reaction on the file's message finds the job by it). */
+/** The reference of a file the bot uploaded (a delivery's other ref; the core indexes it to the job). */
 export function fileRef(fileId: string): string {
   return `file:${fileId}`;
+}
+
+/** The file id of a `file:F…` reference, or undefined for anything else. */
+export function fileIdOfRef(ref: string): string | undefined {
+  return /^file:([A-Z0-9]+)$/.exec(ref)?.[1];
 }
 
 export function slackRequester(input: {

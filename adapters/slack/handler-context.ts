@@ -6,6 +6,7 @@ import type { Logger } from '../../src/core/logger.js';
 import type { BotMessage } from '../../src/core/messages.js';
 import type { SoraCore } from '../../src/core/sora-core.js';
 import { SurfaceError } from '../../src/core/surface.js';
+import type { KeyValues } from '../../src/store/key-values.js';
 import { type Block, renderMessage } from './blocks.js';
 import { slackRequester } from './conversation.js';
 import type { SlackApi } from './slack-api.js';
@@ -33,8 +34,9 @@ export interface PrivateTarget {
 
 const DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
 
-export function storeDedupe(core: SoraCore): (key: string) => Promise<boolean> {
-  return (key) => core.ledger.store.claim(`slack:seen:${key}`, 'first', DEDUPE_TTL_MS);
+/** Dedupe of Slack's redeliveries in the adapter's own records (`slack:once:seen:KEY`, kept a day). */
+export function valuesDedupe(values: KeyValues): (key: string) => Promise<boolean> {
+  return (key) => values.markOnce(`seen:${key}`, DEDUPE_TTL_MS);
 }
 
 /** Tells one person something: through the response_url when there is one, else ephemeral, else a DM. */

@@ -10,7 +10,7 @@ import { DEFAULTS } from '../../src/defaults.js';
 import { createBoltApp, SLACK_EVENTS_PATH } from './bolt-app.js';
 import { registerButtons } from './buttons.js';
 import { SLACK_PLATFORM } from './conversation.js';
-import { AdminLookup, type SlackHandlerDeps, storeDedupe } from './handler-context.js';
+import { AdminLookup, type SlackHandlerDeps, valuesDedupe } from './handler-context.js';
 import { registerReactions } from './reactions.js';
 import { registerMention, registerShortcut } from './shortcut-and-mention.js';
 import { SlackApi } from './slack-api.js';
@@ -31,6 +31,8 @@ export interface SlackAdapterOptions {
   statusEdits?: { perMinute: number; burst: number };
   /** How many 429s in a row one call waits out. */
   maxRateLimitWaits?: number;
+  /** How long findDelivery gives a completed upload's share to show in files.info (tests: less). */
+  shareSettleMs?: number;
 }
 
 export interface RunningSlackAdapter extends RunningAdapter {
@@ -62,10 +64,9 @@ export async function startSlackAdapter(
   const budget = new StatusEditBudget({ ...(options.statusEdits ?? DEFAULT_STATUS_EDIT_BUDGET), logger });
   const surface = new SlackSurface({
     slack,
-    store: core.ledger.store,
     budget,
     logger,
-    indexMessage: (ref, jobId) => core.ledger.indexMessage(SLACK_PLATFORM, ref, jobId),
+    ...(options.shareSettleMs !== undefined ? { shareSettleMs: options.shareSettleMs } : {}),
   });
   core.registerSurface(surface);
   const bolt = createBoltApp({
@@ -83,7 +84,7 @@ export async function startSlackAdapter(
     logger,
     remixEmoji: config.SLACK_REMIX_EMOJI.replace(/:/g, ''),
     deleteEmoji: DEFAULTS.slackDeleteEmoji,
-    firstDelivery: storeDedupe(core),
+    firstDelivery: valuesDedupe(ctx.values(SLACK_PLATFORM)),
     admins: new AdminLookup(slack),
   };
   const { app } = bolt;

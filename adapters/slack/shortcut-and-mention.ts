@@ -44,7 +44,7 @@ export function registerShortcut(app: App, deps: SlackHandlerDeps): void {
         trigger_id: shortcut.trigger_id,
         view: generateModal({
           capabilities: deps.core.capabilities,
-          defaultModel: deps.core.ctx.settings.defaultModel,
+          defaultModel: deps.core.defaultModel,
           image: { name: image.name },
           metadata: {
             c: encodeConversation({ team, channel, threadTs: message.thread_ts ?? message.ts }),

@@ -2,34 +2,42 @@
  * The Slack ChatSurface. A job starts as a parent message in the channel (its ts opens the thread);
  * progress edits that message through the per-workspace edit budget; the video goes into the thread
  * through the streaming three-step upload, followed by a small message with the Remix and Delete
- * buttons. Each delivery is recorded in the store before its first side effect, so after a crash
- * `findDelivery` can tell "never started" (no API call needed) from "already in the thread".
+ * buttons.
+ *
+ * Exactly once without reading history: `conversations.replies` is throttled to about one request a
+ * minute for apps outside the Marketplace (since 2025-05-29), so a restart must not walk the thread.
+ * Instead the delivery checkpoints the file id once the bytes are up and before the share that makes
+ * them visible (`files.completeUploadExternal`), and the ts of every message it posts afterwards.
+ * `findDelivery` asks `files.info` about that one file: its `shares` say whether, and as which message,
+ * it landed in the thread.
  */
 import { stat } from 'node:fs/promises';
+import { z } from 'zod';
 import type { Logger } from '../../src/core/logger.js';
-import type { Action, BotMessage, StatusMessage } from '../../src/core/messages.js';
+import type { BotMessage, StatusMessage } from '../../src/core/messages.js';
 import {
   type ChatSurface,
+  type DeliveredVideo,
+  type DeliveryProgress,
   SurfaceError,
   type SurfaceLimits,
   type ThreadStart,
   type VideoDelivery,
 } from '../../src/core/surface.js';
-import type { Store } from '../../src/store/store.js';
-import { RESULT_BLOCK_PREFIX, renderMessage, resultCaption, resultControls } from './blocks.js';
+import { renderMessage, resultCaption, resultControls } from './blocks.js';
 import {
   decodeConversation,
   decodeMessageRef,
   encodeConversation,
   encodeMessageRef,
+  fileIdOfRef,
   fileRef,
   SLACK_PLATFORM,
   type SlackConversation,
 } from './conversation.js';
-import type { SlackApi } from './slack-api.js';
+import { type SlackApi, slackErrorCode } from './slack-api.js';
 import type { StatusEditBudget } from './status-edit-budget.js';
 import { uploadFileStreaming } from './streaming-upload.js';
-import { findThreadMessage } from './thread-lookup.js';
 
 export const SLACK_LIMITS = {
   // Slack's per-file maximum; a workspace may set a lower one, which completeUploadExternal reports.
@@ -41,23 +49,24 @@ export const SLACK_LIMITS = {
 const DM_TEXT =
   "I can't post in a direct message between other people. Use `/sora` in a channel, or in a direct message with me.";
 const FINAL_PHASES = new Set(['done', 'failed', 'deleted']);
-const DELIVERY_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/** Slack shares a completed upload asynchronously; findDelivery looks once more after this long. */
+const DEFAULT_SHARE_SETTLE_MS = 3_000;
+/** Answers that mean the thing to remove is already gone. */
+const ALREADY_GONE = new Set(['file_not_found', 'file_deleted', 'message_not_found']);
 
-/** What the store remembers of a delivery in progress (key `slack:delivery:JOB`). */
-interface DeliveryRecord {
-  fileId: string | null;
-  /** 'uploading' until completeUploadExternal answered ok; 'shared' after. */
-  state: 'uploading' | 'shared';
-  controlsRef: string | null;
-}
+/**
+ * What a delivery checkpoints (all optional; later checkpoints add to earlier ones):
+ * `fileId` (the file about to be shared: the video, or its still), `captionTs` (the text-only
+ * fallback), `controlsTs` (the message with the buttons).
+ */
+export type SlackDeliveryFacts = Partial<Record<'fileId' | 'captionTs' | 'controlsTs', string>>;
 
 export interface SlackSurfaceDeps {
   slack: SlackApi;
-  store: Store;
   budget: StatusEditBudget;
   logger: Logger;
-  /** Indexes a message ref (or file ref) to a job, so reactions on it find the job. */
-  indexMessage: (ref: string, jobId: string) => Promise<void>;
+  /** How long findDelivery gives a completed upload to show its share before calling it not posted. */
+  shareSettleMs?: number;
 }
 
 export function videoFileName(jobId: string): string {
@@ -67,6 +76,17 @@ export function videoFileName(jobId: string): string {
 export function stillFileName(jobId: string): string {
   return `sora-${jobId}-still.webp`;
 }
+
+const ShareSchema = z.object({ ts: z.string(), thread_ts: z.string().optional() }).passthrough();
+const SharesSchema = z
+  .object({
+    public: z.record(z.string(), z.array(ShareSchema)).optional(),
+    private: z.record(z.string(), z.array(ShareSchema)).optional(),
+  })
+  .passthrough();
+const FileInfoSchema = z.object({
+  file: z.object({ id: z.string(), shares: SharesSchema.optional() }).passthrough(),
+});
 
 export class SlackSurface implements ChatSurface {
   readonly platform = SLACK_PLATFORM;
@@ -117,39 +137,75 @@ export class SlackSurface implements ChatSurface {
       );
   }
 
-  async deliverVideo(delivery: VideoDelivery): Promise<string> {
+  async deliverVideo(delivery: VideoDelivery, progress: DeliveryProgress): Promise<DeliveredVideo> {
     const c = decode(delivery.conversation);
-    const { message } = delivery;
-    const jobId = message.job.id;
-    const record: DeliveryRecord = { fileId: null, state: 'uploading', controlsRef: null };
-    await this.saveRecord(jobId, record);
+    const { jobId, message } = delivery;
+    const facts: SlackDeliveryFacts = {};
+    // Before each visible step: the core records the facts, or throws (the job was deleted meanwhile).
+    const checkpoint = async (more: SlackDeliveryFacts) => {
+      Object.assign(facts, more);
+      await progress.checkpoint({ ...facts });
+    };
+    // After a visible step: only a shortcut for findDelivery, so a failure must not lose what was posted.
+    const remember = async (more: SlackDeliveryFacts) => {
+      Object.assign(facts, more);
+      try {
+        await progress.checkpoint({ ...facts });
+      } catch (error) {
+        this.deps.logger.warn({ jobId, err: error }, 'could not record a posted message; continuing');
+      }
+    };
+
+    let fileId: string | undefined;
+    let captionRef: string | undefined;
     let refusal: SurfaceError | undefined;
     if (this.limits.maxUploadBytes !== null && delivery.videoBytes > this.limits.maxUploadBytes)
       refusal = new SurfaceError('upload_refused', "The video is over Slack's 1 GB file limit.", false);
     else {
       try {
-        const { fileId } = await uploadFileStreaming(this.deps.slack, {
+        fileId = await this.upload(c, {
           path: delivery.videoPath,
           bytes: delivery.videoBytes,
           filename: videoFileName(jobId),
           title: `Sora video ${jobId}`,
-          channel: c.channel,
-          threadTs: c.threadTs,
-          initialComment: resultCaption(message),
-          onFileId: (id) => this.saveRecord(jobId, { ...record, fileId: id }),
-          joinChannel: () => this.joinPublicChannel(c.channel),
+          caption: resultCaption(message),
+          checkpoint,
         });
-        record.fileId = fileId;
       } catch (error) {
         if (!(error instanceof SurfaceError && error.code === 'upload_refused')) throw error;
         refusal = error;
       }
     }
-    if (refusal) await this.deliverStill(delivery, c, refusal, record);
-    record.state = 'shared';
-    await this.saveRecord(jobId, record);
-    if (record.fileId) await this.deps.indexMessage(fileRef(record.fileId), jobId);
-    return this.postControls(delivery.conversation, jobId, record, message.actions);
+    if (refusal) {
+      const still = await this.deliverStill(delivery, c, refusal, checkpoint);
+      fileId = still.fileId;
+      if (still.captionTs) {
+        captionRef = encodeMessageRef({ team: c.team, channel: c.channel, ts: still.captionTs });
+        await remember({ captionTs: still.captionTs });
+      }
+    }
+    // The share's own message (a reaction on it then finds the job without reading the thread).
+    const shareRef = fileId ? await this.shareOf(fileId, c, 0).catch(() => undefined) : undefined;
+    const visible = shareRef ?? captionRef;
+
+    let controlsRef: string | undefined;
+    try {
+      const body = resultControls(jobId, message.actions);
+      const posted = await this.deps.slack.call('chat.postMessage', {
+        channel: c.channel,
+        text: body.text,
+        blocks: body.blocks,
+        ...(c.threadTs ? { thread_ts: c.threadTs } : {}),
+        metadata: { event_type: 'sora_video_delivered', event_payload: { job_id: jobId } },
+      });
+      controlsRef = encodeMessageRef({ team: c.team, channel: c.channel, ts: String(posted.ts) });
+      await remember({ controlsTs: String(posted.ts) });
+    } catch (error) {
+      // The video is in the thread: without the buttons it is still delivered (reactions still work).
+      if (!visible) throw error;
+      this.deps.logger.warn({ jobId, err: error }, 'posted the video but not its buttons');
+    }
+    return delivered(controlsRef ?? visible!, [fileId ? fileRef(fileId) : undefined, shareRef, captionRef]);
   }
 
   async post(conversation: string, message: BotMessage): Promise<string> {
@@ -165,107 +221,156 @@ export class SlackSurface implements ChatSurface {
     return encodeMessageRef({ team: c.team, channel: c.channel, ts: String(posted.ts) });
   }
 
-  async findDelivery(conversation: string, jobId: string): Promise<string | undefined> {
-    const record = await this.deps.store.get<DeliveryRecord>(recordKey(jobId));
-    // Nothing was ever sent for this job: the record is written before the first upload call.
-    if (!record) return undefined;
-    if (record.controlsRef) return record.controlsRef;
+  /**
+   * Was the video posted before the crash? Answered from the checkpointed facts alone: `files.info` on
+   * the file id (never `conversations.replies`). A file that was uploaded but never shared here, or no
+   * facts at all, means nothing is visible: the core posts again.
+   */
+  async findDelivery(
+    conversation: string,
+    _jobId: string,
+    facts: Readonly<Record<string, string>>,
+  ): Promise<DeliveredVideo | undefined> {
     const c = decode(conversation);
-    if (!c.threadTs) return undefined;
-    const names = new Set([videoFileName(jobId), stillFileName(jobId)]);
-    const found = await findThreadMessage(this.deps.slack, c.channel, c.threadTs, (m) => {
-      if (m.blocks?.some((b) => b.block_id === `${RESULT_BLOCK_PREFIX}${jobId}`)) return 'controls';
-      if (m.files?.some((f) => names.has(f.name ?? ''))) return 'file';
-      return undefined;
-    });
-    if (found?.kind === 'controls')
-      return encodeMessageRef({ team: c.team, channel: c.channel, ts: found.message.ts });
-    if (found?.kind === 'file' || record.state === 'shared') {
-      // The video is in the thread but the buttons are not: finish the delivery without re-uploading.
-      const fileId = found?.message.files?.find((f) => names.has(f.name ?? ''))?.id ?? record.fileId;
-      if (fileId) await this.deps.indexMessage(fileRef(fileId), jobId);
-      const completed: DeliveryRecord = { ...record, fileId: fileId ?? null, state: 'shared' };
-      return this.postControls(conversation, jobId, completed, resultActions(jobId));
-    }
-    return undefined;
+    const { fileId, captionTs, controlsTs } = facts as SlackDeliveryFacts;
+    const at = (ts: string | undefined) =>
+      ts ? encodeMessageRef({ team: c.team, channel: c.channel, ts }) : undefined;
+    // With the buttons' ts the share is known to have happened: no need to wait for it to show.
+    const shareRef = fileId
+      ? await this.shareOf(fileId, c, controlsTs ? 0 : (this.deps.shareSettleMs ?? DEFAULT_SHARE_SETTLE_MS))
+      : undefined;
+    const captionRef = at(captionTs);
+    const messageRef = at(controlsTs) ?? shareRef ?? captionRef;
+    if (!messageRef) return undefined;
+    return delivered(messageRef, [fileId && shareRef ? fileRef(fileId) : undefined, shareRef, captionRef]);
   }
 
-  async markDeleted(_conversation: string, messageRef: string, message: BotMessage): Promise<void> {
-    const ref = decodeMessageRef(messageRef);
-    if (!ref) return;
+  /**
+   * The video's message becomes the note; the uploaded file and any other message of the delivery are
+   * removed. Things already gone count as removed; a refusal that will not change (someone else's
+   * file) is logged; anything else is thrown so the core's cleanup tries again.
+   */
+  async markDeleted(_conversation: string, video: DeliveredVideo, message: BotMessage): Promise<void> {
     const body = renderMessage(message);
-    await this.deps.slack.call('chat.update', {
-      channel: ref.channel,
-      ts: ref.ts,
-      text: body.text,
-      blocks: body.blocks,
-    });
-    // The note names no job: the controls message's own record says which file to remove.
-    const fileId = (await this.deps.store.get<{ fileId: string | null }>(controlsKey(messageRef)))?.fileId;
-    if (fileId) {
-      try {
-        await this.deps.slack.call('files.delete', { file: fileId });
-      } catch (error) {
-        this.deps.logger.warn({ err: error }, 'could not delete the video file from Slack');
-      }
+    const main = decodeMessageRef(video.messageRef);
+    if (main)
+      await this.removing(() =>
+        this.deps.slack.call('chat.update', {
+          channel: main.channel,
+          ts: main.ts,
+          text: body.text,
+          blocks: body.blocks,
+        }),
+      );
+    // Files first: deleting the file also empties the message that shared it.
+    const others = [...video.otherRefs].sort((a, b) => Number(!fileIdOfRef(a)) - Number(!fileIdOfRef(b)));
+    for (const ref of others) {
+      const fileId = fileIdOfRef(ref);
+      const location = decodeMessageRef(ref);
+      if (fileId) await this.removing(() => this.deps.slack.call('files.delete', { file: fileId }));
+      else if (location && ref !== video.messageRef)
+        await this.removing(() =>
+          this.deps.slack.call('chat.delete', { channel: location.channel, ts: location.ts }),
+        );
     }
   }
 
+  private async removing(call: () => Promise<unknown>): Promise<void> {
+    try {
+      await call();
+    } catch (error) {
+      const code = slackErrorCode(error);
+      if (code && ALREADY_GONE.has(code)) return;
+      if (error instanceof SurfaceError && error.retryable) throw error;
+      this.deps.logger.warn({ err: error }, 'could not remove part of a deleted video from Slack');
+    }
+  }
+
+  /** Uploads one file and shares it into the thread; the checkpoint comes between the two. */
+  private async upload(
+    c: SlackConversation,
+    file: {
+      path: string;
+      bytes: number;
+      filename: string;
+      title: string;
+      caption: string;
+      checkpoint: (facts: SlackDeliveryFacts) => Promise<void>;
+    },
+  ): Promise<string> {
+    const { fileId } = await uploadFileStreaming(this.deps.slack, {
+      path: file.path,
+      bytes: file.bytes,
+      filename: file.filename,
+      title: file.title,
+      channel: c.channel,
+      threadTs: c.threadTs,
+      initialComment: file.caption,
+      beforeShare: (id) => file.checkpoint({ fileId: id }),
+      joinChannel: () => this.joinPublicChannel(c.channel),
+    });
+    return fileId;
+  }
+
+  /** The video was refused: its still with an explanation, or the explanation alone. */
   private async deliverStill(
     delivery: VideoDelivery,
     c: SlackConversation,
     refusal: SurfaceError,
-    record: DeliveryRecord,
-  ): Promise<void> {
-    const jobId = delivery.message.job.id;
+    checkpoint: (facts: SlackDeliveryFacts) => Promise<void>,
+  ): Promise<{ fileId?: string; captionTs?: string }> {
+    const { jobId } = delivery;
     const note = `${refusal.userMessage} Here is a still from it instead; ask a workspace admin about the upload limit, or remix it into a shorter clip.`;
     const message = { ...delivery.message, notes: [...delivery.message.notes, note] };
     this.deps.logger.warn({ jobId, code: refusal.code }, 'slack refused the video; posting the still');
     if (delivery.thumbnailPath) {
       try {
-        const { fileId } = await uploadFileStreaming(this.deps.slack, {
+        const fileId = await this.upload(c, {
           path: delivery.thumbnailPath,
           bytes: (await stat(delivery.thumbnailPath)).size,
           filename: stillFileName(jobId),
           title: `Sora video ${jobId} (still)`,
-          channel: c.channel,
-          threadTs: c.threadTs,
-          initialComment: resultCaption(message),
-          onFileId: (id) => this.saveRecord(jobId, { ...record, fileId: id }),
-          joinChannel: () => this.joinPublicChannel(c.channel),
+          caption: resultCaption(message),
+          checkpoint,
         });
-        record.fileId = fileId;
-        return;
+        return { fileId };
       } catch (error) {
         if (!(error instanceof SurfaceError && error.code === 'upload_refused')) throw error;
       }
     }
-    await this.deps.slack.call('chat.postMessage', {
+    // The refused file was never shared: a new checkpoint says so before the caption goes out.
+    await checkpoint({ fileId: '' });
+    const posted = await this.deps.slack.call('chat.postMessage', {
       channel: c.channel,
       text: resultCaption(message),
       ...(c.threadTs ? { thread_ts: c.threadTs } : {}),
     });
+    return { captionTs: String(posted.ts) };
   }
 
-  private async postControls(
-    conversation: string,
-    jobId: string,
-    record: DeliveryRecord,
-    actions: Action[],
-  ): Promise<string> {
-    const c = decode(conversation);
-    const body = resultControls(jobId, actions);
-    const posted = await this.deps.slack.call('chat.postMessage', {
-      channel: c.channel,
-      text: body.text,
-      blocks: body.blocks,
-      ...(c.threadTs ? { thread_ts: c.threadTs } : {}),
-      metadata: { event_type: 'sora_video_delivered', event_payload: { job_id: jobId } },
-    });
-    const ref = encodeMessageRef({ team: c.team, channel: c.channel, ts: String(posted.ts) });
-    await this.saveRecord(jobId, { ...record, controlsRef: ref });
-    await this.deps.store.set(controlsKey(ref), { jobId, fileId: record.fileId }, DELIVERY_TTL_MS);
-    return ref;
+  /**
+   * The message that shared `fileId` into the conversation (its thread), from `files.info`; looks once
+   * more after `settleMs` when it does not show yet (Slack shares a completed upload asynchronously).
+   */
+  private async shareOf(fileId: string, c: SlackConversation, settleMs: number): Promise<string | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      let info: z.infer<typeof FileInfoSchema>;
+      try {
+        const parsed = FileInfoSchema.safeParse(await this.deps.slack.call('files.info', { file: fileId }));
+        if (!parsed.success) return undefined;
+        info = parsed.data;
+      } catch (error) {
+        const code = slackErrorCode(error);
+        if (code && ALREADY_GONE.has(code)) return undefined;
+        throw error;
+      }
+      const shares = info.file.shares;
+      const here = [...(shares?.public?.[c.channel] ?? []), ...(shares?.private?.[c.channel] ?? [])];
+      const share = here.find((s) => (c.threadTs ? s.thread_ts === c.threadTs : !s.thread_ts));
+      if (share) return encodeMessageRef({ team: c.team, channel: c.channel, ts: share.ts });
+      if (attempt > 0 || settleMs <= 0) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, settleMs));
+    }
   }
 
   /**
@@ -293,26 +398,11 @@ export class SlackSurface implements ChatSurface {
       return false;
     }
   }
-
-  private saveRecord(jobId: string, record: DeliveryRecord): Promise<void> {
-    return this.deps.store.set(recordKey(jobId), record, DELIVERY_TTL_MS);
-  }
 }
 
-/** The buttons of a delivered video (the same as the core's result actions). */
-function resultActions(jobId: string): Action[] {
-  return [
-    { kind: 'remix', jobId, label: 'Remix' },
-    { kind: 'delete', jobId, label: 'Delete' },
-  ];
-}
-
-function controlsKey(ref: string): string {
-  return `slack:controls:${ref}`;
-}
-
-function recordKey(jobId: string): string {
-  return `slack:delivery:${jobId}`;
+function delivered(messageRef: string, others: (string | undefined)[]): DeliveredVideo {
+  const otherRefs = [...new Set(others.filter((r): r is string => Boolean(r) && r !== messageRef))];
+  return { messageRef, otherRefs };
 }
 
 function decode(conversation: string): SlackConversation {

@@ -79,7 +79,7 @@ async function openGenerateModal(deps: SlackHandlerDeps, command: SlashCommand):
       trigger_id: command.trigger_id,
       view: generateModal({
         capabilities: core.capabilities,
-        defaultModel: core.ctx.settings.defaultModel,
+        defaultModel: core.defaultModel,
         metadata: { c: channelScope(command.team_id, command.channel_id) },
       }),
     });

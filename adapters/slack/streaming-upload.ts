@@ -20,8 +20,11 @@ export interface UploadInput {
   threadTs: string | null;
   /** mrkdwn caption shown with the file. */
   initialComment: string;
-  /** Called with the file id once Slack has issued it (before any bytes move), to record it durably. */
-  onFileId?: (fileId: string) => Promise<void>;
+  /**
+   * Called with the file id once the bytes are uploaded, right before the share that makes the file
+   * visible (the delivery checkpoint). If it throws, the file is never shared.
+   */
+  beforeShare?: (fileId: string) => Promise<void>;
   /** Sharing into a channel needs membership: join it (public channels) and the share is retried once. */
   joinChannel?: () => Promise<boolean>;
 }
@@ -35,7 +38,6 @@ export async function uploadFileStreaming(slack: SlackApi, input: UploadInput): 
   if (!step1.success)
     throw new SurfaceError('platform_error', 'Slack gave no upload URL for the video.', true);
   const { upload_url: uploadUrl, file_id: fileId } = step1.data;
-  await input.onFileId?.(fileId);
   const response = await request(uploadUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(input.bytes) },
@@ -53,6 +55,7 @@ export async function uploadFileStreaming(slack: SlackApi, input: UploadInput): 
         : `Slack's upload server answered ${response.statusCode}.`,
       response.statusCode !== 413,
     );
+  await input.beforeShare?.(fileId);
   const complete = () =>
     slack.call('files.completeUploadExternal', {
       files: JSON.stringify([{ id: fileId, title: input.title }]),

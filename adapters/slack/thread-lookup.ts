@@ -1,8 +1,10 @@
 /**
- * Reading messages back from Slack: a reacted message (to find the video it carries) and the bot's
- * earlier messages in a job's thread (to deliver exactly once after a restart). conversations.replies
+ * Reading a message back from Slack: a reacted message whose ref the core does not know (a video
+ * delivered before the share message was indexed), to find the file it carries. conversations.replies
  * takes the parent's or any reply's ts; the message wanted is found by its own ts in the result, never
- * assumed to be messages[0]: https://api.slack.com/methods/conversations.replies
+ * assumed to be messages[0]: https://api.slack.com/methods/conversations.replies. It is throttled to
+ * about one request a minute for apps outside the Marketplace (since 2025-05-29), so nothing on the
+ * delivery path uses it: findDelivery asks files.info instead (slack-surface.ts).
  */
 import { z } from 'zod';
 import type { SlackApi } from './slack-api.js';

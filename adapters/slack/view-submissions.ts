@@ -35,7 +35,7 @@ export function registerViewSubmissions(app: App, deps: SlackHandlerDeps): void 
         : null;
     const result = readGenerateSubmission(values, {
       capabilities: deps.core.capabilities,
-      defaultModel: deps.core.ctx.settings.defaultModel,
+      defaultModel: deps.core.defaultModel,
       image,
       imageFromShortcut: Boolean(meta.f),
     });

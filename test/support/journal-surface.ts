@@ -2,10 +2,20 @@
  * A ChatSurface that writes every post to a JSON-lines file, synchronously, so the record survives a
  * SIGKILL of the process (the kernel keeps what was written). Restart tests read the file to count
  * how many times each video was posted.
+ *
+ * A delivery takes its ref first and checkpoints it (`{ ref }`) before writing the line, the way a
+ * real surface records what it is about to make visible; `findDelivery` then looks for exactly that
+ * line. Two crash points: right after the checkpoint (nothing posted yet) and right after the line.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { BotMessage, StatusMessage } from '../../src/core/messages.js';
-import type { ChatSurface, ThreadStart, VideoDelivery } from '../../src/core/surface.js';
+import type {
+  ChatSurface,
+  DeliveredVideo,
+  DeliveryProgress,
+  ThreadStart,
+  VideoDelivery,
+} from '../../src/core/surface.js';
 
 export interface JournalLine {
   type: 'start' | 'update' | 'delivery' | 'post' | 'deleted';
@@ -32,6 +42,8 @@ export class JournalSurface implements ChatSurface {
     private readonly path: string,
     /** Called right after a delivery is written, before the core records it (crash injection). */
     private readonly afterDelivery: () => void = () => {},
+    /** Called right after the delivery's checkpoint, before anything is written (crash injection). */
+    private readonly afterCheckpoint: () => void = () => {},
   ) {}
 
   async startJob(conversation: string, message: StatusMessage): Promise<ThreadStart> {
@@ -43,22 +55,35 @@ export class JournalSurface implements ChatSurface {
     this.write('update', conversation, message.job.id, { phase: message.phase });
   }
 
-  async deliverVideo(delivery: VideoDelivery): Promise<string> {
-    const ref = this.write('delivery', delivery.conversation, delivery.message.job.id, {
-      videoBytes: delivery.videoBytes,
-    });
+  async deliverVideo(delivery: VideoDelivery, progress: DeliveryProgress): Promise<DeliveredVideo> {
+    const ref = newRef('delivery');
+    await progress.checkpoint({ ref });
+    this.afterCheckpoint();
+    this.write('delivery', delivery.conversation, delivery.jobId, { videoBytes: delivery.videoBytes }, ref);
     this.afterDelivery();
-    return ref;
+    return { messageRef: ref, otherRefs: [] };
   }
 
   async post(conversation: string, message: BotMessage): Promise<string> {
     return this.write('post', conversation, 'job' in message && message.job ? message.job.id : null);
   }
 
-  async findDelivery(conversation: string, jobId: string): Promise<string | undefined> {
-    return readJournal(this.path).find(
-      (l) => l.type === 'delivery' && l.conversation === conversation && l.jobId === jobId,
-    )?.ref;
+  async findDelivery(
+    conversation: string,
+    jobId: string,
+    facts: Readonly<Record<string, string>>,
+  ): Promise<DeliveredVideo | undefined> {
+    if (!facts.ref) return undefined;
+    const line = readJournal(this.path).find(
+      (l) =>
+        l.type === 'delivery' && l.ref === facts.ref && l.conversation === conversation && l.jobId === jobId,
+    );
+    return line ? { messageRef: line.ref, otherRefs: [] } : undefined;
+  }
+
+  async markDeleted(conversation: string, video: DeliveredVideo, _message: BotMessage): Promise<void> {
+    const line = readJournal(this.path).find((l) => l.type === 'delivery' && l.ref === video.messageRef);
+    this.write('deleted', conversation, line?.jobId ?? null, {}, video.messageRef);
   }
 
   private write(
@@ -66,9 +91,13 @@ export class JournalSurface implements ChatSurface {
     conversation: string,
     jobId: string | null,
     extra: Partial<JournalLine> = {},
+    ref = newRef(type),
   ): string {
-    const ref = `${type}-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
     appendFileSync(this.path, `${JSON.stringify({ type, ref, conversation, jobId, ...extra })}\n`);
     return ref;
   }
+}
+
+function newRef(type: JournalLine['type']): string {
+  return `${type}-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 }
