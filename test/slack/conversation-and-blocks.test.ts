@@ -1,25 +1,14 @@
 /**
- * Pure parts of the Slack adapter: the conversation and message-ref round trips, escaping of
- * everything a person typed, button ids, and the rendered blocks.
+ * Pure parts of the Slack adapter: escaping of everything a person typed, button ids, and the
+ * rendered blocks. The conversation, message-ref and file-ref round trips are in the surface
+ * contract (test/contracts/slack.contract.test.ts).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeAction, encodeAction } from '../../adapters/slack/action-ids.js';
 import { renderMessage, resultCaption } from '../../adapters/slack/blocks.js';
-import {
-  decodeConversation,
-  decodeMessageRef,
-  encodeConversation,
-  encodeMessageRef,
-} from '../../adapters/slack/conversation.js';
 import { escapeSlackText, safeText, unescapeSlackText } from '../../adapters/slack/mrkdwn.js';
-import { platformOfConversation } from '../../src/core/conversation.js';
 import type { JobView } from '../../src/core/messages.js';
-
-const slackId = (prefix: string) => fc.stringMatching(/^[A-Z0-9]{4,12}$/).map((s) => `${prefix}${s}`);
-const ts = fc
-  .tuple(fc.integer({ min: 1_000_000_000, max: 2_000_000_000 }), fc.integer({ min: 0, max: 999_999 }))
-  .map(([s, us]) => `${s}.${String(us).padStart(6, '0')}`);
 
 const job: JobView = {
   id: 'k3f9qz',
@@ -36,36 +25,6 @@ const job: JobView = {
   createdAt: 0,
   failureCode: null,
 };
-
-describe('Slack conversations', () => {
-  it('round-trips channels and threads, and the core sees the platform', () => {
-    fc.assert(
-      fc.property(slackId('T'), slackId('C'), fc.option(ts, { nil: null }), (team, channel, threadTs) => {
-        const encoded = encodeConversation({ team, channel, threadTs });
-        expect(decodeConversation(encoded)).toEqual({ team, channel, threadTs });
-        expect(platformOfConversation(encoded)).toBe('slack');
-      }),
-    );
-    expect(encodeConversation({ team: 'T1', channel: 'C1', threadTs: '1700000000.000100' })).toBe(
-      'slack:T1:C1:1700000000.000100',
-    );
-  });
-
-  it('round-trips message refs and rejects what is not one', () => {
-    fc.assert(
-      fc.property(slackId('T'), slackId('C'), ts, (team, channel, t) => {
-        expect(decodeMessageRef(encodeMessageRef({ team, channel, ts: t }))).toEqual({
-          team,
-          channel,
-          ts: t,
-        });
-      }),
-    );
-    for (const bad of ['', 'slack:T1', 'discord:G1:C1', 'slack:T1:C1:notats', 'slack:t1:c1'])
-      expect(decodeConversation(bad)).toBeUndefined();
-    expect(decodeMessageRef('file:F123')).toBeUndefined();
-  });
-});
 
 describe('escaping', () => {
   it('never lets <, > or a bare & through, and unescape inverts it', () => {

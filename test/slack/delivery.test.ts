@@ -1,7 +1,8 @@
 /**
  * Delivery into Slack threads: a 429 during the upload is waited out, a refused upload falls back to
- * the still, a delivery cut off after the upload is completed (not repeated) after a restart, and a
- * bot stopped mid-render and started again on the same DATA_DIR posts the video once, in the thread.
+ * the still, a delivery cut off after the share is found (not repeated) after a restart from its file
+ * id alone, and a bot stopped mid-render and started again on the same DATA_DIR posts the video once,
+ * in the thread.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -111,7 +112,7 @@ describe('exactly once across a restart', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('finishes a delivery cut off after the upload without uploading again', async () => {
+  it('finds a video shared after a crash from its file id alone, without reading the thread or uploading again', async () => {
     const h = await SlackHarness.start({ fake, emulator, dataDir });
     try {
       await cutOffDelivery(h);
@@ -149,6 +150,7 @@ describe('exactly once across a restart', () => {
     const videoPath = join(dataDir, 'fake-video.mp4');
     writeFileSync(videoPath, Buffer.alloc(4096, 7));
     const delivery = {
+      jobId: view.id,
       conversation: thread.conversation,
       videoPath,
       videoBytes: 4096,
@@ -163,33 +165,51 @@ describe('exactly once across a restart', () => {
         ],
       },
     };
-    // The process "dies" between the upload and the buttons: the buttons' post fails.
+    const parentTs = thread.conversation.split(':')[3]!;
+    const videosInThread = () =>
+      fake.workspace.thread(CHANNEL, parentTs).filter((m) => m.files?.some((f) => f.mode !== 'tombstone'));
+    // Slack shares the upload a little later, and the buttons' post fails: the process "dies" there,
+    // with the file id recorded and nothing else.
+    fake.workspace.setUploadPolicy({ share: 300 });
     fake.faults.failWith('chat.postMessage', 'internal_error', 1);
-    await expect(surface.deliverVideo(delivery)).rejects.toBeInstanceOf(SurfaceError);
+    let facts: Record<string, string> = {};
+    const progress = {
+      checkpoint: async (more: Readonly<Record<string, string>>) => {
+        facts = { ...facts, ...more };
+      },
+    };
+    try {
+      await expect(surface.deliverVideo(delivery, progress)).rejects.toBeInstanceOf(SurfaceError);
+    } finally {
+      fake.workspace.setUploadPolicy({ share: 'immediate' });
+    }
+    expect(Object.keys(facts)).toEqual(['fileId']);
     expect(fake.recorder.succeeded('files.completeUploadExternal')).toHaveLength(1);
 
-    // A fresh surface (a restarted process) on the same store finds the video and adds the buttons.
+    // A fresh surface (a restarted process) asks files.info about that file and finds its share.
     const budget = new StatusEditBudget({ perMinute: 45, burst: 5, logger: silentLogger });
     const restarted = new SlackSurface({
       slack: h.adapter.slack,
-      store: h.store,
       budget,
       logger: silentLogger,
-      indexMessage: (ref, jobId) => h.core.ledger.indexMessage('slack', ref, jobId),
+      shareSettleMs: 500,
     });
-    const ref = await restarted.findDelivery(thread.conversation, view.id);
-    expect(ref).toMatch(new RegExp(`^${fake.options.teamId}:${CHANNEL}:`));
-    expect(await restarted.findDelivery(thread.conversation, view.id)).toBe(ref);
+    const found = await restarted.findDelivery(thread.conversation, view.id, facts);
+    const share = videosInThread()[0];
+    expect(share).toBeDefined();
+    expect(found).toEqual({
+      messageRef: `${fake.options.teamId}:${CHANNEL}:${share!.ts}`,
+      otherRefs: [`file:${facts.fileId}`],
+    });
+    expect(await restarted.findDelivery(thread.conversation, view.id, facts)).toEqual(found);
     expect(fake.recorder.succeeded('files.completeUploadExternal')).toHaveLength(1);
-    const parentTs = thread.conversation.split(':')[3]!;
-    const controls = fake.workspace
-      .thread(CHANNEL, parentTs)
-      .filter((m) => blockText(m.blocks).includes('sora_remix'));
-    expect(controls).toHaveLength(1);
-    // A job that never started a delivery costs no API call to check.
-    const replies = fake.calls('conversations.replies').length;
-    expect(await restarted.findDelivery(thread.conversation, 'yyyyyy')).toBeUndefined();
-    expect(fake.calls('conversations.replies')).toHaveLength(replies);
+    expect(videosInThread()).toHaveLength(1);
+    // The thread is never read: conversations.replies is throttled for apps outside the Marketplace.
+    expect(fake.calls('conversations.replies')).toHaveLength(0);
+    // A job whose delivery never reached its checkpoint costs no API call to check.
+    const calls = fake.calls().length;
+    expect(await restarted.findDelivery(thread.conversation, 'yyyyyy', {})).toBeUndefined();
+    expect(fake.calls()).toHaveLength(calls);
     budget.close();
   }
 

@@ -241,7 +241,7 @@ describe('reactions and buttons', () => {
     await h.until(() =>
       h.fake.workspace.responseUrlPosts().some((p) => blockText(p.body).includes('Only the person who made')),
     );
-    expect((await h.core.ledger.get(job.id))?.state).toBe('delivered');
+    expect((await h.core.jobRecord(job.id))?.state).toBe('delivered');
     await click(ALICE);
     await h.waitFor(job.id, ['deleted']);
   });
@@ -249,9 +249,11 @@ describe('reactions and buttons', () => {
   it('pages the list with its buttons', async () => {
     for (const prompt of ['a red kite', 'a blue kite', 'a green kite'])
       await h.command(prompt, { user: BOB }).ack;
-    await h.until(
-      async () => (await h.core.ledger.byChannel(`slack:${h.fake.options.teamId}:${CHANNEL}`)).length >= 9,
-    );
+    // All three jobs exist (the list then runs to a second page).
+    await h.until(async () => {
+      const prompts = (await h.jobsInChannel()).map((j) => j.prompt);
+      return ['a red kite', 'a blue kite', 'a green kite'].every((p) => prompts.includes(p));
+    });
     const { payload, ack } = h.command('list --all');
     await ack;
     await h.until(() => h.fake.workspace.responseUrlPosts(payload.response_url).length > 0);

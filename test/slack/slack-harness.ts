@@ -8,15 +8,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SLACK_APP_REQUIREMENTS } from '../../adapters/slack/app-requirements.js';
+import { channelScope, slackRequester } from '../../adapters/slack/conversation.js';
 import { type RunningSlackAdapter, startSlackAdapter } from '../../adapters/slack/index.js';
 import { parseConfig } from '../../src/config.js';
+import { systemClock } from '../../src/core/clock.js';
 import type { CoreSettings } from '../../src/core/core-context.js';
 import type { Job } from '../../src/core/job.js';
 import type { Logger } from '../../src/core/logger.js';
+import type { JobView } from '../../src/core/messages.js';
 import { SoraCore } from '../../src/core/sora-core.js';
 import { HttpServer } from '../../src/http/http-server.js';
 import { type RunningEmulator, startEmulator } from '../../src/sora/emulator/index.js';
 import { createProvider, EMULATOR_API_KEY } from '../../src/sora/index.js';
+import { namespacedValues } from '../../src/store/key-values.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { type FakeSlack, type StartFakeSlackOptions, startFakeSlack } from '../fakes/slack/index.js';
 
@@ -133,10 +137,18 @@ export class SlackHarness {
     });
     const http = new HttpServer({ host: '127.0.0.1', port: 0, logger });
     const adapter = await startSlackAdapter(
-      { config, core, http, logger },
+      {
+        config,
+        core,
+        http,
+        logger,
+        clock: systemClock,
+        values: (namespace) => namespacedValues(store, namespace),
+      },
       {
         retryConfig: { retries: 0 },
         clientPingTimeoutMs: 1_000,
+        shareSettleMs: 500,
         ...(options.statusEdits ? { statusEdits: options.statusEdits } : {}),
       },
     );
@@ -190,7 +202,7 @@ export class SlackHarness {
   async waitFor(jobId: string, states: Job['state'][], timeoutMs = 20_000): Promise<Job> {
     return this.until(
       async () => {
-        const job = await this.core.ledger.get(jobId);
+        const job = await this.core.jobRecord(jobId);
         return job && states.includes(job.state) ? job : undefined;
       },
       timeoutMs,
@@ -209,6 +221,25 @@ export class SlackHarness {
       if (value) return value;
       if (Date.now() > deadline) throw new Error(describe());
       await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /**
+   * Every job of the channel, newest first, as `/sora list --all` pages them (asked as an admin of
+   * the workspace, through the core's own intent).
+   */
+  async jobsInChannel(channel = CHANNEL): Promise<JobView[]> {
+    const jobs: JobView[] = [];
+    for (let page = 1; ; page++) {
+      const outcome = await this.core.run({
+        requester: slackRequester({ team: this.fake.options.teamId, user: ADMIN, isAdmin: true }),
+        channel: channelScope(this.fake.options.teamId, channel),
+        conversation: channelScope(this.fake.options.teamId, channel),
+        intent: { kind: 'list', all: true, page },
+      });
+      if (outcome.kind !== 'reply' || outcome.message.kind !== 'list') throw new Error('expected a list');
+      jobs.push(...outcome.message.jobs);
+      if (page >= outcome.message.pageCount) return jobs;
     }
   }
 

@@ -115,8 +115,8 @@ describe('/sora over Socket Mode', () => {
       .slice(before)
       .filter((c) => blockText(c.args.blocks).includes('lighthouse'));
     expect(parents).toHaveLength(1);
-    const jobs = await h.core.ledger.byChannel(`slack:${h.fake.options.teamId}:${CHANNEL}`);
-    expect(jobs.filter((j) => j.request.prompt === 'a lighthouse in a storm')).toHaveLength(1);
+    const jobs = await h.jobsInChannel();
+    expect(jobs.filter((j) => j.prompt === 'a lighthouse in a storm')).toHaveLength(1);
   });
 
   it('answers a usage problem in the ack, ephemerally', async () => {
@@ -150,15 +150,15 @@ describe('/sora over Socket Mode', () => {
     expect(blockText(list.blocks)).toContain('Your videos');
     expect(blockText(list.blocks)).toContain('lighthouse');
 
-    const jobs = await h.core.ledger.byChannel(`slack:${h.fake.options.teamId}:${CHANNEL}`);
-    const lighthouse = jobs.find((j) => j.request.prompt === 'a lighthouse in a storm')!;
+    const jobs = await h.jobsInChannel();
+    const lighthouse = jobs.find((j) => j.prompt === 'a lighthouse in a storm')!;
     const bob = h.command(`delete ${lighthouse.id}`, { user: BOB });
     await bob.ack;
     await h.until(() => h.fake.workspace.responseUrlPosts(bob.payload.response_url).length > 0);
     expect(blockText(h.fake.workspace.responseUrlPosts(bob.payload.response_url)[0]?.body)).toContain(
       'Only the person who made',
     );
-    expect((await h.core.ledger.get(lighthouse.id))?.state).toBe('delivered');
+    expect((await h.core.jobRecord(lighthouse.id))?.state).toBe('delivered');
 
     const admin = h.command(`delete ${lighthouse.id}`, { user: ADMIN });
     await admin.ack;
@@ -167,16 +167,19 @@ describe('/sora over Socket Mode', () => {
     expect(blockText(h.fake.workspace.responseUrlPosts(admin.payload.response_url)[0]?.body)).toContain(
       'Deleted',
     );
-    // The video message's file is gone from Slack, and its buttons are replaced by a note.
-    const [teamId, channel, ts] = String(lighthouse.deliveredRef ?? '').split(':');
+    // The buttons are replaced by a note; the video file and the message that shared it are gone.
+    const record = await h.core.jobRecord(lighthouse.id);
+    const [teamId, channel, ts] = String(record?.deliveredRef ?? '').split(':');
     expect(teamId).toBe(h.fake.options.teamId);
     await h.until(() => h.fake.workspace.message(channel!, ts!)?.text.includes('deleted'));
     const removed = await h.fake.waitForCall('files.delete');
     expect(removed.response.ok).toBe(true);
-    const videoMessage = h.fake.workspace
-      .messages(channel!)
-      .find((m) => m.files?.some((f) => f.id === removed.args.file));
-    expect(videoMessage?.files).toEqual([{ id: removed.args.file, mode: 'tombstone' }]);
+    expect(record?.deliveredOtherRefs).toContain(`file:${removed.args.file}`);
+    expect(h.fake.workspace.file(String(removed.args.file))).toBeUndefined();
+    await h.until(
+      () =>
+        !h.fake.workspace.messages(channel!).some((m) => m.files?.some((f) => f.id === removed.args.file)),
+    );
   });
 
   it("says ephemerally how to invite the bot when it can't post in the channel", async () => {
