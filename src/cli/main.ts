@@ -2,7 +2,9 @@
  * Dispatches `sora-bot <command>`. Expected failures (bad usage, bad configuration, the provider
  * refusing or unreachable, a failed job) are one line and an exit code, never a stack trace.
  */
+
 import { isSoraError } from '../sora/errors.js';
+import { StoreError } from '../store/store.js';
 import { runDiscordCommand } from './discord-command.js';
 import { runDoctorCommand } from './doctor-command.js';
 import { runEmulatorCommand } from './emulator-command.js';
@@ -42,6 +44,12 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
   } catch (error) {
     if (isSoraError(error)) {
       io.err(error.toOneLine());
+      return EXIT.failed;
+    }
+    if (error instanceof StoreError) {
+      // The store is unusable (Redis unreachable, the SQLite file held by another bot): one line that
+      // says what to do, no stack.
+      io.err(`sora-bot cannot start: ${error.message}`);
       return EXIT.failed;
     }
     const code = (error as { code?: unknown } | null)?.code;

@@ -20,6 +20,8 @@ import { deleteAtProvider, PROVIDER_SLOTS, submitLease } from './submission-sche
 
 const CLEANUP_LEASE_MS = 60_000;
 const CLEANUP_EVERY_MS = 30_000;
+/** A cleanup that could not finish is tried again this soon (an outage, a step racing it). */
+const CLEANUP_RETRY_MS = 5_000;
 
 export async function deleteJob(
   ctx: CoreContext,
@@ -36,7 +38,12 @@ export async function deleteJob(
   const result = await ledger.transition(job.id, now, (j) => {
     if (j.state === 'deleted') return undefined;
     wasActive = !isTerminal(j.state);
-    return { state: 'deleted', deletedAt: now, deletedBy: requester.displayName ?? requester.user, cleanupDoneAt: null };
+    return {
+      state: 'deleted',
+      deletedAt: now,
+      deletedBy: requester.displayName ?? requester.user,
+      cleanupDoneAt: null,
+    };
   });
   if (!result.job) return noSuchVideo(job.id);
   if (!result.changed) return notice(`\`${job.id}\` is already deleted.`, 'info');
@@ -53,7 +60,10 @@ export async function deleteJob(
 export async function cleanupDeletedJob(ctx: CoreContext, jobId: string): Promise<boolean> {
   const { ledger, clock, provider, logger, instanceId } = ctx;
   const held = await HeldLease.acquire(ledger.store, `cleanup:${jobId}`, instanceId, CLEANUP_LEASE_MS);
-  if (!held) return false;
+  if (!held) {
+    logger.debug({ jobId }, 'another process is cleaning up this deleted job');
+    return false;
+  }
   try {
     const job = await ledger.get(jobId);
     if (!job || job.state !== 'deleted' || job.cleanupDoneAt !== null) return true;
@@ -98,12 +108,13 @@ export async function cleanupDeletedJob(ctx: CoreContext, jobId: string): Promis
         j.state === 'deleted' &&
         j.cleanupDoneAt === null &&
         j.deliveredRef === job.deliveredRef &&
-        j.files.video === job.files.video &&
+        (j.files.video === null || j.files.video === job.files.video) &&
         (j.providerVideoId === job.providerVideoId || j.providerVideoId === videoId)
           ? { cleanupDoneAt: clock.now(), providerVideoId: videoId, files: { video: null, thumbnail: null } }
           : undefined,
       held.fence,
     );
+    if (!done.changed) logger.debug({ jobId }, 'deleted job changed during its cleanup; will look again');
     return done.changed;
   } catch (error) {
     logger.warn({ jobId, err: error }, 'cleanup of a deleted job failed; will retry');
@@ -118,7 +129,9 @@ export class DeletionCleanup {
   constructor(private readonly ctx: CoreContext) {}
 
   async tick(): Promise<number> {
-    for (const job of await this.ctx.ledger.pendingCleanup()) await cleanupDeletedJob(this.ctx, job.id);
-    return CLEANUP_EVERY_MS;
+    let unfinished = 0;
+    for (const job of await this.ctx.ledger.pendingCleanup())
+      if (!(await cleanupDeletedJob(this.ctx, job.id))) unfinished++;
+    return unfinished > 0 ? CLEANUP_RETRY_MS : CLEANUP_EVERY_MS;
   }
 }

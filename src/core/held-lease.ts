@@ -17,7 +17,12 @@ export class HeldLease {
   ) {}
 
   /** Takes the lease (or renews it when this owner already holds it); undefined when another holds it. */
-  static async acquire(store: Store, name: string, owner: string, ttlMs: number): Promise<HeldLease | undefined> {
+  static async acquire(
+    store: Store,
+    name: string,
+    owner: string,
+    ttlMs: number,
+  ): Promise<HeldLease | undefined> {
     const lease = await store.acquireLease(name, owner, ttlMs);
     if (!lease) return undefined;
     const held = new HeldLease(store, lease, ttlMs);

@@ -7,7 +7,7 @@
  * committed in the same write, so they never drift from it.
  */
 import type { Fence, IndexEntry, Store } from '../store/store.js';
-import { type Job, type JobInput, JobSchema, type JobState, isTerminal, JOB_STATES } from './job.js';
+import { isTerminal, JOB_STATES, type Job, type JobInput, JobSchema, type JobState } from './job.js';
 import type { Logger } from './logger.js';
 import { type Requester, requesterKey, workspaceKey } from './requester.js';
 import { newShortId } from './short-id.js';
@@ -145,7 +145,9 @@ export class JobLedger {
 
   /** Ids of records moved aside because they failed validation (for `sora-bot doctor`). */
   async quarantined(): Promise<string[]> {
-    return (await this.store.indexRange(INDEX.quarantine, { order: 'asc', limit: 1000 })).map((e) => e.member);
+    return (await this.store.indexRange(INDEX.quarantine, { order: 'asc', limit: 1000 })).map(
+      (e) => e.member,
+    );
   }
 
   async indexMessage(platform: string, messageRef: string, jobId: string): Promise<void> {
@@ -173,7 +175,10 @@ export class JobLedger {
    * the job id the first one created, or '' while that one is still creating it. The first claim is
    * short-lived until bound, so a command whose process died halfway is not blocked for long.
    */
-  async claimIdempotency(key: string, pendingTtlMs: number): Promise<{ token: string } | { existing: string }> {
+  async claimIdempotency(
+    key: string,
+    pendingTtlMs: number,
+  ): Promise<{ token: string } | { existing: string }> {
     const bound = await this.idempotentJobId(key);
     if (bound) return { existing: bound };
     const token = `first:${newShortId()}${newShortId()}`;

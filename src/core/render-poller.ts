@@ -127,7 +127,11 @@ export class RenderPoller {
       if (isSoraError(error) && error.code === 'not_found') {
         await this.finish(job.id, now, {
           state: 'failed',
-          failure: { code: 'expired', message: 'the provider no longer has this job', requestId: error.requestId },
+          failure: {
+            code: 'expired',
+            message: 'the provider no longer has this job',
+            requestId: error.requestId,
+          },
         });
         return;
       }
@@ -137,7 +141,9 @@ export class RenderPoller {
         (job.pollIntervalMs ?? this.ctx.settings.pollInitialMs) * 2,
       );
       await this.ctx.ledger.transition(job.id, now, (j) =>
-        AT_PROVIDER_STATES.includes(j.state) ? { nextPollAt: now + interval, pollIntervalMs: interval } : undefined,
+        AT_PROVIDER_STATES.includes(j.state)
+          ? { nextPollAt: now + interval, pollIntervalMs: interval }
+          : undefined,
       );
       log.warn({ err: error }, 'status poll failed; will retry');
     }

@@ -14,15 +14,16 @@ export class RetentionSweeper {
     const { ledger, clock, settings, logger } = this.ctx;
     const now = clock.now();
     for (const job of await ledger.stored()) {
+      // Deleted jobs' files are the deletion cleanup's (delete-job.ts); unfinished jobs still need theirs.
+      if (job.state !== 'delivered' && job.state !== 'failed') continue;
       const since = job.deliveredAt ?? job.updatedAt;
-      const expired =
-        job.state === 'deleted' || job.state === 'failed' || since + settings.retentionMs <= now;
-      if (!expired || !(job.state === 'delivered' || job.state === 'failed' || job.state === 'deleted'))
-        continue;
+      if (job.state === 'delivered' && since + settings.retentionMs > now) continue;
       await removeJobFiles(job.files);
       // Leaves the ledger's stored list with this write.
       await ledger.transition(job.id, now, (j) =>
-        j.files.video === job.files.video ? { files: { video: null, thumbnail: null }, filesRemovedAt: now } : undefined,
+        j.files.video === job.files.video
+          ? { files: { video: null, thumbnail: null }, filesRemovedAt: now }
+          : undefined,
       );
       logger.info({ jobId: job.id }, 'stored video removed after the retention period');
     }

@@ -16,7 +16,7 @@ import {
   DEFAULT_CORE_SETTINGS,
   SurfaceRegistry,
 } from './core-context.js';
-import { DeletionCleanup, deleteJob } from './delete-job.js';
+import { cleanupDeletedJob, DeletionCleanup, deleteJob } from './delete-job.js';
 import { HeldLease } from './held-lease.js';
 import type { Attachment, AttachmentMeta, Intent, ParseResult } from './intents.js';
 import { AT_PROVIDER_STATES, type Job } from './job.js';
@@ -66,6 +66,23 @@ export interface SoraCoreOptions {
 
 /** Waiting jobs whose status message follows their queue position live. */
 const QUEUE_POSITIONS_SHOWN = 10;
+/**
+ * Leases that belong to one process's step (broken at start on SQLite, where that process is gone).
+ * `idempotency:` too: a command whose job was never created must go through when the platform
+ * redelivers it (a key bound to a job is kept by its binding, not by the lease).
+ */
+const STEP_LEASE_PREFIXES = [
+  'submit:',
+  'deliver:',
+  'announce:',
+  'cleanup:',
+  'loop:',
+  'idempotency:',
+] as const;
+const ANNOUNCE_LEASE_MS = 15_000;
+/** An accepted job this old whose announce lease is free was left by a process that died. */
+const ORPHAN_MIN_AGE_MS = 10_000;
+const ORPHAN_CHECK_MS = 10_000;
 /** How long a command's first delivery may take to create its job before a repeat may try again. */
 const PENDING_IDEMPOTENCY_MS = 60_000;
 
@@ -101,6 +118,7 @@ export class SoraCore {
         this.pollerLoop.wake();
       },
       onFailed: (job) => this.reportFailure(job),
+      onDeletedInFlight: (jobId) => this.cleanUpSoon(jobId),
       onQueueChanged: async (waiting) => {
         // Only the front of the queue sees its position move: with hundreds waiting, editing every
         // status message on every submission would spend the platform's rate limit on noise.
@@ -133,6 +151,7 @@ export class SoraCore {
       },
       onPhase: (job) => this.reporter.report(job),
       onRetryScheduled: () => this.deliveryLoop.wake(),
+      onDeletedInFlight: (jobId) => this.cleanUpSoon(jobId),
     });
     this.sweeper = new RetentionSweeper(this.ctx);
     this.schedulerLoop = new WakeableLoop('scheduler', () => this.scheduler.tick(), clock, logger);
@@ -144,7 +163,15 @@ export class SoraCore {
       this.deliveryLoop,
       new WakeableLoop('retention', () => this.sweeper.tick(), clock, logger, 60_000),
       new WakeableLoop('deletion-cleanup', () => new DeletionCleanup(this.ctx).tick(), clock, logger, 5_000),
+      new WakeableLoop('orphans', () => this.recoverOrphans(ORPHAN_MIN_AGE_MS), clock, logger, 5_000),
     ];
+  }
+
+  /** Runs a deleted job's cleanup now (it stays listed for the cleanup loop if this fails). */
+  private cleanUpSoon(jobId: string): void {
+    void cleanupDeletedJob(this.ctx, jobId).catch((error) =>
+      this.ctx.logger.warn({ jobId, err: error }, 'cleanup of a deleted job failed; will retry'),
+    );
   }
 
   /** SORA_MODEL: the model used when a command names none. */
@@ -183,6 +210,10 @@ export class SoraCore {
   /** Resumes every unfinished job from the ledger and starts the background loops. */
   async start(): Promise<void> {
     const { ledger, clock, settings } = this.ctx;
+    if (ledger.store.kind === 'sqlite')
+      // One bot process per SQLite file (its writer lock): whoever held these leases is dead, so
+      // resume its jobs now instead of when its leases run out.
+      for (const prefix of STEP_LEASE_PREFIXES) await ledger.store.breakLeases(prefix);
     const active = await ledger.active();
     for (const job of active) {
       // Rewrites each unfinished job's indexes from its record (a ledger imported from an older
@@ -191,9 +222,7 @@ export class SoraCore {
       // A job accepted just before a crash keeps its command's key: no second job for a retry.
       if (job.state === 'accepted') await ledger.rebindIdempotency(job, settings.idempotencyTtlMs);
     }
-    // Leases of a dead process simply run out; only jobs nobody is announcing are announced here
-    // (another replica's fresh job holds its announce lease).
-    for (const job of active) if (job.state === 'accepted') await this.announceOrphan(job);
+    await this.recoverOrphans(0);
     for (const loop of this.loops) loop.start();
   }
 
@@ -330,13 +359,21 @@ export class SoraCore {
       if (key) await ledger.bindIdempotency(key, token, job.id, settings.idempotencyTtlMs);
       this.ctx.logger.info({ jobId: job.id, kind: prepared.request.kind }, 'job accepted');
       // Held while the status message goes out, so a replica starting now does not announce it too.
-      const announcing = await HeldLease.acquire(ledger.store, announceLease(job.id), this.ctx.instanceId, 60_000);
+      const announcing = await HeldLease.acquire(
+        ledger.store,
+        announceLease(job.id),
+        this.ctx.instanceId,
+        ANNOUNCE_LEASE_MS,
+      );
       try {
         job = await this.announce(job, request.announce);
       } catch (error) {
         const failed = await ledger.transition(job.id, clock.now(), (j) =>
           j.state === 'accepted'
-            ? { state: 'failed', failure: { code: 'delivery_failed', message: surfaceMessage(error), requestId: null } }
+            ? {
+                state: 'failed',
+                failure: { code: 'delivery_failed', message: surfaceMessage(error), requestId: null },
+              }
             : undefined,
         );
         this.ctx.logger.warn({ jobId: job.id, err: error }, 'could not post the status message');
@@ -390,10 +427,21 @@ export class SoraCore {
     return saved.job ?? job;
   }
 
+  /**
+   * Jobs accepted by a process that died before posting their status message: announced by whoever
+   * gets their announce lease (a replica's fresh job holds its own, and is younger than `minAgeMs`).
+   */
+  private async recoverOrphans(minAgeMs: number): Promise<number> {
+    const now = this.ctx.clock.now();
+    for (const job of await this.ctx.ledger.inStates(['accepted']))
+      if (job.createdAt <= now - minAgeMs) await this.announceOrphan(job);
+    return ORPHAN_CHECK_MS;
+  }
+
   /** A job accepted before a crash, whose status message may never have been posted. */
   private async announceOrphan(job: Job): Promise<void> {
     const { ledger, instanceId } = this.ctx;
-    const held = await HeldLease.acquire(ledger.store, announceLease(job.id), instanceId, 60_000);
+    const held = await HeldLease.acquire(ledger.store, announceLease(job.id), instanceId, ANNOUNCE_LEASE_MS);
     if (!held) return; // its creator (or another replica) is announcing it
     try {
       const fresh = await ledger.get(job.id);

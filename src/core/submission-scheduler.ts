@@ -12,8 +12,8 @@
 import { readFile } from 'node:fs/promises';
 import { isSoraError, type SoraError } from '../sora/errors.js';
 import type { Video } from '../sora/video.js';
-import type { CoreContext } from './core-context.js';
 import { findInterruptedRender } from './adopt-render.js';
+import type { CoreContext } from './core-context.js';
 import { fairOrder } from './fair-order.js';
 import { HeldLease } from './held-lease.js';
 import { AT_PROVIDER_STATES, type FailureCode, type Job } from './job.js';
@@ -33,14 +33,25 @@ export interface SchedulerHooks {
   onSubmitted(job: Job): Promise<void>;
   onFailed(job: Job): Promise<void>;
   onQueueChanged(waiting: Job[]): Promise<void>;
+  /** A job was deleted while its create was on the way; its render is known now: clean it up. */
+  onDeletedInFlight(jobId: string): void;
 }
 
-type Outcome = 'submitted' | 'busy' | 'skipped' | 'no-slot' | 'paused' | 'retry' | 'failed' | { rateMs: number };
+type Outcome =
+  | 'submitted'
+  | 'busy'
+  | 'skipped'
+  | 'no-slot'
+  | 'paused'
+  | 'retry'
+  | 'failed'
+  | { rateMs: number };
 
 export class SubmissionScheduler {
   private readonly lastServedAt = new Map<string, number>();
   private positions = new Map<string, QueueInfo>();
   private renderDurations: number[] = [];
+  private readonly deletedInFlight = new Set<string>();
 
   constructor(
     private readonly ctx: CoreContext,
@@ -137,7 +148,12 @@ export class SubmissionScheduler {
 
   private async trySubmit(job: Job): Promise<Outcome> {
     const { ledger, settings, instanceId, logger } = this.ctx;
-    const held = await HeldLease.acquire(ledger.store, submitLease(job.id), instanceId, settings.submitLeaseMs);
+    const held = await HeldLease.acquire(
+      ledger.store,
+      submitLease(job.id),
+      instanceId,
+      settings.submitLeaseMs,
+    );
     if (!held) return 'busy';
     try {
       return await this.submit(job.id, held);
@@ -148,6 +164,7 @@ export class SubmissionScheduler {
       return 'skipped';
     } finally {
       await held.release();
+      if (this.deletedInFlight.delete(job.id)) this.hooks.onDeletedInFlight(job.id);
     }
   }
 
@@ -257,14 +274,24 @@ export class SubmissionScheduler {
     }
     await ledger.store.releaseSlot(PROVIDER_SLOTS, id);
     if (job?.state === 'deleted') {
-      logger.info({ jobId: id, videoId: video.id }, 'deleted while it was being submitted; deleting the render');
+      logger.info(
+        { jobId: id, videoId: video.id },
+        'deleted while it was being submitted; deleting the render',
+      );
       await deleteAtProvider(provider, video.id).catch((error) =>
         logger.warn({ jobId: id, err: error }, 'could not delete the render yet; cleanup will retry'),
       );
+      // The rest of the cleanup runs once this step's lease is released.
+      this.deletedInFlight.add(id);
     }
   }
 
-  private async handleSubmitError(job: Job, error: SoraError, held: HeldLease, sentAt: number): Promise<Outcome> {
+  private async handleSubmitError(
+    job: Job,
+    error: SoraError,
+    held: HeldLease,
+    sentAt: number,
+  ): Promise<Outcome> {
     const { ledger, clock, logger } = this.ctx;
     const store = ledger.store;
     const now = clock.now();
@@ -281,7 +308,11 @@ export class SubmissionScheduler {
         now,
         (j) =>
           j.state === 'waiting'
-            ? { submitStartedAt: null, notBefore: now + waitMs, submitKeyGeneration: j.submitKeyGeneration + 1 }
+            ? {
+                submitStartedAt: null,
+                notBefore: now + waitMs,
+                submitKeyGeneration: j.submitKeyGeneration + 1,
+              }
             : undefined,
         held.fence,
       );
@@ -348,10 +379,7 @@ function failureCodeOf(error: SoraError): FailureCode {
   }
 }
 
-export async function deleteAtProvider(
-  provider: CoreContext['provider'],
-  videoId: string,
-): Promise<void> {
+export async function deleteAtProvider(provider: CoreContext['provider'], videoId: string): Promise<void> {
   try {
     await provider.delete(videoId);
   } catch (error) {

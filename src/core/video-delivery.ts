@@ -16,7 +16,7 @@ import { HeldLease } from './held-lease.js';
 import type { Job } from './job.js';
 import { LeaseLostError } from './job-ledger.js';
 import { toJobView } from './messages.js';
-import { deletedNote, resultActions } from './replies.js';
+import { resultActions } from './replies.js';
 import { type DeliveredVideo, SurfaceError } from './surface.js';
 import { downloadVariant, videoDir } from './video-download.js';
 
@@ -29,6 +29,8 @@ export interface DeliveryHooks {
   onPhase(job: Job): Promise<void>;
   /** A delivery attempt ended without finishing (lease busy, retry scheduled): tick again soon. */
   onRetryScheduled(): void;
+  /** The job was deleted while it was delivered; what got posted is recorded: clean it up. */
+  onDeletedInFlight(jobId: string): void;
 }
 
 export function deliverLease(jobId: string): string {
@@ -39,6 +41,7 @@ export class VideoDelivery {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly attempts = new Map<string, number>();
   private readonly retryAt = new Map<string, number>();
+  private readonly deletedInFlight = new Set<string>();
 
   constructor(
     private readonly ctx: CoreContext,
@@ -77,7 +80,12 @@ export class VideoDelivery {
 
   private async process(job: Job): Promise<void> {
     const { ledger, instanceId, settings, logger } = this.ctx;
-    const held = await HeldLease.acquire(ledger.store, deliverLease(job.id), instanceId, settings.deliveryLeaseMs);
+    const held = await HeldLease.acquire(
+      ledger.store,
+      deliverLease(job.id),
+      instanceId,
+      settings.deliveryLeaseMs,
+    );
     if (!held) {
       // Another replica (or one that died holding it) has the job: look again when it may be free.
       this.retryAt.set(job.id, this.ctx.clock.now() + Math.min(settings.deliveryLeaseMs, 5_000));
@@ -91,10 +99,12 @@ export class VideoDelivery {
       this.attempts.delete(job.id);
       this.retryAt.delete(job.id);
     } catch (error) {
-      if (error instanceof LeaseLostError) logger.warn({ jobId: job.id }, 'delivery lease lost; another replica has it');
+      if (error instanceof LeaseLostError)
+        logger.warn({ jobId: job.id }, 'delivery lease lost; another replica has it');
       else await this.retryOrFail(job, error);
     } finally {
       await held.release();
+      if (this.deletedInFlight.delete(job.id)) this.hooks.onDeletedInFlight(job.id);
     }
   }
 
@@ -171,13 +181,16 @@ export class VideoDelivery {
     let current = job;
     if (!delivered) {
       // Downloaded by a replica that died, into a DATA_DIR this process may not share: fetch again.
-      const present = current.files.video ? await stat(current.files.video).catch(() => undefined) : undefined;
+      const present = current.files.video
+        ? await stat(current.files.video).catch(() => undefined)
+        : undefined;
       const files = present ? current.files : await this.fetchFiles(current, held);
       if (!files) return;
       const started = await ledger.transition(
         job.id,
         clock.now(),
-        (j) => (j.state === 'delivering' ? { deliveryStartedAt: clock.now(), deliveryFacts: {}, files } : undefined),
+        (j) =>
+          j.state === 'delivering' ? { deliveryStartedAt: clock.now(), deliveryFacts: {}, files } : undefined,
         held.fence,
       );
       if (!started.changed) return;
@@ -204,7 +217,11 @@ export class VideoDelivery {
             );
             // Deleted while uploading: stop before the video becomes visible.
             if (!recorded.changed)
-              throw new SurfaceError('platform_error', 'the video was deleted while it was being posted', false);
+              throw new SurfaceError(
+                'platform_error',
+                'the video was deleted while it was being posted',
+                false,
+              );
           },
         },
       );
@@ -226,17 +243,18 @@ export class VideoDelivery {
           };
         // Deleted while we posted: record what was posted so the delete (or its cleanup) removes it.
         if (j.state === 'deleted' && !j.deliveredRef)
-          return { deliveredRef: delivered.messageRef, deliveredOtherRefs: [...delivered.otherRefs], cleanupDoneAt: null };
+          return {
+            deliveredRef: delivered.messageRef,
+            deliveredOtherRefs: [...delivered.otherRefs],
+            cleanupDoneAt: null,
+          };
         return undefined;
       },
       held.fence,
     );
     if (result.job?.state === 'deleted') {
       logger.info({ jobId: job.id }, 'deleted while it was being posted; removing the post');
-      if (surface.markDeleted)
-        await surface
-          .markDeleted(job.conversation, delivered, deletedNote(result.job))
-          .catch((error) => logger.warn({ jobId: job.id, err: error }, 'could not remove the post yet; cleanup will retry'));
+      this.deletedInFlight.add(job.id);
       return;
     }
     if (!result.changed) return;
@@ -264,7 +282,11 @@ export class VideoDelivery {
     this.attempts.delete(job.id);
     this.retryAt.delete(job.id);
     const message =
-      error instanceof SurfaceError ? error.userMessage : error instanceof Error ? error.message : String(error);
+      error instanceof SurfaceError
+        ? error.userMessage
+        : error instanceof Error
+          ? error.message
+          : String(error);
     const failed = await ledger.transition(job.id, clock.now(), (j) =>
       j.state === 'downloading' || j.state === 'delivering'
         ? { state: 'failed', failure: { code: 'delivery_failed', message, requestId: null } }

@@ -6,8 +6,8 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { SoraCore } from '../core/sora-core.js';
-import type { KeyValues } from '../store/key-values.js';
 import { VideoWebhookEventSchema } from '../sora/video.js';
+import type { KeyValues } from '../store/key-values.js';
 import { type HttpServer, readBody, sendJson } from './http-server.js';
 import { verifyStandardWebhook } from './standard-webhook.js';
 

@@ -27,7 +27,8 @@ export function namespacedValues(store: Store, namespace: string): KeyValues {
     set: (key, value, ttlMs) => store.set(k(key), value, ttlMs),
     delete: (key) => store.delete(k(key)),
     // A fresh owner can only win a free lease: a repeat never renews the first caller's mark.
-    markOnce: async (key, ttlMs) => (await store.acquireLease(k(`once:${key}`), randomUUID(), ttlMs)) !== undefined,
+    markOnce: async (key, ttlMs) =>
+      (await store.acquireLease(k(`once:${key}`), randomUUID(), ttlMs)) !== undefined,
     putIfAbsent: async (key, value) => {
       const name = k(`value:${key}`);
       const lease = await store.acquireLease(name, value);
@@ -35,8 +36,7 @@ export function namespacedValues(store: Store, namespace: string): KeyValues {
     },
     indexAdd: (index, member, score) => store.indexAdd(k(index), member, score),
     indexRemove: (index, member) => store.indexRemove(k(index), member),
-    indexRange: async (index, page) =>
-      (await store.indexRange(k(index), page)).map((e) => ({ ...e, index })),
+    indexRange: async (index, page) => (await store.indexRange(k(index), page)).map((e) => ({ ...e, index })),
     indexCount: (index) => store.indexCount(k(index)),
   };
 }

@@ -156,6 +156,25 @@ export class RedisStore extends KeyvValues implements Store {
     return { owner, token: Number(token), expiresAt: ttl > 0 ? Date.now() + ttl : null };
   }
 
+  async breakLeases(prefix: string): Promise<number> {
+    const pattern = `${this.k('lease', prefix).replace(/[*?[\]\\]/g, '\\$&')}*`;
+    let broken = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = (await this.client.sendCommand([
+        'SCAN',
+        cursor,
+        'MATCH',
+        pattern,
+        'COUNT',
+        '500',
+      ])) as [string, string[]];
+      cursor = next;
+      if (keys.length > 0) broken += await this.client.del(keys);
+    } while (cursor !== '0');
+    return broken;
+  }
+
   // Counters
 
   async takeFromWindow(name: string, limit: number, windowMs: number, now: number): Promise<WindowResult> {

@@ -26,12 +26,8 @@ export async function importLegacyData(db: Database, store: Store, namespace: st
   const now = Date.now();
   const values: { key: string; value: unknown; ttlMs: number | undefined }[] = [];
   db.transaction(() => {
-    const putRecord = db.prepare(
-      'INSERT OR IGNORE INTO records (key, version, value) VALUES (?, 1, ?)',
-    );
-    const putIndex = db.prepare(
-      'INSERT OR IGNORE INTO index_entries (idx, member, score) VALUES (?, ?, ?)',
-    );
+    const putRecord = db.prepare('INSERT OR IGNORE INTO records (key, version, value) VALUES (?, 1, ?)');
+    const putIndex = db.prepare('INSERT OR IGNORE INTO index_entries (idx, member, score) VALUES (?, ?, ?)');
     const putLease = db.prepare(
       'INSERT OR IGNORE INTO leases (name, owner, token, expires_at) VALUES (?, ?, 1, ?)',
     );

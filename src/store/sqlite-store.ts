@@ -10,9 +10,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { KeyvValues, openKeyv } from './keyv-values.js';
+import { SqliteKeyvAdapter } from './sqlite-keyv-adapter.js';
 import { importLegacyData } from './sqlite-legacy-migration.js';
 import { createSchema } from './sqlite-schema.js';
-import { SqliteKeyvAdapter } from './sqlite-keyv-adapter.js';
 import { SqliteWriterLock } from './sqlite-writer-lock.js';
 import {
   type IndexEntry,
@@ -94,10 +94,12 @@ export class SqliteStore extends KeyvValues implements Store {
   }
 
   async readRecords<T>(keys: readonly string[]): Promise<(VersionedRecord<T> | undefined)[]> {
-    return this.db.transaction(() => keys.map((key) => {
-      const row = this.sql.getRecord.get(key) as { version: number; value: string } | undefined;
-      return row ? { version: row.version, value: JSON.parse(row.value) as T } : undefined;
-    }))();
+    return this.db.transaction(() =>
+      keys.map((key) => {
+        const row = this.sql.getRecord.get(key) as { version: number; value: string } | undefined;
+        return row ? { version: row.version, value: JSON.parse(row.value) as T } : undefined;
+      }),
+    )();
   }
 
   async writeRecord(write: RecordWrite): Promise<WriteResult> {
@@ -165,6 +167,10 @@ export class SqliteStore extends KeyvValues implements Store {
       | undefined;
     if (!row?.owner || (row.expires_at !== null && row.expires_at <= Date.now())) return undefined;
     return { owner: row.owner, token: row.token, expiresAt: row.expires_at };
+  }
+
+  async breakLeases(prefix: string): Promise<number> {
+    return this.sql.breakLeases.run(prefix, `${prefix}\uffff`).changes;
   }
 
   private leaseHeld(name: string, token: number, owner?: string): boolean {
@@ -238,7 +244,8 @@ export class SqliteStore extends KeyvValues implements Store {
         const live = row && (row.expires_at === null || row.expires_at > now);
         const current = live ? row.value : 0;
         const next = current + delta;
-        if (options.max !== undefined && delta > 0 && next > options.max) return { ok: false, value: current };
+        if (options.max !== undefined && delta > 0 && next > options.max)
+          return { ok: false, value: current };
         const expiresAt = live ? row.expires_at : options.ttlMs ? now + options.ttlMs : null;
         this.sql.putCounter.run(name, next, expiresAt);
         return { ok: true, value: next };
@@ -314,6 +321,7 @@ function prepareStatements(db: Database) {
          expires_at = excluded.expires_at`,
     ),
     renewLease: p('UPDATE leases SET expires_at = ? WHERE name = ?'),
+    breakLeases: p('UPDATE leases SET owner = NULL WHERE name >= ? AND name < ? AND owner IS NOT NULL'),
     // The row stays (owner NULL) so the next acquisition still gets a larger token.
     releaseLease: p('UPDATE leases SET owner = NULL WHERE name = ? AND owner = ? AND token = ?'),
     getCounter: p('SELECT value, expires_at FROM counters WHERE name = ?'),
@@ -333,7 +341,9 @@ function prepareStatements(db: Database) {
     indexMemberAt: p('SELECT member FROM index_entries WHERE idx = ? AND score = ? LIMIT 1'),
     indexTrimBelow: p('DELETE FROM index_entries WHERE idx = ? AND score <= ?'),
     indexAllAsc: p('SELECT member FROM index_entries WHERE idx = ? ORDER BY score, member'),
-    rangeAsc: p('SELECT member, score FROM index_entries WHERE idx = ? ORDER BY score, member LIMIT ? OFFSET ?'),
+    rangeAsc: p(
+      'SELECT member, score FROM index_entries WHERE idx = ? ORDER BY score, member LIMIT ? OFFSET ?',
+    ),
     rangeDesc: p(
       'SELECT member, score FROM index_entries WHERE idx = ? ORDER BY score DESC, member DESC LIMIT ? OFFSET ?',
     ),

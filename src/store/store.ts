@@ -103,6 +103,11 @@ export interface Store {
   /** Frees the lease if still held with this token (a lapsed holder frees nothing). */
   releaseLease(lease: Lease): Promise<void>;
   leaseHolder(name: string): Promise<LeaseHolder | undefined>;
+  /**
+   * Frees every lease whose name starts with `prefix`, whoever holds it (their tokens stay spent).
+   * Only for holders known to be dead: the SQLite bot at start, holding the file's writer lock.
+   */
+  breakLeases(prefix: string): Promise<number>;
 
   // Counters
   /**

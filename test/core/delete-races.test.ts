@@ -43,7 +43,9 @@ describe.each(stores)('delete wins (%s store)', (store) => {
     const queued = await harness.sendJob('/sora the queued job', { user: 'bob' });
     await harness.waitFor(queued, ['waiting']);
     const answer = await harness.send(`/sora delete ${queued}`, { user: 'bob' });
-    expect(answer.kind === 'reply' && answer.message.kind === 'notice' && answer.message.tone).toBe('success');
+    expect(answer.kind === 'reply' && answer.message.kind === 'notice' && answer.message.tone).toBe(
+      'success',
+    );
     gates.beforeCreate!.get('the job ahead')!.open();
     await harness.waitFor(ahead, ['delivered']);
     const deleted = await harness.core.jobRecord(queued);
@@ -109,7 +111,7 @@ describe.each(stores)('delete wins (%s store)', (store) => {
     expect(posted).toBeDefined();
     await harness.send(`/sora delete ${id}`);
     surface.gate.open();
-    await harness.until(() => posted!.message.kind === 'notice');
+    await harness.until(() => (posted!.message as { kind: string }).kind === 'notice');
     await new Promise((r) => setTimeout(r, 200));
     const job = await harness.core.jobRecord(id);
     expect(job?.state).toBe('deleted');
@@ -135,11 +137,13 @@ describe.each(stores)('delete wins (%s store)', (store) => {
   it('a delete whose provider call fails is finished later by the cleanup (resumable)', async () => {
     const deleteError = { current: undefined as Error | undefined };
     harness = await CoreHarness.start({ store, wrapProvider: (p) => gatedProvider(p, { deleteError }) });
-    const id = await harness.sendJob('/sora delete me later');
+    const id = await harness.sendJob('/sora a clip to remove later');
     await harness.waitFor(id, ['delivered']);
     deleteError.current = new SoraError({ code: 'server', message: 'provider outage', status: 503 });
     const answer = await harness.send(`/sora delete ${id}`);
-    expect(answer.kind === 'reply' && answer.message.kind === 'notice' && answer.message.tone).toBe('success');
+    expect(answer.kind === 'reply' && answer.message.kind === 'notice' && answer.message.tone).toBe(
+      'success',
+    );
     const pending = await harness.core.jobRecord(id);
     expect(pending?.state).toBe('deleted');
     expect(pending?.cleanupDoneAt).toBeNull();

@@ -28,7 +28,14 @@ const stores: [string, () => Promise<Store>][] = [
       return SqliteStore.open(join(dir, 'ledger.sqlite'));
     },
   ],
-  ['redis', () => RedisStore.open(REDIS_URL, `ledger-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`)],
+  [
+    'redis',
+    () =>
+      RedisStore.open(
+        REDIS_URL,
+        `ledger-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+      ),
+  ],
 ];
 
 function fields(prompt: string, user = 'alice', at = 1_000): Omit<JobInput, 'id'> {
@@ -111,7 +118,10 @@ describe.each(stores)('job ledger (%s)', (_name, open) => {
     await new Promise((r) => setTimeout(r, 120));
     await store.acquireLease(`deliver:${job.id}`, 'replica-b', 10_000);
     await expect(
-      ledger.transition(job.id, 3_000, () => ({ state: 'delivered' }), { lease: lease.name, token: lease.token }),
+      ledger.transition(job.id, 3_000, () => ({ state: 'delivered' }), {
+        lease: lease.name,
+        token: lease.token,
+      }),
     ).rejects.toBeInstanceOf(LeaseLostError);
     expect((await ledger.get(job.id))?.state).toBe('waiting');
     await store.close();

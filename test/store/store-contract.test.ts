@@ -68,7 +68,9 @@ describe.each(factories)('%s store contract', (_name, open) => {
 
   it('creates a record once: of many concurrent creates exactly one wins', async () => {
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => either(i).writeRecord({ key: 'r1', value: { i }, expectedVersion: 0 })),
+      Array.from({ length: 20 }, (_, i) =>
+        either(i).writeRecord({ key: 'r1', value: { i }, expectedVersion: 0 }),
+      ),
     );
     const winners = results.filter((r) => r.ok);
     expect(winners).toHaveLength(1);
@@ -234,7 +236,10 @@ describe.each(factories)('%s store contract', (_name, open) => {
   });
 
   it('sorted indexes page by keyset in both orders, ties broken by member', async () => {
-    const entries = Array.from({ length: 25 }, (_, i) => ({ member: `m${String(i).padStart(2, '0')}`, score: Math.floor(i / 3) }));
+    const entries = Array.from({ length: 25 }, (_, i) => ({
+      member: `m${String(i).padStart(2, '0')}`,
+      score: Math.floor(i / 3),
+    }));
     await Promise.all(entries.map((e, i) => either(i).indexAdd('pages', e.member, e.score)));
     expect(await a.indexCount('pages')).toBe(25);
     for (const order of ['asc', 'desc'] as const) {
@@ -257,7 +262,9 @@ describe.each(factories)('%s store contract', (_name, open) => {
   it('namespaced values: markOnce is true once, putIfAbsent keeps the first value', async () => {
     const va = namespacedValues(a, 'adapter');
     const vb = namespacedValues(b, 'adapter');
-    const marks = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? va : vb).markOnce('event-1', 10_000)));
+    const marks = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? va : vb).markOnce('event-1', 10_000)),
+    );
     expect(marks.filter(Boolean)).toHaveLength(1);
     expect(await va.putIfAbsent('secret', 'first')).toBe('first');
     expect(await vb.putIfAbsent('secret', 'second')).toBe('first');

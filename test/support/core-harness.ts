@@ -11,6 +11,7 @@ import type { CoreSettings } from '../../src/core/core-context.js';
 import type { Attachment } from '../../src/core/intents.js';
 import type { Job } from '../../src/core/job.js';
 import { type CommandOutcome, SoraCore } from '../../src/core/sora-core.js';
+import { createLogger } from '../../src/logging.js';
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../src/sora/emulator/index.js';
 import { createProvider, EMULATOR_API_KEY } from '../../src/sora/index.js';
 import type { VideoProvider } from '../../src/sora/provider.js';
@@ -89,6 +90,10 @@ export class CoreHarness {
     const core = new SoraCore({
       provider,
       store,
+      // HARNESS_LOG=debug shows the core's log lines when a test needs explaining.
+      ...(process.env.HARNESS_LOG
+        ? { logger: createLogger(process.env.HARNESS_LOG as 'debug', process.stderr) }
+        : {}),
       settings: fastCoreSettings(dataDir, { admins: ['admin-user'], ...options.settings }),
     });
     core.registerSurface(surface);
