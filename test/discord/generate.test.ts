@@ -10,6 +10,7 @@ import { readMp4Info } from '../support/mp4-info.js';
 import {
   customIdsOf,
   type DiscordTestBot,
+  jobsInChannel,
   mentioningWrites,
   startDiscordTestBot,
   waitForDelivery,
@@ -108,8 +109,8 @@ describe('/sora generate', () => {
     expect(answer.content).toContain("isn't a JPEG, PNG or WebP");
     // The public "thinking…" reply was replaced by the private answer.
     expect(t.fake.message(handle.record.originalMessageId!)).toBeUndefined();
-    const jobs = await t.bot.core.ledger.byChannel(`discord:${t.fake.guild.id}:${t.fake.channelId}`);
-    expect(jobs.filter((j) => j.request.prompt === 'animate my notes')).toEqual([]);
+    const jobs = await jobsInChannel(t.bot, t.fake);
+    expect(jobs.filter((j) => j.prompt === 'animate my notes')).toEqual([]);
   });
 
   it('answers a usage problem at once and privately', async () => {
@@ -148,9 +149,7 @@ describe('/sora generate', () => {
     await t.fake.waitFor(
       () => t.fake.recorder.callbacks.filter((c) => c.interactionId === handle.id).length === 2,
     );
-    const jobs = (await t.bot.core.ledger.byChannel(`discord:${t.fake.guild.id}:${t.fake.channelId}`)).filter(
-      (j) => j.request.prompt === 'only once please',
-    );
+    const jobs = (await jobsInChannel(t.bot, t.fake)).filter((j) => j.prompt === 'only once please');
     expect(jobs).toHaveLength(1);
     expect(t.fake.recorder.callbacks.filter((c) => c.interactionId === handle.id && c.accepted)).toHaveLength(
       1,

@@ -1,6 +1,7 @@
 /**
  * The gateway drops during a render: discord.js waits, RESUMEs and the fake replays what it missed;
- * the job is still delivered, exactly once, through the bot token.
+ * the job is still delivered, exactly once, through the bot token. A send whose answer is lost is
+ * deduplicated by its nonce, and after a restart the delivery is found from its checkpoint.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { parseConfig } from '../../src/config.js';
 import {
   customIdsOf,
   type DiscordTestBot,
+  jobsInChannel,
   startDiscordTestBot,
   until,
   waitForDelivery,
@@ -18,6 +20,20 @@ import {
 } from './discord-test-bot.js';
 
 let t: DiscordTestBot;
+
+/** The sends of a job's video (the upload calls, whatever Discord answered). */
+function videoSends(jobId: string) {
+  return t.fake.recorder
+    .callsTo('POST', '/channels/:channelId/messages')
+    .filter((c) => c.files.some((f) => f.filename === `sora-${jobId}.mp4`));
+}
+
+/** The messages in the channel that show a job's video. */
+function videosOf(jobId: string) {
+  return t.fake
+    .messagesIn(t.fake.channelId)
+    .filter((m) => customIdsOf(m).includes(`sora:delete:${jobId}`) && m.attachments.length > 0);
+}
 
 beforeAll(async () => {
   // Long enough for a reconnect (discord.js waits 500 ms before it resumes) to land mid-render.
@@ -42,32 +58,54 @@ it('delivers once when the gateway reconnects and resumes during a render', asyn
 
   await waitForDelivery(t.fake, jobId);
   await until(async () => (await t.bot.core.jobRecord(jobId))?.state === 'delivered');
-  const videos = t.fake
-    .messagesIn(t.fake.channelId)
-    .filter((m) => customIdsOf(m).includes(`sora:delete:${jobId}`) && m.attachments.length > 0);
-  expect(videos).toHaveLength(1);
-  const uploads = t.fake.recorder
-    .callsTo('POST', '/channels/:channelId/messages')
-    .filter((c) => c.files.length > 0);
-  expect(uploads).toHaveLength(1);
+  expect(videosOf(jobId)).toHaveLength(1);
+  expect(videoSends(jobId)).toHaveLength(1);
 });
 
-it('finds the posted video after a crash between the upload and the ledger write, instead of posting again', async () => {
-  const [job] = (await t.bot.core.ledger.byChannel(`discord:${t.fake.guild.id}:${t.fake.channelId}`)).filter(
-    (j) => j.state === 'delivered',
-  );
-  const posted = job!.deliveredRef;
-  // What the ledger looks like when the process died right after Discord accepted the upload.
-  await t.bot.core.ledger.save({ ...job!, state: 'delivering', deliveredRef: null }, Date.now());
-  await t.bot.core.ledger.store.addToSet('jobs:active', job!.id);
+it('gets its first message back when a send is retried after a lost answer (nonce with enforce_nonce)', async () => {
+  // Discord makes the message, the answer is lost on the way back; discord.js sends again.
+  t.fake.injectError({
+    method: 'POST',
+    route: '/channels/:channelId/messages',
+    status: 502,
+    code: 0,
+    message: 'Bad Gateway',
+    afterHandling: true,
+  });
+  const handle = t.fake.interactions.slashCommand({ options: { prompt: 'a paper boat on a canal' } });
+  const jobId = await waitForJobId(t.fake, handle);
+  // The bot renders for four seconds here.
+  await until(async () => (await t.bot.core.jobRecord(jobId))?.state === 'delivered', 30_000);
+  const message = await waitForDelivery(t.fake, jobId);
+  expect((await t.bot.core.jobRecord(jobId))?.deliveredRef).toBe(`${message.channelId}:${message.id}`);
+  const sends = videoSends(jobId);
+  expect(sends.map((c) => c.status)).toEqual([502, 200]);
+  expect(videosOf(jobId)).toHaveLength(1);
+});
+
+it('finds the posted video from its checkpoint when every answer to the send was lost, across a restart, instead of posting again', async () => {
+  // The send and each of discord.js's three retries are carried out and answered 502: the bot never
+  // learns the message id, only what it checkpointed before the send.
+  t.fake.injectError({
+    method: 'POST',
+    route: '/channels/:channelId/messages',
+    status: 502,
+    code: 0,
+    message: 'Bad Gateway',
+    afterHandling: true,
+    times: 4,
+  });
+  const handle = t.fake.interactions.slashCommand({ options: { prompt: 'a kite over the dunes' } });
+  const jobId = await waitForJobId(t.fake, handle);
+  const posted = await waitForDelivery(t.fake, jobId);
+  await t.fake.waitFor(() => videoSends(jobId).length === 4, 20_000);
+  const lookups = t.fake.recorder.callsTo('GET', '/channels/:channelId/messages').length;
   await t.restart();
-  await until(async () => (await t.bot.core.jobRecord(job!.id))?.state === 'delivered');
-  expect((await t.bot.core.jobRecord(job!.id))?.deliveredRef).toBe(posted);
-  expect(t.fake.recorder.callsTo('GET', '/channels/:channelId/messages')).toHaveLength(1);
-  const uploads = t.fake.recorder
-    .callsTo('POST', '/channels/:channelId/messages')
-    .filter((c) => c.files.length > 0);
-  expect(uploads).toHaveLength(1);
+  await until(async () => (await t.bot.core.jobRecord(jobId))?.state === 'delivered', 30_000);
+  expect((await t.bot.core.jobRecord(jobId))?.deliveredRef).toBe(`${posted.channelId}:${posted.id}`);
+  expect(t.fake.recorder.callsTo('GET', '/channels/:channelId/messages').length).toBeGreaterThan(lookups);
+  expect(videoSends(jobId).every((c) => c.status === 502)).toBe(true);
+  expect(videosOf(jobId)).toHaveLength(1);
 });
 
 it('makes one job when two bots share the token: the slower defer gets 40060 and stops', async () => {
@@ -98,10 +136,8 @@ it('makes one job when two bots share the token: the slower defer gets 40060 and
     expect(t.fake.recorder.callbacks.filter((c) => c.interactionId === handle.id && c.accepted)).toHaveLength(
       1,
     );
-    const scope = `discord:${t.fake.guild.id}:${t.fake.channelId}`;
     const count = async (bot: RunningBot) =>
-      (await bot.core.ledger.byChannel(scope)).filter((j) => j.request.prompt === 'two bots, one video')
-        .length;
+      (await jobsInChannel(bot, t.fake)).filter((j) => j.prompt === 'two bots, one video').length;
     expect((await count(t.bot)) + (await count(second))).toBe(1);
   } finally {
     await second.close();

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   type DiscordTestBot,
+  jobsInChannel,
   startDiscordTestBot,
   until,
   waitForDelivery,
@@ -36,8 +37,8 @@ it('logs no token through a normal job and a refused status message', async () =
   const refused = t.fake.interactions.slashCommand({ options: { prompt: 'this status message is refused' } });
   expect((await refused.callback).type).toBe(5);
   await until(async () => lines.some((l) => l.includes('could not post the status message')));
-  const failed = (await t.bot.core.ledger.byChannel(`discord:${t.fake.guild.id}:${t.fake.channelId}`)).find(
-    (j) => j.request.prompt === 'this status message is refused',
+  const failed = (await jobsInChannel(t.bot, t.fake)).find(
+    (j) => j.prompt === 'this status message is refused',
   );
   expect(failed?.state).toBe('failed');
 
