@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespacedValues } from '../../src/store/key-values.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/store.js';
+import { type Store, StoreError } from '../../src/store/store.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -299,5 +299,17 @@ describe('sqlite store durability and ownership', () => {
     ]);
     expect(await second.get('plain')).toBe('value');
     await second.close();
+  });
+});
+
+describe('redis store faults', () => {
+  it('an unreachable Redis at start is one StoreError naming STORE_URL (password hidden) and the fix', async () => {
+    const error = await RedisStore.open('redis://bot:hunter2@127.0.0.1:1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    const message = (error as StoreError).message;
+    expect((error as StoreError).code).toBe('unreachable');
+    expect(message).toContain('STORE_URL=redis://bot:***@127.0.0.1:1');
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain('\n');
   });
 });
