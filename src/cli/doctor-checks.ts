@@ -5,8 +5,12 @@
 import { DISCORD_DOCTOR_CHECKS } from '../../adapters/discord/doctor-check.js';
 import { SLACK_DOCTOR_CHECKS } from '../../adapters/slack/doctor-check.js';
 import type { Config } from '../config.js';
+import { JobLedger } from '../core/job-ledger.js';
+import { silentLogger } from '../core/logger.js';
 import { modelFamily } from '../sora/capabilities.js';
 import { isSoraError, type SoraError } from '../sora/errors.js';
+import { openStore } from '../store/open-store.js';
+import { type Store, StoreError } from '../store/store.js';
 import { type DoctorCheck, type DoctorOutcome, ok, problem } from './doctor.js';
 
 export const configurationCheck: DoctorCheck = {
@@ -65,10 +69,45 @@ export const providerCheck: DoctorCheck = {
   },
 };
 
+/**
+ * The job ledger: reachable (Redis) or readable (SQLite, also while the bot runs: the CLI opens it
+ * without the writer lock), and whether records were quarantined for failing validation.
+ */
+export const ledgerCheck: DoctorCheck = {
+  name: 'job ledger',
+  needsConfig: true,
+  async run({ config }) {
+    const c = config!;
+    let store: Store;
+    try {
+      store = await openStore({ storeUrl: c.STORE_URL, dataDir: c.DATA_DIR });
+    } catch (error) {
+      if (error instanceof StoreError) return problem(error.message, 'fix STORE_URL or start the store');
+      throw error;
+    }
+    try {
+      const ledger = new JobLedger(store, silentLogger);
+      // Reading the active jobs moves any record that fails validation aside first.
+      const active = await ledger.active();
+      const quarantined = await ledger.quarantined();
+      const where = store.kind === 'redis' ? 'Redis' : 'SQLite';
+      if (quarantined.length > 0)
+        return problem(
+          `${where}: ${quarantined.length} job record(s) failed validation and were set aside: ${quarantined.slice(0, 10).join(', ')}`,
+          'they were written by another version of sora-bot (check that every replica runs the same one); the other jobs are unaffected',
+        );
+      return ok(`${where}, ${active.length} unfinished job(s)`);
+    } finally {
+      await store.close();
+    }
+  },
+};
+
 export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   configurationCheck,
   modelCheck,
   providerCheck,
+  ledgerCheck,
   ...SLACK_DOCTOR_CHECKS,
   ...DISCORD_DOCTOR_CHECKS,
 ];
