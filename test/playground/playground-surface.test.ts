@@ -6,6 +6,7 @@
 import { rm } from 'node:fs/promises';
 import { fetch, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningPlayground } from '../../adapters/playground/index.js';
 import type { WireEntry } from '../../adapters/playground/wire-message.js';
 import { type RunningBot, startBot } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
@@ -278,9 +279,16 @@ describe('playground adapter over HTTP', () => {
     expect(video.status).toBe(200);
     expect(probeMp4(new Uint8Array(await video.arrayBuffer())).width).toBe(720);
 
-    const surface = bot.core.ctx.surfaces.forConversation(`playground:${ROOM}`);
-    expect(await surface?.findDelivery?.(`playground:${ROOM}`, boatJob)).toBe(boat.ref);
-    expect(await surface?.findDelivery?.(`playground:${ROOM}`, 'zzzzzz')).toBeUndefined();
+    // The restarted surface finds the delivery from the facts the job recorded, and only from them.
+    const surface = (bot.adapters.find((a) => a.name === 'playground') as RunningPlayground).surface;
+    const facts = (await bot.core.jobRecord(boatJob))?.deliveryFacts ?? {};
+    expect(facts).toEqual({ ref: boat.ref });
+    expect(await surface.findDelivery(`playground:${ROOM}`, boatJob, facts)).toEqual({
+      messageRef: boat.ref,
+      otherRefs: [],
+    });
+    expect(await surface.findDelivery(`playground:${ROOM}`, boatJob, {})).toBeUndefined();
+    expect(await surface.findDelivery(`playground:${ROOM}`, 'zzzzzz', facts)).toBeUndefined();
     expect((await bot.core.jobForMessage('playground', boat.ref))?.id).toBe(boatJob);
     const rooms = await fetch(`${bot.url}/playground/rooms`);
     expect(await rooms.json()).toEqual({ rooms: [{ id: 'lobby' }, { id: ROOM }] });
