@@ -33,7 +33,13 @@ import { parseConfig } from '../src/config.js';
 import type { Job } from '../src/core/job.js';
 import type { BotMessage, StatusMessage } from '../src/core/messages.js';
 import { SoraCore } from '../src/core/sora-core.js';
-import type { ChatSurface, ThreadStart, VideoDelivery } from '../src/core/surface.js';
+import type {
+  ChatSurface,
+  DeliveredVideo,
+  DeliveryProgress,
+  ThreadStart,
+  VideoDelivery,
+} from '../src/core/surface.js';
 import { SoraClient } from '../src/sora/client/index.js';
 import { startEmulator } from '../src/sora/emulator/index.js';
 import { createProvider } from '../src/sora/index.js';
@@ -216,11 +222,12 @@ class TimingSurface implements ChatSurface {
     this.statusEdits++;
   }
 
-  async deliverVideo(delivery: VideoDelivery): Promise<string> {
+  async deliverVideo(delivery: VideoDelivery, progress: DeliveryProgress): Promise<DeliveredVideo> {
     const id = delivery.message.job.id;
+    await progress.checkpoint({ ref: `v:${id}` });
     if (!this.deliveredAt.has(id)) this.deliveredAt.set(id, Date.now());
     this.deliveryCount.set(id, (this.deliveryCount.get(id) ?? 0) + 1);
-    return `v:${id}`;
+    return { messageRef: `v:${id}`, otherRefs: [] };
   }
 
   async post(_conversation: string, message: BotMessage): Promise<string> {
@@ -228,13 +235,13 @@ class TimingSurface implements ChatSurface {
     return `p${++this.counter}`;
   }
 
-  async findDelivery(_conversation: string, jobId: string): Promise<string | undefined> {
-    return this.deliveredAt.has(jobId) ? `v:${jobId}` : undefined;
+  async findDelivery(_conversation: string, jobId: string): Promise<DeliveredVideo | undefined> {
+    return this.deliveredAt.has(jobId) ? { messageRef: `v:${jobId}`, otherRefs: [] } : undefined;
   }
 }
 
 interface StoreOps {
-  /** Calls per Store method; `members(jobs:active)` is one `ledger.active()` (a read of every active job). */
+  /** Calls per Store method; `activeReads` counts reads of a ledger work list (an index page of jobs). */
   calls: Record<string, number>;
   /** Summed time callers waited per method (overlapping waits add up). */
   waitMs: Record<string, number>;
@@ -250,7 +257,7 @@ function countingStore(inner: Store, ops: StoreOps): Store {
       const name = String(prop);
       return async (...args: unknown[]) => {
         ops.calls[name] = (ops.calls[name] ?? 0) + 1;
-        if (name === 'members' && args[0] === 'jobs:active') ops.activeReads++;
+        if (name === 'indexRange' && String(args[0]).startsWith('jobs:')) ops.activeReads++;
         const start = performance.now();
         try {
           return await (member as (...a: unknown[]) => Promise<unknown>).apply(target, args);
@@ -363,7 +370,7 @@ async function runPass(
   );
   const acceptMs = Date.now() - started;
   const activeStart = performance.now();
-  await core.ledger.active();
+  await core.activeJobs();
   const activeReadMs = performance.now() - activeStart;
   let lastReport = 0;
   while (surface.deliveredAt.size + surface.failures.length < jobs) {
@@ -391,7 +398,7 @@ async function runPass(
   const detect: number[] = [];
   const deliver: number[] = [];
   for (const id of jobIds) {
-    const job = (await core.ledger.get(id)) as Job;
+    const job = (await core.jobRecord(id)) as Job;
     const delivered = surface.deliveredAt.get(id);
     const finished = job.providerVideoId ? finishAt.get(job.providerVideoId) : undefined;
     if (delivered === undefined || finished === undefined || job.completedAt === null) continue;
@@ -410,7 +417,7 @@ async function runPass(
     wallMs,
     acceptMs,
     provider: provided,
-    pollerStats: { ...core.poller.stats },
+    pollerStats: core.pollStats(),
     statusEdits: surface.statusEdits,
     peakRss,
     baselineRss,

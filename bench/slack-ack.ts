@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { startSlackAdapter } from '../adapters/slack/index.js';
 import { parseConfig } from '../src/config.js';
+import { systemClock } from '../src/core/clock.js';
 import { type Logger, silentLogger } from '../src/core/logger.js';
 import type { JobView, ResultMessage, StatusMessage } from '../src/core/messages.js';
 import { SoraCore } from '../src/core/sora-core.js';
@@ -28,6 +29,7 @@ import type { ThreadStart } from '../src/core/surface.js';
 import { HttpServer } from '../src/http/http-server.js';
 import { startEmulator } from '../src/sora/emulator/index.js';
 import { createProvider, EMULATOR_API_KEY } from '../src/sora/index.js';
+import { namespacedValues } from '../src/store/key-values.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import { startFakeSlack } from '../test/fakes/slack/index.js';
 import { ALL_SCOPES, CHANNEL } from '../test/slack/slack-harness.js';
@@ -153,7 +155,14 @@ async function startBot(side: SlackSide, dataDir: string) {
   });
   const http = new HttpServer({ host: '127.0.0.1', port: 0, logger: silentLogger });
   const adapter = await startSlackAdapter(
-    { config, core, http, logger: benchLogger },
+    {
+      config,
+      core,
+      http,
+      logger: benchLogger,
+      clock: systemClock,
+      values: (namespace) => namespacedValues(store, namespace),
+    },
     { retryConfig: { retries: 0 } },
   );
   await http.listen();
@@ -226,13 +235,13 @@ async function main(commands: number, videos: number, videoMb: number): Promise<
       const scope = `slack:${side.ready.teamId}:${CHANNEL}`;
       const deadline = Date.now() + 120_000;
       const announced = async () => {
-        const jobs = await bot.core.ledger.byChannel(scope);
+        const jobs = await bot.core.channelJobs(scope);
         return jobs.length >= commands + 1 && jobs.every((j) => j.state !== 'accepted');
       };
       while (!(await announced()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       const postedMs = performance.now() - sentAt;
       const states = new Map<string, number>();
-      for (const job of await bot.core.ledger.byChannel(scope))
+      for (const job of await bot.core.channelJobs(scope))
         states.set(job.state, (states.get(job.state) ?? 0) + 1);
       const label = `${commands} /sora at once`;
       rows.push([`${label}: ack median`, `${percentile(sorted, 50).toFixed(1)} ms`]);
@@ -282,13 +291,17 @@ async function main(commands: number, videos: number, videoMb: number): Promise<
             notes: [],
             actions: [],
           };
-          return surface.deliverVideo({
-            conversation: threads[i]!.conversation,
-            videoPath: path,
-            videoBytes: videoMb * MB,
-            thumbnailPath: null,
-            message,
-          });
+          return surface.deliverVideo(
+            {
+              jobId: `vid${String(i).padStart(3, '0')}`,
+              conversation: threads[i]!.conversation,
+              videoPath: path,
+              videoBytes: videoMb * MB,
+              thumbnailPath: null,
+              message,
+            },
+            { checkpoint: async () => undefined },
+          );
         }),
       );
       const deliverMs = performance.now() - t0;

@@ -184,6 +184,11 @@ export class SoraCore {
     return this.ctx.ledger.active();
   }
 
+  /** A channel's jobs, newest first (what `list --all` pages through; for benchmarks and tests). */
+  async channelJobs(channel: string, limit = 1_000): Promise<Job[]> {
+    return (await this.ctx.ledger.page({ channel }, 0, limit)).jobs;
+  }
+
   /** Ids of job records moved aside because they failed validation. */
   quarantinedJobs(): Promise<string[]> {
     return this.ctx.ledger.quarantined();

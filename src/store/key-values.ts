@@ -4,7 +4,7 @@
  * `NAMESPACE:`. Adapters get one of these and never the store itself, so they cannot touch the ledger.
  */
 import { randomUUID } from 'node:crypto';
-import type { IndexEntry, IndexPage, Store } from './store.js';
+import type { IndexEntry, IndexPage, Lease, Store } from './store.js';
 
 export interface KeyValues {
   get<T>(key: string): Promise<T | undefined>;
@@ -18,6 +18,13 @@ export interface KeyValues {
   indexRemove(index: string, member: string): Promise<void>;
   indexRange(index: string, page: IndexPage): Promise<IndexEntry[]>;
   indexCount(index: string): Promise<number>;
+  /**
+   * A lease for something only one replica may do at a time (Discord's one gateway session per
+   * token): taken when free or expired, renewed by its holder, released on shutdown.
+   */
+  acquireLease(name: string, owner: string, ttlMs: number): Promise<Lease | undefined>;
+  renewLease(lease: Lease, ttlMs: number): Promise<boolean>;
+  releaseLease(lease: Lease): Promise<void>;
 }
 
 export function namespacedValues(store: Store, namespace: string): KeyValues {
@@ -38,5 +45,8 @@ export function namespacedValues(store: Store, namespace: string): KeyValues {
     indexRemove: (index, member) => store.indexRemove(k(index), member),
     indexRange: async (index, page) => (await store.indexRange(k(index), page)).map((e) => ({ ...e, index })),
     indexCount: (index) => store.indexCount(k(index)),
+    acquireLease: (name, owner, ttlMs) => store.acquireLease(k(`lease:${name}`), owner, ttlMs),
+    renewLease: (lease, ttlMs) => store.renewLease(lease, ttlMs),
+    releaseLease: (lease) => store.releaseLease(lease),
   };
 }

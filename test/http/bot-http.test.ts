@@ -124,10 +124,10 @@ describe('the bot over HTTP', () => {
     expect(outcome.kind).toBe('job');
     const jobId = outcome.kind === 'job' ? outcome.job.id : '';
     for (let i = 0; i < 300; i++) {
-      if ((await bot.core.ledger.get(jobId))?.state === 'delivered') break;
+      if ((await bot.core.jobRecord(jobId))?.state === 'delivered') break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect((await bot.core.ledger.get(jobId))?.state).toBe('delivered');
+    expect((await bot.core.jobRecord(jobId))?.state).toBe('delivered');
     const webhookLine = logs.lines.find((l) => l.msg === 'provider webhook');
     expect(webhookLine).toMatchObject({ type: 'video.completed', known: true });
 
