@@ -306,7 +306,16 @@ export class SlackSurface implements ChatSurface {
       channel: c.channel,
       threadTs: c.threadTs,
       initialComment: file.caption,
-      beforeShare: (id) => file.checkpoint({ fileId: id }),
+      beforeShare: async (id) => {
+        try {
+          await file.checkpoint({ fileId: id });
+        } catch (error) {
+          // Never shared, and now never will be (deleted meanwhile, or another process took over):
+          // remove the upload rather than leave it in the bot's files.
+          await this.deps.slack.call('files.delete', { file: id }).catch(() => undefined);
+          throw error;
+        }
+      },
       joinChannel: () => this.joinPublicChannel(c.channel),
     });
     return fileId;

@@ -153,6 +153,18 @@ surfaceContract({
             expect(fake.calls('files.info').length).toBeGreaterThan(0);
           },
         },
+        {
+          name: 'no upload left behind',
+          // Every file the bot uploaded was shared, or deleted when its delivery stopped at the checkpoint.
+          check: () => {
+            const uploaded = fake.calls('files.getUploadURLExternal').map((c) => String(c.response.file_id));
+            const left = uploaded.filter((id) => {
+              const file = fake.workspace.file(id) as { shares?: unknown } | undefined;
+              return file !== undefined && file.shares === undefined;
+            });
+            expect(left).toEqual([]);
+          },
+        },
       ],
       async close() {
         for (const budget of budgets) budget.close();

@@ -339,7 +339,15 @@ export function surfaceContract(contract: SurfaceContract): void {
 
       describe('platform rules', () => {
         it('holds them over everything above', async () => {
-          for (const rule of platform.rules ?? []) await rule.check();
+          for (const rule of platform.rules ?? []) {
+            try {
+              await rule.check();
+            } catch (error) {
+              throw new Error(`${rule.name}: ${error instanceof Error ? error.message : String(error)}`, {
+                cause: error,
+              });
+            }
+          }
         });
       });
     });
