@@ -74,6 +74,12 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   try {
     const { provider, describe } = await openProvider(config, logger, closers);
     const store = await openStore({ storeUrl: config.STORE_URL, dataDir: config.DATA_DIR, exclusive: true });
+    if (store.kind === 'redis' && config.SORA_PROVIDER === 'emulator')
+      // Another replica could never poll or download this process's stand-in renders.
+      logger.warn(
+        {},
+        'STORE_URL is Redis but the provider is the embedded emulator, which lives in this process only: run one emulator (sora-bot emulator) and point every replica at it, or use a real provider',
+      );
     closers.push(() => store.close());
     const renderMs = config.SORA_PROVIDER === 'emulator' ? config.SORA_EMULATOR_RENDER_MS : undefined;
     const core = new SoraCore({

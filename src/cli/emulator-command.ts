@@ -7,10 +7,14 @@ import { loadCliConfig } from './load-config.js';
 export const DEFAULT_EMULATOR_PORT = 4010;
 
 export async function runEmulatorCommand(args: string[], io: CliIO): Promise<ExitCode> {
-  const parsed = parseCommandArgs(args, { port: { type: 'string' }, 'render-ms': { type: 'string' } });
+  const parsed = parseCommandArgs(args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'render-ms': { type: 'string' },
+  });
   if (!parsed.ok) return fail(io, parsed.message);
   if (parsed.value.positionals.length > 0)
-    return fail(io, 'emulator takes no arguments besides --port and --render-ms');
+    return fail(io, 'emulator takes no arguments besides --port, --host and --render-ms');
   const port = intOption('port', parsed.value.values.port, 0, 65_535);
   if (!port.ok) return fail(io, port.message);
   const renderMs = intOption('render-ms', parsed.value.values['render-ms'], 0, 3_600_000);
@@ -21,7 +25,8 @@ export async function runEmulatorCommand(args: string[], io: CliIO): Promise<Exi
   const { startEmulator } = await import('../sora/emulator/index.js');
   const emulator = await startEmulator({
     port: port.value ?? DEFAULT_EMULATOR_PORT,
-    host: '127.0.0.1',
+    // Loopback unless told otherwise (`--host 0.0.0.0` in compose.yaml, where replicas share it).
+    host: parsed.value.values.host ?? '127.0.0.1',
     renderMs: renderMs.value ?? config.value.SORA_EMULATOR_RENDER_MS,
     apiKey: EMULATOR_API_KEY,
   });

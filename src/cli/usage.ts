@@ -7,7 +7,7 @@ Commands:
   start                          run the bot (Slack, Discord or the local playground, from the environment)
   doctor                         check the configuration and the video provider; print each problem and its fix
   discord register [--guild ID]  register the Discord slash commands (one server: instant) and print the invite link
-  emulator [--port N] [--render-ms N]
+  emulator [--port N] [--host ADDR] [--render-ms N]
                                  run the local Sora emulator alone (default port ${DEFAULT_EMULATOR_PORT})
   video create --prompt TEXT [--seconds S] [--size WxH] [--model M] [--image FILE] [--wait] [--out FILE] [--json]
   video get ID [--json]
