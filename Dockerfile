@@ -1,17 +1,17 @@
 # syntax=docker/dockerfile:1
-# Multi-stage: compile TypeScript and the native sqlite3 addon in a build stage, then run the compiled
+# Multi-stage: compile TypeScript and the native better-sqlite3 addon in a build stage, then run the compiled
 # bot with production dependencies only, as the unprivileged `node` user.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-# node-gyp needs a toolchain for sqlite3 (no prebuilt binaries are downloaded).
+# node-gyp needs a toolchain for better-sqlite3 (its prebuilt binaries are not downloaded here).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY adapters ./adapters
-# `npm ci` runs the approved install scripts (sqlite3, the ffmpeg binary) and `prepare` (tsc build).
+# `npm ci` runs the approved install scripts (better-sqlite3, the ffmpeg binary) and `prepare` (tsc build).
 RUN npm ci --no-audit --no-fund \
  && npm prune --omit=dev --no-audit --no-fund
 

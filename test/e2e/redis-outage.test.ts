@@ -75,5 +75,5 @@ describe('Redis lost mid-run', () => {
     const posted = harness.surface.results().map((m) => m.message.job.id);
     expect(posted.sort()).toEqual([...ids].sort());
     expect(harness.emulator.videos()).toHaveLength(4);
-  });
+  }, 120_000);
 });

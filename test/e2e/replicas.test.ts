@@ -142,5 +142,5 @@ describe('replicas on one Redis', () => {
     expect(finishedAfterKillMs).toBeGreaterThan(0);
     for (const r of replicas.slice(1)) r.child.kill('SIGTERM');
     await store.close();
-  });
+  }, 240_000);
 });
