@@ -24,6 +24,8 @@ export interface JournalLine {
   jobId: string | null;
   phase?: string;
   videoBytes?: number;
+  /** When it was written (Date.now()). */
+  at?: number;
 }
 
 export function readJournal(path: string): JournalLine[] {
@@ -93,7 +95,10 @@ export class JournalSurface implements ChatSurface {
     extra: Partial<JournalLine> = {},
     ref = newRef(type),
   ): string {
-    appendFileSync(this.path, `${JSON.stringify({ type, ref, conversation, jobId, ...extra })}\n`);
+    appendFileSync(
+      this.path,
+      `${JSON.stringify({ type, ref, conversation, jobId, at: Date.now(), ...extra })}\n`,
+    );
     return ref;
   }
 }

@@ -4,7 +4,8 @@
  * appends every post to a shared file synchronously (so a post survives a SIGKILL and the test can
  * count posts per job across all replicas). Runs until SIGTERM, or until killed.
  *
- * Environment: REDIS_URL, NAMESPACE, EMULATOR_URL, JOURNAL, DATA_DIR, LEASE_MS (default 2000).
+ * Environment: REDIS_URL, NAMESPACE, EMULATOR_URL, JOURNAL, DATA_DIR, LEASE_MS (default 2000),
+ * INSTANCE_ID (its name in leases), MAX_CONCURRENT (default 64), RPM (default 0).
  */
 import { parseConfig } from '../../src/config.js';
 import { SoraCore } from '../../src/core/sora-core.js';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   const core = new SoraCore({
     provider,
     store,
+    ...(env.INSTANCE_ID ? { instanceId: env.INSTANCE_ID } : {}),
     logger: createLogger((env.LOG_LEVEL as 'warn' | undefined) ?? 'warn', process.stderr),
     settings: fastCoreSettings(env.DATA_DIR!, {
       maxConcurrent: Number(env.MAX_CONCURRENT ?? '64'),

@@ -1,0 +1,214 @@
+/**
+ * Replicas on one Redis (run: `npx tsx bench/replicas.ts [JOBS] [RENDER_MS]`, default 1000 jobs,
+ * 1000 ms renders). Two passes in the same run against one emulator (high quota, no ffmpeg: a fixed
+ * small body): one replica alone (the baseline), then three replicas with one killed with SIGKILL
+ * once 30% of the videos are out. Each replica is its own OS process (test/support/replica-bot.ts):
+ * a real SoraCore on Redis with a journal surface that appends every post to a shared file.
+ *
+ * Reported: jobs delivered, provider creates per job and posts per job (both must be exactly 1),
+ * wall time and throughput of each pass, and how long the killed replica's jobs (those whose step
+ * lease it held when it died) took to move again, against the lease TTL plus one poll interval.
+ *
+ * Figures, not assertions: never part of the test suite.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { parseConfig } from '../src/config.js';
+import type { Job } from '../src/core/job.js';
+import { SoraCore } from '../src/core/sora-core.js';
+import { startEmulator } from '../src/sora/emulator/index.js';
+import { createProvider, EMULATOR_API_KEY } from '../src/sora/index.js';
+import { RedisStore } from '../src/store/redis-store.js';
+import { fastCoreSettings } from '../test/support/fast-core-settings.js';
+import { JournalSurface, readJournal } from '../test/support/journal-surface.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SCRIPT = join(import.meta.dirname, '../test/support/replica-bot.ts');
+const TSX = import.meta.resolve('tsx');
+const JOBS = Number(process.argv[2] ?? 1000);
+const RENDER_MS = Number(process.argv[3] ?? 1000);
+const LEASE_MS = 10_000;
+const POLL_MAX_MS = 250;
+const REQUESTERS = 50;
+
+interface PassResult {
+  replicas: number;
+  delivered: number;
+  creates: number;
+  extraCreates: number;
+  postsPerJob: { one: number; more: number };
+  wallMs: number;
+  killedReplicaJobs: number;
+  resumeMaxMs: number | null;
+}
+
+async function pass(replicaCount: number, killOne: boolean): Promise<PassResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'sora-bench-replicas-'));
+  const namespace = `bench-replicas-${process.pid}-${Date.now()}`;
+  const journal = join(dir, 'journal.jsonl');
+  const emulator = await startEmulator({
+    renderMs: RENDER_MS,
+    apiKey: EMULATOR_API_KEY,
+    maxRunning: 100_000,
+    contentOverride: (_id, variant) =>
+      variant === 'video' || variant === 'thumbnail'
+        ? Readable.from([Buffer.alloc(64 * 1024, 1)])
+        : undefined,
+  });
+  const children: ChildProcess[] = [];
+  const ready: Promise<void>[] = [];
+  for (let i = 0; i < replicaCount; i++) {
+    const child = spawn(process.execPath, ['--import', TSX, SCRIPT], {
+      env: {
+        ...process.env,
+        REDIS_URL,
+        NAMESPACE: namespace,
+        EMULATOR_URL: emulator.url,
+        JOURNAL: journal,
+        DATA_DIR: join(dir, `replica-${i}`),
+        LEASE_MS: String(LEASE_MS),
+        INSTANCE_ID: `replica-${i}`,
+        MAX_CONCURRENT: '500',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(child);
+    ready.push(
+      new Promise((resolve, reject) => {
+        child.stdout?.on('data', (d) => String(d).includes('ready') && resolve());
+        child.once('exit', (code) => reject(new Error(`replica ${i} exited with ${code}`)));
+      }),
+    );
+  }
+  await Promise.all(ready);
+  const store = await RedisStore.open(REDIS_URL, namespace);
+  const provider = createProvider(parseConfig({ SORA_PROVIDER: 'emulator' }), {
+    emulatorUrl: emulator.url,
+    emulatorApiKey: EMULATOR_API_KEY,
+  });
+  const front = new SoraCore({ provider, store, settings: fastCoreSettings(join(dir, 'front')) });
+  front.registerSurface(new JournalSurface(journal));
+  const started = Date.now();
+  const ids: string[] = [];
+  for (let i = 0; i < JOBS; i++) {
+    const parsed = front.parse(`bench replica job ${i}`);
+    if (!parsed.ok) throw new Error(parsed.problem.message);
+    const outcome = await front.run({
+      requester: { platform: 'playground', workspace: 'bench', user: `user${i % REQUESTERS}` },
+      channel: 'playground:bench',
+      conversation: 'playground:bench',
+      intent: parsed.intent,
+    });
+    if (outcome.kind === 'job') ids.push(outcome.job.id);
+  }
+  const posts = () => readJournal(journal).filter((l) => l.type === 'delivery');
+  let killedAt = 0;
+  const orphaned = new Map<string, { state: Job['state']; updatedAt: number }>();
+  if (killOne) {
+    while (posts().length < JOBS * 0.3) await sleep(50);
+    // What the replica held when it died: its jobs must move again within the lease TTL + a poll.
+    for (const job of await front.activeJobs()) {
+      for (const step of ['submit', 'deliver'])
+        if ((await store.leaseHolder(`${step}:${job.id}`))?.owner === 'replica-0')
+          orphaned.set(job.id, { state: job.state, updatedAt: job.updatedAt });
+    }
+    const pollerHeld = (await store.leaseHolder('loop:poller'))?.owner === 'replica-0';
+    if (pollerHeld)
+      for (const job of await front.activeJobs())
+        if (job.state === 'rendering' || job.state === 'submitted')
+          orphaned.set(job.id, { state: job.state, updatedAt: job.updatedAt });
+    children[0]!.kill('SIGKILL');
+    killedAt = Date.now();
+  }
+  const resumedAt = new Map<string, number>();
+  for (;;) {
+    const active = await front.activeJobs();
+    for (const [id, before] of orphaned) {
+      if (resumedAt.has(id)) continue;
+      const now = await front.jobRecord(id);
+      if (now && (now.state !== before.state || now.updatedAt > killedAt)) resumedAt.set(id, Date.now());
+    }
+    if (active.length === 0) break;
+    await sleep(50);
+  }
+  const wallMs = Date.now() - started;
+  const perJob = new Map<string, number>();
+  for (const line of posts()) perJob.set(line.jobId!, (perJob.get(line.jobId!) ?? 0) + 1);
+  const creates = emulator.videos().length;
+  const states = await Promise.all(ids.map((id) => front.jobRecord(id)));
+  for (const child of children) child.kill('SIGTERM');
+  await store.close();
+  await emulator.close();
+  rmSync(dir, { recursive: true, force: true });
+  const resumes = [...resumedAt.values()].map((at) => at - killedAt);
+  return {
+    replicas: replicaCount,
+    delivered: states.filter((j) => j?.state === 'delivered').length,
+    creates,
+    extraCreates: creates - JOBS,
+    postsPerJob: {
+      one: [...perJob.values()].filter((n) => n === 1).length,
+      more: [...perJob.values()].filter((n) => n > 1).length,
+    },
+    wallMs,
+    killedReplicaJobs: orphaned.size,
+    resumeMaxMs: resumes.length > 0 ? Math.max(...resumes) : null,
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function main(): Promise<void> {
+  const loadBefore = loadavg()[0]!.toFixed(2);
+  process.stderr.write(`pass 1: one replica, ${JOBS} jobs\n`);
+  const one = await pass(1, false);
+  process.stderr.write(`pass 2: three replicas, ${JOBS} jobs, one killed\n`);
+  const three = await pass(3, true);
+  const loadAfter = loadavg()[0]!.toFixed(2);
+  const throughput = (r: PassResult) => (r.delivered / r.wallMs) * 1000;
+  const rows: [string, string, string][] = [
+    ['jobs delivered', `${one.delivered}/${JOBS}`, `${three.delivered}/${JOBS}`],
+    [
+      'provider creates (extra)',
+      `${one.creates} (${one.extraCreates})`,
+      `${three.creates} (${three.extraCreates})`,
+    ],
+    [
+      'jobs posted once / more than once',
+      `${one.postsPerJob.one} / ${one.postsPerJob.more}`,
+      `${three.postsPerJob.one} / ${three.postsPerJob.more}`,
+    ],
+    ['wall time', `${(one.wallMs / 1000).toFixed(1)} s`, `${(three.wallMs / 1000).toFixed(1)} s`],
+    [
+      'throughput',
+      `${throughput(one).toFixed(1)} videos/s`,
+      `${throughput(three).toFixed(1)} videos/s (${(throughput(three) / throughput(one)).toFixed(2)}x)`,
+    ],
+    [
+      "killed replica's jobs: moving again after",
+      '-',
+      three.resumeMaxMs === null
+        ? `none held (${three.killedReplicaJobs})`
+        : `${three.killedReplicaJobs} jobs, all within ${(three.resumeMaxMs / 1000).toFixed(1)} s (lease ${LEASE_MS / 1000} s + poll ${POLL_MAX_MS} ms)`,
+    ],
+  ];
+  console.log(
+    `Replicas on one Redis: ${JOBS} jobs, ${RENDER_MS} ms renders (load ${loadBefore} -> ${loadAfter})\n`,
+  );
+  console.log('| measure | 1 replica | 3 replicas, one SIGKILLed at 30% |');
+  console.log('|---|---|---|');
+  for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
