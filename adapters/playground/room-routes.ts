@@ -16,7 +16,7 @@ const EVENTS_PATH = /^\/playground\/rooms\/([^/]+)\/events$/;
 const KEEPALIVE_MS = 15_000;
 /** How soon EventSource reconnects after the stream ends (e.g. a bot restart). */
 const RECONNECT_MS = 1_000;
-/** The newest messages a page gets on connect; the store keeps them all (`findDelivery` needs that). */
+/** The newest messages a page gets on connect; the store keeps them all (the room after a restart). */
 export const HISTORY_LIMIT = 200;
 
 const CreateRoomSchema = z.object({ name: z.string().trim().min(1).max(80) });
