@@ -125,22 +125,18 @@ export class JobLedger {
   }
 
   /** A page of a listing scope, newest first, plus the scope's size (deleted jobs are not listed). */
-  async page(
-    scope: { requester: Requester } | { channel: string } | { workspaceOf: Requester },
-    offset: number,
-    limit: number,
-  ): Promise<{ jobs: Job[]; total: number }> {
-    const index =
-      'requester' in scope
-        ? INDEX.byRequester(scope.requester)
-        : 'channel' in scope
-          ? INDEX.byChannel(scope.channel)
-          : INDEX.byWorkspace(scope.workspaceOf);
+  async page(scope: ListScope, offset: number, limit: number): Promise<{ jobs: Job[]; total: number }> {
+    const index = scopeIndex(scope);
     const [entries, total] = await Promise.all([
       this.store.indexRange(index, { order: 'desc', limit, offset }),
       this.store.indexCount(index),
     ]);
     return { jobs: await this.many(entries.map((e) => e.member)), total };
+  }
+
+  /** How many jobs a listing scope holds. */
+  count(scope: ListScope): Promise<number> {
+    return this.store.indexCount(scopeIndex(scope));
   }
 
   /** Ids of records moved aside because they failed validation (for `sora-bot doctor`). */
@@ -247,6 +243,14 @@ export class JobLedger {
         'job record failed validation; moved to quarantine (see sora-bot doctor)',
       );
   }
+}
+
+export type ListScope = { requester: Requester } | { channel: string } | { workspaceOf: Requester };
+
+function scopeIndex(scope: ListScope): string {
+  if ('requester' in scope) return INDEX.byRequester(scope.requester);
+  if ('channel' in scope) return INDEX.byChannel(scope.channel);
+  return INDEX.byWorkspace(scope.workspaceOf);
 }
 
 export function recordKey(id: string): string {

@@ -16,9 +16,10 @@ export async function listJobs(
   channel: string,
   intent: ListIntent,
 ): Promise<ListMessage> {
-  // One page read from the index (newest first), so a page costs the same with 100 or 100,000 jobs.
+  // One page read from the index (newest first) and its kept size, so a page costs about the same
+  // with 100 or 100,000 jobs (a deep page skips its offset in the index).
   const scope = intent.all ? { channel } : { requester };
-  const { total } = await ledger.page(scope, 0, 0);
+  const total = await ledger.count(scope);
   const pageCount = Math.max(1, Math.ceil(total / LIST_PAGE_SIZE));
   const page = Math.min(intent.page, pageCount);
   const { jobs: candidates } = await ledger.page(scope, (page - 1) * LIST_PAGE_SIZE, LIST_PAGE_SIZE);

@@ -245,8 +245,9 @@ export class RedisStore extends KeyvValues implements Store {
         ? ['ZRANGE', key, after ? String(after.score) : '-inf', '+inf', 'BYSCORE']
         : ['ZRANGE', key, after ? String(after.score) : '+inf', '-inf', 'BYSCORE', 'REV'];
     const out: IndexEntry[] = [];
-    let skip = Math.max(0, Math.trunc(page.offset ?? 0));
-    let offset = 0;
+    // Without a cursor the offset is the server's (LIMIT offset count); after one it is skipped here.
+    let skip = after ? Math.max(0, Math.trunc(page.offset ?? 0)) : 0;
+    let offset = after ? 0 : Math.max(0, Math.trunc(page.offset ?? 0));
     const batch = limit + 16;
     while (out.length < limit) {
       const reply = (await this.client.sendCommand([

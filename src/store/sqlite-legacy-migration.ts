@@ -49,6 +49,9 @@ export async function importLegacyData(db: Database, store: Store, namespace: st
         });
       }
     }
+    db.exec(
+      'INSERT OR REPLACE INTO index_sizes (idx, n) SELECT idx, count(*) FROM index_entries GROUP BY idx',
+    );
     dropLegacyTable(db);
   }).immediate();
   // keyv serialises on its own side: these go through it, after the tables are in place. A crash

@@ -8,11 +8,12 @@ import type { Database } from 'better-sqlite3';
 export const SCHEMA_VERSION = 1;
 
 const DDL = `
+-- A rowid table: job records are a kilobyte or two of JSON, too large for WITHOUT ROWID's B-tree.
 CREATE TABLE IF NOT EXISTS records (
   key TEXT PRIMARY KEY,
   version INTEGER NOT NULL,
   value TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE TABLE IF NOT EXISTS index_entries (
   idx TEXT NOT NULL,
   member TEXT NOT NULL,
@@ -20,6 +21,11 @@ CREATE TABLE IF NOT EXISTS index_entries (
   PRIMARY KEY (idx, member)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS index_entries_by_score ON index_entries (idx, score, member);
+-- Entries per index, kept in the same transactions: counting a 100,000-entry index is one row read.
+CREATE TABLE IF NOT EXISTS index_sizes (
+  idx TEXT PRIMARY KEY,
+  n INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS leases (
   name TEXT PRIMARY KEY,
   owner TEXT,

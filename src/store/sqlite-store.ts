@@ -112,8 +112,8 @@ export class SqliteStore extends KeyvValues implements Store {
         if ((row?.version ?? 0) !== write.expectedVersion) return { ok: false, reason: 'conflict' };
         const version = write.expectedVersion + 1;
         this.sql.putRecord.run(write.key, version, json);
-        for (const e of write.indexAdd ?? []) this.sql.indexAdd.run(e.index, e.member, e.score);
-        for (const e of write.indexRemove ?? []) this.sql.indexRemove.run(e.index, e.member);
+        for (const e of write.indexAdd ?? []) this.addEntry(e.index, e.member, e.score);
+        for (const e of write.indexRemove ?? []) this.removeEntry(e.index, e.member);
         return { ok: true, version };
       })
       .immediate();
@@ -123,7 +123,7 @@ export class SqliteStore extends KeyvValues implements Store {
     this.db
       .transaction(() => {
         this.sql.deleteRecord.run(key);
-        for (const e of indexRemove) this.sql.indexRemove.run(e.index, e.member);
+        for (const e of indexRemove) this.removeEntry(e.index, e.member);
       })
       .immediate();
   }
@@ -185,6 +185,16 @@ export class SqliteStore extends KeyvValues implements Store {
     );
   }
 
+  /** Adds or re-scores an entry, keeping the index's size (call inside a transaction or alone). */
+  private addEntry(index: string, member: string, score: number): void {
+    if (this.sql.indexInsert.run(index, member, score).changes === 1) this.sql.sizeAdd.run(index, 1);
+    else this.sql.indexRescore.run(score, index, member);
+  }
+
+  private removeEntry(index: string, member: string): void {
+    if (this.sql.indexDelete.run(index, member).changes === 1) this.sql.sizeAdd.run(index, -1);
+  }
+
   // Counters
 
   async takeFromWindow(name: string, limit: number, windowMs: number, now: number): Promise<WindowResult> {
@@ -197,7 +207,8 @@ export class SqliteStore extends KeyvValues implements Store {
           const oldest = this.sql.indexFirst.get(idx) as { score: number };
           return { ok: false, retryInMs: Math.max(1, oldest.score + windowMs - now + 1) };
         }
-        this.sql.indexAdd.run(idx, `${now}:${randomUUID()}`, now);
+        // Window events are trimmed in bulk and counted directly: no size bookkeeping for them.
+        this.sql.indexInsert.run(idx, `${now}:${randomUUID()}`, now);
         return { ok: true };
       })
       .immediate();
@@ -205,7 +216,7 @@ export class SqliteStore extends KeyvValues implements Store {
 
   async returnToWindow(name: string, at: number): Promise<void> {
     const row = this.sql.indexMemberAt.get(`window:${name}`, at) as { member: string } | undefined;
-    if (row) this.sql.indexRemove.run(`window:${name}`, row.member);
+    if (row) this.sql.indexDelete.run(`window:${name}`, row.member);
   }
 
   async windowCount(name: string, windowMs: number, now: number): Promise<number> {
@@ -218,14 +229,14 @@ export class SqliteStore extends KeyvValues implements Store {
       .transaction(() => {
         if (this.sql.indexScore.get(idx, member)) return true;
         if ((this.sql.indexCount.get(idx) as { n: number }).n >= limit) return false;
-        this.sql.indexAdd.run(idx, member, Date.now());
+        this.addEntry(idx, member, Date.now());
         return true;
       })
       .immediate();
   }
 
   async releaseSlot(name: string, member: string): Promise<void> {
-    this.sql.indexRemove.run(`slots:${name}`, member);
+    this.db.transaction(() => this.removeEntry(`slots:${name}`, member)).immediate();
   }
 
   async slotHolders(name: string): Promise<string[]> {
@@ -261,11 +272,11 @@ export class SqliteStore extends KeyvValues implements Store {
   // Sorted indexes
 
   async indexAdd(index: string, member: string, score: number): Promise<void> {
-    this.sql.indexAdd.run(index, member, score);
+    this.db.transaction(() => this.addEntry(index, member, score)).immediate();
   }
 
   async indexRemove(index: string, member: string): Promise<void> {
-    this.sql.indexRemove.run(index, member);
+    this.db.transaction(() => this.removeEntry(index, member)).immediate();
   }
 
   async indexRange(index: string, page: IndexPage): Promise<IndexEntry[]> {
@@ -285,7 +296,7 @@ export class SqliteStore extends KeyvValues implements Store {
   }
 
   async indexCount(index: string): Promise<number> {
-    return (this.sql.indexCount.get(index) as { n: number }).n;
+    return (this.sql.sizeOf.get(index) as { n: number } | undefined)?.n ?? 0;
   }
 
   async indexScore(index: string, member: string): Promise<number | undefined> {
@@ -329,12 +340,16 @@ function prepareStatements(db: Database) {
       `INSERT INTO counters (name, value, expires_at) VALUES (?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
     ),
-    indexAdd: p(
-      `INSERT INTO index_entries (idx, member, score) VALUES (?, ?, ?)
-       ON CONFLICT (idx, member) DO UPDATE SET score = excluded.score`,
+    indexInsert: p('INSERT OR IGNORE INTO index_entries (idx, member, score) VALUES (?, ?, ?)'),
+    indexRescore: p('UPDATE index_entries SET score = ? WHERE idx = ? AND member = ?'),
+    indexDelete: p('DELETE FROM index_entries WHERE idx = ? AND member = ?'),
+    sizeAdd: p(
+      `INSERT INTO index_sizes (idx, n) VALUES (?, ?)
+       ON CONFLICT (idx) DO UPDATE SET n = n + excluded.n`,
     ),
-    indexRemove: p('DELETE FROM index_entries WHERE idx = ? AND member = ?'),
+    sizeOf: p('SELECT n FROM index_sizes WHERE idx = ?'),
     indexScore: p('SELECT score FROM index_entries WHERE idx = ? AND member = ?'),
+    // Windows and slots are small: counted directly, since their trims delete many rows at once.
     indexCount: p('SELECT count(*) AS n FROM index_entries WHERE idx = ?'),
     indexCountAbove: p('SELECT count(*) AS n FROM index_entries WHERE idx = ? AND score > ?'),
     indexFirst: p('SELECT score FROM index_entries WHERE idx = ? ORDER BY score, member LIMIT 1'),

@@ -242,6 +242,10 @@ describe.each(factories)('%s store contract', (_name, open) => {
     }));
     await Promise.all(entries.map((e, i) => either(i).indexAdd('pages', e.member, e.score)));
     expect(await a.indexCount('pages')).toBe(25);
+    // The size is kept, not recounted: re-scoring a member or removing an absent one changes nothing.
+    await b.indexAdd('pages', 'm01', 0);
+    await a.indexRemove('pages', 'absent');
+    expect(await b.indexCount('pages')).toBe(25);
     for (const order of ['asc', 'desc'] as const) {
       const seen: string[] = [];
       let after: { score: number; member: string } | undefined;
