@@ -108,25 +108,39 @@ export class DiscordSurface implements ChatSurface {
 
   /** The video's message loses the video and its buttons and becomes the note; other messages go. */
   async markDeleted(conversation: string, video: DeliveredVideo, message: BotMessage): Promise<void> {
-    try {
-      // `attachments: []` drops the video from the message; the buttons go too.
-      await this.edit(conversation, video.messageRef, {
+    // `attachments: []` drops the video from the message; the buttons go too.
+    await this.removing(() =>
+      this.edit(conversation, video.messageRef, {
         ...renderMessage(message),
         attachments: [],
         components: [],
-      });
-    } catch (error) {
-      if (!isGone(error)) throw error;
-    }
+      }),
+    );
     for (const ref of video.otherRefs) {
       const other = decodeMessageRef(ref);
       if (!other || ref === video.messageRef) continue;
-      try {
+      await this.removing(async () => {
         const channel = await this.channelById(other.channelId, decode(conversation));
-        await channel.messages.delete(other.messageId);
-      } catch (error) {
-        if (!isGone(error)) throw toSurfaceError(error, other.channelId);
-      }
+        try {
+          await channel.messages.delete(other.messageId);
+        } catch (error) {
+          throw toSurfaceError(error, other.channelId);
+        }
+      });
+    }
+  }
+
+  /**
+   * One removal step of a delete: already gone counts as done; what a retry cannot change (no
+   * permission there, someone else's message) is logged; anything else is thrown for the core to retry.
+   */
+  private async removing(step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      if (isGone(error)) return;
+      if (error instanceof SurfaceError && error.retryable && !isNotOurs(error)) throw error;
+      this.deps.logger.warn({ err: loggableError(error) }, 'could not remove part of a deleted video');
     }
   }
 
@@ -340,12 +354,21 @@ function refOf(message: Message): string {
   return encodeMessageRef({ channelId: message.channelId, messageId: message.id });
 }
 
+/** Discord's JSON error code of an error, or of the loggable stand-in a SurfaceError keeps as cause. */
+function jsonCode(error: unknown): unknown {
+  const raw = error instanceof SurfaceError ? error.cause : error;
+  return discordCode(raw) ?? (raw as { code?: unknown } | undefined)?.code;
+}
+
 /** The message or channel is already gone (deleted by someone): nothing left to change. */
 function isGone(error: unknown): boolean {
-  // A SurfaceError's cause is a loggable stand-in (safeCause) that keeps the JSON code.
-  const raw = error instanceof SurfaceError ? error.cause : error;
-  const code = discordCode(raw) ?? (raw as { code?: unknown } | undefined)?.code;
+  const code = jsonCode(error);
   return code === RESTJSONErrorCodes.UnknownMessage || code === RESTJSONErrorCodes.UnknownChannel;
+}
+
+/** A message the bot may not edit or delete: a retry will not change that. */
+function isNotOurs(error: unknown): boolean {
+  return jsonCode(error) === RESTJSONErrorCodes.CannotEditMessageAuthoredByAnotherUser;
 }
 
 function customIdsOf(message: Message): string[] {

@@ -53,6 +53,14 @@ const FINAL_PHASES = new Set(['done', 'failed', 'deleted']);
 const DEFAULT_SHARE_SETTLE_MS = 3_000;
 /** Answers that mean the thing to remove is already gone. */
 const ALREADY_GONE = new Set(['file_not_found', 'file_deleted', 'message_not_found']);
+/** Answers that will not change on a retry: the bot may not remove that (someone else's, too old). */
+const NOT_OURS_TO_REMOVE = new Set([
+  'cant_update_message',
+  'cant_delete_message',
+  'cant_delete_file',
+  'edit_window_closed',
+  'access_denied',
+]);
 
 /**
  * What a delivery checkpoints (all optional; later checkpoints add to earlier ones):
@@ -281,7 +289,9 @@ export class SlackSurface implements ChatSurface {
     } catch (error) {
       const code = slackErrorCode(error);
       if (code && ALREADY_GONE.has(code)) return;
-      if (error instanceof SurfaceError && error.retryable) throw error;
+      const permanent =
+        (code && NOT_OURS_TO_REMOVE.has(code)) || !(error instanceof SurfaceError && error.retryable);
+      if (!permanent) throw error;
       this.deps.logger.warn({ err: error }, 'could not remove part of a deleted video from Slack');
     }
   }
