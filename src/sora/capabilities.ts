@@ -1,6 +1,6 @@
 /**
  * What each provider and model accepts, so that callers reject a request the service would reject
- * before anything is spent. Facts from ../shared/docs/sora-api.md:
+ * before anything is spent. Facts from docs/sora-api.md:
  * - sora-2 renders only 1280x720 and 720x1280;
  * - sora-2-pro also renders 1024x1792 / 1792x1024 and (newer guides) 1080x1920 / 1920x1080;
  * - Azure serves sora-2 only (no sora-2-pro), at 720x1280 and 1280x720 only.

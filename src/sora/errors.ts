@@ -1,18 +1,32 @@
 /**
  * One error class for everything the provider can answer, with a stable `code` callers switch on
  * (never on message text). The API key is never part of a message: messages are built from the
- * provider's own error text and our fixed strings only.
+ * provider's own error text and our fixed strings only. docs/sora-api.md lists the codes.
  */
 export const SORA_ERROR_CODES = [
+  /** 4xx other than the ones below (a bad size, a reused idempotency key...): fix the request. */
   'invalid_request',
+  /** 401: the key was refused. */
   'auth',
+  /** 403: the key has no access. */
   'permission',
+  /** 404: no such video (or its content expired). */
   'not_found',
+  /** 429: back-pressure; `retryAfterMs` says how long to wait. */
   'rate_limited',
+  /** The provider's moderation refused the request. */
   'moderation_blocked',
+  /** 5xx: the provider failed; a retry may succeed. */
   'server',
+  /** No answer in time. */
   'timeout',
+  /** The connection failed or broke off. */
   'network',
+  /**
+   * A 2xx whose body is not JSON or not the documented shape (a changed API, a proxy's login page).
+   * Not retryable: on a create or remix the render may have started, so repeating it could pay twice.
+   */
+  'invalid_response',
 ] as const;
 export type SoraErrorCode = (typeof SORA_ERROR_CODES)[number];
 

@@ -38,6 +38,20 @@ export interface RequestOptions {
   maxRetries?: number;
 }
 
+/**
+ * Options of the two calls that start a paid render (create and remix). Both always send an
+ * `Idempotency-Key` header, the same one on every retry of the call, so a retry after a lost answer
+ * (5xx, timeout, dropped connection) gets the original job back instead of starting a second render.
+ */
+export interface PaidRequestOptions extends RequestOptions {
+  /**
+   * The `Idempotency-Key` to send; a random UUID per call when omitted. Pass a key of your own (e.g.
+   * one derived from the job) to make a later, separate call for the same job idempotent too.
+   * 1..255 visible ASCII characters. Providers keep keys about 24 h.
+   */
+  idempotencyKey?: string;
+}
+
 /** A Video plus what the response headers told us about polling. */
 export interface VideoWithHints {
   video: Video;
@@ -57,7 +71,8 @@ export interface ContentStream {
 export interface VideoProvider {
   readonly kind: ProviderKind;
   readonly capabilities: ProviderCapabilities;
-  create(request: CreateVideoRequest, options?: RequestOptions): Promise<Video>;
+  /** Starts a paid render. See PaidRequestOptions for the `Idempotency-Key` it always sends. */
+  create(request: CreateVideoRequest, options?: PaidRequestOptions): Promise<Video>;
   retrieve(id: string, options?: RequestOptions): Promise<Video>;
   /** Like `retrieve`, plus the poll hint header; the delivery loop uses this one. */
   retrieveWithHints(id: string, options?: RequestOptions): Promise<VideoWithHints>;
@@ -66,7 +81,8 @@ export interface VideoProvider {
   /** Every video, page after page (cursor `after` = the previous page's `last_id`). */
   list(query?: ListVideosQuery, options?: RequestOptions): AsyncIterable<Video>;
   delete(id: string, options?: RequestOptions): Promise<VideoDeleted>;
-  remix(id: string, prompt: string, options?: RequestOptions): Promise<Video>;
+  /** Starts a paid render from a completed video; idempotent like `create`. */
+  remix(id: string, prompt: string, options?: PaidRequestOptions): Promise<Video>;
   /** Streams one content variant; never buffers it whole. */
   download(id: string, variant?: ContentVariant, options?: RequestOptions): Promise<ContentStream>;
 }

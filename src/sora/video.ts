@@ -1,7 +1,7 @@
 /**
  * The Videos API's wire shapes (OpenAI `/v1/videos`, also served by Azure OpenAI's `/openai/v1`).
  * One zod schema per shape; every type here is derived from its schema, so the client, the emulator
- * and the tests all agree on one definition. See ../shared/docs/sora-api.md.
+ * and the tests all agree on one definition. See docs/sora-api.md.
  */
 import { z } from 'zod';
 
@@ -30,7 +30,11 @@ export const CONTENT_TYPES = {
 
 export const VideoErrorSchema = z.object({ code: z.string(), message: z.string() });
 
-/** All 13 fields are always present; the nullable ones are `null`, never missing. */
+/**
+ * The specification has all 13 fields always present, the nullable ones `null`, never missing. One
+ * exception is tolerated: some providers leave `prompt` out of retrieve and list answers, so a missing
+ * prompt parses as `null` (unknown) instead of failing the whole answer.
+ */
 export const VideoSchema = z.object({
   id: z.string().min(1),
   object: z.literal('video'),
@@ -40,7 +44,7 @@ export const VideoSchema = z.object({
   created_at: z.number().int(),
   completed_at: z.number().int().nullable(),
   expires_at: z.number().int().nullable(),
-  prompt: z.string().nullable(),
+  prompt: z.string().nullable().default(null),
   size: VideoSizeSchema,
   seconds: VideoSecondsSchema,
   remixed_from_video_id: z.string().nullable(),

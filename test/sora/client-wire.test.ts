@@ -3,83 +3,23 @@
  * made to do on demand, such as answering a wrong shape, echoing the key, or hanging up mid-request.
  */
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Response } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SoraClient, type SoraClientOptions } from '../../src/sora/client/index.js';
 import { isSoraError, type SoraError } from '../../src/sora/errors.js';
-import type { Video } from '../../src/sora/video.js';
+import {
+  apiError,
+  closeScriptedServers,
+  type Handler,
+  hangUp,
+  json,
+  scriptedServer,
+  VIDEO,
+} from './scripted-server.js';
 
 const KEY = 'sk-wire-test-SECRET-0123456789';
 
-type Handler = (req: IncomingMessage, body: Buffer, res: ServerResponse) => void;
-
-interface Scripted {
-  url: string;
-  requests: { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer }[];
-  close(): Promise<void>;
-}
-
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    server.close();
-  }
-});
-
-/** Answers request n with handlers[n] (the last one repeats). */
-async function scriptedServer(handlers: Handler[]): Promise<Scripted> {
-  const requests: Scripted['requests'] = [];
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-    const handler = handlers[Math.min(requests.length - 1, handlers.length - 1)]!;
-    handler(req, body, res);
-  });
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-const VIDEO: Video = {
-  id: 'video_1',
-  object: 'video',
-  model: 'sora-2',
-  status: 'queued',
-  progress: 0,
-  created_at: 1_700_000_000,
-  completed_at: null,
-  expires_at: null,
-  prompt: 'a fox',
-  size: '720x1280',
-  seconds: '4',
-  remixed_from_video_id: null,
-  error: null,
-};
-
-const json =
-  (status: number, body: unknown, headers: Record<string, string> = {}): Handler =>
-  (_req, _body, res) => {
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'x-request-id': `req_${status}`,
-      ...headers,
-    });
-    res.end(JSON.stringify(body));
-  };
-const apiError = (status: number, message: string, headers: Record<string, string> = {}) =>
-  json(status, { error: { message, type: 'error', param: null, code: null } }, headers);
-const hangUp: Handler = (req) => req.socket.destroy();
+afterEach(closeScriptedServers);
 
 function recordingLogger() {
   const lines: string[] = [];
@@ -171,17 +111,18 @@ describe('SoraClient on the wire', () => {
     expect(new Uint8Array(await file.arrayBuffer())).toEqual(data);
   });
 
-  it('reports a 2xx of the wrong shape as a server error naming the field, without retrying', async () => {
+  it('reports a 2xx of the wrong shape as invalid_response naming the field, without retrying', async () => {
     const server = await scriptedServer([json(200, { ...VIDEO, status: 'cancelled' })]);
     const error = await failure(client(server.url).client.retrieve('video_1'));
-    expect(error.code).toBe('server');
+    expect(error.code).toBe('invalid_response');
+    expect(error.retryable).toBe(false);
     expect(error.message).toContain('unexpected shape');
     expect(error.message).toContain('status');
     expect(error.requestId).toBe('req_200');
     expect(server.requests).toHaveLength(1);
   });
 
-  it('reports a 2xx that is not JSON as a server error', async () => {
+  it('reports a 2xx that is not JSON as invalid_response', async () => {
     const server = await scriptedServer([
       (_req, _body, res) => {
         res.writeHead(200, { 'content-type': 'text/html' });
@@ -189,7 +130,7 @@ describe('SoraClient on the wire', () => {
       },
     ]);
     const error = await failure(client(server.url).client.listPage());
-    expect(error.code).toBe('server');
+    expect(error.code).toBe('invalid_response');
     expect(error.message).toContain('not JSON');
   });
 
@@ -249,15 +190,17 @@ describe('SoraClient on the wire', () => {
     expect(sleeps).toEqual([50, 50]);
   });
 
-  it('retries a GET whose connection was closed, but never repeats a POST that may have reached the provider', async () => {
+  it('retries a GET whose connection was closed, and a create only because it carries an Idempotency-Key', async () => {
     const get = await scriptedServer([hangUp, json(200, VIDEO)]);
     expect((await client(get.url).client.retrieve('video_1')).id).toBe('video_1');
     expect(get.requests).toHaveLength(2);
 
     const post = await scriptedServer([hangUp, json(200, VIDEO)]);
-    const error = await failure(client(post.url).client.create({ prompt: 'a fox' }));
-    expect(error.code).toBe('network');
-    expect(post.requests).toHaveLength(1);
+    expect((await client(post.url).client.create({ prompt: 'a fox' })).id).toBe('video_1');
+    expect(post.requests).toHaveLength(2);
+    const [first, second] = post.requests.map((r) => r.headers['idempotency-key']);
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second).toBe(first);
   });
 
   it('retries a POST refused before it was sent (nothing can have been billed)', async () => {
@@ -376,7 +319,14 @@ describe('SoraClient on the wire', () => {
       await failure(c.retrieve('e')),
       await failure(client(refused.url, { maxRetries: 0 }).client.retrieve('f')),
     ];
-    expect(errors.map((e) => e.code)).toEqual(['auth', 'server', 'network', 'timeout', 'server', 'network']);
+    expect(errors.map((e) => e.code)).toEqual([
+      'auth',
+      'invalid_response',
+      'network',
+      'timeout',
+      'server',
+      'network',
+    ]);
     expect(errors[0]?.message).toContain('[redacted]');
     for (const error of errors) {
       expect(error.message).not.toContain(KEY);

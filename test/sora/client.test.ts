@@ -131,7 +131,7 @@ describe.each(['openai', 'azure'] as const)('SoraClient errors (%s flavour)', (f
   it('survives injected 500s and dropped connections by retrying', async () => {
     const h = await harness({ faults: { errorRate: 0.3, dropRate: 0.1, seed: 7 } });
     const client = h.client(flavour, { maxRetries: 8 });
-    // GETs only: a dropped POST is deliberately not repeated (it may have started a billed render).
+    // GETs here; creates and remixes behind lost answers: idempotency.test.ts.
     for (let i = 0; i < 12; i++) expect((await client.listPage({ limit: 1 })).object).toBe('list');
     expect(h.sleeps.length).toBeGreaterThan(0);
     expect(h.logLines.some((line) => line.includes('"code":"network"'))).toBe(true);

@@ -1,5 +1,5 @@
 /**
- * The two dialects of the same Videos API (../shared/docs/sora-api.md, "Azure OpenAI differences"):
+ * The two dialects of the same Videos API (docs/sora-api.md, "Azure OpenAI differences"):
  * - OpenAI: base `OPENAI_BASE_URL` (default https://api.openai.com/v1), `Authorization: Bearer KEY`;
  * - Azure OpenAI: base `${AZURE_OPENAI_ENDPOINT}/openai/v1`, `api-key: KEY`, and `model` is the
  *   *deployment name*, so whatever model family the caller asked for is replaced by the deployment.

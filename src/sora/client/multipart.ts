@@ -1,6 +1,6 @@
 /**
  * Image-to-video create: the reference image travels as a multipart `input_reference` file part next to
- * the plain fields (../shared/docs/sora-api.md, "Create fields"); its pixel size must equal `size`.
+ * the plain fields (docs/sora-api.md, "Create fields"); its pixel size must equal `size`.
  * Built with undici's own FormData/Blob so undici streams it with a proper boundary.
  */
 import { Blob } from 'node:buffer';

@@ -67,8 +67,10 @@ export function unexpectedShape(
           .slice(0, 3)
           .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
           .join('; ');
+  // Not `server`: callers retry those, and a create or remix that reached this point may have started a
+  // render (the provider said 2xx), so repeating it could pay twice.
   return new SoraError({
-    code: 'server',
+    code: 'invalid_response',
     message: redactSecret(`the provider answered an unexpected shape for ${what} (${detail})`, secret),
     status,
     requestId: requestIdFrom(headers),

@@ -1,8 +1,9 @@
 /**
  * When and how long to wait before trying a request again. Mirrors the official `openai` SDK
- * (../shared/docs/sora-api.md, "Errors"): retry 408, 409, 429 and 5xx plus network failures; an
+ * (docs/sora-api.md, "Errors"): retry 408, 409, 429 and 5xx plus network failures; an
  * `x-should-retry` header overrides that; wait `retry-after-ms`, else `retry-after` (seconds or an
- * HTTP date) when it is within (0, 60 s], else exponential backoff with full jitter.
+ * HTTP date) when it is within (0, 60 s], else exponential backoff with full jitter. Whether a POST may
+ * be sent again at all (only with an Idempotency-Key) is the transport's decision (transport.ts).
  */
 import { isRetryableStatus } from '../errors.js';
 

@@ -3,13 +3,16 @@
  * differ only in their flavour (flavour.ts). Every JSON answer is validated with the schemas of
  * ../video.ts; every failure is a SoraError with a stable code.
  */
+import { randomUUID } from 'node:crypto';
 import { addAbortSignal, PassThrough, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { CAPABILITIES, type ProviderCapabilities, type ProviderKind } from '../capabilities.js';
+import { SoraError } from '../errors.js';
 import type {
   ContentStream,
   CreateVideoRequest,
   ListVideosQuery,
+  PaidRequestOptions,
   RequestOptions,
   VideoProvider,
   VideoWithHints,
@@ -71,7 +74,7 @@ export class SoraClient implements VideoProvider {
     });
   }
 
-  async create(request: CreateVideoRequest, options?: RequestOptions): Promise<Video> {
+  async create(request: CreateVideoRequest, options?: PaidRequestOptions): Promise<Video> {
     const fields = {
       prompt: request.prompt,
       model: this.modelFor(request.model),
@@ -79,9 +82,15 @@ export class SoraClient implements VideoProvider {
       size: request.size,
     };
     const image = request.image;
+    const idempotencyKey = idempotencyKeyFor(options);
     const call = image
-      ? { method: 'POST' as const, path: '/videos', form: () => createFormData(fields, image) }
-      : { method: 'POST' as const, path: '/videos', json: withoutUndefined(fields) };
+      ? {
+          method: 'POST' as const,
+          path: '/videos',
+          form: () => createFormData(fields, image),
+          idempotencyKey,
+        }
+      : { method: 'POST' as const, path: '/videos', json: withoutUndefined(fields), idempotencyKey };
     return (await this.transport.sendJson(call, VideoSchema, options)).value;
   }
 
@@ -127,8 +136,13 @@ export class SoraClient implements VideoProvider {
     return (await this.transport.sendJson(call, VideoDeletedSchema, options)).value;
   }
 
-  async remix(id: string, prompt: string, options?: RequestOptions): Promise<Video> {
-    const call = { method: 'POST' as const, path: `${videoPath(id)}/remix`, json: { prompt } };
+  async remix(id: string, prompt: string, options?: PaidRequestOptions): Promise<Video> {
+    const call = {
+      method: 'POST' as const,
+      path: `${videoPath(id)}/remix`,
+      json: { prompt },
+      idempotencyKey: idempotencyKeyFor(options),
+    };
     return (await this.transport.sendJson(call, VideoSchema, options)).value;
   }
 
@@ -157,6 +171,24 @@ export class SoraClient implements VideoProvider {
       requestId: response.requestId,
     };
   }
+}
+
+/** Header-safe and within the 255 characters idempotency keys are commonly limited to. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * One key per paid call, chosen before the first attempt so that every retry sends the same one: the
+ * provider then answers a retried create or remix with the job the first attempt started.
+ */
+function idempotencyKeyFor(options: PaidRequestOptions | undefined): string {
+  const key = options?.idempotencyKey ?? randomUUID();
+  if (!IDEMPOTENCY_KEY.test(key))
+    throw new SoraError({
+      code: 'invalid_request',
+      message: 'idempotencyKey must be 1 to 255 visible ASCII characters (no spaces)',
+      retryable: false,
+    });
+  return key;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * One HTTP exchange with the provider, on undici: auth headers from the flavour, a timeout on every
  * attempt, retries with backoff (retry-policy.ts), and every failure converted to a SoraError
- * (response-errors.ts). It logs method, path, status, duration and request id, never headers or bodies.
+ * (response-errors.ts). It logs method, path, status, duration, request id and the Idempotency-Key of a
+ * paid call (not a secret), never other headers or bodies.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Dispatcher, type FormData, request } from 'undici';
@@ -49,6 +50,11 @@ export interface HttpCall {
   form?: (() => FormData) | undefined;
   /** `application/json` unless said otherwise (content downloads accept anything). */
   accept?: string | undefined;
+  /**
+   * Sent as `Idempotency-Key`, the same on every attempt. A POST carrying one may be repeated after a
+   * lost answer (the provider answers the original job); a POST without one is not.
+   */
+  idempotencyKey?: string | undefined;
 }
 
 type ResponseBody = Dispatcher.ResponseData['body'];
@@ -145,6 +151,7 @@ export class HttpTransport {
           status: error.status,
           code: error.code,
           requestId: error.requestId,
+          ...(call.idempotencyKey === undefined ? {} : { idempotencyKey: call.idempotencyKey }),
           attempt: attempt + 1,
           waitMs,
         },
@@ -196,15 +203,14 @@ export class HttpTransport {
         secret: this.settings.flavour.apiKey,
         now: this.now,
       });
-      return { ok: false, error, mayRetry: true };
+      // A 429 created nothing; any other failure of a POST may have started a render behind a gateway.
+      return { ok: false, error, mayRetry: status === 429 || this.mayRepeat(call) };
     } catch (thrown) {
       if (thrown instanceof SoraError) return { ok: false, error: thrown, mayRetry: false };
       if (options.signal?.aborted) throw options.signal.reason;
       const timedOut = controller.signal.reason instanceof AttemptTimeout;
       const { error, notSent } = errorFromNetwork(thrown, this.host, timeoutMs, timedOut);
-      // A POST that may have reached the provider is not repeated on a network failure: it could
-      // start (and bill) a second render. A status answer (429/5xx) is retried like the SDK does.
-      const mayRetry = call.method !== 'POST' || notSent;
+      const mayRetry = notSent || this.mayRepeat(call);
       return { ok: false, error, mayRetry };
     } finally {
       clearTimeout(timer);
@@ -216,10 +222,20 @@ export class HttpTransport {
           status: status ?? null,
           ms: Math.round(performance.now() - started),
           requestId,
+          ...(call.idempotencyKey === undefined ? {} : { idempotencyKey: call.idempotencyKey }),
         },
         'sora request',
       );
     }
+  }
+
+  /**
+   * Whether a call that may have reached the provider can be sent again. A POST only with an
+   * Idempotency-Key (the provider then answers the original job): without one a retry after a lost
+   * answer could start, and bill, a second render. The paid POSTs always carry one (sora-client.ts).
+   */
+  private mayRepeat(call: HttpCall): boolean {
+    return call.method !== 'POST' || call.idempotencyKey !== undefined;
   }
 
   private url(call: HttpCall): string {
@@ -238,6 +254,7 @@ export class HttpTransport {
       ...this.settings.flavour.authHeaders(),
     };
     if (call.json !== undefined && !call.form) headers['content-type'] = 'application/json';
+    if (call.idempotencyKey !== undefined) headers['idempotency-key'] = call.idempotencyKey;
     return headers;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Polls a job until it is `completed` or `failed`. The official SDKs have no video poll helper
- * (../shared/docs/sora-api.md, "The official SDKs"); OpenAI suggests 10-20 s between polls and the
+ * (docs/sora-api.md, "The official SDKs"); OpenAI suggests 10-20 s between polls and the
  * Python SDK honours an `openai-poll-after-ms` hint, which wins over our interval when present.
  */
 import { setTimeout as delay } from 'node:timers/promises';

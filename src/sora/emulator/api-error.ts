@@ -1,6 +1,6 @@
 /**
  * The provider's error envelope `{"error": {message, type, param, code}}` and the replies built from it.
- * Messages follow OpenAI's wording where it is known (../shared/docs/sora-api.md) and never contain a key.
+ * Messages follow OpenAI's wording where it is known (docs/sora-api.md) and never contain a key.
  */
 import type { ApiErrorBody } from '../video.js';
 

@@ -1,5 +1,5 @@
 /**
- * Per-flavour authentication, as the real services do it (../shared/docs/sora-api.md):
+ * Per-flavour authentication, as the real services do it (docs/sora-api.md):
  * OpenAI paths take `Authorization: Bearer KEY`, Azure paths take `api-key: KEY`. With a configured key
  * only that key passes; without one any non-empty key does, but a missing header is always a 401.
  * The caller's identity ("owner") is a hash of flavour and key, so the key itself is never kept or logged.

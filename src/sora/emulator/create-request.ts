@@ -1,6 +1,6 @@
 /**
  * Validation of `POST /videos` and `POST /videos/{id}/remix`, answering with the service's 400s
- * (../shared/docs/sora-api.md): unknown fields, prompt 1..32,000 characters, the model and its sizes and
+ * (docs/sora-api.md): unknown fields, prompt 1..32,000 characters, the model and its sizes and
  * durations (src/sora/capabilities.ts, the Azure table on the Azure path), and `input_reference` as a
  * JPEG, PNG or WebP (sniffed from the bytes) of exactly the requested size.
  */

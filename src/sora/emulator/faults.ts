@@ -1,7 +1,9 @@
 /**
  * Deterministic fault injection: a seeded generator (mulberry32) decides, request after request, whether
  * to destroy the socket, answer 500, and how long to wait first. The same seed and request order give the
- * same faults, so a test of the client's retries is reproducible.
+ * same faults, so a test of the client's retries is reproducible. A second generator, drawn once per job
+ * started, decides which creations lose their answer (`failAfterCreateRate`), so that rate never shifts
+ * the per-request sequence.
  */
 import type { FaultOptions } from './types.js';
 
@@ -27,12 +29,20 @@ export class FaultInjector {
   private readonly errorRate: number;
   private readonly dropRate: number;
   private readonly latencyMs: number;
+  private readonly afterCreateRandom: () => number;
+  private readonly failAfterCreateRate: number;
+  /** Leave `prompt` out of retrieve and list answers. */
+  readonly omitPrompt: boolean;
 
   constructor(options: FaultOptions = {}) {
-    this.random = mulberry32(options.seed ?? 1);
+    const seed = options.seed ?? 1;
+    this.random = mulberry32(seed);
     this.errorRate = options.errorRate ?? 0;
     this.dropRate = options.dropRate ?? 0;
     this.latencyMs = options.latencyMs ?? 0;
+    this.afterCreateRandom = mulberry32(seed ^ 0x5bd1e995);
+    this.failAfterCreateRate = options.failAfterCreateRate ?? 0;
+    this.omitPrompt = options.omitPrompt ?? false;
   }
 
   /** Two draws per request (drop, then error), always, so one rate does not shift the other's sequence. */
@@ -41,5 +51,10 @@ export class FaultInjector {
     const failDraw = this.random();
     const drop = dropDraw < this.dropRate;
     return { drop, fail: !drop && failDraw < this.errorRate, delayMs: this.latencyMs };
+  }
+
+  /** Asked once per job started: answer 502 although the job exists (the gateway lost the answer)? */
+  failAfterCreate(): boolean {
+    return this.failAfterCreateRate > 0 && this.afterCreateRandom() < this.failAfterCreateRate;
   }
 }

@@ -2,7 +2,7 @@
  * The Sora emulator: a local HTTP server that speaks the Videos API (OpenAI `/v1/videos...` and Azure
  * `/openai/v1/videos...`) with the real service's shapes, errors, limits and lifecycle, and serves real
  * MP4/WebP/JPEG files made with ffmpeg. Used by the tests, the benchmarks, and the bot's offline mode.
- * See ../shared/docs/sora-api.md for the behaviour it reproduces.
+ * See docs/sora-api.md for the behaviour it reproduces.
  */
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
@@ -61,6 +61,8 @@ const SettingsSchema = z.object({
       dropRate: rate.optional(),
       latencyMs: z.number().int().min(0).optional(),
       seed: z.number().int().optional(),
+      failAfterCreateRate: rate.optional(),
+      omitPrompt: z.boolean().optional(),
     })
     .optional(),
   webhook: z
@@ -109,12 +111,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     webhooks,
     contentOverride: options.contentOverride,
     logger,
-  };
-  const server = createEmulatorServer({
-    state,
     faults: settings.faults ? new FaultInjector(settings.faults) : undefined,
-    apiKey: settings.apiKey,
-  });
+  };
+  const server = createEmulatorServer({ state, apiKey: settings.apiKey });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(settings.port, settings.host, () => {

@@ -1,5 +1,5 @@
 /**
- * Per-key creation limits, modelled on Azure's default Sora 2 quota (../shared/docs/sora-api.md):
+ * Per-key creation limits, modelled on Azure's default Sora 2 quota (docs/sora-api.md):
  * a cap on jobs queued or in progress at once (429 "Too many running tasks") and a cap on job
  * creations in a rolling minute (429 with `retry-after` seconds and `retry-after-ms`). Both create and
  * remix count; rejected requests do not.

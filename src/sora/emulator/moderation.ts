@@ -1,7 +1,7 @@
 /**
  * The emulator's moderation: a small, fixed, deterministic rule set standing in for the real service's
  * classifier, so tests and demos can trigger the `moderation_blocked` path on purpose. The service's
- * content rules (../shared/docs/sora-api.md): suitable for under-18 audiences only; no copyrighted
+ * content rules (docs/sora-api.md): suitable for under-18 audiences only; no copyrighted
  * characters or music; no real people, public figures included.
  *
  * RULES (quoted by the README; keep this block and MODERATION_RULES in step):

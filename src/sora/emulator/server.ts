@@ -7,7 +7,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { pipeline } from 'node:stream/promises';
 import { apiFailure, serverError } from './api-error.js';
 import { authenticate } from './auth.js';
-import type { FaultInjector } from './faults.js';
 import { newId } from './ids.js';
 import type { EmulatorFlavour } from './types.js';
 import {
@@ -99,7 +98,6 @@ async function writeReply(res: ServerResponse, reply: Reply): Promise<void> {
 
 export interface ServerParts {
   state: EmulatorState;
-  faults: FaultInjector | undefined;
   apiKey: string | undefined;
 }
 
@@ -109,7 +107,7 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
   res.setHeader('x-request-id', requestId);
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', 'http://emulator.local');
-  const decision = parts.faults?.next();
+  const decision = state.faults?.next();
   if (decision && decision.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
   if (decision?.drop) {
     state.logger.debug({ requestId, method, path: url.pathname }, 'fault: dropping the connection');

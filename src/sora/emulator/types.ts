@@ -27,6 +27,14 @@ export interface FaultOptions {
   dropRate?: number;
   /** Seed of the deterministic generator deciding which requests fail (same seed, same sequence). */
   seed?: number;
+  /**
+   * Share of job creations (create and remix; 0..1) that start the job and then answer 502 Bad Gateway,
+   * as a gateway that lost the provider's answer would. A repeat with the same `Idempotency-Key` gets
+   * the job back; a repeat without one starts a second job (a second paid render on a real provider).
+   */
+  failAfterCreateRate?: number;
+  /** Leave `prompt` out of the video objects of retrieve and list, as some providers do. */
+  omitPrompt?: boolean;
 }
 
 export interface WebhookOptions {

@@ -4,7 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   CONTENT_TYPES,
   CONTENT_VARIANTS,
@@ -14,6 +14,14 @@ import {
 } from '../video.js';
 import { type ApiFailure, apiFailure, invalidRequest, serverError, videoNotFound } from './api-error.js';
 import { type CreateSpec, parseCreateRequest, parseRemixRequest } from './create-request.js';
+import type { FaultInjector } from './faults.js';
+import {
+  IDEMPOTENCY_TTL_MS,
+  idempotencyKeyOf,
+  type KeyedRequest,
+  keyedRequest,
+  keyReusedFailure,
+} from './idempotency.js';
 import { newId } from './ids.js';
 import type { JobStore } from './job-store.js';
 import {
@@ -42,6 +50,7 @@ export interface EmulatorState {
   webhooks: WebhookDispatcher | undefined;
   contentOverride: EmulatorOptions['contentOverride'];
   logger: EmulatorLogger;
+  faults: FaultInjector | undefined;
 }
 
 export interface RequestContext {
@@ -73,9 +82,49 @@ function videoOf(state: EmulatorState, job: JobRecord): Video {
   return videoAt(job, state.clock.now(), { expiresAfterMs: state.expiresAfterMs });
 }
 
-function videoReply(state: EmulatorState, job: JobRecord): Reply {
+/** A video as retrieve and list show it: without `prompt` under the `omitPrompt` fault. */
+function shownVideo(state: EmulatorState, job: JobRecord): Partial<Video> {
+  const video = videoOf(state, job);
+  if (!state.faults?.omitPrompt) return video;
+  const { prompt: _omitted, ...rest } = video;
+  return rest;
+}
+
+function videoReply(
+  state: EmulatorState,
+  job: JobRecord,
+  video: Partial<Video> = videoOf(state, job),
+): Reply {
   const hint = pollAfterMs(job, state.clock.now());
-  return json(videoOf(state, job), hint === undefined ? undefined : { 'openai-poll-after-ms': String(hint) });
+  return json(video, hint === undefined ? undefined : { 'openai-poll-after-ms': String(hint) });
+}
+
+/** What a gateway in front of the service answers when it lost the service's answer. */
+function badGateway(): Reply {
+  return {
+    kind: 'stream',
+    status: 502,
+    stream: Readable.from([Buffer.from('<html><body><h1>502 Bad Gateway</h1></body></html>')]),
+    headers: { 'content-type': 'text/html' },
+  };
+}
+
+/**
+ * The answer to a repeat of an earlier job-starting request (its original video object, or a 422 when
+ * the parameters differ), or undefined when this key starts something new. Checked before the limits,
+ * so a repeat costs nothing.
+ */
+function repeatOf(
+  state: EmulatorState,
+  ctx: RequestContext,
+  keyed: KeyedRequest | undefined,
+): Reply | undefined {
+  if (!keyed) return undefined;
+  const earlier = state.store.idempotencyRecord(ctx.owner, keyed.key, state.clock.now());
+  if (!earlier) return undefined;
+  if (earlier.fingerprint !== keyed.fingerprint) return failureReply(keyReusedFailure());
+  state.logger.debug({ videoId: earlier.video.id }, 'idempotent repeat answered with the original video');
+  return json(earlier.video, { 'idempotent-replayed': 'true' });
 }
 
 function plannedOutcome(prompt: string): { outcome: JobOutcome; share: number } {
@@ -92,6 +141,7 @@ function startJob(
   ctx: RequestContext,
   spec: CreateSpec,
   remixedFromVideoId: string | null,
+  keyed: KeyedRequest | undefined,
 ): Reply {
   const now = state.clock.now();
   const running = state.store.byOwner(ctx.owner, 'asc').filter((job) => !isTerminalAt(job, now));
@@ -114,14 +164,19 @@ function startJob(
     remixedFromVideoId,
     image: spec.image,
   };
-  state.store.add(job);
+  const video = videoOf(state, job);
+  state.store.add(job, keyed && { owner: ctx.owner, ...keyed, video, expiresAtMs: now + IDEMPOTENCY_TTL_MS });
   state.limiter.record(ctx.owner, now);
   state.webhooks?.watch(job);
   state.logger.info(
     { videoId: job.id, flavour: ctx.flavour, size: job.size, seconds: job.seconds },
     'video created',
   );
-  return videoReply(state, job);
+  if (state.faults?.failAfterCreate()) {
+    state.logger.debug({ videoId: job.id }, 'fault: job created, answering 502');
+    return badGateway();
+  }
+  return videoReply(state, job, video);
 }
 
 async function readParsedBody(ctx: RequestContext) {
@@ -133,16 +188,26 @@ async function readParsedBody(ctx: RequestContext) {
 export async function createVideo(state: EmulatorState, ctx: RequestContext): Promise<Reply> {
   const body = await readParsedBody(ctx);
   if (!body.ok) return failureReply(body.failure);
+  const key = idempotencyKeyOf(ctx.req.headers);
+  if (!key.ok) return failureReply(key.failure);
   const spec = parseCreateRequest(body.value, ctx.flavour);
   if (!spec.ok) return failureReply(spec.failure);
-  return startJob(state, ctx, spec.value, null);
+  const { prompt, model, size, seconds, image } = spec.value;
+  const keyed = keyedRequest(key.value, { op: 'create', prompt, model, size, seconds, image: image?.sha256 });
+  return repeatOf(state, ctx, keyed) ?? startJob(state, ctx, spec.value, null, keyed);
 }
 
 export async function remixVideo(state: EmulatorState, ctx: RequestContext, id: string): Promise<Reply> {
   const body = await readParsedBody(ctx);
   if (!body.ok) return failureReply(body.failure);
+  const key = idempotencyKeyOf(ctx.req.headers);
+  if (!key.ok) return failureReply(key.failure);
   const prompt = parseRemixRequest(body.value);
   if (!prompt.ok) return failureReply(prompt.failure);
+  const keyed = keyedRequest(key.value, { op: 'remix', source: id, prompt: prompt.value });
+  // Before the source is looked at: a repeat gets its job even if the source has expired or gone since.
+  const repeat = repeatOf(state, ctx, keyed);
+  if (repeat) return repeat;
   const source = state.store.get(ctx.owner, id);
   if (!source) return failureReply(videoNotFound(id));
   const now = state.clock.now();
@@ -171,12 +236,13 @@ export async function remixVideo(state: EmulatorState, ctx: RequestContext, id: 
       image: source.image,
     },
     source.id,
+    keyed,
   );
 }
 
 export function retrieveVideo(state: EmulatorState, ctx: RequestContext, id: string): Reply {
   const job = state.store.get(ctx.owner, id);
-  return job ? videoReply(state, job) : failureReply(videoNotFound(id));
+  return job ? videoReply(state, job, shownVideo(state, job)) : failureReply(videoNotFound(id));
 }
 
 export function deleteVideo(state: EmulatorState, ctx: RequestContext, id: string): Reply {
@@ -209,8 +275,8 @@ export function listVideos(state: EmulatorState, ctx: RequestContext): Reply {
     start = index + 1;
   }
   const page = all.slice(start, start + limit);
-  const data = page.map((job) => videoOf(state, job));
-  const list: VideoList = {
+  const data = page.map((job) => shownVideo(state, job));
+  const list: Omit<VideoList, 'data'> & { data: Partial<Video>[] } = {
     object: 'list',
     data,
     first_id: data[0]?.id ?? null,

@@ -1,6 +1,6 @@
 /**
  * OpenAI-style webhooks for finished jobs (`video.completed`, `video.failed`), signed with the Standard
- * Webhooks scheme (../shared/docs/sora-api.md): headers `webhook-id`, `webhook-timestamp` (unix s) and
+ * Webhooks scheme (docs/sora-api.md): headers `webhook-id`, `webhook-timestamp` (unix s) and
  * `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, keyed with the base64 part of a
  * `whsec_` secret. The body carries only the video id.
  *
