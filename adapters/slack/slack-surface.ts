@@ -308,27 +308,35 @@ export class SlackSurface implements ChatSurface {
       checkpoint: (facts: SlackDeliveryFacts) => Promise<void>;
     },
   ): Promise<string> {
-    const { fileId } = await uploadFileStreaming(this.deps.slack, {
-      path: file.path,
-      bytes: file.bytes,
-      filename: file.filename,
-      title: file.title,
-      channel: c.channel,
-      threadTs: c.threadTs,
-      initialComment: file.caption,
-      beforeShare: async (id) => {
-        try {
+    // Set from the callback below (an object, so the catch sees the callback's writes).
+    const at: { fileId?: string; step: 'upload' | 'checkpoint' | 'share' } = { step: 'upload' };
+    try {
+      const { fileId } = await uploadFileStreaming(this.deps.slack, {
+        path: file.path,
+        bytes: file.bytes,
+        filename: file.filename,
+        title: file.title,
+        channel: c.channel,
+        threadTs: c.threadTs,
+        initialComment: file.caption,
+        beforeShare: async (id) => {
+          at.fileId = id;
+          at.step = 'checkpoint';
           await file.checkpoint({ fileId: id });
-        } catch (error) {
-          // Never shared, and now never will be (deleted meanwhile, or another process took over):
-          // remove the upload rather than leave it in the bot's files.
-          await this.deps.slack.call('files.delete', { file: id }).catch(() => undefined);
-          throw error;
-        }
-      },
-      joinChannel: () => this.joinPublicChannel(c.channel),
-    });
-    return fileId;
+          at.step = 'share';
+        },
+        joinChannel: () => this.joinPublicChannel(c.channel),
+      });
+      return fileId;
+    } catch (error) {
+      // Never shared, and now never will be: stopped at the checkpoint (deleted meanwhile, or another
+      // process took over) or refused by the workspace. Remove it rather than leave it in the bot's
+      // files. Any other failure of the share may have shared it: the file stays for findDelivery.
+      const refused = error instanceof SurfaceError && error.code === 'upload_refused';
+      if (at.fileId && (at.step === 'checkpoint' || (at.step === 'share' && refused)))
+        await this.deps.slack.call('files.delete', { file: at.fileId }).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** The video was refused: its still with an explanation, or the explanation alone. */

@@ -82,6 +82,9 @@ describe('delivery against a live bot', () => {
         .calls('files.completeUploadExternal')
         .find((c) => c.response.error === 'file_upload_size_restricted');
       expect(refused).toBeDefined();
+      // The refused video was never shared: it is removed, not left in the bot's files.
+      const refusedId = String((refused?.args.files as { id: string }[] | undefined)?.[0]?.id);
+      await h.until(() => h.fake.workspace.file(refusedId) === undefined);
       const still = h.fake.recorder
         .succeeded('files.completeUploadExternal')
         .find((c) => String(c.args.initial_comment).includes('waterfall'));
