@@ -320,7 +320,10 @@ export class SubmissionScheduler {
       return 'paused';
     }
     const transient = error.code === 'server' || error.code === 'network' || error.code === 'timeout';
-    if (transient && job.submitAttempts < MAX_SUBMIT_ATTEMPTS) {
+    // A 2xx we could not read may still have started a render: one more look (adopt it from the list,
+    // or repeat the same key, which the provider answers with that job), never a blind series.
+    const unreadable = error.code === 'invalid_response' && job.submitAttempts < 2;
+    if ((transient && job.submitAttempts < MAX_SUBMIT_ATTEMPTS) || unreadable) {
       // The provider may have made the job: keep `submitStartedAt` (the next attempt adopts it or
       // repeats the same key) and keep its slot.
       const backoff = Math.min(5 * 60_000, 2_000 * 2 ** (job.submitAttempts - 1));

@@ -39,7 +39,11 @@ export const VideoSchema = z.object({
   id: z.string().min(1),
   object: z.literal('video'),
   model: z.string(),
-  status: VideoStatusSchema,
+  /**
+   * A status this version does not know (a provider adding one) parses as itself instead of failing
+   * the whole answer: the poller counts it as in progress for a while, then fails the job plainly.
+   */
+  status: z.union([VideoStatusSchema, z.string().min(1).max(64)]),
   progress: z.number().int().min(0).max(100),
   created_at: z.number().int(),
   completed_at: z.number().int().nullable(),
