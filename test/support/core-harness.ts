@@ -33,6 +33,8 @@ export interface HarnessOptions {
   wrapProvider?: (provider: VideoProvider) => VideoProvider;
   /** The chat surface to use instead of a plain RecordingSurface (e.g. one that pauses an upload). */
   surface?: RecordingSurface;
+  /** The client's retries per call (SORA_MAX_RETRIES; default 1). */
+  clientRetries?: number;
   /** An existing store (a restart test reopens the same data). */
   openStore?: () => Promise<Store>;
 }
@@ -62,7 +64,7 @@ export class CoreHarness {
     const emulator = await startEmulator({ renderMs: 150, apiKey: EMULATOR_API_KEY, ...options.emulator });
     const config = parseConfig({
       SORA_PROVIDER: 'emulator',
-      SORA_MAX_RETRIES: '1',
+      SORA_MAX_RETRIES: String(options.clientRetries ?? 1),
       SORA_REQUEST_TIMEOUT_MS: '10000',
     });
     const realProvider =
