@@ -7,10 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { discordRequester } from '../../adapters/discord/conversation.js';
 import { type RunningBot, startBot } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
-import type { JobView } from '../../src/core/messages.js';
+import { type JobView, toJobView } from '../../src/core/messages.js';
 import { createLogger } from '../../src/logging.js';
 import {
   type FakeDiscord,
@@ -153,33 +152,13 @@ export function mentioningWrites(fake: FakeDiscord): MessageWrite[] {
   });
 }
 
-/**
- * Every job of a channel, newest first, as `/sora list all:true` pages them: asked through the core's
- * own intent, as a moderator of the guild.
- */
+/** Every job of a channel, newest first (what `/sora list all:true` pages through). */
 export async function jobsInChannel(
   bot: RunningBot,
   fake: FakeDiscord,
   channelId = fake.channelId,
 ): Promise<JobView[]> {
-  const scope = `discord:${fake.guild.id}:${channelId}`;
-  const jobs: JobView[] = [];
-  for (let page = 1; ; page++) {
-    const outcome = await bot.core.run({
-      requester: discordRequester({
-        guildId: fake.guild.id,
-        userId: fake.user.id,
-        displayName: null,
-        canManageMessages: true,
-      }),
-      channel: scope,
-      conversation: scope,
-      intent: { kind: 'list', all: true, page },
-    });
-    if (outcome.kind !== 'reply' || outcome.message.kind !== 'list') throw new Error('expected a list');
-    jobs.push(...outcome.message.jobs);
-    if (page >= outcome.message.pageCount) return jobs;
-  }
+  return (await bot.core.channelJobs(`discord:${fake.guild.id}:${channelId}`)).map(toJobView);
 }
 
 /** Polls an async condition (the bot's ledger) until it holds. */

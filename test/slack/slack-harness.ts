@@ -8,14 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SLACK_APP_REQUIREMENTS } from '../../adapters/slack/app-requirements.js';
-import { channelScope, slackRequester } from '../../adapters/slack/conversation.js';
+import { channelScope } from '../../adapters/slack/conversation.js';
 import { type RunningSlackAdapter, startSlackAdapter } from '../../adapters/slack/index.js';
 import { parseConfig } from '../../src/config.js';
 import { systemClock } from '../../src/core/clock.js';
 import type { CoreSettings } from '../../src/core/core-context.js';
 import type { Job } from '../../src/core/job.js';
 import type { Logger } from '../../src/core/logger.js';
-import type { JobView } from '../../src/core/messages.js';
+import { type JobView, toJobView } from '../../src/core/messages.js';
 import { SoraCore } from '../../src/core/sora-core.js';
 import { HttpServer } from '../../src/http/http-server.js';
 import { type RunningEmulator, startEmulator } from '../../src/sora/emulator/index.js';
@@ -224,23 +224,9 @@ export class SlackHarness {
     }
   }
 
-  /**
-   * Every job of the channel, newest first, as `/sora list --all` pages them (asked as an admin of
-   * the workspace, through the core's own intent).
-   */
+  /** Every job of the channel, newest first (what `/sora list --all` pages through). */
   async jobsInChannel(channel = CHANNEL): Promise<JobView[]> {
-    const jobs: JobView[] = [];
-    for (let page = 1; ; page++) {
-      const outcome = await this.core.run({
-        requester: slackRequester({ team: this.fake.options.teamId, user: ADMIN, isAdmin: true }),
-        channel: channelScope(this.fake.options.teamId, channel),
-        conversation: channelScope(this.fake.options.teamId, channel),
-        intent: { kind: 'list', all: true, page },
-      });
-      if (outcome.kind !== 'reply' || outcome.message.kind !== 'list') throw new Error('expected a list');
-      jobs.push(...outcome.message.jobs);
-      if (page >= outcome.message.pageCount) return jobs;
-    }
+    return (await this.core.channelJobs(channelScope(this.fake.options.teamId, channel))).map(toJobView);
   }
 
   /** Every log line, to check that no secret is in any of them. */
