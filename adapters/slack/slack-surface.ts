@@ -192,11 +192,8 @@ export class SlackSurface implements ChatSurface {
         await remember({ captionTs: still.captionTs });
       }
     }
-    // The share's own message (a reaction on it then finds the job without reading the thread).
-    const shareRef = fileId ? await this.shareOf(fileId, c, 0).catch(() => undefined) : undefined;
-    const visible = shareRef ?? captionRef;
-
     let controlsRef: string | undefined;
+    let controlsError: unknown;
     try {
       const body = resultControls(jobId, message.actions);
       const posted = await this.deps.slack.call('chat.postMessage', {
@@ -209,9 +206,21 @@ export class SlackSurface implements ChatSurface {
       controlsRef = encodeMessageRef({ team: c.team, channel: c.channel, ts: String(posted.ts) });
       await remember({ controlsTs: String(posted.ts) });
     } catch (error) {
+      controlsError = error;
+    }
+    // The share's own message: the core indexes it, so a reaction on the video finds the job without
+    // reading the thread. Slack shares asynchronously, hence the second look after a pause.
+    const shareRef = fileId
+      ? await this.shareOf(fileId, c, this.deps.shareSettleMs ?? DEFAULT_SHARE_SETTLE_MS).catch(
+          () => undefined,
+        )
+      : undefined;
+    const visible = shareRef ?? captionRef;
+    if (!controlsRef) {
+      // Nothing known to be visible: fail, and the core's retry asks findDelivery about the file.
+      if (!visible) throw controlsError;
       // The video is in the thread: without the buttons it is still delivered (reactions still work).
-      if (!visible) throw error;
-      this.deps.logger.warn({ jobId, err: error }, 'posted the video but not its buttons');
+      this.deps.logger.warn({ jobId, err: controlsError }, 'posted the video but not its buttons');
     }
     return delivered(controlsRef ?? visible!, [fileId ? fileRef(fileId) : undefined, shareRef, captionRef]);
   }

@@ -48,6 +48,11 @@ describe('delivery against a live bot', () => {
     expect(completed[0]?.args.thread_ts).toBe(post.response.ts);
     const files = h.fake.workspace.thread(CHANNEL, String(post.response.ts)).filter((m) => m.files?.length);
     expect(files).toHaveLength(1);
+    // The message that shared the file is one of the delivery's refs, indexed by the core: a reaction
+    // on the video finds the job without reading the thread.
+    const shareRef = `${h.fake.options.teamId}:${CHANNEL}:${files[0]!.ts}`;
+    expect(delivered.deliveredOtherRefs).toContain(shareRef);
+    expect((await h.core.jobForMessage('slack', shareRef))?.id).toBe(job.id);
   });
 
   it('posts in a public channel it was never invited to, joining it for edits and the upload', async () => {
@@ -173,7 +178,8 @@ describe('exactly once across a restart', () => {
       fake.workspace.thread(CHANNEL, parentTs).filter((m) => m.files?.some((f) => f.mode !== 'tombstone'));
     // Slack shares the upload a little later, and the buttons' post fails: the process "dies" there,
     // with the file id recorded and nothing else.
-    fake.workspace.setUploadPolicy({ share: 300 });
+    // (The harness gives the surface 500 ms for a share to show; this one takes 1.5 s.)
+    fake.workspace.setUploadPolicy({ share: 1_500 });
     fake.faults.failWith('chat.postMessage', 'internal_error', 1);
     let facts: Record<string, string> = {};
     const progress = {
@@ -195,7 +201,7 @@ describe('exactly once across a restart', () => {
       slack: h.adapter.slack,
       budget,
       logger: silentLogger,
-      shareSettleMs: 500,
+      shareSettleMs: 1_500,
     });
     const found = await restarted.findDelivery(thread.conversation, view.id, facts);
     const share = videosInThread()[0];
