@@ -38,6 +38,8 @@ export interface CoreSettings {
   unknownStatusMaxMs: number;
   /** Used for queue estimates until real renders have been timed. */
   estimatedRenderMs: number;
+  /** How many create calls one process has in flight at once (fair order, cluster-wide caps). */
+  submitConcurrency: number;
   /** How many videos are downloaded and delivered at once. */
   deliveryConcurrency: number;
   ffmpegPath?: string | undefined;
@@ -54,6 +56,7 @@ export const DEFAULT_CORE_SETTINGS = {
   unknownStatusMaxMs: 60 * 60 * 1000,
   estimatedRenderMs: 90_000,
   deliveryConcurrency: 8,
+  submitConcurrency: 4,
 } as const satisfies Partial<CoreSettings>;
 
 export class SurfaceRegistry {

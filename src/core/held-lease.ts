@@ -56,3 +56,10 @@ export class HeldLease {
     if (!this.lost) await this.store.releaseLease(this.lease).catch(() => undefined);
   }
 }
+
+/** How long until a lease held by someone else could lapse (a little after its expiry), at most its TTL. */
+export async function untilLapse(store: Store, lease: string): Promise<number> {
+  const holder = await store.leaseHolder(lease);
+  if (!holder?.expiresAt) return 1_000;
+  return Math.max(50, holder.expiresAt - Date.now() + 50);
+}

@@ -12,7 +12,7 @@
 import { isSoraError } from '../sora/errors.js';
 import type { Video } from '../sora/video.js';
 import type { CoreContext } from './core-context.js';
-import { HeldLease } from './held-lease.js';
+import { HeldLease, untilLapse } from './held-lease.js';
 import { AT_PROVIDER_STATES, type Job } from './job.js';
 import { PROVIDER_SLOTS } from './submission-scheduler.js';
 
@@ -23,6 +23,8 @@ const IDLE_MS = 30_000;
 /** Jobs due within this fraction of their interval are polled in the same tick (batching). */
 const COALESCE_FRACTION = 0.5;
 const MAX_LIST_PAGES = 20;
+/** Progress is written to the ledger in steps this big (every poll still updates the status message). */
+const PROGRESS_WRITE_STEP = 10;
 
 export interface PollerHooks {
   onProgress(job: Job): Promise<void>;
@@ -44,6 +46,10 @@ export class RenderPoller {
   ) {}
 
   private lease: HeldLease | undefined;
+  private readonly schedule = new Map<
+    string,
+    { nextPollAt: number; intervalMs: number; ledgerNext: number | null }
+  >();
 
   /** Gives the cluster's polling to another replica (on shutdown). */
   async stop(): Promise<void> {
@@ -55,19 +61,17 @@ export class RenderPoller {
     const { ledger, instanceId, settings } = this.ctx;
     if (!this.lease || this.lease.lost) {
       this.lease = await HeldLease.acquire(ledger.store, POLLER_LEASE, instanceId, settings.pollerLeaseMs);
-      // Another replica polls: look again when its lease could have lapsed.
-      if (!this.lease) return Math.max(250, Math.floor(settings.pollerLeaseMs / 2));
+      // Another replica polls: look again right when its lease would lapse (it may have died).
+      if (!this.lease) return untilLapse(ledger.store, POLLER_LEASE);
     }
     const now = this.ctx.clock.now();
     const rendering = (await ledger.inStates(AT_PROVIDER_STATES)).filter((j) => j.providerVideoId);
+    const ids = new Set(rendering.map((j) => j.id));
+    for (const id of this.schedule.keys()) if (!ids.has(id)) this.schedule.delete(id);
     if (rendering.length === 0) return IDLE_MS;
-    const due = rendering.filter(
-      (j) =>
-        (j.nextPollAt ?? 0) - COALESCE_FRACTION * (j.pollIntervalMs ?? this.ctx.settings.pollInitialMs) <=
-        now,
-    );
+    const due = rendering.filter((j) => this.nextPollOf(j) - COALESCE_FRACTION * this.intervalOf(j) <= now);
     if (due.length > 0) {
-      if (rendering.length >= this.ctx.settings.pollBatchThreshold) {
+      if (rendering.length >= settings.pollBatchThreshold) {
         // One walk of the list costs the same whether it refreshes one job or a hundred: refresh them
         // all, so every rendering job shares this tick and the next one.
         const found = await this.listMany(rendering);
@@ -86,7 +90,25 @@ export class RenderPoller {
     const after = this.ctx.clock.now();
     const remaining = await ledger.inStates(AT_PROVIDER_STATES);
     if (remaining.length === 0) return IDLE_MS;
-    return Math.max(50, Math.min(...remaining.map((j) => (j.nextPollAt ?? after) - after)));
+    return Math.max(50, Math.min(...remaining.map((j) => this.nextPollOf(j) - after)));
+  }
+
+  /**
+   * When a job is due. The schedule lives in this process's memory (a poll is no reason to write);
+   * the ledger's `nextPollAt` is read too, since a webhook moves it to make a job due now.
+   */
+  private nextPollOf(job: Job): number {
+    const planned = this.schedule.get(job.id);
+    if (!planned || planned.ledgerNext !== job.nextPollAt) return job.nextPollAt ?? 0;
+    return planned.nextPollAt;
+  }
+
+  private intervalOf(job: Job): number {
+    return this.schedule.get(job.id)?.intervalMs ?? job.pollIntervalMs ?? this.ctx.settings.pollInitialMs;
+  }
+
+  private reschedule(job: Job, intervalMs: number, now: number): void {
+    this.schedule.set(job.id, { nextPollAt: now + intervalMs, intervalMs, ledgerNext: job.nextPollAt });
   }
 
   /** Walks the list endpoint (newest first) until every wanted job was seen or older videos begin. */
@@ -136,15 +158,7 @@ export class RenderPoller {
         return;
       }
       // Transient (network, 5xx, 429): try again later; the job is not lost.
-      const interval = Math.min(
-        this.ctx.settings.pollMaxMs,
-        (job.pollIntervalMs ?? this.ctx.settings.pollInitialMs) * 2,
-      );
-      await this.ctx.ledger.transition(job.id, now, (j) =>
-        AT_PROVIDER_STATES.includes(j.state)
-          ? { nextPollAt: now + interval, pollIntervalMs: interval }
-          : undefined,
-      );
+      this.reschedule(job, Math.min(this.ctx.settings.pollMaxMs, this.intervalOf(job) * 2), now);
       log.warn({ err: error }, 'status poll failed; will retry');
     }
   }
@@ -188,19 +202,30 @@ export class RenderPoller {
       });
       return;
     }
-    const result = await this.ctx.ledger.transition(job.id, now, (fresh) => {
+    const interval = pollAfterMs ?? Math.min(settings.pollMaxMs, Math.round(this.intervalOf(job) * 1.5));
+    this.reschedule(job, interval, now);
+    const state = video.status === 'in_progress' ? 'rendering' : job.state;
+    const progress = Math.max(job.progress, video.progress);
+    // Written only when it matters after a restart or to another replica: a new state, a status this
+    // version does not know, or a real step of progress. The poll schedule is this poller's own.
+    const worthWriting =
+      state !== job.state ||
+      unknownSince !== job.unknownStatusSince ||
+      progress - job.progress >= PROGRESS_WRITE_STEP;
+    if (!worthWriting) {
+      if (progress !== job.progress) await this.hooks.onProgress({ ...job, progress });
+      return;
+    }
+    const result = await this.ctx.ledger.transition(job.id, now, (fresh) =>
       // A delete (or another step) got there first: leave the job as it is.
-      if (!AT_PROVIDER_STATES.includes(fresh.state)) return undefined;
-      const previous = fresh.pollIntervalMs ?? settings.pollInitialMs;
-      const interval = pollAfterMs ?? Math.min(settings.pollMaxMs, Math.round(previous * 1.5));
-      return {
-        state: video.status === 'in_progress' ? 'rendering' : fresh.state,
-        progress: Math.max(fresh.progress, video.progress),
-        nextPollAt: now + interval,
-        pollIntervalMs: interval,
-        unknownStatusSince: unknownSince,
-      };
-    });
+      AT_PROVIDER_STATES.includes(fresh.state)
+        ? {
+            state: video.status === 'in_progress' ? 'rendering' : fresh.state,
+            progress: Math.max(fresh.progress, video.progress),
+            unknownStatusSince: unknownSince,
+          }
+        : undefined,
+    );
     if (result.changed) await this.hooks.onProgress(result.job);
   }
 

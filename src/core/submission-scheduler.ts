@@ -24,6 +24,9 @@ import type { QueueInfo } from './status-reporter.js';
 const IDLE_MS = 30_000;
 const MAX_SUBMIT_ATTEMPTS = 8;
 
+/** Slots of jobs that left the provider without releasing them (a replica died) are returned this often. */
+const RECONCILE_EVERY_MS = 15_000;
+
 /** Cluster-wide names in the store. */
 export const PROVIDER_SLOTS = 'provider:running';
 const CREATE_WINDOW = 'provider:creates';
@@ -52,6 +55,7 @@ export class SubmissionScheduler {
   private positions = new Map<string, QueueInfo>();
   private renderDurations: number[] = [];
   private readonly deletedInFlight = new Set<string>();
+  private nextReconcileAt = 0;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -77,7 +81,10 @@ export class SubmissionScheduler {
     const { ledger, clock, settings } = this.ctx;
     const store = ledger.store;
     const now = clock.now();
-    await this.reconcileSlots();
+    if (now >= this.nextReconcileAt) {
+      this.nextReconcileAt = now + RECONCILE_EVERY_MS;
+      await this.reconcileSlots();
+    }
     const waiting = await ledger.inStates(['waiting']);
     const ordered = fairOrder(waiting, this.lastServedAt);
     let running = (await store.slotHolders(PROVIDER_SLOTS)).length;
@@ -85,27 +92,42 @@ export class SubmissionScheduler {
     const submitted = new Set<string>();
     const pausedUntil = (await store.get<number>(PAUSED_UNTIL)) ?? 0;
     if (pausedUntil > now) nextWake = pausedUntil - now;
-    else
-      for (const job of ordered) {
-        if (running >= settings.maxConcurrent) break;
-        if (job.notBefore && job.notBefore > now) {
-          nextWake = Math.min(nextWake, job.notBefore - now);
-          continue;
-        }
+    else {
+      // Up to `submitConcurrency` creates in flight, launched in fair order; the slots, the window
+      // and the pause are atomic in the store, so parallel submissions (and replicas) never overshoot.
+      let stop = false;
+      let inFlight = 0;
+      const candidates = ordered.filter((job) => {
+        if (!job.notBefore || job.notBefore <= now) return true;
+        nextWake = Math.min(nextWake, job.notBefore - now);
+        return false;
+      });
+      const submitOne = async (job: Job): Promise<void> => {
         const outcome = await this.trySubmit(job);
-        if (outcome === 'submitted') {
-          running++;
-          submitted.add(job.id);
-        } else if (outcome === 'no-slot') break;
+        if (outcome === 'submitted') submitted.add(job.id);
+        else if (outcome === 'no-slot') stop = true;
         else if (outcome === 'paused') {
+          stop = true;
           const until = (await store.get<number>(PAUSED_UNTIL)) ?? 0;
           nextWake = Math.min(nextWake, Math.max(1, until - clock.now()));
-          break;
         } else if (typeof outcome === 'object') {
+          stop = true;
           nextWake = Math.min(nextWake, outcome.rateMs);
-          break;
         } else if (outcome === 'retry' || outcome === 'busy') nextWake = Math.min(nextWake, 1_000);
-      }
+      };
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.max(1, settings.submitConcurrency) }, async () => {
+          while (!stop && next < candidates.length && running + inFlight < settings.maxConcurrent) {
+            const job = candidates[next++]!;
+            inFlight++;
+            await submitOne(job);
+            inFlight--;
+            if (submitted.has(job.id)) running++;
+          }
+        }),
+      );
+    }
     const stillWaiting = ordered.filter((j) => !submitted.has(j.id));
     this.positions = this.estimate(stillWaiting, running);
     await this.hooks.onQueueChanged(stillWaiting);

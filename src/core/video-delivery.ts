@@ -12,7 +12,7 @@
 import { stat } from 'node:fs/promises';
 import { isSoraError } from '../sora/errors.js';
 import type { CoreContext } from './core-context.js';
-import { HeldLease } from './held-lease.js';
+import { HeldLease, untilLapse } from './held-lease.js';
 import type { Job } from './job.js';
 import { LeaseLostError } from './job-ledger.js';
 import { toJobView } from './messages.js';
@@ -87,8 +87,9 @@ export class VideoDelivery {
       settings.deliveryLeaseMs,
     );
     if (!held) {
-      // Another replica (or one that died holding it) has the job: look again when it may be free.
-      this.retryAt.set(job.id, this.ctx.clock.now() + Math.min(settings.deliveryLeaseMs, 5_000));
+      // Another replica (or one that died holding it) has the job: look again when its lease would
+      // lapse, so a dead holder's job is taken over right then.
+      this.retryAt.set(job.id, this.ctx.clock.now() + (await untilLapse(ledger.store, deliverLease(job.id))));
       return;
     }
     try {
