@@ -14,6 +14,7 @@ import { DISCORD_PLATFORM } from './conversation.js';
 import { loggableError } from './discord-errors.js';
 import { DiscordSurface } from './discord-surface.js';
 import { DownloadLinks, mountDownloadRoute } from './download-links.js';
+import { GatewayLease } from './gateway-lease.js';
 import { InteractionRouter } from './interaction-router.js';
 import { listenForReactions } from './reactions.js';
 import { UploadLimits } from './upload-limits.js';
@@ -69,14 +70,21 @@ export async function startDiscordAdapter(ctx: AdapterContext): Promise<RunningD
   });
   client.on(Events.Error, (error) => logger.warn({ err: loggableError(error) }, 'discord client error'));
   client.on(Events.ShardResume, () => logger.info({}, 'gateway session resumed'));
-  await login(client, token);
+  const gateway = new GatewayLease({ client, token, values, logger, login });
+  const state = await gateway.start();
   const tag = client.user?.tag ?? 'the bot';
-  logger.info({ user: client.user?.id, guilds: client.guilds.cache.size }, 'discord connected');
+  if (state === 'connected')
+    logger.info({ user: client.user?.id, guilds: client.guilds.cache.size }, 'discord connected');
+  else logger.info({}, 'another replica holds the Discord gateway; delivering videos and standing by');
   return {
     name: DISCORD_PLATFORM,
     surface,
-    summary: `logged in as ${tag} in ${client.guilds.cache.size} server(s)${links ? '; download links on' : ''}`,
+    summary:
+      state === 'connected'
+        ? `logged in as ${tag} in ${client.guilds.cache.size} server(s)${links ? '; download links on' : ''}`
+        : `standing by (another replica holds the gateway; this one delivers videos and takes over if it stops)${links ? '; download links on' : ''}`,
     async close() {
+      await gateway.close();
       await client.destroy();
     },
   };

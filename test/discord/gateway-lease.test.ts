@@ -1,0 +1,87 @@
+/**
+ * One gateway session per token across replicas: two bot processes on one Redis, one fake Discord.
+ * The first connects, the second stands by (it could still post videos through REST); when the first
+ * is killed with SIGKILL, the second opens the gateway within 30 s.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from '@redis/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
+
+const SCRIPT = join(import.meta.dirname, '../support/bot-process.ts');
+const TSX = import.meta.resolve('tsx');
+// A database of its own: the bot's namespace is fixed, so the test clears this one first.
+const REDIS_URL = `${process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'}/11`;
+
+const children = new Set<ChildProcess>();
+const dirs: string[] = [];
+let fake: FakeDiscord | undefined;
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await fake?.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function startReplica(name: string): { child: ChildProcess; ready: Promise<string> } {
+  const dataDir = mkdtempSync(join(tmpdir(), `sora-gateway-${name}-`));
+  dirs.push(dataDir);
+  const child = spawn(process.execPath, ['--import', TSX, SCRIPT], {
+    cwd: dataDir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: dataDir,
+      DATA_DIR: dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      STORE_URL: REDIS_URL,
+      SORA_PROVIDER: 'emulator',
+      DISCORD_TOKEN: fake!.token,
+      DISCORD_APPLICATION_ID: fake!.applicationId,
+      DISCORD_API_URL: fake!.apiBase,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += String(d);
+  });
+  const ready = new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (d) => {
+      const match = /ready: (.*)/.exec(String(d));
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}: ${stderr}`)));
+  });
+  return { child, ready };
+}
+
+describe('the Discord gateway across replicas', () => {
+  it('is held by one replica; another takes it over within 30 s of a SIGKILL', async () => {
+    const redis = createClient({ url: REDIS_URL });
+    await redis.connect();
+    await redis.flushDb();
+    await redis.quit();
+    fake = await startFakeDiscord({ heartbeatIntervalMs: 1_000 });
+    const first = startReplica('first');
+    expect(await first.ready).toMatch(/logged in as/);
+    const second = startReplica('second');
+    expect(await second.ready).toMatch(/standing by/);
+    const identified = () => fake!.gateway.sessions.length;
+    expect(identified()).toBe(1);
+
+    first.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    while (identified() < 2) {
+      if (Date.now() - killedAt > 30_000) throw new Error('no replica took the gateway over within 30 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(Date.now() - killedAt).toBeLessThan(30_000);
+    second.child.kill('SIGTERM');
+  }, 90_000);
+});
