@@ -16,6 +16,13 @@ import { dropLegacyTable, readLegacyKeyvRows } from './legacy-import.js';
 import type { Store } from './store.js';
 
 const RECORD_PREFIXES = ['job:'];
+/**
+ * Claims whose meaning moved to another name: the Discord link secret is now the adapter's own
+ * put-if-absent value (`discord:value:...`), so links signed before the upgrade still verify.
+ */
+const RENAMED_CLAIMS: Readonly<Record<string, string>> = {
+  'discord:download-link-secret': 'discord:value:download-link-secret',
+};
 
 export async function importLegacyData(db: Database, store: Store, namespace: string): Promise<number> {
   const rows = readLegacyKeyvRows(db, namespace);
@@ -40,7 +47,8 @@ export async function importLegacyData(db: Database, store: Store, namespace: st
           putIndex.run(name, String(member), position);
         });
       } else if (row.key.startsWith('claim:') && typeof row.value === 'string') {
-        putLease.run(row.key.slice('claim:'.length), row.value, row.expiresAt);
+        const name = row.key.slice('claim:'.length);
+        putLease.run(RENAMED_CLAIMS[name] ?? name, row.value, row.expiresAt);
       } else {
         values.push({
           key: row.key,

@@ -59,6 +59,8 @@ describe('importing a DATA_DIR of the previous version', () => {
     expect(await ledger.idempotentJobId(manifest.idempotency.key)).toBe(manifest.idempotency.jobId);
     for (const [claim, jobId] of Object.entries(manifest.videoClaims))
       expect(await ledger.jobOfVideo(claim.slice('video:'.length))).toBe(jobId);
+    // The Discord link secret is where the adapter now keeps it (links signed before still verify).
+    expect((await store.leaseHolder('discord:value:download-link-secret'))?.owner).toMatch(/.{16,}/);
     // Imported once: the old table is gone.
     const tables = store.connection.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
       name: string;
