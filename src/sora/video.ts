@@ -42,8 +42,9 @@ export const VideoSchema = z.object({
   /**
    * A status this version does not know (a provider adding one) parses as itself instead of failing
    * the whole answer: the poller counts it as in progress for a while, then fails the job plainly.
+   * Only a status-like word (lowercase letters and underscores) is taken: anything else is no status.
    */
-  status: z.union([VideoStatusSchema, z.string().min(1).max(64)]),
+  status: z.union([VideoStatusSchema, z.string().regex(/^[a-z][a-z_]{0,39}$/, 'expected a status word')]),
   progress: z.number().int().min(0).max(100),
   created_at: z.number().int(),
   completed_at: z.number().int().nullable(),

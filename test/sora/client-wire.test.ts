@@ -112,12 +112,12 @@ describe('SoraClient on the wire', () => {
   });
 
   it('reports a 2xx of the wrong shape as invalid_response naming the field, without retrying', async () => {
-    const server = await scriptedServer([json(200, { ...VIDEO, status: 'cancelled' })]);
+    const server = await scriptedServer([json(200, { ...VIDEO, progress: 'half' })]);
     const error = await failure(client(server.url).client.retrieve('video_1'));
     expect(error.code).toBe('invalid_response');
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('unexpected shape');
-    expect(error.message).toContain('status');
+    expect(error.message).toContain('progress');
     expect(error.requestId).toBe('req_200');
     expect(server.requests).toHaveLength(1);
   });

@@ -107,11 +107,11 @@ describe('Idempotency-Key on the wire', () => {
   });
 
   it('never repeats a create or remix whose 2xx body fails validation: invalid_response, not retryable', async () => {
-    const server = await scriptedServer([json(200, { ...VIDEO, status: 'cancelled' })]);
+    const server = await scriptedServer([json(200, { ...VIDEO, progress: 'half' })]);
     const { client, sleeps } = makeClient('openai', wireBase(server.url), { maxRetries: 8 });
     const created = await failure(client.create({ prompt: 'a fox' }));
     expect(created).toMatchObject({ code: 'invalid_response', status: 200, retryable: false });
-    expect(created.message).toContain('status');
+    expect(created.message).toContain('progress');
     expect(server.requests).toHaveLength(1);
 
     const notJson = await scriptedServer([
