@@ -66,7 +66,7 @@ export async function cleanupDeletedJob(ctx: CoreContext, jobId: string): Promis
   }
   try {
     const job = await ledger.get(jobId);
-    if (!job || job.state !== 'deleted' || job.cleanupDoneAt !== null) return true;
+    if (job?.state !== 'deleted' || job.cleanupDoneAt !== null) return true;
     let videoId = job.providerVideoId;
     if (job.submitStartedAt && !videoId) {
       // A submission is on its way: its submitter deletes the render when the provider answers.

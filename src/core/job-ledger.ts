@@ -6,7 +6,7 @@
  * lease lapsed cannot record over the one that took over. Indexes are derived from the record and
  * committed in the same write, so they never drift from it.
  */
-import type { Fence, IndexEntry, Store } from '../store/store.js';
+import type { Fence, IndexEntry, Store, VersionedRecord } from '../store/store.js';
 import { isTerminal, JOB_STATES, type Job, type JobInput, JobSchema, type JobState } from './job.js';
 import type { Logger } from './logger.js';
 import { type Requester, requesterKey, workspaceKey } from './requester.js';
@@ -27,6 +27,8 @@ const INDEX = {
 } as const;
 
 const LIVE_STATES = JOB_STATES.filter((s) => !isTerminal(s));
+/** Validated jobs kept by version (the loops' working set; far more than any queue holds). */
+const DECODED_CACHE_SIZE = 10_000;
 
 /** A fenced write found its lease taken over: the caller must stop the step. */
 export class LeaseLostError extends Error {
@@ -40,6 +42,8 @@ export type TransitionOutcome =
   | { job: undefined; changed: false };
 
 export class JobLedger {
+  private readonly decoded = new Map<string, { version: number; job: Job }>();
+
   constructor(
     readonly store: Store,
     private readonly logger: Logger,
@@ -57,7 +61,10 @@ export class JobLedger {
         expectedVersion: 0,
         ...indexChanges(job),
       });
-      if (written.ok) return job;
+      if (written.ok) {
+        this.remember(job.id, written.version, job);
+        return job;
+      }
     }
     throw new Error('could not draw a free job id');
   }
@@ -69,10 +76,31 @@ export class JobLedger {
   private async read(id: string): Promise<{ job: Job; version: number } | undefined> {
     const record = await this.store.readRecord(recordKey(id));
     if (!record) return undefined;
+    const job = await this.decode(id, record);
+    return job ? { job, version: record.version } : undefined;
+  }
+
+  /**
+   * Validates a record, or takes the job already validated at this exact version (the loops read the
+   * same unchanged jobs tick after tick; a newer version, from any replica, is validated again).
+   */
+  private async decode(id: string, record: VersionedRecord): Promise<Job | undefined> {
+    const known = this.decoded.get(id);
+    if (known && known.version === record.version) return known.job;
     const parsed = JobSchema.safeParse(record.value);
-    if (parsed.success) return { job: parsed.data, version: record.version };
-    await this.quarantine(id, parsed.error.message);
-    return undefined;
+    if (!parsed.success) {
+      await this.quarantine(id, parsed.error.message);
+      return undefined;
+    }
+    this.remember(id, record.version, parsed.data);
+    return parsed.data;
+  }
+
+  private remember(id: string, version: number, job: Job): void {
+    this.decoded.delete(id);
+    this.decoded.set(id, { version, job });
+    // Bounded: the oldest entry goes first (Map keeps insertion order).
+    if (this.decoded.size > DECODED_CACHE_SIZE) this.decoded.delete(this.decoded.keys().next().value!);
   }
 
   /**
@@ -98,7 +126,10 @@ export class JobLedger {
         fence,
         ...indexChanges(next),
       });
-      if (written.ok) return { job: next, changed: true };
+      if (written.ok) {
+        this.remember(id, written.version, next);
+        return { job: next, changed: true };
+      }
       if (written.reason === 'fenced') throw new LeaseLostError(`lease ${fence?.lease} was taken over`);
     }
   }
@@ -206,29 +237,39 @@ export class JobLedger {
   }
 
   private async fromIndex(index: string): Promise<Job[]> {
-    const ids: string[] = [];
-    let after: { score: number; member: string } | undefined;
-    for (;;) {
-      const page = await this.store.indexRange(index, { order: 'asc', limit: 500, after });
-      ids.push(...page.map((e) => e.member));
-      if (page.length < 500) break;
-      const last = page[page.length - 1]!;
-      after = { score: last.score, member: last.member };
-    }
-    return this.many(ids);
+    return this.many((await this.idsOf(index)).map((e) => e.member));
   }
 
   private async many(ids: string[]): Promise<Job[]> {
     const records = await this.store.readRecords(ids.map(recordKey));
     const jobs: Job[] = [];
     for (const [i, record] of records.entries()) {
-      const id = ids[i]!;
-      if (!record) continue;
-      const parsed = JobSchema.safeParse(record.value);
-      if (parsed.success) jobs.push(parsed.data);
-      else await this.quarantine(id, parsed.error.message);
+      const job = record ? await this.decode(ids[i]!, record) : undefined;
+      if (job) jobs.push(job);
     }
     return jobs;
+  }
+
+  /** Ids of the jobs in these states, oldest first (no record is read). */
+  async idsInStates(states: readonly JobState[]): Promise<string[]> {
+    const lists = await Promise.all(states.map((s) => this.idsOf(INDEX.state(s))));
+    return lists
+      .flat()
+      .sort((a, b) => a.score - b.score)
+      .map((e) => e.member);
+  }
+
+  private async idsOf(index: string): Promise<{ member: string; score: number }[]> {
+    const entries: { member: string; score: number }[] = [];
+    let after: { score: number; member: string } | undefined;
+    for (;;) {
+      const page = await this.store.indexRange(index, { order: 'asc', limit: 500, after });
+      entries.push(...page);
+      if (page.length < 500) break;
+      const last = page[page.length - 1]!;
+      after = { score: last.score, member: last.member };
+    }
+    return entries;
   }
 
   /** Moves a record that fails validation out of every work list; it stays readable for an operator. */

@@ -46,6 +46,8 @@ export class RenderPoller {
   ) {}
 
   private lease: HeldLease | undefined;
+  /** Jobs this tick moved out of the provider's hands. */
+  private readonly finished = new Set<string>();
   private readonly schedule = new Map<
     string,
     { nextPollAt: number; intervalMs: number; ledgerNext: number | null }
@@ -88,7 +90,9 @@ export class RenderPoller {
       }
     }
     const after = this.ctx.clock.now();
-    const remaining = await ledger.inStates(AT_PROVIDER_STATES);
+    // No second read of the ledger: what this tick finished is known, the rest keep their schedule.
+    const remaining = rendering.filter((j) => !this.finished.has(j.id));
+    this.finished.clear();
     if (remaining.length === 0) return IDLE_MS;
     return Math.max(50, Math.min(...remaining.map((j) => this.nextPollOf(j) - after)));
   }
@@ -231,6 +235,8 @@ export class RenderPoller {
 
   /** Moves a job out of the provider's hands (completed or failed) and frees its slot. */
   private async finish(id: string, now: number, change: Partial<Job>): Promise<void> {
+    this.finished.add(id);
+    this.schedule.delete(id);
     const result = await this.ctx.ledger.transition(id, now, (fresh) =>
       AT_PROVIDER_STATES.includes(fresh.state) ? change : undefined,
     );

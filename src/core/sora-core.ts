@@ -154,7 +154,8 @@ export class SoraCore {
       onDeletedInFlight: (jobId) => this.cleanUpSoon(jobId),
     });
     this.sweeper = new RetentionSweeper(this.ctx);
-    this.schedulerLoop = new WakeableLoop('scheduler', () => this.scheduler.tick(), clock, logger);
+    // Every completion wakes the queue; a burst of them is one pass (each pass reads the whole queue).
+    this.schedulerLoop = new WakeableLoop('scheduler', () => this.scheduler.tick(), clock, logger, 1_000, 50);
     this.pollerLoop = new WakeableLoop('poller', () => this.poller.tick(), clock, logger);
     this.deliveryLoop = new WakeableLoop('delivery', () => this.delivery.tick(), clock, logger);
     this.loops = [

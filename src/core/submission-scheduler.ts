@@ -195,7 +195,7 @@ export class SubmissionScheduler {
     const store = ledger.store;
     const log = logger.child({ jobId: id });
     const fresh = await ledger.get(id);
-    if (!fresh || fresh.state !== 'waiting') return 'skipped';
+    if (fresh?.state !== 'waiting') return 'skipped';
     if (fresh.submitStartedAt) {
       const adopted = await findInterruptedRender(this.ctx, fresh);
       if (adopted) {

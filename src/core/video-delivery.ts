@@ -51,19 +51,19 @@ export class VideoDelivery {
   /** Starts work on every job ready for it, up to the concurrency cap; returns the next wake delay. */
   async tick(): Promise<number> {
     const now = this.ctx.clock.now();
-    const ready = (await this.ctx.ledger.inStates(['downloading', 'delivering'])).filter(
-      (j) => !this.inFlight.has(j.id),
+    // Ids first (an index read): records are read only for the jobs this tick can start.
+    const ready = (await this.ctx.ledger.idsInStates(['downloading', 'delivering'])).filter(
+      (id) => !this.inFlight.has(id) && (this.retryAt.get(id) ?? 0) <= now,
     );
-    for (const job of ready) {
+    for (const id of ready) {
       if (this.inFlight.size >= this.ctx.settings.deliveryConcurrency) break;
-      if ((this.retryAt.get(job.id) ?? 0) > now) continue;
-      const work = this.process(job)
-        .catch((error) => this.ctx.logger.error({ jobId: job.id, err: error }, 'delivery crashed'))
+      const work = this.process(id)
+        .catch((error) => this.ctx.logger.error({ jobId: id, err: error }, 'delivery crashed'))
         .finally(() => {
-          this.inFlight.delete(job.id);
-          if (this.retryAt.has(job.id)) this.hooks.onRetryScheduled();
+          this.inFlight.delete(id);
+          if (this.retryAt.has(id)) this.hooks.onRetryScheduled();
         });
-      this.inFlight.set(job.id, work);
+      this.inFlight.set(id, work);
     }
     const waits = [...this.retryAt.values()].map((at) => at - now).filter((ms) => ms > 0);
     return Math.min(IDLE_MS, ...waits);
@@ -78,8 +78,9 @@ export class VideoDelivery {
     await Promise.allSettled([...this.inFlight.values()]);
   }
 
-  private async process(job: Job): Promise<void> {
+  private async process(jobId: string): Promise<void> {
     const { ledger, instanceId, settings, logger } = this.ctx;
+    const job = { id: jobId };
     const held = await HeldLease.acquire(
       ledger.store,
       deliverLease(job.id),
@@ -263,7 +264,7 @@ export class VideoDelivery {
     await this.hooks.onDelivered(result.job);
   }
 
-  private async retryOrFail(job: Job, error: unknown): Promise<void> {
+  private async retryOrFail(job: Pick<Job, 'id'>, error: unknown): Promise<void> {
     const { ledger, clock, logger } = this.ctx;
     if ((await ledger.get(job.id))?.state === 'deleted') {
       // The delete won (the surface stopped at a checkpoint, or failed): nothing to retry.

@@ -18,6 +18,8 @@ export class WakeableLoop {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly errorDelayMs = 1000,
+    /** Wakes closer together than this are folded into one tick (a burst of completions). */
+    private readonly minIntervalMs = 0,
   ) {}
 
   start(): void {
@@ -48,7 +50,12 @@ export class WakeableLoop {
         delay = this.errorDelayMs;
       }
       if (!this.running) break;
-      if (this.wakeRequested) continue;
+      if (this.wakeRequested) {
+        // Real time, not the injected clock: this only spares the CPU, and a test's frozen clock
+        // must not stop the loop.
+        if (this.minIntervalMs > 0) await new Promise((r) => setTimeout(r, this.minIntervalMs));
+        continue;
+      }
       this.wakeController = new AbortController();
       await this.clock.sleep(Math.max(0, delay), this.wakeController.signal);
     }
