@@ -556,20 +556,28 @@ function printReport(
     ],
     ['bot peak V8 heap used', (p) => `${(p.peakHeap / MB).toFixed(0)} MB`, ''],
     [
-      'store calls per delivered job (get / set / claim / addToSet)',
-      (p) => ['get', 'set', 'claim', 'addToSet'].map((k) => per(p.storeOps.calls[k] ?? 0, p)).join(' / '),
+      'store calls per delivered job (readRecord(s) / writeRecord / acquireLease / indexRange)',
+      (p) =>
+        [['readRecord', 'readRecords'], ['writeRecord'], ['acquireLease'], ['indexRange']]
+          .map((ks) =>
+            per(
+              ks.reduce((n, k) => n + (p.storeOps.calls[k] ?? 0), 0),
+              p,
+            ),
+          )
+          .join(' / '),
       '',
     ],
     [
-      'ledger.active() reads (each reads every active job)',
+      'work-list reads (an index page of a ledger list)',
       (p) => `${p.storeOps.activeReads} (${per(p.storeOps.activeReads, p)} per job)`,
       '',
     ],
     ['one ledger.active() with all jobs active', (p) => ms(p.activeReadMs), ''],
     [
-      'summed store wait: get / set / claim / addToSet',
+      'summed store wait: readRecords / writeRecord / acquireLease / indexRange',
       (p) =>
-        ['get', 'set', 'claim', 'addToSet']
+        ['readRecords', 'writeRecord', 'acquireLease', 'indexRange']
           .map((k) => `${((p.storeOps.waitMs[k] ?? 0) / 1000).toFixed(0)} s`)
           .join(' / '),
       '',
