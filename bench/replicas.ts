@@ -11,7 +11,6 @@
  *
  * Figures, not assertions: never part of the test suite.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,10 +23,10 @@ import { createProvider, EMULATOR_API_KEY } from '../src/sora/index.js';
 import { RedisStore } from '../src/store/redis-store.js';
 import { fastCoreSettings } from '../test/support/fast-core-settings.js';
 import { JournalSurface, readJournal } from '../test/support/journal-surface.js';
+import { startScript } from '../test/support/script-process.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SCRIPT = join(import.meta.dirname, '../test/support/replica-bot.ts');
-const TSX = import.meta.resolve('tsx');
 const JOBS = Number(process.argv[2] ?? 1000);
 const RENDER_MS = Number(process.argv[3] ?? 1000);
 const LEASE_MS = 10_000;
@@ -59,10 +58,8 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
         ? Readable.from([Buffer.alloc(64 * 1024, 1)])
         : undefined,
   });
-  const children: ChildProcess[] = [];
-  const ready: Promise<void>[] = [];
-  for (let i = 0; i < replicaCount; i++) {
-    const child = spawn(process.execPath, ['--import', TSX, SCRIPT], {
+  const replicas = Array.from({ length: replicaCount }, (_, i) =>
+    startScript(SCRIPT, {
       env: {
         ...process.env,
         REDIS_URL,
@@ -74,16 +71,12 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
         INSTANCE_ID: `replica-${i}`,
         MAX_CONCURRENT: '500',
       },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    children.push(child);
-    ready.push(
-      new Promise((resolve, reject) => {
-        child.stdout?.on('data', (d) => String(d).includes('ready') && resolve());
-        child.once('exit', (code) => reject(new Error(`replica ${i} exited with ${code}`)));
-      }),
-    );
-  }
+      readyLine: /ready/,
+      inheritStderr: true,
+    }),
+  );
+  const children = replicas.map((r) => r.child);
+  const ready = replicas.map((r) => r.ready);
   await Promise.all(ready);
   const store = await RedisStore.open(REDIS_URL, namespace);
   const provider = createProvider(parseConfig({ SORA_PROVIDER: 'emulator' }), {

@@ -3,16 +3,16 @@
  * The first connects, the second stands by (it could still post videos through REST); when the first
  * is killed with SIGKILL, the second opens the gateway within 30 s.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@redis/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
+import { startScript } from '../support/script-process.js';
 
 const SCRIPT = join(import.meta.dirname, '../support/bot-process.ts');
-const TSX = import.meta.resolve('tsx');
 // A database of its own: the bot's namespace is fixed, so the test clears this one first.
 const REDIS_URL = `${process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'}/11`;
 
@@ -29,7 +29,7 @@ afterAll(async () => {
 function startReplica(name: string): { child: ChildProcess; ready: Promise<string> } {
   const dataDir = mkdtempSync(join(tmpdir(), `sora-gateway-${name}-`));
   dirs.push(dataDir);
-  const child = spawn(process.execPath, ['--import', TSX, SCRIPT], {
+  const replica = startScript(SCRIPT, {
     cwd: dataDir,
     env: {
       PATH: process.env.PATH ?? '',
@@ -43,22 +43,11 @@ function startReplica(name: string): { child: ChildProcess; ready: Promise<strin
       DISCORD_APPLICATION_ID: fake!.applicationId,
       DISCORD_API_URL: fake!.apiBase,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    readyLine: /ready: (.*)/,
   });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let stderr = '';
-  child.stderr?.on('data', (d) => {
-    stderr += String(d);
-  });
-  const ready = new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (d) => {
-      const match = /ready: (.*)/.exec(String(d));
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}: ${stderr}`)));
-  });
-  return { child, ready };
+  children.add(replica.child);
+  replica.child.once('exit', () => children.delete(replica.child));
+  return { child: replica.child, ready: replica.ready.then((m) => m[1]!) };
 }
 
 describe('the Discord gateway across replicas', () => {

@@ -4,7 +4,7 @@
  * Every job must be rendered exactly once (one provider create) and posted exactly once, and the
  * killed replica's jobs must be taken over when its leases lapse.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +18,9 @@ import { RedisStore } from '../../src/store/redis-store.js';
 import { REDIS_URL } from '../support/core-harness.js';
 import { fastCoreSettings } from '../support/fast-core-settings.js';
 import { JournalSurface, readJournal } from '../support/journal-surface.js';
+import { type ScriptProcess, startScript } from '../support/script-process.js';
 
 const SCRIPT = join(import.meta.dirname, '../support/replica-bot.ts');
-const TSX = import.meta.resolve('tsx');
 const JOBS = 200;
 const REPLICAS = 3;
 
@@ -34,28 +34,11 @@ afterAll(async () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function startReplica(env: Record<string, string>): {
-  child: ChildProcess;
-  ready: Promise<void>;
-  stderr: () => string;
-} {
-  const child = spawn(process.execPath, ['--import', TSX, SCRIPT], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let stderr = '';
-  child.stderr?.on('data', (d) => {
-    stderr += String(d);
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d) => {
-      if (String(d).includes('ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`replica exited with ${code}: ${stderr}`)));
-  });
-  return { child, ready, stderr: () => stderr };
+function startReplica(env: Record<string, string>): ScriptProcess {
+  const replica = startScript(SCRIPT, { env: { ...process.env, ...env }, readyLine: /ready/ });
+  children.add(replica.child);
+  replica.child.once('exit', () => children.delete(replica.child));
+  return replica;
 }
 
 describe('replicas on one Redis', () => {
