@@ -155,7 +155,14 @@ export class SoraCore {
     });
     this.sweeper = new RetentionSweeper(this.ctx);
     // Every completion wakes the queue; a burst of them is one pass (each pass reads the whole queue).
-    this.schedulerLoop = new WakeableLoop('scheduler', () => this.scheduler.tick(), clock, logger, 1_000, 50);
+    this.schedulerLoop = new WakeableLoop(
+      'scheduler',
+      () => this.scheduler.tick(),
+      clock,
+      logger,
+      1_000,
+      200,
+    );
     this.pollerLoop = new WakeableLoop('poller', () => this.poller.tick(), clock, logger);
     this.deliveryLoop = new WakeableLoop('delivery', () => this.delivery.tick(), clock, logger);
     this.loops = [

@@ -96,8 +96,9 @@ export class VideoDelivery {
     try {
       // Read again under the lease: the job may have been delivered or deleted since the tick read it.
       let current = await ledger.get(job.id);
+      const justDownloaded = current?.state === 'downloading';
       if (current?.state === 'downloading') current = await this.download(current, held);
-      if (current?.state === 'delivering') await this.deliver(current, held);
+      if (current?.state === 'delivering') await this.deliver(current, held, justDownloaded);
       this.attempts.delete(job.id);
       this.retryAt.delete(job.id);
     } catch (error) {
@@ -119,7 +120,9 @@ export class VideoDelivery {
       // Deleted meanwhile: record the files anyway so the cleanup removes them.
       (j) =>
         j.state === 'downloading'
-          ? { state: 'delivering', files }
+          ? // Posted right after this write, by this process: it is also the record that the post
+            // began (a crash in between finds no facts and posts, which is what it should do).
+            { state: 'delivering', files, deliveryStartedAt: this.ctx.clock.now(), deliveryFacts: {} }
           : j.state === 'deleted'
             ? { files, cleanupDoneAt: null }
             : undefined,
@@ -173,30 +176,35 @@ export class VideoDelivery {
     return { video: video.path, thumbnail };
   }
 
-  private async deliver(job: Job, held: HeldLease): Promise<void> {
+  private async deliver(job: Job, held: HeldLease, justDownloaded: boolean): Promise<void> {
     const { ledger, clock, surfaces, logger } = this.ctx;
     const surface = surfaces.forConversation(job.conversation);
     if (!surface) throw new SurfaceError('platform_error', `no adapter is running for ${job.conversation}`);
     let delivered: DeliveredVideo | undefined;
-    if (job.deliveryStartedAt && surface.findDelivery)
+    // Resuming (a crash, another replica): was it posted already? Not after our own download.
+    if (!justDownloaded && job.deliveryStartedAt && surface.findDelivery)
       delivered = await surface.findDelivery(job.conversation, job.id, job.deliveryFacts);
     let current = job;
     if (!delivered) {
-      // Downloaded by a replica that died, into a DATA_DIR this process may not share: fetch again.
-      const present = current.files.video
-        ? await stat(current.files.video).catch(() => undefined)
-        : undefined;
-      const files = present ? current.files : await this.fetchFiles(current, held);
-      if (!files) return;
-      const started = await ledger.transition(
-        job.id,
-        clock.now(),
-        (j) =>
-          j.state === 'delivering' ? { deliveryStartedAt: clock.now(), deliveryFacts: {}, files } : undefined,
-        held.fence,
-      );
-      if (!started.changed) return;
-      current = started.job;
+      if (!justDownloaded) {
+        // Downloaded by a replica that died, into a DATA_DIR this process may not share: fetch again.
+        const present = current.files.video
+          ? await stat(current.files.video).catch(() => undefined)
+          : undefined;
+        const files = present ? current.files : await this.fetchFiles(current, held);
+        if (!files) return;
+        const started = await ledger.transition(
+          job.id,
+          clock.now(),
+          (j) =>
+            j.state === 'delivering'
+              ? { deliveryStartedAt: clock.now(), deliveryFacts: {}, files }
+              : undefined,
+          held.fence,
+        );
+        if (!started.changed) return;
+        current = started.job;
+      }
       const videoPath = current.files.video!;
       const view = toJobView(current);
       delivered = await surface.deliverVideo(
