@@ -13,10 +13,11 @@ import { HeldLease } from './held-lease.js';
 import { isTerminal, type Job } from './job.js';
 import type { NoticeMessage } from './messages.js';
 import { canDelete } from './policy.js';
+import { deleteAtProvider } from './provider-outcomes.js';
 import { deletedNote, noSuchVideo, notice } from './replies.js';
 import type { Requester } from './requester.js';
 import { removeJobFiles } from './retention-sweeper.js';
-import { deleteAtProvider, PROVIDER_SLOTS, submitLease } from './submission-scheduler.js';
+import { PROVIDER_SLOTS, submitLease } from './submission-scheduler.js';
 
 const CLEANUP_LEASE_MS = 60_000;
 const CLEANUP_EVERY_MS = 30_000;

@@ -17,9 +17,9 @@ import {
   SurfaceRegistry,
 } from './core-context.js';
 import { cleanupDeletedJob, DeletionCleanup, deleteJob } from './delete-job.js';
-import { HeldLease } from './held-lease.js';
 import type { Attachment, AttachmentMeta, Intent, ParseResult } from './intents.js';
 import { AT_PROVIDER_STATES, type Job } from './job.js';
+import { JobAnnouncer, ORPHAN_MIN_AGE_MS } from './job-announcer.js';
 import { JobLedger } from './job-ledger.js';
 import { prepareGenerate, prepareRemix } from './job-request.js';
 import { listJobs } from './list-jobs.js';
@@ -30,7 +30,7 @@ import { RenderPoller } from './render-poller.js';
 import { failureMessage, helpMessage, noSuchVideo, notice, resultActions } from './replies.js';
 import { type Requester, type RequesterInput, RequesterSchema } from './requester.js';
 import { RetentionSweeper } from './retention-sweeper.js';
-import { StatusReporter, statusMessage } from './status-reporter.js';
+import { StatusReporter } from './status-reporter.js';
 import { SubmissionScheduler } from './submission-scheduler.js';
 import { type ChatSurface, SurfaceError, type ThreadStart } from './surface.js';
 import { VideoDelivery } from './video-delivery.js';
@@ -79,10 +79,6 @@ const STEP_LEASE_PREFIXES = [
   'loop:',
   'idempotency:',
 ] as const;
-const ANNOUNCE_LEASE_MS = 15_000;
-/** An accepted job this old whose announce lease is free was left by a process that died. */
-const ORPHAN_MIN_AGE_MS = 10_000;
-const ORPHAN_CHECK_MS = 10_000;
 /** How long a command's first delivery may take to create its job before a repeat may try again. */
 const PENDING_IDEMPOTENCY_MS = 60_000;
 
@@ -94,6 +90,7 @@ export class SoraCore {
   private readonly delivery: VideoDelivery;
   private readonly reporter: StatusReporter;
   private readonly sweeper: RetentionSweeper;
+  private readonly announcer: JobAnnouncer;
   private readonly loops: WakeableLoop[];
   private readonly schedulerLoop: WakeableLoop;
   private readonly pollerLoop: WakeableLoop;
@@ -154,6 +151,7 @@ export class SoraCore {
       onDeletedInFlight: (jobId) => this.cleanUpSoon(jobId),
     });
     this.sweeper = new RetentionSweeper(this.ctx);
+    this.announcer = new JobAnnouncer(this.ctx, () => this.scheduler.waitingCount());
     // Every completion wakes the queue; a burst of them is one pass (each pass reads the whole queue).
     this.schedulerLoop = new WakeableLoop(
       'scheduler',
@@ -171,7 +169,13 @@ export class SoraCore {
       this.deliveryLoop,
       new WakeableLoop('retention', () => this.sweeper.tick(), clock, logger, 60_000),
       new WakeableLoop('deletion-cleanup', () => new DeletionCleanup(this.ctx).tick(), clock, logger, 5_000),
-      new WakeableLoop('orphans', () => this.recoverOrphans(ORPHAN_MIN_AGE_MS), clock, logger, 5_000),
+      new WakeableLoop(
+        'orphans',
+        () => this.announcer.recoverOrphans(ORPHAN_MIN_AGE_MS),
+        clock,
+        logger,
+        5_000,
+      ),
     ];
   }
 
@@ -235,7 +239,7 @@ export class SoraCore {
       // A job accepted just before a crash keeps its command's key: no second job for a retry.
       if (job.state === 'accepted') await ledger.rebindIdempotency(job, settings.idempotencyTtlMs);
     }
-    await this.recoverOrphans(0);
+    await this.announcer.recoverOrphans(0);
     for (const loop of this.loops) loop.start();
   }
 
@@ -371,15 +375,8 @@ export class SoraCore {
       });
       if (key) await ledger.bindIdempotency(key, token, job.id, settings.idempotencyTtlMs);
       this.ctx.logger.info({ jobId: job.id, kind: prepared.request.kind }, 'job accepted');
-      // Held while the status message goes out, so a replica starting now does not announce it too.
-      const announcing = await HeldLease.acquire(
-        ledger.store,
-        announceLease(job.id),
-        this.ctx.instanceId,
-        ANNOUNCE_LEASE_MS,
-      );
       try {
-        job = await this.announce(job, request.announce);
+        job = await this.announcer.announceNew(job, request.announce);
       } catch (error) {
         const failed = await ledger.transition(job.id, clock.now(), (j) =>
           j.state === 'accepted'
@@ -392,8 +389,6 @@ export class SoraCore {
         this.ctx.logger.warn({ jobId: job.id, err: error }, 'could not post the status message');
         // Nothing was spent yet: say only what the platform refused and how to fix it.
         return reply({ ...failureMessage(failed.job ?? job), text: surfaceMessage(error), hint: null });
-      } finally {
-        await announcing?.release();
       }
       this.schedulerLoop.wake();
       return { kind: 'job', job: toJobView(job), duplicate: false };
@@ -416,56 +411,6 @@ export class SoraCore {
     return { kind: 'job', job: toJobView(job), duplicate: true };
   }
 
-  /** Posts the first status message and moves the job to the queue. */
-  private async announce(job: Job, announce?: CommandRequest['announce']): Promise<Job> {
-    const { ledger, clock } = this.ctx;
-    const surface = this.ctx.surfaces.forConversation(job.conversation);
-    // The first position shown is the queue's length at the scheduler's last pass, plus this job;
-    // the scheduler corrects it on its next pass.
-    const message = statusMessage(job, { position: this.scheduler.waitingCount() + 1, etaMs: 0 });
-    let thread: ThreadStart;
-    if (announce) thread = await announce(message);
-    else if (surface) thread = await surface.startJob(job.conversation, message);
-    else throw new SurfaceError('platform_error', `no adapter is running for ${job.conversation}`);
-    const platform = surface?.platform ?? job.requester.platform;
-    await ledger.indexMessage(platform, thread.statusRef, job.id);
-    const saved = await ledger.transition(job.id, clock.now(), (j) =>
-      j.state === 'accepted'
-        ? { state: 'waiting', conversation: thread.conversation, statusRef: thread.statusRef }
-        : // Deleted while the message went out: keep the reference so the status shows it.
-          j.statusRef === null
-          ? { conversation: thread.conversation, statusRef: thread.statusRef }
-          : undefined,
-    );
-    return saved.job ?? job;
-  }
-
-  /**
-   * Jobs accepted by a process that died before posting their status message: announced by whoever
-   * gets their announce lease (a replica's fresh job holds its own, and is younger than `minAgeMs`).
-   */
-  private async recoverOrphans(minAgeMs: number): Promise<number> {
-    const now = this.ctx.clock.now();
-    for (const job of await this.ctx.ledger.inStates(['accepted']))
-      if (job.createdAt <= now - minAgeMs) await this.announceOrphan(job);
-    return ORPHAN_CHECK_MS;
-  }
-
-  /** A job accepted before a crash, whose status message may never have been posted. */
-  private async announceOrphan(job: Job): Promise<void> {
-    const { ledger, instanceId } = this.ctx;
-    const held = await HeldLease.acquire(ledger.store, announceLease(job.id), instanceId, ANNOUNCE_LEASE_MS);
-    if (!held) return; // its creator (or another replica) is announcing it
-    try {
-      const fresh = await ledger.get(job.id);
-      if (fresh?.state === 'accepted') await this.announce(fresh);
-    } catch (error) {
-      this.ctx.logger.warn({ jobId: job.id, err: error }, 'could not resume an accepted job yet');
-    } finally {
-      await held.release();
-    }
-  }
-
   private async reportFailure(job: Job): Promise<void> {
     await this.reporter.report(job, { force: true });
     const surface = this.ctx.surfaces.forConversation(job.conversation);
@@ -476,10 +421,6 @@ export class SoraCore {
       this.ctx.logger.warn({ jobId: job.id, err: error }, 'could not report the failure in the thread');
     }
   }
-}
-
-function announceLease(jobId: string): string {
-  return `announce:${jobId}`;
 }
 
 function reply(message: BotMessage): CommandOutcome {

@@ -16,8 +16,9 @@ import { findInterruptedRender } from './adopt-render.js';
 import type { CoreContext } from './core-context.js';
 import { fairOrder } from './fair-order.js';
 import { HeldLease } from './held-lease.js';
-import { AT_PROVIDER_STATES, type FailureCode, type Job } from './job.js';
+import { AT_PROVIDER_STATES, type Job } from './job.js';
 import { LeaseLostError } from './job-ledger.js';
+import { deleteAtProvider, failureCodeOf } from './provider-outcomes.js';
 import { requesterKey } from './requester.js';
 import type { QueueInfo } from './status-reporter.js';
 
@@ -386,28 +387,4 @@ export function submitLease(jobId: string): string {
 /** The create's Idempotency-Key: stable across retries, new only after an answer that created nothing. */
 export function createKey(job: Job): string {
   return `sora-bot-${job.id}-${job.submitKeyGeneration}`;
-}
-
-function failureCodeOf(error: SoraError): FailureCode {
-  switch (error.code) {
-    case 'moderation_blocked':
-      return 'moderation_blocked';
-    case 'auth':
-    case 'permission':
-      return 'auth';
-    case 'invalid_request':
-      return 'invalid_request';
-    case 'not_found':
-      return 'expired';
-    default:
-      return 'provider_error';
-  }
-}
-
-export async function deleteAtProvider(provider: CoreContext['provider'], videoId: string): Promise<void> {
-  try {
-    await provider.delete(videoId);
-  } catch (error) {
-    if (!(isSoraError(error) && error.code === 'not_found')) throw error;
-  }
 }
