@@ -20,7 +20,8 @@ import { removeJobFiles } from './retention-sweeper.js';
 import { PROVIDER_SLOTS, submitLease } from './submission-scheduler.js';
 
 const CLEANUP_LEASE_MS = 60_000;
-const CLEANUP_EVERY_MS = 30_000;
+/** The list is one index read when empty, so it is looked at often: a failed inline cleanup is retried soon. */
+const CLEANUP_EVERY_MS = 5_000;
 /** A cleanup that could not finish is tried again this soon (an outage, a step racing it). */
 const CLEANUP_RETRY_MS = 5_000;
 
@@ -85,12 +86,7 @@ export async function cleanupDeletedJob(ctx: CoreContext, jobId: string): Promis
         logger.warn({ jobId, err: error }, `deleted job: could not remove ${what} yet; will retry`);
       }
     };
-    if (videoId) await attempt('the provider copy', () => deleteAtProvider(provider, videoId!));
-    if (complete) await ledger.store.releaseSlot(PROVIDER_SLOTS, jobId);
-    await attempt('the files', async () => {
-      await removeJobFiles(job.files);
-      if (job.request.imagePath) await rm(job.request.imagePath, { force: true });
-    });
+    // What people see goes first; then the provider's copy and our files.
     const surface = ctx.surfaces.forConversation(job.conversation);
     if (job.deliveredRef && surface?.markDeleted)
       await attempt('the posted video', () =>
@@ -100,6 +96,19 @@ export async function cleanupDeletedJob(ctx: CoreContext, jobId: string): Promis
           deletedNote(job),
         ),
       );
+    let providerCopyGone = true;
+    if (videoId)
+      await attempt('the provider copy', async () => {
+        providerCopyGone = false;
+        await deleteAtProvider(provider, videoId!);
+        providerCopyGone = true;
+      });
+    // The render's slot is free once the provider has no copy left to render.
+    if (providerCopyGone) await ledger.store.releaseSlot(PROVIDER_SLOTS, jobId);
+    await attempt('the files', async () => {
+      await removeJobFiles(job.files);
+      if (job.request.imagePath) await rm(job.request.imagePath, { force: true });
+    });
     if (!complete) return false;
     const done = await ledger.transition(
       jobId,

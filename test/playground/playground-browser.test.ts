@@ -196,9 +196,11 @@ describe('playground in a real browser', () => {
     expect(await page.locator('li.msg-result video').count()).toBe(2);
 
     // Delete: the first video's message becomes the deleted notice; the reply is private.
-    await result.locator('button.action-delete').click();
+    // The ref is read before the click: once the message turns into the notice, `result` (the first
+    // result in the room) is the remix's message.
     const ref = await result.getAttribute('data-ref');
     const replaced = page.locator(`li.msg[data-ref="${ref}"]`);
+    await replaced.locator('button.action-delete').click();
     await expect.poll(() => replaced.getAttribute('class'), WAIT).toContain('msg-notice');
     expect(await replaced.textContent()).toContain(`Video ${jobId} was deleted by Ann.`);
     expect(await replaced.locator('video').count()).toBe(0);

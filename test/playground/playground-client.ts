@@ -21,7 +21,7 @@ export function startTestBot(dataDir: string, renderMs = 300): Promise<RunningBo
       DATA_DIR: dataDir,
       PORT: '0',
       SORA_EMULATOR_RENDER_MS: String(renderMs),
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: (process.env.PLAYGROUND_TEST_LOG as 'info' | undefined) ?? 'silent',
     }),
     { print: () => {} },
   );
