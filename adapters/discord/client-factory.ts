@@ -2,7 +2,7 @@
  * The discord.js client with only what the bot needs: intents Guilds (channels, roles, interactions)
  * and GuildMessageReactions (🔁 / ❌ on videos), no privileged intent; partials Message, Channel and
  * Reaction so that reactions on messages sent before a restart (not in cache) still arrive
- * (../shared/docs/platforms.md, Discord > Reactions). `apiUrl` points REST, and therefore the gateway
+ * (docs/platforms.md, Discord > Reactions). `apiUrl` points REST, and therefore the gateway
  * lookup, at another server (tests, proxies).
  */
 import { Client, type ClientOptions, DefaultRestOptions, GatewayIntentBits, Partials } from 'discord.js';

@@ -1,7 +1,7 @@
 /**
  * Buttons, modal submissions and the two message context menus. Each reads its state from the
  * custom_id (the job id) or the store, never from memory, so a Remix or Delete button posted before a
- * restart still works (../shared/docs/platforms.md: buttons survive restarts, collectors do not).
+ * restart still works (docs/platforms.md: buttons survive restarts, collectors do not).
  */
 import type {
   ButtonInteraction,

@@ -3,7 +3,7 @@
  * `discord:GUILD:CHANNEL:THREAD` (a thread under that channel); the bot posts into the innermost one.
  * A message reference is `CHANNEL:MESSAGE` (the channel or thread that holds it): with it every later
  * edit goes through the bot token (`PATCH /channels/{c}/messages/{m}`), never through the interaction
- * token, which dies 15 minutes after the command (../shared/docs/platforms.md, Discord).
+ * token, which dies 15 minutes after the command (docs/platforms.md, Discord).
  */
 import type { RequesterInput } from '../../src/core/requester.js';
 

@@ -1,7 +1,7 @@
 /**
  * The `custom_id`s of the bot's buttons and modals (1..100 characters). Every click carries all the
  * state it needs (the job id) so buttons keep working after a restart; they are handled in the global
- * interactionCreate listener, never by a collector (../shared/docs/platforms.md, Discord).
+ * interactionCreate listener, never by a collector (docs/platforms.md, Discord).
  */
 import { normalizeShortId } from '../../src/core/short-id.js';
 

@@ -2,7 +2,7 @@
  * The Discord ChatSurface. Every call uses the bot token through the channel (`channel.send`,
  * `channel.messages.edit`), never an interaction token: a render can outlast the 15-minute token, and
  * the status message is addressed by `CHANNEL:MESSAGE` from the moment the deferred reply became it
- * (../shared/docs/platforms.md, Discord). Delivery fits the video under the guild's upload limit
+ * (docs/platforms.md, Discord). Delivery fits the video under the guild's upload limit
  * (re-encoding when needed) and, with PUBLIC_URL, links the original through a signed URL.
  *
  * Exactly once: before the send, the delivery checkpoints where it posts and a snowflake from just

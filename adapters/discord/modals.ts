@@ -1,7 +1,7 @@
 /**
  * The two modals: the new prompt for a remix, and the prompt for animating an image. A modal must be
  * the first answer to an interaction (it cannot follow a defer), so buttons and context menus open it
- * directly (../shared/docs/platforms.md, Discord > Slash commands and interactions).
+ * directly (docs/platforms.md, Discord > Slash commands and interactions).
  */
 import { type APIModalInteractionResponseCallbackData, ComponentType, TextInputStyle } from 'discord.js';
 import { encodeComponentId, MODAL_FIELDS } from './custom-ids.js';

@@ -3,7 +3,7 @@
  * bot answers a 🔁 (DISCORD_REMIX_EMOJI) on a delivered video with a reply carrying a "Remix…" button,
  * whose click opens the modal; a ❌ by the requester or a moderator gets a "Delete" button the same
  * way. Reactions on messages from before a restart arrive as partials (ids only): the job is found by
- * the message's ids, so nothing needs fetching (../shared/docs/platforms.md, Discord > Reactions).
+ * the message's ids, so nothing needs fetching (docs/platforms.md, Discord > Reactions).
  */
 import {
   ButtonStyle,

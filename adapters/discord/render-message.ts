@@ -2,7 +2,7 @@
  * Renders the neutral messages (src/core/messages.ts) as Discord message payloads: content, embeds and
  * button rows. Everything a person typed (prompts, names) is escaped with discord.js's escapeMarkdown,
  * and every payload carries `allowedMentions: { parse: [] }`, so an echoed prompt containing
- * `@everyone` or `<@&role>` can never ping anyone (../shared/docs/platforms.md, Discord).
+ * `@everyone` or `<@&role>` can never ping anyone (docs/platforms.md, Discord).
  */
 import {
   type APIActionRowComponent,

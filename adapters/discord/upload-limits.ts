@@ -2,7 +2,7 @@
  * The per-attachment upload limit of each guild. Discord has moved it (25 MiB -> 10 MiB in 2025, maybe
  * 20 MiB later), so it is never hard-coded: every interaction carries `attachment_size_limit`, the
  * last one seen per guild is kept in the store (a delivery may happen after a restart, long after
- * the command), and a 413 / 40005 answer lowers it (../shared/docs/platforms.md, Upload limits).
+ * the command), and a 413 / 40005 answer lowers it (docs/platforms.md, Upload limits).
  */
 import type { KeyValues } from '../../src/store/key-values.js';
 

@@ -1,6 +1,6 @@
 /**
  * The two modals: "Make a video" (from `/sora` with no text, or the "Animate with Sora" shortcut) and
- * "Remix" (from a Remix button). Modal limits (shared/docs/platforms.md, "Modals"): title, submit and
+ * "Remix" (from a Remix button). Modal limits (docs/platforms.md, "Modals"): title, submit and
  * close at most 24 characters; the conversation, file and job travel in `private_metadata` (3000
  * characters). Submissions are validated with the core's own rules, and problems are shown next to
  * the field (`response_action: errors`): https://api.slack.com/surfaces/modals#displaying_errors

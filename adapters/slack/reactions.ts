@@ -1,6 +1,6 @@
 /**
  * Reactions on the bot's videos. A reaction carries no trigger_id, so it cannot open a modal
- * (shared/docs/platforms.md, "Reactions"): the remix emoji (SLACK_REMIX_EMOJI) answers with an
+ * (docs/platforms.md, "Reactions"): the remix emoji (SLACK_REMIX_EMOJI) answers with an
  * ephemeral "Remix…" button in the video's thread, whose click opens the modal; `:x:` from the
  * video's owner or an admin offers a Delete button the same way. The reacted message is found by its
  * ref (status or button message) or, for the file's own message, by the file it carries.

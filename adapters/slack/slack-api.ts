@@ -1,6 +1,6 @@
 /**
  * The bot's Web API clients. Two WebClients, because a 429 pauses a WebClient's whole request queue
- * (shared/docs/platforms.md, "Rate limits"): `api` carries everything that matters (posts, uploads,
+ * (docs/platforms.md, "Rate limits"): `api` carries everything that matters (posts, uploads,
  * modals) and waits out a 429 for exactly `Retry-After` itself; `progress` carries the cosmetic
  * status edits and gives up on a 429 at once, so delivery never queues behind a progress bar.
  * Platform errors become SurfaceErrors with stable codes here, at the edge.

@@ -1,6 +1,6 @@
 /**
  * The three-step external upload, streaming the file from disk. `files.uploadV2` would read the whole
- * file into memory first (shared/docs/platforms.md, "Uploading an MP4 into a thread"), which twenty
+ * file into memory first (docs/platforms.md, "Uploading an MP4 into a thread"), which twenty
  * 100 MB videos at once cannot afford. Steps: files.getUploadURLExternal (filename + length), POST the
  * bytes to the upload URL (raw body, answered 200), files.completeUploadExternal with the parent's
  * `thread_ts`: https://api.slack.com/messaging/files#uploading_files

@@ -2,7 +2,7 @@
  * Verifies a Standard Webhooks signature (what OpenAI signs its webhooks with): HMAC-SHA256 over
  * `${webhook-id}.${webhook-timestamp}.${raw body}` with the base64 part of a `whsec_` secret,
  * compared in constant time against each `v1,<base64>` entry, timestamp within 5 minutes.
- * See ../shared/docs/sora-api.md (Webhooks).
+ * See docs/sora-api.md (Webhooks).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 

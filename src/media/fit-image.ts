@@ -1,7 +1,7 @@
 /**
  * Resizes and centre-crops an image to an exact WIDTHxHEIGHT PNG. The Videos API rejects an
  * `input_reference` whose pixel size differs from `size` ("Inpaint image must match the requested width
- * and height", ../shared/docs/sora-api.md), so the bot fits every attachment before sending it.
+ * and height", docs/sora-api.md), so the bot fits every attachment before sending it.
  *
  * The image is scaled to cover the box (never letterboxed), then the overflow is cut evenly from both
  * sides. The scale sizes are computed with ceil() in the expression instead of

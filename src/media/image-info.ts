@@ -1,7 +1,7 @@
 /**
  * Identifies an image from its first bytes (magic numbers) and reads its pixel size, without decoding
  * it and without any dependency. Used to validate chat attachments and `input_reference` uploads: the
- * Videos API accepts JPEG, PNG and WebP only, at exactly the requested size (../shared/docs/sora-api.md),
+ * Videos API accepts JPEG, PNG and WebP only, at exactly the requested size (docs/sora-api.md),
  * and a filename or a declared Content-Type is not evidence of either.
  *
  * Formats: PNG (IHDR), JPEG (first SOFn frame header), WebP (RIFF container with a `VP8 ` lossy,

@@ -10,7 +10,7 @@
  *   expect((await handle.callback).type).toBe(5);
  *   await client.destroy(); await fake.close();   // in this order: see close()
  *
- * Platform facts: ../../../../shared/docs/platforms.md (Discord section).
+ * Platform facts: docs/platforms.md (Discord section).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

@@ -11,7 +11,7 @@
  *   const post = await fake.waitForCall('chat.postMessage');
  *   await app.stop(); await fake.socket.waitForNoConnections(); await fake.close();
  *
- * Platform facts: ../../../../shared/docs/platforms.md (Slack). Proven against the real Bolt in
+ * Platform facts: docs/platforms.md (Slack). Proven against the real Bolt in
  * test/fakes/slack.test.ts and test/fakes/slack/web-api.test.ts.
  */
 import type { Server } from 'node:http';

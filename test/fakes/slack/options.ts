@@ -29,7 +29,7 @@ const userSchema = z.object({
 
 /**
  * Upload policy of the workspace. Real workspaces can restrict uploads: files.completeUploadExternal then
- * answers `file_upload_size_restricted` or `file_uploads_disabled` (see shared/docs/platforms.md, "Uploading").
+ * answers `file_upload_size_restricted` or `file_uploads_disabled` (see docs/platforms.md, "Uploading").
  */
 const uploadPolicySchema = z.object({
   disabled: z.boolean().default(false),
