@@ -27,22 +27,3 @@ export function fairOrder(waiting: readonly Job[], lastServedAt: ReadonlyMap<str
   }
   return ordered;
 }
-
-/** A sliding one-minute window of job requests sent to the provider (SORA_RPM). */
-export class RequestWindow {
-  private readonly sent: number[] = [];
-
-  constructor(private readonly perMinute: number) {}
-
-  record(now: number): void {
-    this.sent.push(now);
-  }
-
-  /** 0 when a request may go now, else how long to wait. `perMinute` 0 means no limit. */
-  waitMs(now: number): number {
-    if (this.perMinute <= 0) return 0;
-    while (this.sent.length > 0 && this.sent[0]! <= now - 60_000) this.sent.shift();
-    if (this.sent.length < this.perMinute) return 0;
-    return this.sent[0]! + 60_000 - now;
-  }
-}

@@ -20,19 +20,19 @@ import { cleanupDeletedJob, DeletionCleanup, deleteJob } from './delete-job.js';
 import type { Attachment, AttachmentMeta, Intent, ParseResult } from './intents.js';
 import { AT_PROVIDER_STATES, type Job } from './job.js';
 import { JobAnnouncer, ORPHAN_MIN_AGE_MS } from './job-announcer.js';
+import { JobIntake } from './job-intake.js';
 import { JobLedger } from './job-ledger.js';
-import { prepareGenerate, prepareRemix } from './job-request.js';
 import { listJobs } from './list-jobs.js';
 import { type Logger, silentLogger } from './logger.js';
 import { type BotMessage, type JobView, type StatusMessage, toJobView } from './messages.js';
 import { canDelete, findVisibleJob, isConfiguredAdmin } from './policy.js';
 import { RenderPoller } from './render-poller.js';
-import { failureMessage, helpMessage, noSuchVideo, notice, resultActions } from './replies.js';
+import { failureMessage, helpMessage, noSuchVideo, resultActions } from './replies.js';
 import { type Requester, type RequesterInput, RequesterSchema } from './requester.js';
 import { RetentionSweeper } from './retention-sweeper.js';
 import { StatusReporter } from './status-reporter.js';
 import { SubmissionScheduler } from './submission-scheduler.js';
-import { type ChatSurface, SurfaceError, type ThreadStart } from './surface.js';
+import type { ChatSurface, ThreadStart } from './surface.js';
 import { VideoDelivery } from './video-delivery.js';
 import { WakeableLoop } from './wakeable-loop.js';
 
@@ -79,8 +79,6 @@ const STEP_LEASE_PREFIXES = [
   'loop:',
   'idempotency:',
 ] as const;
-/** How long a command's first delivery may take to create its job before a repeat may try again. */
-const PENDING_IDEMPOTENCY_MS = 60_000;
 
 export class SoraCore {
   readonly capabilities: ProviderCapabilities;
@@ -91,6 +89,7 @@ export class SoraCore {
   private readonly reporter: StatusReporter;
   private readonly sweeper: RetentionSweeper;
   private readonly announcer: JobAnnouncer;
+  private readonly intake: JobIntake;
   private readonly loops: WakeableLoop[];
   private readonly schedulerLoop: WakeableLoop;
   private readonly pollerLoop: WakeableLoop;
@@ -152,6 +151,10 @@ export class SoraCore {
     });
     this.sweeper = new RetentionSweeper(this.ctx);
     this.announcer = new JobAnnouncer(this.ctx, () => this.scheduler.waitingCount());
+    this.intake = new JobIntake(this.ctx, this.capabilities, this.announcer, {
+      visibleJob: (r, id) => this.visibleJob(r, id),
+      onQueued: () => this.schedulerLoop.wake(),
+    });
     // Every completion wakes the queue; a burst of them is one pass (each pass reads the whole queue).
     this.schedulerLoop = new WakeableLoop(
       'scheduler',
@@ -284,7 +287,7 @@ export class SoraCore {
       }
       case 'generate':
       case 'remix':
-        return this.startJob(requester, request);
+        return this.intake.accept(requester, request);
     }
   }
 
@@ -337,80 +340,6 @@ export class SoraCore {
     return findVisibleJob(this.ctx.ledger, r, jobId);
   }
 
-  private async startJob(requester: Requester, request: CommandRequest): Promise<CommandOutcome> {
-    const { ledger, clock, settings } = this.ctx;
-    const intent = request.intent;
-    if (intent.kind !== 'generate' && intent.kind !== 'remix') throw new Error('not a job intent');
-    const key = request.idempotencyKey;
-    let token = '';
-    if (key) {
-      const claim = await ledger.claimIdempotency(key, PENDING_IDEMPOTENCY_MS);
-      if ('existing' in claim) return this.duplicateOutcome(key, claim.existing);
-      token = claim.token;
-    }
-    try {
-      const prepared =
-        intent.kind === 'remix'
-          ? prepareRemix(
-              intent,
-              await this.visibleJob(requester, intent.jobId),
-              clock.now(),
-              this.capabilities,
-            )
-          : await prepareGenerate(this.ctx, this.capabilities, intent, request.attachment);
-      if ('reply' in prepared) {
-        if (key) await ledger.releaseIdempotency(key, token);
-        return reply(prepared.reply);
-      }
-      const now = clock.now();
-      let job = await ledger.create({
-        state: 'accepted',
-        requester,
-        channel: request.channel,
-        conversation: request.conversation,
-        request: prepared.request,
-        idempotencyKey: key ?? null,
-        createdAt: now,
-        updatedAt: now,
-      });
-      if (key) await ledger.bindIdempotency(key, token, job.id, settings.idempotencyTtlMs);
-      this.ctx.logger.info({ jobId: job.id, kind: prepared.request.kind }, 'job accepted');
-      try {
-        job = await this.announcer.announceNew(job, request.announce);
-      } catch (error) {
-        const failed = await ledger.transition(job.id, clock.now(), (j) =>
-          j.state === 'accepted'
-            ? {
-                state: 'failed',
-                failure: { code: 'delivery_failed', message: surfaceMessage(error), requestId: null },
-              }
-            : undefined,
-        );
-        this.ctx.logger.warn({ jobId: job.id, err: error }, 'could not post the status message');
-        // Nothing was spent yet: say only what the platform refused and how to fix it.
-        return reply({ ...failureMessage(failed.job ?? job), text: surfaceMessage(error), hint: null });
-      }
-      this.schedulerLoop.wake();
-      return { kind: 'job', job: toJobView(job), duplicate: false };
-    } catch (error) {
-      if (key) await ledger.releaseIdempotency(key, token);
-      throw error;
-    }
-  }
-
-  private async duplicateOutcome(key: string, existingId: string): Promise<CommandOutcome> {
-    // The first delivery may still be creating its job (downloading an image, posting the status
-    // message): wait for it to bind the key, so the duplicate answers with the same job.
-    let id = existingId;
-    for (let i = 0; i < 250 && id === ''; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      id = await this.ctx.ledger.idempotentJobId(key);
-    }
-    const job = id ? await this.ctx.ledger.get(id) : undefined;
-    if (!job) return reply(notice('Already working on that request.', 'info'));
-    return { kind: 'job', job: toJobView(job), duplicate: true };
-  }
-
   private async reportFailure(job: Job): Promise<void> {
     await this.reporter.report(job, { force: true });
     const surface = this.ctx.surfaces.forConversation(job.conversation);
@@ -425,9 +354,4 @@ export class SoraCore {
 
 function reply(message: BotMessage): CommandOutcome {
   return { kind: 'reply', message };
-}
-
-function surfaceMessage(error: unknown): string {
-  if (error instanceof SurfaceError) return error.userMessage;
-  return error instanceof Error ? error.message : String(error);
 }

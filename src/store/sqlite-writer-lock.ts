@@ -22,10 +22,7 @@ interface WriterRow {
 export class SqliteWriterLock {
   private timer: NodeJS.Timeout | undefined;
 
-  private constructor(
-    private readonly db: Database,
-    private readonly file: string,
-  ) {}
+  private constructor(private readonly db: Database) {}
 
   /** Takes the file for this process or throws a `locked` StoreError naming the holder and the fix. */
   static take(db: Database, file: string): SqliteWriterLock {
@@ -46,7 +43,7 @@ export class SqliteWriterLock {
            started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at`,
       ).run(me.pid, me.host, now, now);
     }).immediate();
-    const lock = new SqliteWriterLock(db, file);
+    const lock = new SqliteWriterLock(db);
     lock.timer = setInterval(() => lock.heartbeat(), HEARTBEAT_MS);
     lock.timer.unref();
     return lock;

@@ -150,7 +150,7 @@ export interface Store {
 export class StoreError extends Error {
   override readonly name = 'StoreError';
   constructor(
-    readonly code: 'unreachable' | 'locked' | 'corrupt',
+    readonly code: 'unreachable' | 'locked',
     message: string,
     options?: { cause?: unknown },
   ) {
