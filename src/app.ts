@@ -3,12 +3,15 @@
  * the HTTP server and every adapter whose credentials are set. With no chat credentials it runs the
  * local playground, so `npm install && npm start` works on a fresh machine.
  */
+
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import type { AdapterContext, AdapterStarter, RunningAdapter } from './adapter-plugin.js';
 import type { Config } from './config.js';
+import type { BudgetSettings } from './core/budget-book.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
+import { dollars, PriceTable } from './core/pricing.js';
 import { SoraCore } from './core/sora-core.js';
 import { mountHealth } from './http/health-route.js';
 import { HttpServer } from './http/http-server.js';
@@ -87,6 +90,8 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       store,
       clock: options.clock,
       logger,
+      budgets: budgetSettings(config),
+      renderUsageChart: async (input) => (await import('./media/usage-chart.js')).renderUsageChart(input),
       settings: {
         dataDir: config.DATA_DIR,
         defaultModel: config.SORA_MODEL,
@@ -184,4 +189,18 @@ async function openProvider(
 
 function clamp(value: number, min: number, max: number): number {
   return Math.round(Math.max(min, Math.min(max, value)));
+}
+
+/** SORA_PRICES, SORA_BUDGET_*, SORA_MAX_PENDING_PER_USER and SORA_APPROVAL_ABOVE, in micro-dollars. */
+function budgetSettings(config: Config): BudgetSettings {
+  const micros = (amount: number | undefined) => (amount === undefined ? null : dollars(amount));
+  return {
+    prices: new PriceTable(config.SORA_PRICES ?? []),
+    userDay: micros(config.SORA_BUDGET_USER_DAY),
+    userMonth: micros(config.SORA_BUDGET_USER_MONTH),
+    workspaceMonth: micros(config.SORA_BUDGET_WORKSPACE_MONTH),
+    maxPendingPerUser: config.SORA_MAX_PENDING_PER_USER,
+    timeZone: config.SORA_BUDGET_TZ,
+    approvalAbove: micros(config.SORA_APPROVAL_ABOVE),
+  };
 }

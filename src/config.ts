@@ -5,6 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { isTimeZone } from './core/budget-periods.js';
+import { parsePrices } from './core/pricing.js';
 import { DEFAULTS } from './defaults.js';
 import { PROVIDER_KINDS, type ProviderKind } from './sora/capabilities.js';
 
@@ -33,6 +35,15 @@ const int = (min: number, max: number) =>
       .min(min, `a whole number from ${min} to ${max}`)
       .max(max, `a whole number from ${min} to ${max}`),
   );
+
+/** A dollar amount such as `300` or `12.50` (budgets, the approval threshold). */
+const dollarsAmount = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v.trim().replace(/^\$/, '')) : v),
+  z
+    .number({ error: 'an amount in US dollars, like 300 or 12.50' })
+    .min(0, 'an amount in US dollars, like 300 or 12.50')
+    .max(10_000_000, 'an amount in US dollars, like 300 or 12.50'),
+);
 
 const flag = z.preprocess(
   (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
@@ -93,6 +104,27 @@ export const EnvSchema = z.object({
   DISCORD_API_URL: optionalUrl('the Discord API base, e.g. https://discord.com/api'),
   DISCORD_REMIX_EMOJI: z.string().trim().min(1).default(DEFAULTS.discordRemixEmoji),
   DOWNLOAD_LINK_SECRET: optionalString,
+  SORA_PRICES: z
+    .string()
+    .transform((v, ctx) => {
+      try {
+        return parsePrices(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  SORA_BUDGET_USER_DAY: dollarsAmount.optional(),
+  SORA_BUDGET_USER_MONTH: dollarsAmount.optional(),
+  SORA_BUDGET_WORKSPACE_MONTH: dollarsAmount.optional(),
+  SORA_BUDGET_TZ: z
+    .string()
+    .trim()
+    .refine(isTimeZone, 'an IANA time zone such as UTC, Europe/Paris or America/New_York')
+    .default('UTC'),
+  SORA_MAX_PENDING_PER_USER: int(1, 10_000).default(DEFAULTS.maxPendingPerUser),
+  SORA_APPROVAL_ABOVE: dollarsAmount.optional(),
 });
 export type Env = z.infer<typeof EnvSchema>;
 

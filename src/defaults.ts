@@ -15,6 +15,8 @@ export const DEFAULTS = {
   maxRetries: 3,
   /** Azure's default Sora 2 quota: 2 jobs running, 2 job requests a minute. */
   maxConcurrent: 2,
+  /** SORA_MAX_PENDING_PER_USER: unfinished videos one person may have at once. */
+  maxPendingPerUser: 5,
   requestsPerMinute: 2,
   videoRetentionDays: 7,
   /** How long the embedded emulator takes to "render" a video when the bot runs on it. */

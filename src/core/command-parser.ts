@@ -2,6 +2,7 @@
  * The one text grammar every adapter shares:
  *   PROMPT [--seconds 4|8|12] [--size WxH | --landscape | --portrait] [--model sora-2|sora-2-pro | --pro]
  *   remix ID PROMPT | status ID | list [--all] [--page N] | delete ID | help
+ *   budget ... | usage ... (budget-command-parser.ts)
  * Parsing never throws: any input yields an intent or a message written for the person.
  */
 import {
@@ -10,6 +11,7 @@ import {
   type ProviderCapabilities,
   type SoraModel,
 } from '../sora/capabilities.js';
+import { parseBudgetCommand, parseUsageCommand } from './budget-command-parser.js';
 import type { AttachmentMeta, GenerateIntent, ParseResult, UsageProblem } from './intents.js';
 import { normalizeShortId } from './short-id.js';
 
@@ -46,6 +48,13 @@ function tokenize(text: string): string[] {
 export function parseCommand(text: string, ctx: ParseContext): ParseResult {
   const tokens = tokenize(text);
   const first = tokens[0]?.toLowerCase();
+  const budget =
+    first === 'budget'
+      ? parseBudgetCommand(tokens.slice(1))
+      : first === 'usage'
+        ? parseUsageCommand(tokens.slice(1))
+        : undefined;
+  if (budget) return budget;
   if (first !== undefined && KEYWORDS.has(first)) return parseKeyword(first, tokens.slice(1), text, ctx);
   return parseGenerate(tokens, ctx);
 }

@@ -55,7 +55,7 @@ export const DEFAULT_CORE_SETTINGS = {
   pollerLeaseMs: 15_000,
   unknownStatusMaxMs: 60 * 60 * 1000,
   estimatedRenderMs: 90_000,
-  deliveryConcurrency: 8,
+  deliveryConcurrency: 16,
   submitConcurrency: 4,
 } as const satisfies Partial<CoreSettings>;
 

@@ -29,8 +29,40 @@ export interface DeleteIntent {
 export interface HelpIntent {
   kind: 'help';
 }
+/** `/sora budget` (show) or an admin's `/sora budget workspace 300/month`, `/sora budget @person 5/day|off`. */
+export interface BudgetIntent {
+  kind: 'budget';
+  change: {
+    target: { kind: 'workspace' } | { kind: 'person'; user: string };
+    period: 'day' | 'month';
+    /** null: `off` (no limit). */
+    dollars: number | null;
+    /** `off` for a person without a period: lifts the day and the month limit. */
+    both?: boolean;
+  } | null;
+}
+/** `/sora usage [month|day|YYYY-MM]`. */
+export interface UsageIntent {
+  kind: 'usage';
+  period: { kind: 'day' } | { kind: 'month'; year: number | null; month: number | null };
+}
+/** A press of Approve or Deny on a job waiting for an admin (buttons only, never typed). */
+export interface ApprovalIntent {
+  kind: 'approval';
+  jobId: string;
+  approve: boolean;
+}
 
-export type Intent = GenerateIntent | RemixIntent | StatusIntent | ListIntent | DeleteIntent | HelpIntent;
+export type Intent =
+  | GenerateIntent
+  | RemixIntent
+  | StatusIntent
+  | ListIntent
+  | DeleteIntent
+  | HelpIntent
+  | BudgetIntent
+  | UsageIntent
+  | ApprovalIntent;
 
 /** Metadata of an attached file, known before anything is downloaded. */
 export interface AttachmentMeta {

@@ -4,8 +4,10 @@
  * created, its first status message posted, and the queue woken.
  */
 import type { ProviderCapabilities } from '../sora/capabilities.js';
+import type { BudgetBook, Reservation } from './budget-book.js';
+import { cheaperOption, refusalMessage } from './budget-replies.js';
 import type { CoreContext } from './core-context.js';
-import type { Job } from './job.js';
+import type { Job, JobRequest } from './job.js';
 import type { JobAnnouncer } from './job-announcer.js';
 import { prepareGenerate, prepareRemix } from './job-request.js';
 import { type BotMessage, toJobView } from './messages.js';
@@ -30,6 +32,7 @@ export class JobIntake {
     private readonly capabilities: ProviderCapabilities,
     private readonly announcer: JobAnnouncer,
     private readonly hooks: IntakeHooks,
+    private readonly budgets: { book: BudgetBook },
   ) {}
 
   async accept(requester: Requester, request: CommandRequest): Promise<CommandOutcome> {
@@ -58,7 +61,16 @@ export class JobIntake {
         return reply(prepared.reply);
       }
       const now = clock.now();
-      let job = await ledger.create({
+      const reserved = await this.reserve(requester, prepared.request, now);
+      if ('reply' in reserved) {
+        if (key) await ledger.releaseIdempotency(key, token);
+        return reply(reserved.reply);
+      }
+      const { id, reservation } = reserved;
+      const approvalAbove = this.budgets.book.settings.approvalAbove;
+      const needsApproval =
+        approvalAbove !== null && reservation.micros > approvalAbove && !requester.isAdmin;
+      const created = await ledger.createWithId(id, {
         state: 'accepted',
         requester,
         channel: request.channel,
@@ -67,7 +79,15 @@ export class JobIntake {
         idempotencyKey: key ?? null,
         createdAt: now,
         updatedAt: now,
+        cost: { ...reservation, settledAt: null, outcome: null },
+        approval: needsApproval ? { state: 'pending', requestedAt: now } : null,
       });
+      if (!created) {
+        // Another job drew this id between the reservation and the create: give the money back.
+        await this.budgets.book.refundUncreated(id, requester, prepared.request.model, reservation, now);
+        throw new Error('job id collision; please try again');
+      }
+      let job = created;
       if (key) await ledger.bindIdempotency(key, token, job.id, settings.idempotencyTtlMs);
       this.ctx.logger.info({ jobId: job.id, kind: prepared.request.kind }, 'job accepted');
       try {
@@ -91,6 +111,26 @@ export class JobIntake {
       if (key) await ledger.releaseIdempotency(key, token);
       throw error;
     }
+  }
+
+  /** Reserves the estimate against every budget, or says which budget refused and what would fit. */
+  private async reserve(
+    requester: Requester,
+    request: JobRequest,
+    now: number,
+  ): Promise<{ id: string; reservation: Reservation } | { reply: BotMessage }> {
+    const { book } = this.budgets;
+    const cost = book.estimate(request);
+    const id = this.ctx.ledger.drawId();
+    const outcome = await book.reserve(id, requester, request, cost, now);
+    if (outcome.ok) return { id, reservation: outcome.reservation };
+    this.ctx.logger.info({ budget: outcome.budget.name, cost, user: requester.user }, 'refused by a budget');
+    const left = Math.max(0, (outcome.budget.limit ?? 0) - outcome.budget.used);
+    const cheaper =
+      outcome.budget.name === 'pending'
+        ? null
+        : cheaperOption(request, left, this.capabilities, (r) => book.estimate(r));
+    return { reply: refusalMessage(outcome.budget, cost, now, cheaper) };
   }
 
   private async duplicateOutcome(key: string, existingId: string): Promise<CommandOutcome> {

@@ -24,6 +24,10 @@ const INDEX = {
   stored: 'jobs:stored',
   /** Records that failed validation, moved aside so the loops go on. */
   quarantine: 'jobs:quarantine',
+  /** Waiting for an admin's approval (expired after a day). */
+  approval: 'jobs:approval',
+  /** Finished with a budget reservation not yet charged or refunded. */
+  unsettled: 'jobs:unsettled',
 } as const;
 
 const LIVE_STATES = JOB_STATES.filter((s) => !isTerminal(s));
@@ -51,22 +55,35 @@ export class JobLedger {
     private readonly newId: () => string = newShortId,
   ) {}
 
+  /** Called after every write that moved a job into a terminal state (settles its budget reservation). */
+  onTerminal: ((job: Job) => void) | undefined;
+
   /** Creates a job with a fresh short id; an id that exists is never overwritten (drawn again). */
   async create(fields: Omit<JobInput, 'id'>): Promise<Job> {
     for (let attempt = 0; attempt < 10; attempt++) {
-      const job = JobSchema.parse({ ...fields, id: this.newId() });
-      const written = await this.store.writeRecord({
-        key: recordKey(job.id),
-        value: job,
-        expectedVersion: 0,
-        ...indexChanges(job),
-      });
-      if (written.ok) {
-        this.remember(job.id, written.version, job);
-        return job;
-      }
+      const job = await this.createWithId(this.newId(), fields);
+      if (job) return job;
     }
     throw new Error('could not draw a free job id');
+  }
+
+  /** A fresh id for `createWithId` (one that a job already has is refused there, never overwritten). */
+  drawId(): string {
+    return this.newId();
+  }
+
+  /** Creates the job under this id; undefined when a job already has it (nothing is written). */
+  async createWithId(id: string, fields: Omit<JobInput, 'id'>): Promise<Job | undefined> {
+    const job = JobSchema.parse({ ...fields, id });
+    const written = await this.store.writeRecord({
+      key: recordKey(job.id),
+      value: job,
+      expectedVersion: 0,
+      ...indexChanges(job),
+    });
+    if (!written.ok) return undefined;
+    this.remember(job.id, written.version, job);
+    return job;
   }
 
   async get(id: string): Promise<Job | undefined> {
@@ -128,6 +145,7 @@ export class JobLedger {
       });
       if (written.ok) {
         this.remember(id, written.version, next);
+        if (isTerminal(next.state) && !isTerminal(current.job.state)) this.onTerminal?.(next);
         return { job: next, changed: true };
       }
       if (written.reason === 'fenced') throw new LeaseLostError(`lease ${fence?.lease} was taken over`);
@@ -148,6 +166,16 @@ export class JobLedger {
   /** Deleted jobs whose cleanup has not finished (resumable after a crash). */
   async pendingCleanup(): Promise<Job[]> {
     return this.fromIndex(INDEX.cleanup);
+  }
+
+  /** Jobs waiting for an admin's approval. */
+  async pendingApprovals(): Promise<Job[]> {
+    return this.fromIndex(INDEX.approval);
+  }
+
+  /** Finished jobs whose budget reservation is not charged or refunded yet. */
+  async unsettled(): Promise<Job[]> {
+    return this.fromIndex(INDEX.unsettled);
   }
 
   /** Jobs with files on disk. */
@@ -276,7 +304,14 @@ export class JobLedger {
   private async quarantine(id: string, reason: string): Promise<void> {
     const already = (await this.store.indexScore(INDEX.quarantine, id)) !== undefined;
     await this.store.indexAdd(INDEX.quarantine, id, Date.now());
-    for (const index of [INDEX.active, INDEX.cleanup, INDEX.stored, ...LIVE_STATES.map(INDEX.state)])
+    for (const index of [
+      INDEX.active,
+      INDEX.cleanup,
+      INDEX.stored,
+      INDEX.approval,
+      INDEX.unsettled,
+      ...LIVE_STATES.map(INDEX.state),
+    ])
       await this.store.indexRemove(index, id);
     if (!already)
       this.logger.error(
@@ -321,6 +356,8 @@ function indexChanges(job: Job): { indexAdd: IndexEntry[]; indexRemove: Omit<Ind
   put(INDEX.byRequester(job.requester), listed);
   put(INDEX.byWorkspace(job.requester), listed);
   put(INDEX.cleanup, job.state === 'deleted' && job.cleanupDoneAt === null);
+  put(INDEX.approval, live && job.approval?.state === 'pending');
+  put(INDEX.unsettled, !live && job.cost !== null && job.cost.settledAt === null);
   put(INDEX.stored, Boolean(job.files.video || job.files.thumbnail) && job.filesRemovedAt === null);
   return { indexAdd: add, indexRemove: remove };
 }

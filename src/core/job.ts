@@ -37,6 +37,8 @@ export const FAILURE_CODES = [
   'delivery_failed',
   'image_invalid',
   'auth',
+  'approval_denied',
+  'approval_expired',
 ] as const;
 export const FailureCodeSchema = z.enum(FAILURE_CODES);
 export type FailureCode = z.infer<typeof FailureCodeSchema>;
@@ -112,6 +114,32 @@ export const JobSchema = z.object({
   filesRemovedAt: z.number().nullable().default(null),
   failure: z
     .object({ code: FailureCodeSchema, message: z.string(), requestId: z.string().nullable() })
+    .nullable()
+    .default(null),
+  /**
+   * What the video was estimated to cost and the budget periods its reservation counts against
+   * (see budget-book.ts); null for jobs made before budgets existed. `settledAt`: the reservation was
+   * turned into a charge or refunded (the entry itself is in the store's usage log).
+   */
+  cost: z
+    .object({
+      micros: z.number().int().nonnegative(),
+      reservedAt: z.number(),
+      day: z.string(),
+      month: z.string(),
+      settledAt: z.number().nullable().default(null),
+      outcome: z.enum(['charged', 'refunded']).nullable().default(null),
+    })
+    .nullable()
+    .default(null),
+  /** Set when the estimate was above SORA_APPROVAL_ABOVE: the job waits for an admin. */
+  approval: z
+    .object({
+      state: z.enum(['pending', 'approved', 'denied', 'expired']),
+      requestedAt: z.number(),
+      decidedAt: z.number().nullable().default(null),
+      decidedBy: z.string().nullable().default(null),
+    })
     .nullable()
     .default(null),
   /** Discord keeps the last known upload cap per guild; adapters may stash small facts here. */

@@ -19,6 +19,10 @@ export interface JobView {
   hasImage: boolean;
   createdAt: number;
   failureCode: string | null;
+  /** The estimate reserved for it, in micro-dollars (null for jobs made before budgets). */
+  costMicros?: number | null;
+  /** Waiting for an admin (`pending`), or how an approval ended. */
+  approval?: 'pending' | 'approved' | 'denied' | 'expired' | null;
 }
 
 export function toJobView(job: Job): JobView {
@@ -36,6 +40,8 @@ export function toJobView(job: Job): JobView {
     hasImage: job.request.imagePath !== null,
     createdAt: job.createdAt,
     failureCode: job.failure?.code ?? null,
+    costMicros: job.cost?.micros ?? null,
+    approval: job.approval?.state ?? null,
   };
 }
 
@@ -43,9 +49,13 @@ export function toJobView(job: Job): JobView {
 export type Action =
   | { kind: 'remix'; jobId: string; label: string }
   | { kind: 'delete'; jobId: string; label: string }
-  | { kind: 'list_page'; page: number; all: boolean; label: string };
+  | { kind: 'list_page'; page: number; all: boolean; label: string }
+  /** An admin's decision on a job waiting for approval (anyone may press; only admins count). */
+  | { kind: 'approve'; jobId: string; label: string }
+  | { kind: 'deny'; jobId: string; label: string };
 
 export type StatusPhase =
+  | 'approval'
   | 'queued'
   | 'submitting'
   | 'rendering'
@@ -64,6 +74,8 @@ export interface StatusMessage {
   queuePosition: number | null;
   /** Estimated time until the provider starts on it, while queued. */
   etaMs: number | null;
+  /** Buttons on the status message (Approve / Deny while it waits for an admin); none when absent. */
+  actions?: Action[];
 }
 
 export interface ResultMessage {
@@ -108,6 +120,16 @@ export interface HelpMessage {
   notes: string[];
 }
 
+/** `/sora usage`: spend for a period, as a chart image and the numbers beside it. Private to the asker. */
+export interface UsageMessage {
+  kind: 'usage';
+  title: string;
+  /** Plain lines (totals, per person, per model); names in them are data. */
+  lines: string[];
+  /** A PNG of spend per day; null when it could not be drawn (the lines still say everything). */
+  chart: { png: Uint8Array; filename: string; alt: string } | null;
+}
+
 export interface NoticeMessage {
   kind: 'notice';
   tone: 'info' | 'success' | 'warning' | 'error';
@@ -121,6 +143,7 @@ export type BotMessage =
   | ListMessage
   | JobDetailsMessage
   | HelpMessage
+  | UsageMessage
   | NoticeMessage;
 
 /** `▓▓▓▓▓░░░░░ 50%`: the same bar on every platform. */

@@ -24,7 +24,7 @@ const IDLE_MS = 30_000;
 const COALESCE_FRACTION = 0.5;
 const MAX_LIST_PAGES = 20;
 /** Progress is written to the ledger in steps this big (every poll still updates the status message). */
-const PROGRESS_WRITE_STEP = 10;
+const PROGRESS_WRITE_STEP = 25;
 
 export interface PollerHooks {
   onProgress(job: Job): Promise<void>;

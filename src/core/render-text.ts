@@ -5,11 +5,13 @@
  */
 import type { BotMessage, JobView, StatusMessage } from './messages.js';
 import { formatDuration, progressBar } from './messages.js';
+import { formatUsd } from './pricing.js';
 
 export function describeOptions(job: JobView): string {
   const parts = [`${job.seconds}s`, job.size, job.model];
   if (job.hasImage) parts.push('from an image');
   if (job.remixOf) parts.push(`remix of ${job.remixOf}`);
+  if (job.costMicros != null) parts.push(`about ${formatUsd(job.costMicros)}`);
   return parts.join(' · ');
 }
 
@@ -19,6 +21,8 @@ export function requesterLabel(job: JobView): string {
 
 export function statusLine(message: StatusMessage): string {
   switch (message.phase) {
+    case 'approval':
+      return `Waiting for an admin to approve${message.job.costMicros != null ? ` (about ${formatUsd(message.job.costMicros)})` : ''}: nothing is spent until then.`;
     case 'queued': {
       const position = message.queuePosition ? `#${message.queuePosition} in the queue` : 'in the queue';
       const eta = message.etaMs ? `, starts in about ${formatDuration(message.etaMs)}` : '';
@@ -88,6 +92,8 @@ export function renderPlainText(message: BotMessage): string {
         ...message.commands.map((c) => `${c.usage.padEnd(40)} ${c.description}`),
         ...message.notes,
       ].join('\n');
+    case 'usage':
+      return [message.title, ...message.lines].join('\n');
     case 'notice':
       return message.text;
   }

@@ -26,6 +26,14 @@ const FAILURE_TEXT: Record<FailureCode, { text: string; hint: string | null }> =
     text: "The bot's Sora key was rejected by the provider.",
     hint: 'Ask whoever runs the bot to check the key (`sora-bot doctor`).',
   },
+  approval_denied: {
+    text: 'An admin declined this video; nothing was spent.',
+    hint: 'Ask an admin, or make a shorter or smaller video (`/sora budget` shows what is left).',
+  },
+  approval_expired: {
+    text: 'No admin approved this video within a day; nothing was spent.',
+    hint: 'Run the prompt again when an admin is around.',
+  },
 };
 
 export function failureMessage(job: Job): FailureMessage {

@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { capabilitiesFor, type ProviderCapabilities } from '../sora/capabilities.js';
 import type { VideoProvider } from '../sora/provider.js';
 import type { Store } from '../store/store.js';
+import { BudgetBook, type BudgetSettings } from './budget-book.js';
+import { BudgetDesk } from './budget-desk.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { parseCommand } from './command-parser.js';
@@ -26,6 +28,7 @@ import { listJobs } from './list-jobs.js';
 import { type Logger, silentLogger } from './logger.js';
 import { type BotMessage, type JobView, type StatusMessage, toJobView } from './messages.js';
 import { canDelete, findVisibleJob, isConfiguredAdmin } from './policy.js';
+import { PriceTable } from './pricing.js';
 import { RenderPoller } from './render-poller.js';
 import { failureMessage, helpMessage, noSuchVideo, resultActions } from './replies.js';
 import { type Requester, type RequesterInput, RequesterSchema } from './requester.js';
@@ -33,8 +36,20 @@ import { RetentionSweeper } from './retention-sweeper.js';
 import { StatusReporter } from './status-reporter.js';
 import { SubmissionScheduler } from './submission-scheduler.js';
 import type { ChatSurface, ThreadStart } from './surface.js';
+import type { UsageChartRenderer } from './usage-report.js';
 import { VideoDelivery } from './video-delivery.js';
 import { WakeableLoop } from './wakeable-loop.js';
+
+/** Without configuration: the published prices, no money limits, no approvals, no cap on pending jobs. */
+const DEFAULT_BUDGETS: BudgetSettings = {
+  prices: new PriceTable(),
+  userDay: null,
+  userMonth: null,
+  workspaceMonth: null,
+  maxPendingPerUser: Number.MAX_SAFE_INTEGER,
+  timeZone: 'UTC',
+  approvalAbove: null,
+};
 
 export interface CommandRequest {
   requester: RequesterInput;
@@ -58,6 +73,10 @@ export type CommandOutcome =
 export interface SoraCoreOptions {
   provider: VideoProvider;
   store: Store;
+  /** Prices, limits and approvals (budget-book.ts); default: published prices, no limits. */
+  budgets?: Partial<BudgetSettings>;
+  /** Draws `/sora usage` charts; without it the usage answer is text only. */
+  renderUsageChart?: UsageChartRenderer;
   settings: Omit<CoreSettings, keyof typeof DEFAULT_CORE_SETTINGS> & Partial<CoreSettings>;
   clock?: Clock;
   logger?: Logger;
@@ -90,6 +109,7 @@ export class SoraCore {
   private readonly sweeper: RetentionSweeper;
   private readonly announcer: JobAnnouncer;
   private readonly intake: JobIntake;
+  private readonly desk: BudgetDesk;
   private readonly loops: WakeableLoop[];
   private readonly schedulerLoop: WakeableLoop;
   private readonly pollerLoop: WakeableLoop;
@@ -151,10 +171,42 @@ export class SoraCore {
     });
     this.sweeper = new RetentionSweeper(this.ctx);
     this.announcer = new JobAnnouncer(this.ctx, () => this.scheduler.waitingCount());
-    this.intake = new JobIntake(this.ctx, this.capabilities, this.announcer, {
-      visibleJob: (r, id) => this.visibleJob(r, id),
-      onQueued: () => this.schedulerLoop.wake(),
-    });
+    const book = new BudgetBook(
+      options.store,
+      { ...DEFAULT_BUDGETS, ...options.budgets },
+      this.capabilities.provider,
+    );
+    this.desk = new BudgetDesk(
+      this.ctx,
+      book,
+      {
+        onApproved: async (job) => {
+          await this.reporter.report(job, { force: true });
+          this.schedulerLoop.wake();
+        },
+        onDeclined: (job) => this.reportFailure(job),
+      },
+      options.renderUsageChart,
+    );
+    // Every job that finishes has its reservation charged or refunded at once (the budget loop
+    // catches up on any a crash interrupted).
+    this.ctx.ledger.onTerminal = (job) => {
+      void this.desk
+        .settle(job)
+        .catch((error) =>
+          this.ctx.logger.warn({ jobId: job.id, err: error }, 'budget settlement failed; will retry'),
+        );
+    };
+    this.intake = new JobIntake(
+      this.ctx,
+      this.capabilities,
+      this.announcer,
+      {
+        visibleJob: (r, id) => this.visibleJob(r, id),
+        onQueued: () => this.schedulerLoop.wake(),
+      },
+      { book },
+    );
     // Every completion wakes the queue; a burst of them is one pass (each pass reads the whole queue).
     this.schedulerLoop = new WakeableLoop(
       'scheduler',
@@ -171,6 +223,7 @@ export class SoraCore {
       this.pollerLoop,
       this.deliveryLoop,
       new WakeableLoop('retention', () => this.sweeper.tick(), clock, logger, 60_000),
+      new WakeableLoop('budgets', () => this.desk.tick(), clock, logger, 60_000),
       new WakeableLoop('deletion-cleanup', () => new DeletionCleanup(this.ctx).tick(), clock, logger, 5_000),
       new WakeableLoop(
         'orphans',
@@ -187,6 +240,14 @@ export class SoraCore {
     void cleanupDeletedJob(this.ctx, jobId).catch((error) =>
       this.ctx.logger.warn({ jobId, err: error }, 'cleanup of a deleted job failed; will retry'),
     );
+  }
+
+  /**
+   * What a video with these options would cost, in micro-dollars (format with `formatUsd`), for
+   * forms that show the price before anything is asked.
+   */
+  estimateCost(options: { model: string; size: string; seconds: string }): number {
+    return this.desk.book.estimate(options);
   }
 
   /** SORA_MODEL: the model used when a command names none. */
@@ -288,6 +349,12 @@ export class SoraCore {
       case 'generate':
       case 'remix':
         return this.intake.accept(requester, request);
+      case 'budget':
+        return reply(await this.desk.budget(requester, intent));
+      case 'usage':
+        return reply(await this.desk.usage(requester, intent));
+      case 'approval':
+        return reply(await this.desk.decide(requester, intent.jobId, intent.approve));
     }
   }
 

@@ -16,6 +16,7 @@ export function phaseOf(job: Job): StatusPhase {
   switch (job.state) {
     case 'accepted':
     case 'waiting':
+      if (job.approval?.state === 'pending') return 'approval';
       return job.submitStartedAt ? 'submitting' : 'queued';
     case 'submitted':
     case 'rendering':
@@ -42,6 +43,13 @@ export function statusMessage(job: Job, queue: QueueInfo | undefined): StatusMes
     progress: phase === 'done' ? 100 : job.progress,
     queuePosition: phase === 'queued' ? (queue?.position ?? null) : null,
     etaMs: phase === 'queued' ? (queue?.etaMs ?? null) : null,
+    actions:
+      phase === 'approval'
+        ? [
+            { kind: 'approve', jobId: job.id, label: 'Approve' },
+            { kind: 'deny', jobId: job.id, label: 'Deny' },
+          ]
+        : [],
   };
 }
 

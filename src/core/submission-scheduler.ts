@@ -86,7 +86,8 @@ export class SubmissionScheduler {
       this.nextReconcileAt = now + RECONCILE_EVERY_MS;
       await this.reconcileSlots();
     }
-    const waiting = await ledger.inStates(['waiting']);
+    // A job waiting for an admin's approval is not in the queue until it is approved.
+    const waiting = (await ledger.inStates(['waiting'])).filter((j) => j.approval?.state !== 'pending');
     const ordered = fairOrder(waiting, this.lastServedAt);
     let running = (await store.slotHolders(PROVIDER_SLOTS)).length;
     let nextWake = IDLE_MS;

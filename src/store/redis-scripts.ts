@@ -99,3 +99,45 @@ local value = redis.call('INCRBYFLOAT', KEYS[1], ARGV[1])
 if existed == 0 and ARGV[3] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return {1, value}
 `;
+
+/**
+ * KEYS: once index, counters (n), indexes to add to (a), indexes to remove from (r).
+ * ARGV: once member, once score, n, then per counter delta, max ('' = none), ttlMs ('' = none),
+ * then a, then per added entry member, score, then the removed members.
+ * Returns {1, values...}, {0, 'duplicate'} or {0, 'over', position (0-based), value}.
+ */
+export const POST_ENTRY = `
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return {0, 'duplicate'} end
+local n = tonumber(ARGV[3])
+local current = {}
+for i = 1, n do
+  local base = 3 + (i - 1) * 3
+  local value = tonumber(redis.call('GET', KEYS[1 + i]) or '0')
+  current[i] = value
+  local delta = tonumber(ARGV[base + 1])
+  if ARGV[base + 2] ~= '' and delta > 0 and value + delta > tonumber(ARGV[base + 2]) then
+    return {0, 'over', tostring(i - 1), tostring(value)}
+  end
+end
+local out = {1}
+for i = 1, n do
+  local base = 3 + (i - 1) * 3
+  local existed = redis.call('EXISTS', KEYS[1 + i])
+  out[#out + 1] = redis.call('INCRBYFLOAT', KEYS[1 + i], ARGV[base + 1])
+  if existed == 0 and ARGV[base + 3] ~= '' then redis.call('PEXPIRE', KEYS[1 + i], ARGV[base + 3]) end
+end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+local a = tonumber(ARGV[4 + n * 3])
+local argAt = 5 + n * 3
+for j = 1, a do
+  redis.call('ZADD', KEYS[1 + n + j], ARGV[argAt + 1], ARGV[argAt])
+  argAt = argAt + 2
+end
+local keyAt = 2 + n + a
+while argAt <= #ARGV do
+  redis.call('ZREM', KEYS[keyAt], ARGV[argAt])
+  keyAt = keyAt + 1
+  argAt = argAt + 1
+end
+return out
+`;

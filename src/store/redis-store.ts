@@ -10,10 +10,12 @@ import type Keyv from 'keyv';
 import { KeyvValues, openKeyv } from './keyv-values.js';
 import * as scripts from './redis-scripts.js';
 import {
+  type EntryPost,
   type IndexEntry,
   type IndexPage,
   type Lease,
   type LeaseHolder,
+  type PostResult,
   type RecordWrite,
   type Store,
   StoreError,
@@ -38,6 +40,7 @@ interface RedisClient {
   sendCommand(args: string[]): Promise<unknown>;
   pTTL(key: string): Promise<number>;
   get(key: string): Promise<string | null>;
+  mGet(keys: string[]): Promise<(string | null)[]>;
   ping(): Promise<string>;
   multi(): { hmGet(key: string, fields: string[]): unknown; exec(): Promise<unknown[]> };
 }
@@ -221,6 +224,36 @@ export class RedisStore extends KeyvValues implements Store {
 
   async counterValue(name: string): Promise<number> {
     return Number((await this.client.get(this.k('ctr', name))) ?? 0);
+  }
+
+  async counterValues(names: readonly string[]): Promise<number[]> {
+    if (names.length === 0) return [];
+    const values = await this.client.mGet(names.map((name) => this.k('ctr', name)));
+    return values.map((v) => Number(v ?? 0));
+  }
+
+  async postEntry(post: EntryPost): Promise<PostResult> {
+    const adds = post.indexAdd ?? [];
+    const removes = post.indexRemove ?? [];
+    const keys = [
+      this.k('idx', post.once.index),
+      ...post.counters.map((c) => this.k('ctr', c.name)),
+      ...adds.map((e) => this.k('idx', e.index)),
+      ...removes.map((e) => this.k('idx', e.index)),
+    ];
+    const args: (string | number)[] = [
+      post.once.member,
+      post.once.score,
+      post.counters.length,
+      ...post.counters.flatMap((c) => [c.delta, c.max ?? '', c.ttlMs ? Math.round(c.ttlMs) : '']),
+      adds.length,
+      ...adds.flatMap((e) => [e.member, e.score]),
+      ...removes.map((e) => e.member),
+    ];
+    const reply = (await this.run(scripts.POST_ENTRY, keys, args)) as (number | string)[];
+    if (reply[0] === 1) return { ok: true, values: reply.slice(1).map(Number) };
+    if (reply[1] === 'duplicate') return { ok: false, reason: 'duplicate' };
+    return { ok: false, reason: 'over', counter: Number(reply[2]), value: Number(reply[3]) };
   }
 
   // Sorted indexes

@@ -15,10 +15,12 @@ import { importLegacyData } from './sqlite-legacy-migration.js';
 import { createSchema } from './sqlite-schema.js';
 import { SqliteWriterLock } from './sqlite-writer-lock.js';
 import {
+  type EntryPost,
   type IndexEntry,
   type IndexPage,
   type Lease,
   type LeaseHolder,
+  type PostResult,
   type RecordWrite,
   type Store,
   StoreError,
@@ -265,8 +267,45 @@ export class SqliteStore extends KeyvValues implements Store {
   }
 
   async counterValue(name: string): Promise<number> {
+    return this.liveCounter(name, Date.now()).value;
+  }
+
+  async counterValues(names: readonly string[]): Promise<number[]> {
+    const now = Date.now();
+    return names.map((name) => this.liveCounter(name, now).value);
+  }
+
+  async postEntry(post: EntryPost): Promise<PostResult> {
+    return this.db
+      .transaction((): PostResult => {
+        if (this.sql.indexScore.get(post.once.index, post.once.member))
+          return { ok: false, reason: 'duplicate' };
+        const now = Date.now();
+        const current = post.counters.map((c) => this.liveCounter(c.name, now));
+        for (const [i, c] of post.counters.entries()) {
+          const value = current[i]?.value ?? 0;
+          if (c.max !== undefined && c.delta > 0 && value + c.delta > c.max)
+            return { ok: false, reason: 'over', counter: i, value };
+        }
+        const values = post.counters.map((c, i) => {
+          const before = current[i] ?? { value: 0, expiresAt: null, live: false };
+          const next = before.value + c.delta;
+          const expiresAt = before.live ? before.expiresAt : c.ttlMs ? now + c.ttlMs : null;
+          this.sql.putCounter.run(c.name, next, expiresAt);
+          return next;
+        });
+        this.addEntry(post.once.index, post.once.member, post.once.score);
+        for (const e of post.indexAdd ?? []) this.addEntry(e.index, e.member, e.score);
+        for (const e of post.indexRemove ?? []) this.removeEntry(e.index, e.member);
+        return { ok: true, values };
+      })
+      .immediate();
+  }
+
+  private liveCounter(name: string, now: number): { value: number; expiresAt: number | null; live: boolean } {
     const row = this.sql.getCounter.get(name) as { value: number; expires_at: number | null } | undefined;
-    return row && (row.expires_at === null || row.expires_at > Date.now()) ? row.value : 0;
+    const live = row !== undefined && (row.expires_at === null || row.expires_at > now);
+    return live ? { value: row.value, expiresAt: row.expires_at, live } : { value: 0, expiresAt: null, live };
   }
 
   // Sorted indexes

@@ -68,6 +68,34 @@ export interface LeaseHolder {
 
 export type WindowResult = { ok: true } | { ok: false; retryInMs: number };
 
+/** One counter's change in a `postEntry`. */
+export interface CounterChange {
+  name: string;
+  delta: number;
+  /** A positive delta is refused when the counter would go above this. */
+  max?: number | undefined;
+  /** Applies when the counter is created (a budget's period). */
+  ttlMs?: number | undefined;
+}
+
+/**
+ * An accounting entry posted at most once: counters change together, or not at all, and the entry's
+ * own index records (a usage log) are added in the same transaction.
+ */
+export interface EntryPost {
+  /** The entry's identity: when this member is already in this index, nothing happens ('duplicate'). */
+  once: IndexEntry;
+  counters: readonly CounterChange[];
+  indexAdd?: readonly IndexEntry[];
+  indexRemove?: readonly Omit<IndexEntry, 'score'>[];
+}
+
+export type PostResult =
+  | { ok: true; values: number[] }
+  | { ok: false; reason: 'duplicate' }
+  /** `counter` is the position in `counters` of the first one that would go above its max. */
+  | { ok: false; reason: 'over'; counter: number; value: number };
+
 export interface IndexPage {
   limit: number;
   order: 'asc' | 'desc';
@@ -133,6 +161,13 @@ export interface Store {
     options?: { max?: number; ttlMs?: number },
   ): Promise<{ ok: boolean; value: number }>;
   counterValue(name: string): Promise<number>;
+  counterValues(names: readonly string[]): Promise<number[]>;
+  /**
+   * Posts an accounting entry atomically: every counter changes, or none does (one over its max
+   * refuses the whole entry), and an entry already posted changes nothing. Budgets reserve, charge
+   * and refund through it, so no interleaving of replicas can overdraw or refund twice.
+   */
+  postEntry(post: EntryPost): Promise<PostResult>;
 
   // Sorted indexes
   indexAdd(index: string, member: string, score: number): Promise<void>;

@@ -235,6 +235,44 @@ describe.each(factories)('%s store contract', (_name, open) => {
     expect(await a.counterValue('never-set')).toBe(0);
   });
 
+  it('entries: posted once, every counter or none, and concurrent posts never pass a maximum', async () => {
+    const reserve = (i: number) =>
+      either(i).postEntry({
+        once: { index: 'entries:once', member: `job${i}:reserve`, score: i },
+        counters: [
+          { name: 'spend:user', delta: 3, max: 1000 },
+          { name: 'spend:team', delta: 3, max: 30, ttlMs: 60_000 },
+          { name: 'pending:user', delta: 1 },
+        ],
+        indexAdd: [{ index: 'entries:log', member: `reserve|job${i}|3`, score: i }],
+      });
+    const results = await Promise.all(Array.from({ length: 25 }, (_, i) => reserve(i)));
+    const accepted = results.filter((r) => r.ok);
+    expect(accepted).toHaveLength(10);
+    // A refused entry names the counter at fault and changes none of them.
+    expect(results.find((r) => !r.ok)).toEqual({ ok: false, reason: 'over', counter: 1, value: 30 });
+    expect(await b.counterValues(['spend:user', 'spend:team', 'pending:user', 'nothing'])).toEqual([
+      30, 30, 10, 0,
+    ]);
+    expect(await a.indexCount('entries:log')).toBe(10);
+    // Posting the same entry again (a retry after a lost reply) is a duplicate, on either instance.
+    const first = results.findIndex((r) => r.ok);
+    expect(await reserve(first)).toEqual({ ok: false, reason: 'duplicate' });
+    // A refund (negative deltas) is never refused by a maximum, and moves entries between indexes.
+    const refund = await b.postEntry({
+      once: { index: 'entries:once', member: `job${first}:settle`, score: 1 },
+      counters: [
+        { name: 'spend:user', delta: -3, max: 1 },
+        { name: 'spend:team', delta: -3, max: 1 },
+        { name: 'pending:user', delta: -1 },
+      ],
+      indexRemove: [{ index: 'entries:log', member: `reserve|job${first}|3` }],
+    });
+    expect(refund).toEqual({ ok: true, values: [27, 27, 9] });
+    expect(await a.indexCount('entries:log')).toBe(9);
+    expect(await a.counterValue('spend:team')).toBe(27);
+  });
+
   it('sorted indexes page by keyset in both orders, ties broken by member', async () => {
     const entries = Array.from({ length: 25 }, (_, i) => ({
       member: `m${String(i).padStart(2, '0')}`,
