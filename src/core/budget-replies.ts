@@ -71,19 +71,20 @@ export function cheaperOption(
         if (options.length > 0) candidates.push({ options, model: model.model, size, seconds });
       }
   }
-  let best: CheaperOption | null = null;
+  let best: { options: string; micros: Micros; seconds: number; changes: number } | null = null;
   for (const c of candidates) {
     const micros = estimate(c);
     if (micros > left) continue;
-    // Most video for the money; among equals, the fewest changes to what was asked.
-    if (
+    // The most the budget allows; among equal prices the longest video, then the fewest changes.
+    const seconds = Number(c.seconds);
+    const better =
       !best ||
       micros > best.micros ||
-      (micros === best.micros && c.options.join(' ').length < best.options.length)
-    )
-      best = { options: c.options.join(' '), micros };
+      (micros === best.micros &&
+        (seconds > best.seconds || (seconds === best.seconds && c.options.length < best.changes)));
+    if (better) best = { options: c.options.join(' '), micros, seconds, changes: c.options.length };
   }
-  return best;
+  return best ? { options: best.options, micros: best.micros } : null;
 }
 
 function isPortrait(size: string): boolean {

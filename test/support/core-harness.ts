@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config.js';
+import type { BudgetSettings } from '../../src/core/budget-book.js';
+import type { Clock } from '../../src/core/clock.js';
 import type { CoreSettings } from '../../src/core/core-context.js';
 import type { Attachment } from '../../src/core/intents.js';
 import type { Job } from '../../src/core/job.js';
@@ -37,6 +39,10 @@ export interface HarnessOptions {
   clientRetries?: number;
   /** An existing store (a restart test reopens the same data). */
   openStore?: () => Promise<Store>;
+  /** Prices, limits and approvals (default: published prices, no limits). */
+  budgets?: Partial<BudgetSettings>;
+  /** The core's clock (a test moves time forward with an offset on the real clock). */
+  clock?: Clock;
 }
 
 export interface SendOptions {
@@ -97,6 +103,10 @@ export class CoreHarness {
         ? { logger: createLogger(process.env.HARNESS_LOG as 'debug', process.stderr) }
         : {}),
       settings: fastCoreSettings(dataDir, { admins: ['admin-user'], ...options.settings }),
+      ...(options.budgets ? { budgets: options.budgets } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      renderUsageChart: async (input) =>
+        (await import('../../src/media/usage-chart.js')).renderUsageChart(input),
     });
     core.registerSurface(surface);
     await core.start();

@@ -141,6 +141,12 @@ export class RecordingSurface implements ChatSurface {
     );
   }
 
+  /** The current status message of a job (undefined until it is posted). */
+  statusOf(jobId: string): StatusMessage | undefined {
+    const record = this.messages.find((m) => m.message.kind === 'status' && m.message.job.id === jobId);
+    return record?.message.kind === 'status' ? record.message : undefined;
+  }
+
   inConversation(conversation: string): RecordedMessage[] {
     return this.messages.filter((m) => m.conversation === conversation);
   }
