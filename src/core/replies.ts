@@ -94,10 +94,13 @@ export function helpMessage(caps: ProviderCapabilities, defaultModel: string): H
         description: 'Your videos here (--all: everyone in this channel).',
       },
       { usage: '/sora delete ID', description: 'Delete a video you made (admins: any video).' },
+      { usage: '/sora budget', description: 'What you and the workspace have left to spend.' },
+      { usage: '/sora usage [month|day|YYYY-MM]', description: 'Spend for the period, as a chart.' },
       { usage: '/sora help', description: 'This help.' },
     ],
     notes: [
       'Every video gets a short id like `k3f9qz`; use it with remix, status and delete.',
+      'Each answer says what the video costs before anything is spent.',
       "Sora won't show real people, copyrighted characters or music, or adult content.",
     ],
   };
