@@ -5,8 +5,10 @@
  * was made, the answer's first words, and how long `core.run` took. The store calls of the budget
  * check (the limits read and the atomic reservation) are timed on the side and reported at exit.
  *
- * Environment: REDIS_URL, NAMESPACE, EMULATOR_URL, DATA_DIR, WORKSPACE_MONTH (dollars, optional).
+ * Environment: REDIS_URL, NAMESPACE, EMULATOR_URL, DATA_DIR, WORKSPACE_MONTH (dollars, optional),
+ * BUDGET_CHECK=off (the baseline).
  */
+import { mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseConfig } from '../src/config.js';
 import { dollars, PriceTable } from '../src/core/pricing.js';
@@ -20,12 +22,19 @@ import { JournalSurface } from '../test/support/journal-surface.js';
 const env = process.env;
 const budgetCalls: number[] = [];
 
-/** Times the store calls that only the budget check makes (measurement only; behaviour unchanged). */
+/**
+ * Times the store calls that only the budget check makes. With BUDGET_CHECK=off (the baseline pass)
+ * they answer at once without touching Redis instead: the same run with no budget check at all.
+ */
 function timed(store: Store): Store {
+  const off = env.BUDGET_CHECK === 'off';
   return new Proxy(store, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if ((prop !== 'postEntry' && prop !== 'counterValues') || typeof value !== 'function') return value;
+      if (off)
+        return async (...args: unknown[]) =>
+          prop === 'postEntry' ? { ok: true, values: [] } : (args[0] as string[]).map(() => 0);
       return async (...args: unknown[]) => {
         const started = performance.now();
         try {
@@ -39,6 +48,7 @@ function timed(store: Store): Store {
 }
 
 async function main(): Promise<void> {
+  mkdirSync(env.DATA_DIR!, { recursive: true });
   const provider = createProvider(parseConfig({ SORA_PROVIDER: 'emulator' }), {
     emulatorUrl: env.EMULATOR_URL!,
     emulatorApiKey: EMULATOR_API_KEY,
@@ -74,8 +84,8 @@ async function main(): Promise<void> {
         const answer =
           outcome.kind === 'job'
             ? 'job'
-            : outcome.message.kind === 'notice'
-              ? outcome.message.text.slice(0, 80)
+            : outcome.message.kind === 'notice' || outcome.message.kind === 'failure'
+              ? outcome.message.text.slice(0, 120)
               : outcome.message.kind;
         process.stdout.write(
           `${JSON.stringify({ i: command.i, job: outcome.kind === 'job', answer, ms })}\n`,

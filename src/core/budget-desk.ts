@@ -4,7 +4,7 @@
  * expires approvals nobody answered.
  */
 import { type BudgetBook, settlementOf } from './budget-book.js';
-import { monthPeriod, type Period, periodAt } from './budget-periods.js';
+import { daysOf, monthPeriod, type Period, periodAt } from './budget-periods.js';
 import { budgetSummary, limitChanged } from './budget-replies.js';
 import type { CoreContext } from './core-context.js';
 import type { BudgetIntent, UsageIntent } from './intents.js';
@@ -61,7 +61,20 @@ export class BudgetDesk {
           ? monthPeriod(intent.period.year, intent.period.month, tz)
           : periodAt('month', now, tz);
     const entries = await this.book.entries(workspaceKey(r), period.startsAt, period.endsAt);
-    const summary = summarize(entries, r.user, (at) => periodAt('day', at, tz).key);
+    // Days by binary search over the period's own days: an Intl call per entry would cost seconds
+    // for a month of 100,000 entries.
+    const days = daysOf(period, tz);
+    const dayKeyOf = (at: number): string => {
+      let lo = 0;
+      let hi = days.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (days[mid]!.startsAt <= at) lo = mid;
+        else hi = mid - 1;
+      }
+      return days[lo]?.key ?? periodAt('day', at, tz).key;
+    };
+    const summary = summarize(entries, r.user, dayKeyOf);
     return usageMessage({
       summary,
       period,
