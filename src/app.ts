@@ -17,6 +17,7 @@ import { mountHealth } from './http/health-route.js';
 import { HttpServer } from './http/http-server.js';
 import { mountOpenAiWebhook } from './http/openai-webhook-route.js';
 import { createLogger } from './logging.js';
+import { setFfmpegConcurrency } from './media/ffmpeg.js';
 import { createProvider, EMULATOR_API_KEY } from './sora/index.js';
 import type { VideoProvider } from './sora/provider.js';
 import { namespacedValues } from './store/key-values.js';
@@ -75,6 +76,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     for (const close of closers.reverse()) await close().catch(() => undefined);
   };
   try {
+    if (config.FFMPEG_MAX_CONCURRENT) setFfmpegConcurrency(config.FFMPEG_MAX_CONCURRENT);
     const { provider, describe } = await openProvider(config, logger, closers);
     const store = await openStore({ storeUrl: config.STORE_URL, dataDir: config.DATA_DIR, exclusive: true });
     if (store.kind === 'redis' && config.SORA_PROVIDER === 'emulator')

@@ -75,6 +75,7 @@ export const EnvSchema = z.object({
   SORA_MAX_RETRIES: int(0, 10).default(DEFAULTS.maxRetries),
   SORA_EMULATOR_RENDER_MS: int(0, 3_600_000).default(DEFAULTS.emulatorRenderMs),
   FFMPEG_PATH: optionalString,
+  FFMPEG_MAX_CONCURRENT: int(1, 64).optional(),
   PORT: int(0, 65_535).default(DEFAULTS.port),
   HOST: z.string().trim().min(1).default(DEFAULTS.host),
   PUBLIC_URL: optionalUrl('the public base URL of this bot'),

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fitImage } from '../media/fit-image.js';
-import { sniffImage } from '../media/image-info.js';
+import { imageTooLarge, sniffImage } from '../media/image-info.js';
 import type { ModelCapabilities } from '../sora/capabilities.js';
 import { parseSize } from '../sora/video.js';
 import type { Attachment } from './intents.js';
@@ -41,13 +41,16 @@ export async function prepareReferenceImage(
       ok: false,
       message: `${label} isn't a JPEG, PNG or WebP image. Attach a picture to animate it.`,
     };
+  // Before any decoder: a small file can declare a canvas that decodes to gigabytes.
+  const tooLarge = imageTooLarge(info);
+  if (tooLarge) return { ok: false, message: `${label} ${tooLarge}. Attach a smaller picture.` };
   const { width, height } = parseSize(options.size);
   let fitted: Uint8Array;
   try {
     fitted =
       info.width === width && info.height === height && info.type === 'image/png'
         ? bytes
-        : await fitImage({ bytes }, width, height, { ffmpegPath: options.ffmpegPath });
+        : await fitImage({ bytes }, width, height, { ffmpegPath: options.ffmpegPath, inputType: info.type });
   } catch {
     return {
       ok: false,

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 export const MEDIA_ERROR_CODES = [
@@ -127,7 +128,74 @@ const STDERR_TAIL_CHARS = 2000;
  * Runs ffmpeg with `args` (prefixed with `-nostdin -hide_banner -loglevel error`). Resolves when it exits
  * with 0; rejects with `ffmpeg_missing` when it cannot be started and `ffmpeg_failed` otherwise.
  */
-export function runFfmpeg(args: readonly string[], options: RunFfmpegOptions = {}): Promise<FfmpegRun> {
+export async function runFfmpeg(args: readonly string[], options: RunFfmpegOptions = {}): Promise<FfmpegRun> {
+  // One process-wide limit: a burst of image commands or re-encodes queues here instead of starting
+  // dozens of decoders at once. The wall-clock timeout starts when the run does.
+  await ffmpegSlots.acquire(options.signal);
+  try {
+    return await spawnFfmpeg(args, options);
+  } finally {
+    ffmpegSlots.release();
+  }
+}
+
+/** Bounded concurrency with a FIFO queue; a waiter whose signal aborts leaves the queue. */
+class Slots {
+  private running = 0;
+  private readonly waiting: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  constructor(public limit: number) {}
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  get active(): number {
+    return this.running;
+  }
+
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (this.running < this.limit) {
+      this.running++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject,
+      };
+      const onAbort = () => {
+        const i = this.waiting.indexOf(waiter);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(new MediaError('ffmpeg_failed', 'ffmpeg was cancelled before it started'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(waiter);
+    });
+  }
+
+  release(): void {
+    // The run's slot passes straight to the next waiter, unless the limit was lowered meanwhile.
+    if (this.running > this.limit || this.waiting.length === 0) this.running--;
+    else this.waiting.shift()?.resolve();
+  }
+}
+
+const ffmpegSlots = new Slots(Math.max(2, availableParallelism()));
+
+/** Sets how many ffmpeg processes may run at once in this process (FFMPEG_MAX_CONCURRENT). */
+export function setFfmpegConcurrency(limit: number): void {
+  ffmpegSlots.limit = Math.max(1, Math.trunc(limit));
+}
+
+/** ffmpeg runs under way and waiting (for metrics and tests). */
+export function ffmpegLoad(): { running: number; queued: number } {
+  return { running: ffmpegSlots.active, queued: ffmpegSlots.queued };
+}
+
+function spawnFfmpeg(args: readonly string[], options: RunFfmpegOptions): Promise<FfmpegRun> {
   let binary: string;
   try {
     binary = options.ffmpegPath ?? resolveFfmpeg().path;

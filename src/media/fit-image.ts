@@ -12,11 +12,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MediaError, runFfmpeg } from './ffmpeg.js';
+import { ffmpegDemuxer, type SniffedImageType } from './image-info.js';
 
 export type FitImageInput = { path: string } | { bytes: Uint8Array };
 
 export interface FitImageOptions {
   ffmpegPath?: string | undefined;
+  /** The sniffed type: ffmpeg is told the format instead of probing for one. */
+  inputType?: SniffedImageType | undefined;
   signal?: AbortSignal | undefined;
   timeoutMs?: number;
 }
@@ -57,6 +60,7 @@ export async function fitImage(
     await runFfmpeg(
       [
         '-y',
+        ...(options.inputType ? ['-f', ffmpegDemuxer(options.inputType)] : []),
         '-i',
         source,
         '-vf',

@@ -121,3 +121,26 @@ export function sniffImageType(bytes: Uint8Array): SniffedImageType | undefined 
   if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') return 'image/webp';
   return undefined;
 }
+
+/**
+ * What the bot agrees to decode. A PNG or WebP of a huge canvas is a few hundred kilobytes on the wire
+ * and gigabytes once decoded (a decompression bomb), so the pixel size is read from the header and
+ * checked before any decoder (ffmpeg) sees the bytes. 40 megapixels is well above any phone photo
+ * (a 48 MP sensor saves 12 MP by default) and 8,192 pixels a side above any screen.
+ */
+export const MAX_IMAGE_PIXELS = 40_000_000;
+export const MAX_IMAGE_SIDE = 8192;
+
+/** A sentence for the person when the image is too large to decode, else undefined. */
+export function imageTooLarge(info: Pick<ImageInfo, 'width' | 'height'>): string | undefined {
+  if (info.width > MAX_IMAGE_SIDE || info.height > MAX_IMAGE_SIDE)
+    return `is ${info.width}x${info.height} pixels; images can be at most ${MAX_IMAGE_SIDE} pixels a side`;
+  if (info.width * info.height > MAX_IMAGE_PIXELS)
+    return `is ${((info.width * info.height) / 1e6).toFixed(0)} megapixels; images can be at most ${MAX_IMAGE_PIXELS / 1e6} megapixels`;
+  return undefined;
+}
+
+/** ffmpeg's demuxer for a sniffed type, so it never guesses the format itself. */
+export function ffmpegDemuxer(type: SniffedImageType): string {
+  return type === 'image/png' ? 'png_pipe' : type === 'image/jpeg' ? 'jpeg_pipe' : 'webp_pipe';
+}
