@@ -63,6 +63,7 @@ export type {
   SeededAttachment,
   SlashCommandInput,
   SlashOptionValue,
+  UserOptionValue,
 } from './interaction-builders.js';
 export type { StoredMessage } from './messages.js';
 export { Permission } from './permissions.js';

@@ -22,7 +22,13 @@ export interface InteractionTarget {
   locale?: string;
 }
 
-export type SlashOptionValue = string | number | boolean | SeededAttachment;
+/** A USER option's value: a member of the guild (sent with `resolved.users` and `resolved.members`). */
+export interface UserOptionValue {
+  kind: 'user';
+  userId: string;
+}
+
+export type SlashOptionValue = string | number | boolean | SeededAttachment | UserOptionValue;
 
 export interface SlashCommandInput extends InteractionTarget {
   /** Default 'sora'. */
@@ -31,7 +37,8 @@ export interface SlashCommandInput extends InteractionTarget {
   subcommand?: string | null;
   /**
    * Option values; the wire type is inferred: string 3, integer 4, other number 10, boolean 5,
-   * SeededAttachment 11 (and put into `resolved.attachments`).
+   * UserOptionValue 6 (and put into `resolved.users` / `resolved.members`), SeededAttachment 11 (and
+   * put into `resolved.attachments`).
    */
   options?: Record<string, SlashOptionValue>;
 }
@@ -53,6 +60,8 @@ export interface ModalSubmitInput extends InteractionTarget {
   fields?: Record<string, string>;
   /** File uploads, as Label (18) components wrapping a File Upload (19), with `resolved.attachments`. */
   files?: Record<string, SeededAttachment[]>;
+  /** String selects, as Label (18) components wrapping a String Select (3) with the chosen values. */
+  selects?: Record<string, string[]>;
   /** Set when the modal was opened from a component on a message. */
   messageId?: string;
 }
@@ -71,7 +80,15 @@ export interface InteractionHandle {
   record: InteractionRecord;
 }
 
-const OptionType = { String: 3, Integer: 4, Boolean: 5, Attachment: 11, Number: 10, Subcommand: 1 } as const;
+const OptionType = {
+  String: 3,
+  Integer: 4,
+  Boolean: 5,
+  User: 6,
+  Attachment: 11,
+  Number: 10,
+  Subcommand: 1,
+} as const;
 
 /** Builds realistic INTERACTION_CREATE payloads and dispatches them through the gateway. */
 export class InteractionDriver {
@@ -94,7 +111,21 @@ export class InteractionDriver {
     const name = input.name ?? 'sora';
     const place = this.resolveTarget(input);
     const attachments: Record<string, unknown> = {};
+    const users: Record<string, unknown> = {};
+    const members: Record<string, unknown> = {};
     const leafOptions = Object.entries(input.options ?? {}).map(([optionName, value]) => {
+      if (typeof value === 'object' && value.kind === 'user') {
+        const user = this.ctx.world.users.get(value.userId);
+        if (!user) throw new Error(`fake discord: unknown user ${value.userId}`);
+        users[user.id] = this.ctx.world.userPayload(user);
+        // Resolved members come without their user (it is in `resolved.users`), with permissions.
+        const { user: _user, ...member } = this.ctx.world.memberPayload(place.guild, user);
+        members[user.id] = {
+          ...member,
+          permissions: this.ctx.world.permissionsIn(place.channel.id, user.id).toString(),
+        };
+        return { name: optionName, type: OptionType.User, value: user.id };
+      }
       if (typeof value === 'object') {
         attachments[value.stored.id] = value.payload;
         return { name: optionName, type: OptionType.Attachment, value: value.stored.id };
@@ -120,8 +151,12 @@ export class InteractionDriver {
       type: 1,
       options,
       ...(registered?.['guild_id'] ? { guild_id: registered['guild_id'] } : {}),
-      ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}),
     };
+    const resolved = {
+      ...(Object.keys(attachments).length ? { attachments } : {}),
+      ...(Object.keys(users).length ? { users, members } : {}),
+    };
+    if (Object.keys(resolved).length) data['resolved'] = resolved;
     return this.dispatch(2, place, data, null);
   }
 
@@ -169,6 +204,8 @@ export class InteractionDriver {
         component: { type: 19, custom_id: customId, values: files.map((f) => f.stored.id) },
       });
     }
+    for (const [customId, values] of Object.entries(input.selects ?? {}))
+      components.push({ type: 18, component: { type: 3, custom_id: customId, values } });
     const data = {
       custom_id: input.customId,
       components,
