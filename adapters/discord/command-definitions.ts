@@ -12,10 +12,20 @@ import {
   Routes,
 } from 'discord.js';
 import type { ProviderCapabilities } from '../../src/sora/capabilities.js';
+import { moneySubcommands } from './money-commands.js';
 
 export const COMMAND_NAME = 'sora';
 export const CONTEXT_MENUS = { remix: 'Remix with Sora', animate: 'Animate with Sora' } as const;
-export const SUBCOMMANDS = ['generate', 'remix', 'status', 'list', 'delete', 'help'] as const;
+export const SUBCOMMANDS = [
+  'generate',
+  'remix',
+  'status',
+  'list',
+  'delete',
+  'budget',
+  'usage',
+  'help',
+] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Discord caps a string option at 6000 characters. */
@@ -138,6 +148,7 @@ export function commandDefinitions(caps: ProviderCapabilities): RESTPutAPIApplic
           description: 'Delete a video you made (moderators: any video)',
           options: [videoId],
         },
+        ...moneySubcommands(),
         { type: ApplicationCommandOptionType.Subcommand, name: 'help', description: 'How to use sora-bot' },
       ],
     },

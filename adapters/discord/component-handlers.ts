@@ -1,7 +1,7 @@
 /**
  * Buttons, modal submissions and the two message context menus. Each reads its state from the
- * custom_id (the job id) or the store, never from memory, so a Remix or Delete button posted before a
- * restart still works (docs/platforms.md: buttons survive restarts, collectors do not).
+ * custom_id (the job id) or the store, never from memory, so a Remix, Delete, Approve or Deny button
+ * posted before a restart still works (docs/platforms.md: buttons survive restarts, collectors do not).
  */
 import type {
   ButtonInteraction,
@@ -9,6 +9,7 @@ import type {
   ModalSubmitInteraction,
 } from 'discord.js';
 import type { Attachment, AttachmentMeta } from '../../src/core/intents.js';
+import type { JobView } from '../../src/core/messages.js';
 import { notice } from '../../src/core/replies.js';
 import type { KeyValues } from '../../src/store/key-values.js';
 import { CONTEXT_MENUS } from './command-definitions.js';
@@ -25,7 +26,7 @@ import {
   storedAttachmentOf,
 } from './interaction-context.js';
 import { type JobStartDeps, startJob } from './job-starter.js';
-import { animateModal, remixModal } from './modals.js';
+import { animateFlags, animateModal, remixModal } from './modals.js';
 
 export interface ComponentDeps extends JobStartDeps {
   /** The adapter's own records (the image an "Animate with Sora" modal waits for). */
@@ -42,16 +43,27 @@ export async function handleButton({ core }: ComponentDeps, interaction: ButtonI
   const place = placeOf(interaction);
   if (!id || !place) return;
   switch (id.kind) {
-    case 'remix':
-      await interaction.showModal(remixModal(id.jobId));
+    case 'remix': {
+      // One store read, well inside the 3 s a modal must open in; the title shows what it costs. A
+      // failed read only loses the price: the submission checks the video again.
+      const job = await core.viewJob(requesterOf(interaction), id.jobId).catch(() => undefined);
+      await interaction.showModal(remixModal(id.jobId, remixCost(core, job)));
       return;
-    case 'delete': {
+    }
+    case 'delete':
+    case 'approve':
+    case 'deny': {
+      // The presser gets a private answer; the core checks who may (the owner or an admin for
+      // delete, an admin for approve and deny) and updates the status message for everyone.
       if (!(await defer(interaction, 'private'))) return;
       const outcome = await core.run({
         requester: requesterOf(interaction),
         channel: place.scope,
         conversation: place.encoded,
-        intent: { kind: 'delete', jobId: id.jobId },
+        intent:
+          id.kind === 'delete'
+            ? { kind: 'delete', jobId: id.jobId }
+            : { kind: 'approval', jobId: id.jobId, approve: id.kind === 'approve' },
       });
       if (outcome.kind === 'reply') await finishPrivately(interaction, outcome.message);
       return;
@@ -77,6 +89,18 @@ export async function handleButton({ core }: ComponentDeps, interaction: ButtonI
   }
 }
 
+const LANDSCAPE = '1280x720';
+
+/** The size an animated picture is rendered at: landscape for a wide picture, else portrait. */
+function sizeOfShape(image: { width: number | null; height: number | null }): string {
+  return image.width && image.height && image.width > image.height ? LANDSCAPE : '720x1280';
+}
+
+/** A remix costs what a video of the original's length, size and model costs. */
+function remixCost(core: ComponentDeps['core'], job: JobView | undefined): number | null {
+  return job ? core.estimateCost({ model: job.model, size: job.size, seconds: job.seconds }) : null;
+}
+
 export async function handleModalSubmit(
   deps: ComponentDeps,
   interaction: ModalSubmitInteraction,
@@ -100,8 +124,8 @@ export async function handleModalSubmit(
     }
     const image = stored.data;
     // Follow the picture's shape: a wide image makes a landscape video.
-    const shape = image.width && image.height && image.width > image.height ? '--landscape' : '--portrait';
-    text = `${shape} -- ${prompt}`;
+    const shape = sizeOfShape(image) === LANDSCAPE ? '--landscape' : '--portrait';
+    text = [shape, ...animateFlags(interaction.fields), '--', prompt].join(' ');
     attachment = coreAttachment(image);
     meta = { filename: image.filename, contentType: image.contentType, bytes: image.bytes };
   } else return;
@@ -144,7 +168,7 @@ export async function handleContextMenu(
       );
       return;
     }
-    await interaction.showModal(remixModal(job.id));
+    await interaction.showModal(remixModal(job.id, remixCost(deps.core, job)));
     return;
   }
   if (interaction.commandName === CONTEXT_MENUS.animate) {
@@ -160,6 +184,6 @@ export async function handleContextMenu(
     }
     // The modal's custom_id has room for a key, not for a signed CDN URL: keep the image in the store.
     await deps.values.set(animateKey(interaction.id), storedAttachmentOf(image), ANIMATE_PENDING_TTL_MS);
-    await interaction.showModal(animateModal(interaction.id));
+    await interaction.showModal(animateModal(interaction.id, sizeOfShape(image), deps.core));
   }
 }

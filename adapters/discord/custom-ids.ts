@@ -10,6 +10,10 @@ export type DiscordComponentId =
   | { kind: 'remix'; jobId: string }
   /** Button: delete a job (ownership is checked on click). */
   | { kind: 'delete'; jobId: string }
+  /** Button: an admin approves a job waiting for approval (who pressed is checked by the core). */
+  | { kind: 'approve'; jobId: string }
+  /** Button: an admin denies a job waiting for approval. */
+  | { kind: 'deny'; jobId: string }
   /** Button: another page of `/sora list`. */
   | { kind: 'list_page'; page: number; all: boolean }
   /** Modal: the new prompt for a remix of `jobId`. */
@@ -25,6 +29,10 @@ export function encodeComponentId(id: DiscordComponentId): string {
       return `${PREFIX}:remix:${id.jobId}`;
     case 'delete':
       return `${PREFIX}:delete:${id.jobId}`;
+    case 'approve':
+      return `${PREFIX}:approve:${id.jobId}`;
+    case 'deny':
+      return `${PREFIX}:deny:${id.jobId}`;
     case 'list_page':
       return `${PREFIX}:list:${id.page}:${id.all ? 'all' : 'mine'}`;
     case 'remix_modal':
@@ -41,6 +49,8 @@ export function decodeComponentId(customId: string): DiscordComponentId | undefi
   switch (kind) {
     case 'remix':
     case 'delete':
+    case 'approve':
+    case 'deny':
     case 'remix-modal': {
       const jobId = a === undefined || b !== undefined ? undefined : normalizeShortId(a);
       if (!jobId) return undefined;
@@ -58,5 +68,5 @@ export function decodeComponentId(customId: string): DiscordComponentId | undefi
   }
 }
 
-/** Text input ids inside the modals. */
-export const MODAL_FIELDS = { prompt: 'prompt' } as const;
+/** Field ids inside the modals: the prompt text input, the length and model selects. */
+export const MODAL_FIELDS = { prompt: 'prompt', seconds: 'seconds', model: 'model' } as const;

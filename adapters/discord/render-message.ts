@@ -15,6 +15,7 @@ import {
 import type { Action, BotMessage, JobView, ResultMessage, StatusMessage } from '../../src/core/messages.js';
 import { describeOptions, statusLine, truncate } from '../../src/core/render-text.js';
 import { encodeComponentId } from './custom-ids.js';
+import { type DiscordFile, renderUsage } from './render-usage.js';
 
 /** Never let a rendered message mention anyone: not @everyone, not a role, not the requester. */
 export const NO_MENTIONS = { parse: [] as never[] } as const;
@@ -24,6 +25,8 @@ export interface DiscordMessagePayload {
   embeds: APIEmbed[];
   components: APIActionRowComponent<APIButtonComponent>[];
   allowedMentions: typeof NO_MENTIONS;
+  /** Files sent with the message (the `/sora usage` chart); absent for everything else. */
+  files?: DiscordFile[];
 }
 
 /** Discord's content limit is 2000 characters; prompts are cut well below it. */
@@ -35,7 +38,8 @@ const EMBED_COLOUR = 0x5865f2;
 export function renderMessage(message: BotMessage): DiscordMessagePayload {
   switch (message.kind) {
     case 'status':
-      return payload(renderStatus(message));
+      // Approve / Deny while the job waits for an admin; an edit without actions removes them.
+      return payload(renderStatus(message), [], message.actions ?? []);
     case 'result':
       return payload(renderResult(message), [], message.actions);
     case 'failure':
@@ -67,6 +71,7 @@ export function renderMessage(message: BotMessage): DiscordMessagePayload {
             '`/sora generate prompt: [image:] [seconds:] [size:] [model:]`: make a video (attach an image to animate it).',
             '`/sora remix video: prompt:`: a new version of a finished video.',
             '`/sora status video:` · `/sora list [all:] [page:]` · `/sora delete video:`',
+            '`/sora budget`: what you and the server have left (admins: `workspace:300/month`, or `user:` with `amount:5/day`, `off` lifts a limit) · `/sora usage [period:]`: spend as a chart, only you see it.',
             'Right-click a message › Apps › **Remix with Sora** (on a video) or **Animate with Sora** (on an image).',
             'React to a video with 🔁 (or the remix emoji this server was given) to remix it, with ❌ on your own video to delete it.',
             '',
@@ -74,6 +79,10 @@ export function renderMessage(message: BotMessage): DiscordMessagePayload {
           ].join('\n'),
         },
       ]);
+    case 'usage': {
+      const { embeds, files } = renderUsage(message);
+      return { ...payload('', embeds), ...(files.length > 0 ? { files } : {}) };
+    }
     case 'notice':
       // Notices are sentences the bot wrote (they quote ids in backticks): keep their markdown.
       return payload(`${TONE_ICON[message.tone]} ${message.text}`);
@@ -122,6 +131,17 @@ function listEmbed(message: Extract<BotMessage, { kind: 'list' }>): APIEmbed {
   };
 }
 
+const BUTTON_STYLE: Record<
+  Action['kind'],
+  ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Success | ButtonStyle.Danger
+> = {
+  remix: ButtonStyle.Primary,
+  delete: ButtonStyle.Danger,
+  list_page: ButtonStyle.Secondary,
+  approve: ButtonStyle.Success,
+  deny: ButtonStyle.Danger,
+};
+
 export function actionRows(actions: readonly Action[]): APIActionRowComponent<APIButtonComponent>[] {
   if (actions.length === 0) return [];
   return [
@@ -129,12 +149,7 @@ export function actionRows(actions: readonly Action[]): APIActionRowComponent<AP
       type: ComponentType.ActionRow,
       components: actions.slice(0, 5).map((action) => ({
         type: ComponentType.Button,
-        style:
-          action.kind === 'delete'
-            ? ButtonStyle.Danger
-            : action.kind === 'remix'
-              ? ButtonStyle.Primary
-              : ButtonStyle.Secondary,
+        style: BUTTON_STYLE[action.kind],
         label: action.label,
         custom_id: encodeComponentId(
           action.kind === 'list_page'

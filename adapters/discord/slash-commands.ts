@@ -1,9 +1,10 @@
 /**
- * `/sora generate|remix|status|list|delete|help`. The options are turned into the core's one text
+ * `/sora generate|remix|status|list|delete|budget|usage|help`. The options are turned into the core's one text
  * grammar and parsed synchronously (microseconds), so a usage problem is answered privately at once
  * and everything else is deferred well inside Discord's 3 s window before any slow work (image
  * download, store, provider). generate and remix defer publicly (the reply becomes the status
- * message); the rest privately.
+ * message); the rest privately (budget and usage too: they are about money, and the usage chart is
+ * private to the asker).
  */
 import type { ChatInputCommandInteraction } from 'discord.js';
 import type { Intent } from '../../src/core/intents.js';
@@ -12,15 +13,19 @@ import { SUBCOMMANDS } from './command-definitions.js';
 import { defer, finishPrivately, replyPrivately, usageNotice } from './interaction-answers.js';
 import {
   coreAttachment,
+  type InteractionPlace,
   missingPermissions,
   placeOf,
   requesterOf,
   storedAttachmentOf,
 } from './interaction-context.js';
 import { type JobStartDeps, startJob } from './job-starter.js';
+import { budgetText, expectKind, usageText } from './money-commands.js';
+
+type TextSubcommand = Exclude<Subcommand, 'budget' | 'usage'>;
 
 /** The text the core's parser reads for a subcommand's options; `--` ends the flags so a prompt stays a prompt. */
-export function commandText(sub: Subcommand, options: ChatInputCommandInteraction['options']): string {
+export function commandText(sub: TextSubcommand, options: ChatInputCommandInteraction['options']): string {
   switch (sub) {
     case 'generate': {
       const flags: string[] = [];
@@ -64,6 +69,10 @@ export async function handleSlashCommand(
     );
     return;
   }
+  if (sub === 'budget' || sub === 'usage') {
+    await runMoneyCommand(deps, interaction, sub, place);
+    return;
+  }
   const image = sub === 'generate' ? interaction.options.getAttachment('image') : null;
   const stored = image ? storedAttachmentOf(image) : null;
   const parsed = core.parse(
@@ -89,12 +98,38 @@ export async function handleSlashCommand(
     await startJob(deps, interaction, place, parsed.intent, stored ? coreAttachment(stored) : null);
     return;
   }
+  await runPrivately(deps, interaction, place, parsed.intent);
+}
+
+/** `/sora budget` and `/sora usage`: options to the core's grammar, checked, then answered privately. */
+async function runMoneyCommand(
+  deps: JobStartDeps,
+  interaction: ChatInputCommandInteraction,
+  sub: 'budget' | 'usage',
+  place: InteractionPlace,
+): Promise<void> {
+  const text = sub === 'budget' ? budgetText(interaction.options) : usageText(interaction.options);
+  const checked = text.ok ? expectKind(deps.core.parse(text.text), sub) : text;
+  if (!checked.ok) {
+    await replyPrivately(interaction, usageNotice(checked.problem));
+    return;
+  }
+  await runPrivately(deps, interaction, place, checked.intent);
+}
+
+/** Defers privately (a usage chart can take a moment to draw), runs the intent, fills the answer. */
+async function runPrivately(
+  { core }: JobStartDeps,
+  interaction: ChatInputCommandInteraction,
+  place: InteractionPlace,
+  intent: Intent,
+): Promise<void> {
   if (!(await defer(interaction, 'private'))) return;
   const outcome = await core.run({
     requester: requesterOf(interaction),
     channel: place.scope,
     conversation: place.encoded,
-    intent: parsed.intent,
+    intent,
   });
   if (outcome.kind === 'reply') await finishPrivately(interaction, outcome.message);
 }

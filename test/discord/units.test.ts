@@ -56,6 +56,8 @@ describe('custom ids', () => {
     const id: fc.Arbitrary<DiscordComponentId> = fc.oneof(
       shortId.map((jobId) => ({ kind: 'remix' as const, jobId })),
       shortId.map((jobId) => ({ kind: 'delete' as const, jobId })),
+      shortId.map((jobId) => ({ kind: 'approve' as const, jobId })),
+      shortId.map((jobId) => ({ kind: 'deny' as const, jobId })),
       shortId.map((jobId) => ({ kind: 'remix_modal' as const, jobId })),
       snowflake.map((key) => ({ kind: 'animate_modal' as const, key })),
       fc.record({
@@ -81,6 +83,8 @@ describe('custom ids', () => {
       'sora:remix:K3F9QZ0',
       'sora:remix:k3f9qz:x',
       'sora:list:0:all',
+      'sora:approve:',
+      'sora:deny:k3f9qz:yes',
       'sora:nope:1',
     ])
       expect(decodeComponentId(id)).toBeUndefined();
