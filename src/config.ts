@@ -93,7 +93,14 @@ export const EnvSchema = z.object({
   SORA_MAX_CONCURRENT: int(1, 1000).default(DEFAULTS.maxConcurrent),
   SORA_RPM: int(0, 100_000).default(DEFAULTS.requestsPerMinute),
   VIDEO_RETENTION_DAYS: int(1, 3650).default(DEFAULTS.videoRetentionDays),
-  SORA_ADMINS: list,
+  SORA_ADMINS: list.superRefine((entries, ctx) => {
+    const bare = entries.find((e) => !/^(slack|discord|playground):[^:\s]+(:[^:\s]+)?$/.test(e));
+    if (bare)
+      ctx.addIssue({
+        code: 'custom',
+        message: `platform-qualified ids: write slack:${bare} (or discord:${bare}, playground:${bare}) instead of ${bare}`,
+      });
+  }),
   PLAYGROUND: flag.optional(),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_APP_TOKEN: optionalString,

@@ -73,8 +73,12 @@ describe('configuration', () => {
   });
 
   it('reads lists and flags', () => {
-    const config = parseConfig({ SORA_ADMINS: 'U1, slack:U2  discord:3', PLAYGROUND: 'yes' });
-    expect(config.SORA_ADMINS).toEqual(['U1', 'slack:U2', 'discord:3']);
+    const config = parseConfig({ SORA_ADMINS: 'slack:T1:U1, slack:U2  discord:3', PLAYGROUND: 'yes' });
+    expect(config.SORA_ADMINS).toEqual(['slack:T1:U1', 'slack:U2', 'discord:3']);
+    // A bare id would match on every platform: refused with the fix.
+    expect(() => parseConfig({ SORA_ADMINS: 'slack:U2 U1' })).toThrow(
+      'SORA_ADMINS: expected platform-qualified ids: write slack:U1 (or discord:U1, playground:U1) instead of U1',
+    );
     expect(config.PLAYGROUND).toBe(true);
   });
 });

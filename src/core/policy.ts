@@ -7,15 +7,13 @@ import type { JobLedger } from './job-ledger.js';
 import { type Requester, sameWorkspace } from './requester.js';
 
 /**
- * SORA_ADMINS entries may be a bare user id (`U123`), `platform:user` or `platform:workspace:user`,
- * so one list can name admins on several platforms without ambiguity.
+ * SORA_ADMINS entries are `platform:user` or `platform:workspace:user`, never a bare id: a bare id
+ * would match on every platform (a playground name equal to a Discord admin's id would be an admin).
+ * The config schema refuses bare ids at start.
  */
 export function isConfiguredAdmin(admins: readonly string[], r: Requester): boolean {
   return admins.some(
-    (entry) =>
-      entry === r.user ||
-      entry === `${r.platform}:${r.user}` ||
-      entry === `${r.platform}:${r.workspace}:${r.user}`,
+    (entry) => entry === `${r.platform}:${r.user}` || entry === `${r.platform}:${r.workspace}:${r.user}`,
   );
 }
 

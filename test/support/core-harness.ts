@@ -102,7 +102,7 @@ export class CoreHarness {
       ...(process.env.HARNESS_LOG
         ? { logger: createLogger(process.env.HARNESS_LOG as 'debug', process.stderr) }
         : {}),
-      settings: fastCoreSettings(dataDir, { admins: ['admin-user'], ...options.settings }),
+      settings: fastCoreSettings(dataDir, { admins: ['playground:admin-user'], ...options.settings }),
       ...(options.budgets ? { budgets: options.budgets } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       renderUsageChart: async (input) =>
