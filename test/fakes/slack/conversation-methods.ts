@@ -111,7 +111,22 @@ const join: MethodHandler = ({ args }, state) => {
   };
 };
 
+/**
+ * conversations.open with `users` (one user: the bot's DM with them, created on first use). Needs
+ * im:write (mpim:write for several users, which the fake does not model).
+ */
+const open: MethodHandler = ({ args }, state) => {
+  requireScope(state, 'im:write');
+  const users = requiredString(args, 'users').split(',').filter(Boolean);
+  if (users.length !== 1) throw new SlackApiFailure('invalid_arguments');
+  const user = state.conversations.user(users[0]!);
+  if (user === undefined || user.deleted) throw new SlackApiFailure('user_not_found');
+  const dm = state.conversations.requireWritable(user.id);
+  return { ok: true, channel: { id: dm.id } };
+};
+
 export const conversationMethods: Record<string, MethodHandler> = {
+  'conversations.open': open,
   'conversations.join': join,
   'conversations.history': history,
   'conversations.replies': replies,

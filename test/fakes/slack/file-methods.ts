@@ -15,6 +15,9 @@ const getUploadUrlExternal: MethodHandler = ({ args }, state) => {
   return { ok: true, upload_url: `${state.rootUrl}upload/v1/${file.id}`, file_id: file.id };
 };
 
+/** What files.completeUploadExternal accepts as `channel_id` (its error message quotes this pattern). */
+const CONVERSATION_ID = /^[CGDZ][A-Z0-9]{8,}$/;
+
 const completeFilesSchema = z.array(z.object({ id: z.string().min(1), title: z.string().optional() })).min(1);
 
 /** Step 3: checks policy and access, then shares the files into the channel/thread (maybe later, maybe never). */
@@ -33,6 +36,15 @@ const completeUploadExternal: MethodHandler = ({ args }, state) => {
     throw new SlackApiFailure('file_upload_size_restricted');
   }
   const channelId = optionalString(args, 'channel_id') ?? optionalString(args, 'channels')?.split(',')[0];
+  // Slack shares only into a conversation id: a user id (U…) is refused, so a DM must be opened first.
+  if (channelId !== undefined && !CONVERSATION_ID.test(channelId))
+    throw new SlackApiFailure('invalid_arguments', {
+      response_metadata: {
+        messages: [
+          `[ERROR] input must match regex pattern: ${CONVERSATION_ID.source} [json-pointer:/channel_id]`,
+        ],
+      },
+    });
   const channel = channelId === undefined ? undefined : state.conversations.requireWritable(channelId);
   const threadTs = optionalString(args, 'thread_ts');
   if (threadTs !== undefined && channel === undefined) throw new SlackApiFailure('invalid_arguments');

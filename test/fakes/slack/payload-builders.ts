@@ -53,6 +53,20 @@ export interface BlockActionsInput {
   userId?: string;
 }
 
+/** A choice made inside an open modal (an element of an input block with `dispatch_action: true`). */
+export interface ViewBlockActionInput {
+  /** A view opened through the fake. */
+  viewId: string;
+  block_id: string;
+  action_id: string;
+  /** For a static_select (the default type): the option picked. */
+  selectedValue: string;
+  type?: 'static_select' | 'radio_buttons';
+  /** `view.state.values` as the client has it, including the change itself. */
+  values: Record<string, Record<string, unknown>>;
+  userId?: string;
+}
+
 export interface ViewSubmissionInput {
   /** A view opened through the fake (its callback_id, blocks and private_metadata are reused). */
   viewId?: string;
@@ -251,6 +265,43 @@ export class PayloadBuilders {
         text: { type: 'plain_text', text: action.action_id, emoji: true },
         action_ts: actionTs,
       })),
+    };
+  }
+
+  /**
+   * block_actions from inside a modal: the container is the view, the payload carries the whole view
+   * (id, hash, callback_id, private_metadata, state) and has no channel, message or response_url.
+   */
+  viewBlockActions(input: ViewBlockActionInput) {
+    const userId = input.userId ?? this.defaultUser;
+    const { options, ids } = this.state;
+    const opened = this.state.views.get(input.viewId);
+    if (opened === undefined) throw new Error(`No view ${input.viewId} was opened`);
+    const state = { values: input.values };
+    return {
+      type: 'block_actions',
+      user: this.userObject(userId),
+      api_app_id: options.appId,
+      token: 'fake-verification-token',
+      container: { type: 'view', view_id: opened.id },
+      trigger_id: this.state.views.issueTrigger(),
+      team: this.team(),
+      enterprise: null,
+      is_enterprise_install: false,
+      view: { ...opened, state },
+      state,
+      actions: [
+        {
+          type: input.type ?? 'static_select',
+          action_id: input.action_id,
+          block_id: input.block_id,
+          selected_option: {
+            text: { type: 'plain_text', text: input.selectedValue, emoji: true },
+            value: input.selectedValue,
+          },
+          action_ts: ids.nextTs(),
+        },
+      ],
     };
   }
 

@@ -76,6 +76,32 @@ describe('fake Slack Web API with the real WebClient', () => {
     });
   });
 
+  it('shares uploads only into conversation ids: a DM is opened (or posted to) first', async () => {
+    const client = new webApi.WebClient(fake.options.botToken, clientOptions());
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    await expect(
+      client.files.uploadV2({ channel_id: 'U0ALICE0001', file: png, filename: 'chart.png' }),
+    ).rejects.toMatchObject({ data: { error: 'invalid_arguments' } });
+
+    // Posting to a user id lands in the bot's DM with them; the answer names that DM.
+    const posted = await client.chat.postMessage({ channel: 'U0ALICE0001', text: 'your chart' });
+    expect(posted.channel).toMatch(/^D[A-Z0-9]{8,}$/);
+    // conversations.open names the same DM (it needs im:write, which the default scopes lack).
+    await expect(client.conversations.open({ users: 'U0ALICE0001' })).rejects.toMatchObject({
+      data: { error: 'missing_scope', needed: 'im:write' },
+    });
+    fake.workspace.setScopes([...fake.options.scopes, 'im:write']);
+    const opened = await client.conversations.open({ users: 'U0ALICE0001' });
+    expect(opened.channel?.id).toBe(posted.channel);
+    await expect(client.conversations.open({ users: 'U0NOBODY001' })).rejects.toMatchObject({
+      data: { error: 'user_not_found' },
+    });
+
+    await client.files.uploadV2({ channel_id: posted.channel ?? '', file: png, filename: 'chart.png' });
+    const shared = fake.workspace.messages(posted.channel ?? '').at(-1);
+    expect(shared?.files?.[0]).toMatchObject({ name: 'chart.png', mimetype: 'image/png' });
+  });
+
   it('answers 429 with Retry-After: the WebClient waits and retries when retries are enabled', async () => {
     fake.faults.rateLimit('chat.postMessage', { retryAfterSec: 1, count: 1 });
     const client = new webApi.WebClient(fake.options.botToken, {
