@@ -11,6 +11,8 @@ export const ACTION_IDS = {
   remix: 'sora_remix',
   delete: 'sora_delete',
   listPage: 'sora_list_page',
+  approve: 'sora_approve',
+  deny: 'sora_deny',
 } as const;
 
 export const VIEW_IDS = { generate: 'sora_generate', remix: 'sora_remix_modal' } as const;
@@ -23,9 +25,18 @@ export const SLASH_COMMAND = '/sora';
 export type ActionValue =
   | { kind: 'remix'; jobId: string }
   | { kind: 'delete'; jobId: string }
-  | { kind: 'list_page'; page: number; all: boolean };
+  | { kind: 'list_page'; page: number; all: boolean }
+  | { kind: 'approve'; jobId: string }
+  | { kind: 'deny'; jobId: string };
 
 const JobIdSchema = z.string().regex(SHORT_ID_PATTERN);
+/** Buttons whose value is a job id (the job's state is read again from the ledger on every click). */
+const JOB_ACTIONS = new Map<string, 'remix' | 'delete' | 'approve' | 'deny'>([
+  [ACTION_IDS.remix, 'remix'],
+  [ACTION_IDS.delete, 'delete'],
+  [ACTION_IDS.approve, 'approve'],
+  [ACTION_IDS.deny, 'deny'],
+]);
 const ListValueSchema = z.string().regex(/^(\d{1,5}):([01])$/);
 
 /** The `action_id` and `value` of a neutral action's button. */
@@ -37,16 +48,21 @@ export function encodeAction(action: Action): { action_id: string; value: string
       return { action_id: ACTION_IDS.delete, value: action.jobId };
     case 'list_page':
       return { action_id: ACTION_IDS.listPage, value: `${action.page}:${action.all ? 1 : 0}` };
+    case 'approve':
+      return { action_id: ACTION_IDS.approve, value: action.jobId };
+    case 'deny':
+      return { action_id: ACTION_IDS.deny, value: action.jobId };
   }
 }
 
 /** What a click asks for, or undefined for a value that is not ours (stale or forged). */
 export function decodeAction(actionId: string, value: string | undefined): ActionValue | undefined {
   if (value === undefined) return undefined;
-  if (actionId === ACTION_IDS.remix || actionId === ACTION_IDS.delete) {
+  const jobKind = JOB_ACTIONS.get(actionId);
+  if (jobKind) {
     const jobId = JobIdSchema.safeParse(value);
     if (!jobId.success) return undefined;
-    return { kind: actionId === ACTION_IDS.remix ? 'remix' : 'delete', jobId: jobId.data };
+    return { kind: jobKind, jobId: jobId.data };
   }
   if (actionId === ACTION_IDS.listPage) {
     const match = ListValueSchema.safeParse(value);

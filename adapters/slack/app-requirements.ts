@@ -22,6 +22,7 @@ export const METHOD_SCOPES = {
   'conversations.join': ['channels:join'],
   'users.info': ['users:read'],
   'views.open': [],
+  'views.update': [],
 } as const satisfies Record<string, readonly string[]>;
 
 export const EVENT_SCOPES = {

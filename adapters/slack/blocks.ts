@@ -20,6 +20,8 @@ const SECTION_MAX = 2900;
 const TEXT_MAX = 3900;
 /** Marks the message that carries a job's video buttons, so a restart can find it in the thread. */
 export const RESULT_BLOCK_PREFIX = 'sora_result:';
+/** The block of a status message's buttons (Approve / Deny). */
+export const STATUS_ACTIONS_PREFIX = 'sora_status:';
 
 function section(text: string, blockId?: string): Block {
   return { type: 'section', ...(blockId ? { block_id: blockId } : {}), text: { type: 'mrkdwn', text } };
@@ -43,20 +45,49 @@ function buttons(actions: Action[], blockId?: string): Block[] {
         type: 'button',
         ...encodeAction(action),
         text: { type: 'plain_text', text: safeText(action.label, 70), emoji: true },
-        ...(action.kind === 'delete'
-          ? {
-              style: 'danger',
-              confirm: {
-                title: { type: 'plain_text', text: 'Delete this video?' },
-                text: { type: 'plain_text', text: `Video ${action.jobId} will be deleted for everyone.` },
-                confirm: { type: 'plain_text', text: 'Delete' },
-                deny: { type: 'plain_text', text: 'Keep it' },
-              },
-            }
-          : {}),
+        ...buttonStyle(action),
       })),
     },
   ];
+}
+
+/** Approve is the primary choice; Delete and Deny are red and ask once more (Slack's `confirm`). */
+function buttonStyle(action: Action): Block {
+  switch (action.kind) {
+    case 'approve':
+      return { style: 'primary' };
+    case 'delete':
+      return {
+        style: 'danger',
+        confirm: confirmDialog(
+          'Delete this video?',
+          `Video ${action.jobId} will be deleted for everyone.`,
+          'Delete',
+          'Keep it',
+        ),
+      };
+    case 'deny':
+      return {
+        style: 'danger',
+        confirm: confirmDialog(
+          'Deny this video?',
+          `Video ${action.jobId} won't be made, and what it reserved goes back to the budget.`,
+          'Deny',
+          'Back',
+        ),
+      };
+    default:
+      return {};
+  }
+}
+
+function confirmDialog(title: string, text: string, confirm: string, deny: string): Block {
+  return {
+    title: { type: 'plain_text', text: title },
+    text: { type: 'plain_text', text },
+    confirm: { type: 'plain_text', text: confirm },
+    deny: { type: 'plain_text', text: deny },
+  };
 }
 
 export function plainFallback(message: BotMessage): string {
@@ -68,6 +99,8 @@ export function statusBlocks(message: StatusMessage): Block[] {
     section(`🎬 *${safeText(message.job.prompt, SECTION_MAX)}*`),
     context(jobLine(message.job)),
     section(escapeSlackText(statusLine(message))),
+    // Approve / Deny while the job waits for an admin; the core re-renders without them afterwards.
+    ...buttons(message.actions ?? [], `${STATUS_ACTIONS_PREFIX}${message.job.id}`),
   ];
 }
 
@@ -152,6 +185,14 @@ export function renderMessage(message: BotMessage): SlackMessageBody {
               .join('\n'),
           ),
           context(message.notes.map((n) => escapeSlackText(n)).join('\n')),
+        ],
+      };
+    case 'usage':
+      return {
+        text,
+        blocks: [
+          section(`📊 *${safeText(message.title, 300)}*`),
+          ...(message.lines.length > 0 ? [section(safeText(message.lines.join('\n'), SECTION_MAX))] : []),
         ],
       };
     case 'notice': {

@@ -1,8 +1,9 @@
 /**
  * Button clicks, handled by one global listener per action id, with the job id (or page) in the
  * button's value: they keep working after a restart. Remix opens the remix modal with the click's
- * fresh trigger_id; Delete runs the core's delete (which checks ownership); list pages replace the
- * ephemeral list in place.
+ * fresh trigger_id; Delete runs the core's delete (which checks ownership); Approve and Deny run the
+ * core's approval (which checks that the presser is an admin) and answer the presser privately; list
+ * pages replace the ephemeral list in place.
  */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { noSuchVideo } from '../../src/core/replies.js';
@@ -17,6 +18,9 @@ import {
 } from './handler-context.js';
 import { remixModal } from './modals.js';
 
+/** Clicks where being a workspace admin counts (workspace admins and owners may delete and approve). */
+const ADMIN_MATTERS = new Set(['delete', 'approve', 'deny']);
+
 export function registerButtons(app: App, deps: SlackHandlerDeps): void {
   for (const actionId of Object.values(ACTION_IDS)) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
@@ -29,7 +33,9 @@ export function registerButtons(app: App, deps: SlackHandlerDeps): void {
       const user = body.user.id;
       const who = { team, user, userName: body.user.name };
       // users.info (admin check) only where it matters: views.open needs the trigger_id within 3 s.
-      const requester = decoded.kind === 'delete' ? await requesterWithAdmin(deps, who) : slackRequester(who);
+      const requester = ADMIN_MATTERS.has(decoded.kind)
+        ? await requesterWithAdmin(deps, who)
+        : slackRequester(who);
       const reply = { channel: channelId, user, respond: respond as RespondFn };
       const scope = channelScope(team, channelId);
       switch (decoded.kind) {
@@ -42,7 +48,7 @@ export function registerButtons(app: App, deps: SlackHandlerDeps): void {
           }
           await deps.slack.call('views.open', {
             trigger_id: body.trigger_id,
-            view: remixModal(view, { c: record.conversation, j: view.id }),
+            view: remixModal(view, { c: record.conversation, j: view.id }, deps.core.estimateCost(view)),
           });
           return;
         }
@@ -52,6 +58,19 @@ export function registerButtons(app: App, deps: SlackHandlerDeps): void {
             channel: scope,
             conversation: scope,
             intent: { kind: 'delete', jobId: decoded.jobId },
+          });
+          if (outcome.kind === 'reply') await tellPrivately(deps, reply, outcome.message);
+          return;
+        }
+        case 'approve':
+        case 'deny': {
+          // The core decides (admins only; anyone else hears so); it then edits the status message,
+          // whose buttons go away once the job no longer waits.
+          const outcome = await deps.core.run({
+            requester,
+            channel: scope,
+            conversation: scope,
+            intent: { kind: 'approval', jobId: decoded.jobId, approve: decoded.kind === 'approve' },
           });
           if (outcome.kind === 'reply') await tellPrivately(deps, reply, outcome.message);
           return;

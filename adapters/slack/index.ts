@@ -1,6 +1,9 @@
 /**
  * The Slack adapter: /sora, the video modal, the "Animate with Sora" shortcut, @mentions with an
  * image, remix and delete by reaction and by button, and videos streamed into the job's thread.
+ * Money: the cost is shown before anything is spent (status message, modal), admins approve or deny
+ * expensive videos with buttons on the status message, and `/sora usage` answers privately with a
+ * chart in the asker's DM with the bot.
  * Starts whenever SLACK_BOT_TOKEN is set (src/app.ts); Socket Mode with SLACK_APP_TOKEN, HTTP mode
  * with SLACK_SIGNING_SECRET. The README (Run it in Slack) walks through creating the app from manifest.yml.
  */
@@ -11,6 +14,7 @@ import { createBoltApp, SLACK_EVENTS_PATH } from './bolt-app.js';
 import { registerButtons } from './buttons.js';
 import { SLACK_PLATFORM } from './conversation.js';
 import { AdminLookup, type SlackHandlerDeps, valuesDedupe } from './handler-context.js';
+import { registerModalEstimate } from './modal-actions.js';
 import { registerReactions } from './reactions.js';
 import { registerMention, registerShortcut } from './shortcut-and-mention.js';
 import { SlackApi } from './slack-api.js';
@@ -97,6 +101,7 @@ export async function startSlackAdapter(
   registerSlashCommand(app, deps);
   registerViewSubmissions(app, deps);
   registerButtons(app, deps);
+  registerModalEstimate(app, deps);
   registerShortcut(app, deps);
   registerMention(app, deps);
   registerReactions(app, deps);

@@ -9,9 +9,11 @@ import { z } from 'zod';
 import { checkAttachment, resolveGenerate } from '../../src/core/command-parser.js';
 import type { AttachmentMeta, GenerateIntent } from '../../src/core/intents.js';
 import type { JobView } from '../../src/core/messages.js';
+import { formatUsd } from '../../src/core/pricing.js';
 import { modelFamily, type ProviderCapabilities } from '../../src/sora/capabilities.js';
 import { VIEW_IDS } from './action-ids.js';
 import type { Block } from './blocks.js';
+import { ESTIMATE_BLOCK_ID, type Estimator, estimateBlock, type ModalChoice } from './modal-estimate.js';
 import { escapeSlackText, safeText } from './mrkdwn.js';
 import { firstImageFile, type SlackFile } from './slack-files.js';
 
@@ -52,6 +54,7 @@ function shapeLabel(size: string): string {
   return `${size} · ${w > h ? 'landscape' : w < h ? 'portrait' : 'square'}`;
 }
 
+/** A select whose every change is sent at once (`dispatch_action`), so the cost line can follow it. */
 function select(
   blockId: string,
   label: string,
@@ -63,6 +66,7 @@ function select(
   return {
     type: 'input',
     block_id: blockId,
+    dispatch_action: true,
     label: plain(label),
     element: {
       type: 'static_select',
@@ -80,6 +84,10 @@ export interface GenerateModalInput {
   /** The image a message shortcut brought (shown by name; no file field then). */
   image?: { name: string } | undefined;
   prompt?: string;
+  /** What a choice costs (SoraCore.estimateCost), shown under the options before anything is spent. */
+  estimate: Estimator;
+  /** The options picked so far, when the modal is re-rendered to refresh the cost line. */
+  picked?: Partial<ModalChoice>;
 }
 
 export function generateModal(input: GenerateModalInput): Record<string, unknown> {
@@ -88,6 +96,11 @@ export function generateModal(input: GenerateModalInput): Record<string, unknown
   const defaults = input.capabilities.models[family] ?? models[0];
   const sizes = [...new Set(models.flatMap((m) => m.sizes))];
   const seconds = [...new Set(models.flatMap((m) => m.seconds))];
+  const choice: ModalChoice = {
+    seconds: input.picked?.seconds ?? defaults?.defaultSeconds ?? '4',
+    size: input.picked?.size ?? defaults?.defaultSize ?? sizes[0] ?? '',
+    model: input.picked?.model ?? family,
+  };
   const blocks: Block[] = [
     {
       type: 'input',
@@ -106,20 +119,21 @@ export function generateModal(input: GenerateModalInput): Record<string, unknown
       BLOCK.seconds,
       'Duration',
       seconds.map((s) => ({ value: s, label: `${s} seconds` })),
-      defaults?.defaultSeconds ?? '4',
+      choice.seconds,
     ),
     select(
       BLOCK.size,
       'Shape',
       sizes.map((s) => ({ value: s, label: shapeLabel(s) })),
-      defaults?.defaultSize ?? sizes[0] ?? '',
+      choice.size,
     ),
     select(
       BLOCK.model,
       'Model',
       models.map((m) => ({ value: m.model, label: m.model })),
-      family,
+      choice.model,
     ),
+    estimateBlock(input.capabilities, choice, input.estimate),
   ];
   if (input.image)
     blocks.push({
@@ -156,7 +170,12 @@ export function generateModal(input: GenerateModalInput): Record<string, unknown
   };
 }
 
-export function remixModal(job: JobView, metadata: ModalMetadata): Record<string, unknown> {
+/** `costMicros`: what the remix costs (the original's length, shape and model), shown before submitting. */
+export function remixModal(
+  job: JobView,
+  metadata: ModalMetadata,
+  costMicros: number,
+): Record<string, unknown> {
   return {
     type: 'modal',
     callback_id: VIEW_IDS.remix,
@@ -168,6 +187,18 @@ export function remixModal(job: JobView, metadata: ModalMetadata): Record<string
       {
         type: 'context',
         elements: [{ type: 'mrkdwn', text: `Remixing \`${job.id}\`: ${safeText(job.prompt, 500)}` }],
+      },
+      {
+        type: 'context',
+        block_id: ESTIMATE_BLOCK_ID,
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: escapeSlackText(
+              `💵 about ${formatUsd(costMicros)} · ${job.seconds} s · ${job.size} · ${job.model} (as the original)`,
+            ),
+          },
+        ],
       },
       {
         type: 'input',
@@ -185,7 +216,7 @@ export function remixModal(job: JobView, metadata: ModalMetadata): Record<string
   };
 }
 
-type StateValues = Record<string, Record<string, unknown>>;
+export type StateValues = Record<string, Record<string, unknown>>;
 
 const InputValueSchema = z.object({ value: z.string().nullish() }).passthrough();
 const SelectValueSchema = z
@@ -201,6 +232,21 @@ function inputValue(values: StateValues, block: string): string {
 function selectValue(values: StateValues, block: string): string | undefined {
   const parsed = SelectValueSchema.safeParse(values[block]?.[ACTION.value]);
   return parsed.success ? parsed.data.selected_option?.value : undefined;
+}
+
+/** The length, shape and model picked so far (a view's `state.values`); absent ones are left out. */
+export function pickedOptions(values: StateValues): Partial<ModalChoice> {
+  const picked: Partial<ModalChoice> = {};
+  for (const key of ['seconds', 'size', 'model'] as const) {
+    const value = selectValue(values, BLOCK[key]);
+    if (value !== undefined) picked[key] = value;
+  }
+  return picked;
+}
+
+/** The prompt typed so far (kept in the modal when it is re-rendered). */
+export function typedPrompt(values: StateValues): string {
+  return inputValue(values, BLOCK.prompt);
 }
 
 export function submittedImage(values: StateValues): SlackFile | undefined {

@@ -45,6 +45,7 @@ export function registerShortcut(app: App, deps: SlackHandlerDeps): void {
         view: generateModal({
           capabilities: deps.core.capabilities,
           defaultModel: deps.core.defaultModel,
+          estimate: (choice) => deps.core.estimateCost(choice),
           image: { name: image.name },
           metadata: {
             c: encodeConversation({ team, channel, threadTs: message.thread_ts ?? message.ts }),

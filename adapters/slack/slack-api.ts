@@ -72,6 +72,33 @@ export class SlackApi {
     }
   }
 
+  /**
+   * A small file held in memory (a usage chart), shared into a conversation id (C…, G… or D…: Slack
+   * refuses a user id here) with `files.uploadV2`, the three external-upload steps in one call.
+   * Videos never come here: they are streamed from disk (streaming-upload.ts). Returns the file id.
+   */
+  async uploadSmallFile(input: {
+    channel: string;
+    bytes: Uint8Array;
+    filename: string;
+    title: string;
+    altText?: string;
+  }): Promise<string | undefined> {
+    try {
+      const result = await this.api.files.uploadV2({
+        channel_id: input.channel,
+        file: Buffer.from(input.bytes),
+        filename: input.filename,
+        title: input.title,
+        ...(input.altText ? { alt_text: input.altText.slice(0, 1000) } : {}),
+      });
+      const completions = (result as { files?: { files?: { id?: string }[] }[] }).files ?? [];
+      return completions[0]?.files?.[0]?.id;
+    } catch (error) {
+      throw toSurfaceError(error, 'files.uploadV2');
+    }
+  }
+
   /** A cosmetic call (progress edits): one try, no waiting, on the separate client. */
   async tryProgress(method: string, args: SlackArgs): Promise<SlackResult> {
     try {

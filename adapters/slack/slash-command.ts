@@ -2,8 +2,9 @@
  * `/sora`. Slack shows "Timeout was reached" unless the command is acknowledged within 3 seconds
  * (https://api.slack.com/interactivity/slash-commands#responding_basic_receipt), so the handler parses
  * (fast, no I/O), acknowledges, and only then does slow work. Usage problems are the ack's ephemeral
- * text; list/status/delete/help answer ephemerally through the response_url; a video request posts a
- * parent message in the channel (SlackSurface.startJob) and lives in its thread from then on.
+ * text; list/status/delete/help/budget/usage answer ephemerally through the response_url (usage
+ * sends its chart by DM: usage-answer.ts); a video request posts a parent message in the channel
+ * (SlackSurface.startJob) and lives in its thread from then on.
  * A redelivered command carries the same trigger_id: it is the idempotency key, so it makes one job.
  */
 import type { App, SlashCommand } from '@slack/bolt';
@@ -19,6 +20,7 @@ import {
 } from './handler-context.js';
 import { generateModal } from './modals.js';
 import { escapeSlackText, unescapeSlackText } from './mrkdwn.js';
+import { answerUsage } from './usage-answer.js';
 
 export function registerSlashCommand(app: App, deps: SlackHandlerDeps): void {
   app.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
@@ -46,7 +48,9 @@ async function runCommand(deps: SlackHandlerDeps, command: SlashCommand, intent:
   const { core } = deps;
   const team = command.team_id;
   const channel = channelScope(team, command.channel_id);
-  const needsAdmin = intent.kind === 'delete';
+  // users.info only where being a workspace admin counts: deleting others' videos, changing budgets,
+  // and seeing the whole workspace's usage (the core adds SORA_ADMINS).
+  const needsAdmin = intent.kind === 'delete' || intent.kind === 'budget' || intent.kind === 'usage';
   const input = { team, user: command.user_id, userName: command.user_name };
   const requester = needsAdmin ? await requesterWithAdmin(deps, input) : slackRequester(input);
   const outcome = await core.run({
@@ -56,12 +60,10 @@ async function runCommand(deps: SlackHandlerDeps, command: SlashCommand, intent:
     intent,
     idempotencyKey: `slack:command:${team}:${command.trigger_id}`,
   });
-  if (outcome.kind === 'reply')
-    await tellPrivately(
-      deps,
-      { channel: command.channel_id, user: command.user_id, respond },
-      outcome.message,
-    );
+  if (outcome.kind !== 'reply') return;
+  const target = { channel: command.channel_id, user: command.user_id, respond };
+  if (outcome.message.kind === 'usage') await answerUsage(deps, target, outcome.message);
+  else await tellPrivately(deps, target, outcome.message);
 }
 
 /** A remix of a video in this channel goes into that video's thread; everything else starts a new one. */
@@ -80,6 +82,7 @@ async function openGenerateModal(deps: SlackHandlerDeps, command: SlashCommand):
       view: generateModal({
         capabilities: core.capabilities,
         defaultModel: core.defaultModel,
+        estimate: (choice) => core.estimateCost(choice),
         metadata: { c: channelScope(command.team_id, command.channel_id) },
       }),
     });

@@ -11,6 +11,7 @@ import { SLACK_APP_REQUIREMENTS } from '../../adapters/slack/app-requirements.js
 import { channelScope } from '../../adapters/slack/conversation.js';
 import { type RunningSlackAdapter, startSlackAdapter } from '../../adapters/slack/index.js';
 import { parseConfig } from '../../src/config.js';
+import type { BudgetSettings } from '../../src/core/budget-book.js';
 import { systemClock } from '../../src/core/clock.js';
 import type { CoreSettings } from '../../src/core/core-context.js';
 import type { Job } from '../../src/core/job.js';
@@ -72,6 +73,8 @@ export interface SlackHarnessOptions {
   settings?: Partial<CoreSettings>;
   statusEdits?: { perMinute: number; burst: number };
   remixEmoji?: string;
+  /** Prices, limits and approvals (the core's defaults: published prices, no limits). */
+  budgets?: Partial<BudgetSettings>;
 }
 
 export class SlackHarness {
@@ -122,6 +125,10 @@ export class SlackHarness {
       provider,
       store,
       logger,
+      ...(options.budgets ? { budgets: options.budgets } : {}),
+      // The app's own chart renderer (src/app.ts wires the same one).
+      renderUsageChart: async (input) =>
+        (await import('../../src/media/usage-chart.js')).renderUsageChart(input),
       settings: {
         dataDir,
         defaultModel: 'sora-2',

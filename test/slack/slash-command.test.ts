@@ -135,7 +135,14 @@ describe('/sora over Socket Mode', () => {
     expect(open.response.ok).toBe(true);
     const view = open.args.view as { private_metadata: string; blocks: { block_id?: string }[] };
     expect(JSON.parse(view.private_metadata)).toEqual({ c: `slack:${h.fake.options.teamId}:${CHANNEL}` });
-    expect(view.blocks.map((b) => b.block_id)).toEqual(['prompt', 'seconds', 'size', 'model', 'image']);
+    expect(view.blocks.map((b) => b.block_id)).toEqual([
+      'prompt',
+      'seconds',
+      'size',
+      'model',
+      'estimate',
+      'image',
+    ]);
   });
 
   it('lists privately, and lets the owner or an admin delete but not someone else', async () => {
