@@ -1,5 +1,5 @@
 /**
- * The bot's HTTP surface and logs, end to end: /healthz, the OpenAI webhook receiver (signed by the
+ * The bot's HTTP surface and logs, end to end: /livez, /healthz and /readyz, the OpenAI webhook receiver (signed by the
  * emulator, an independent implementation), and what the structured logs may and may not contain.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -107,13 +107,18 @@ describe('the bot over HTTP', () => {
     });
     const logs = captureLogs();
     bot = await startOpenAiBot(port, emulator.url, logs);
-    const health = await fetch(`${bot.url}/healthz`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({
+    const ready = await fetch(`${bot.url}/readyz`);
+    expect(ready.status).toBe(200);
+    const readiness = (await ready.json()) as { provider: { checkedAt: string } };
+    expect(readiness).toMatchObject({
       ok: true,
       store: { ok: true },
       provider: { ok: true, kind: 'openai' },
     });
+    // Probes within 30 s reuse the provider check instead of spending its rate limit.
+    const again = (await (await fetch(`${bot.url}/readyz`)).json()) as { provider: { checkedAt: string } };
+    expect(again.provider.checkedAt).toBe(readiness.provider.checkedAt);
+    expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
 
     const outcome = await bot.core.run({
       requester: { platform: 'playground', workspace: 'local', user: 'ann' },
@@ -177,11 +182,13 @@ describe('the bot over HTTP', () => {
     expect(logs.raw()).not.toContain(WEBHOOK_SECRET.slice('whsec_'.length));
   });
 
-  it('reports 503 on /healthz when the provider is unreachable', async () => {
+  it('stays live but reports 503 on /readyz when the provider is unreachable', async () => {
     const logs = captureLogs();
     const closedPort = await freePort();
     bot = await startOpenAiBot(await freePort(), `http://127.0.0.1:${closedPort}`, logs);
-    const health = await fetch(`${bot.url}/healthz`);
+    // Liveness never asks the provider: a provider outage is no reason to restart the bot.
+    for (const path of ['/livez', '/healthz']) expect((await fetch(`${bot.url}${path}`)).status).toBe(200);
+    const health = await fetch(`${bot.url}/readyz`);
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({
       ok: false,
