@@ -11,6 +11,7 @@ import type { Job, JobRequest } from './job.js';
 import type { JobAnnouncer } from './job-announcer.js';
 import { prepareGenerate, prepareRemix } from './job-request.js';
 import { type BotMessage, toJobView } from './messages.js';
+import { publicDetail } from './public-text.js';
 import { failureMessage, notice } from './replies.js';
 import type { Requester } from './requester.js';
 import type { CommandOutcome, CommandRequest } from './sora-core.js';
@@ -153,5 +154,9 @@ function reply(message: BotMessage): CommandOutcome {
 
 function surfaceMessage(error: unknown): string {
   if (error instanceof SurfaceError) return error.userMessage;
-  return error instanceof Error ? error.message : String(error);
+  // Not written for people (a socket or file error): the details are in the log.
+  return (
+    publicDetail(error instanceof Error ? error.message : String(error)) ??
+    "I couldn't post the status message here. Try again in a minute."
+  );
 }

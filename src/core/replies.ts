@@ -5,6 +5,7 @@ import type { ProviderCapabilities } from '../sora/capabilities.js';
 import type { FailureCode, Job } from './job.js';
 import type { Action, FailureMessage, HelpMessage, JobView, NoticeMessage } from './messages.js';
 import { toJobView } from './messages.js';
+import { publicDetail } from './public-text.js';
 
 export const MODERATION_TEXT =
   "Sora declined this prompt: it can't show real people, copyrighted characters or music, or adult content.";
@@ -39,7 +40,9 @@ const FAILURE_TEXT: Record<FailureCode, { text: string; hint: string | null }> =
 export function failureMessage(job: Job): FailureMessage {
   const code = job.failure?.code ?? 'provider_error';
   const base = FAILURE_TEXT[code];
-  const detail = job.failure?.message && code !== 'moderation_blocked' ? ` (${job.failure.message})` : '';
+  // Only what is safe to show: paths, hosts and stack frames stay in the log.
+  const shown = code === 'moderation_blocked' ? null : publicDetail(job.failure?.message);
+  const detail = shown ? ` (${shown})` : '';
   return {
     kind: 'failure',
     job: toJobView(job),
