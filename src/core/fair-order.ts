@@ -5,7 +5,10 @@
 import type { Job } from './job.js';
 import { requesterKey } from './requester.js';
 
-export function fairOrder(waiting: readonly Job[], lastServedAt: ReadonlyMap<string, number>): Job[] {
+export function fairOrder(
+  waiting: readonly Job[],
+  lastServedAt: { peek(key: string): number | undefined },
+): Job[] {
   const groups = new Map<string, Job[]>();
   for (const job of [...waiting].sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))) {
     const key = requesterKey(job.requester);
@@ -15,8 +18,8 @@ export function fairOrder(waiting: readonly Job[], lastServedAt: ReadonlyMap<str
   }
   const requesters = [...groups.entries()].sort(
     ([ka, a], [kb, b]) =>
-      (lastServedAt.get(ka) ?? Number.NEGATIVE_INFINITY) -
-        (lastServedAt.get(kb) ?? Number.NEGATIVE_INFINITY) || a[0]!.createdAt - b[0]!.createdAt,
+      (lastServedAt.peek(ka) ?? Number.NEGATIVE_INFINITY) -
+        (lastServedAt.peek(kb) ?? Number.NEGATIVE_INFINITY) || a[0]!.createdAt - b[0]!.createdAt,
   );
   const ordered: Job[] = [];
   for (let round = 0; ordered.length < waiting.length; round++) {

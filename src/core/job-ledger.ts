@@ -6,9 +6,11 @@
  * lease lapsed cannot record over the one that took over. Indexes are derived from the record and
  * committed in the same write, so they never drift from it.
  */
+
 import type { Fence, IndexEntry, Store, VersionedRecord } from '../store/store.js';
 import { isTerminal, JOB_STATES, type Job, type JobInput, JobSchema, type JobState } from './job.js';
 import type { Logger } from './logger.js';
+import { LruMap } from './lru-map.js';
 import { type Requester, requesterKey, workspaceKey } from './requester.js';
 import { newShortId } from './short-id.js';
 
@@ -46,7 +48,7 @@ export type TransitionOutcome =
   | { job: undefined; changed: false };
 
 export class JobLedger {
-  private readonly decoded = new Map<string, { version: number; job: Job }>();
+  private readonly decoded = new LruMap<string, { version: number; job: Job }>(DECODED_CACHE_SIZE);
 
   constructor(
     readonly store: Store,
@@ -114,10 +116,7 @@ export class JobLedger {
   }
 
   private remember(id: string, version: number, job: Job): void {
-    this.decoded.delete(id);
     this.decoded.set(id, { version, job });
-    // Bounded: the oldest entry goes first (Map keeps insertion order).
-    if (this.decoded.size > DECODED_CACHE_SIZE) this.decoded.delete(this.decoded.keys().next().value!);
   }
 
   /**

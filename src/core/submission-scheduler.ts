@@ -9,6 +9,7 @@
  * looks for the provider's job (adopts it) and otherwise repeats the same key, so a render is paid
  * for once. A job deleted while it was being sent is deleted at the provider as soon as its id is known.
  */
+
 import { readFile } from 'node:fs/promises';
 import { isSoraError, type SoraError } from '../sora/errors.js';
 import type { Video } from '../sora/video.js';
@@ -18,6 +19,7 @@ import { fairOrder } from './fair-order.js';
 import { HeldLease } from './held-lease.js';
 import { AT_PROVIDER_STATES, type Job } from './job.js';
 import { LeaseLostError } from './job-ledger.js';
+import { LruMap } from './lru-map.js';
 import { deleteAtProvider, failureCodeOf } from './provider-outcomes.js';
 import { requesterKey } from './requester.js';
 import type { QueueInfo } from './status-reporter.js';
@@ -52,7 +54,8 @@ type Outcome =
   | { rateMs: number };
 
 export class SubmissionScheduler {
-  private readonly lastServedAt = new Map<string, number>();
+  /** Per requester; bounded, since the people of every workspace pass through here over time. */
+  private readonly lastServedAt = new LruMap<string, number>(10_000);
   private positions = new Map<string, QueueInfo>();
   private renderDurations: number[] = [];
   private readonly deletedInFlight = new Set<string>();
