@@ -15,16 +15,37 @@ interface Route {
   handler: RouteHandler;
 }
 
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  logger: Logger;
+  /** Time to receive the request headers (default 10 s). */
+  headersTimeoutMs?: number;
+  /** Time to receive the whole request, body included (default 30 s). */
+  requestTimeoutMs?: number;
+  /** How often those are checked (default 5 s). */
+  checkEveryMs?: number;
+}
+
 export class HttpServer {
   private readonly routes: Route[] = [];
   private readonly server: Server;
   private address: AddressInfo | undefined;
 
-  constructor(private readonly options: { host: string; port: number; logger: Logger }) {
-    this.server = createServer((req, res) => void this.dispatch(req, res));
-    // Server-Sent Events keep connections open; don't let Node's defaults cut them.
-    this.server.requestTimeout = 0;
-    this.server.headersTimeout = 30_000;
+  constructor(private readonly options: HttpServerOptions) {
+    // A slow sender (a few bytes a minute) must not hold a socket forever on the public routes:
+    // the headers must arrive within `headersTimeoutMs` and the whole request (headers and body)
+    // within `requestTimeoutMs`, checked every `checkEveryMs`. These bound receiving the request
+    // only: a long response (Server-Sent Events, a video download) is not cut, and idle keep-alive
+    // sockets close after Node's keepAliveTimeout.
+    this.server = createServer(
+      {
+        headersTimeout: options.headersTimeoutMs ?? 10_000,
+        requestTimeout: options.requestTimeoutMs ?? 30_000,
+        connectionsCheckingInterval: options.checkEveryMs ?? 5_000,
+      },
+      (req, res) => void this.dispatch(req, res),
+    );
   }
 
   /** `path` matches exactly; a path ending in `/*` matches the prefix. First registered wins. */
