@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Attachment, AttachmentMeta } from '../../src/core/intents.js';
 import { notice } from '../../src/core/replies.js';
 import type { SoraCore } from '../../src/core/sora-core.js';
-import { readBody, sendJson } from '../../src/http/http-server.js';
+import { sendJson } from '../../src/http/http-server.js';
 import {
   DisplayNameSchema,
   decodePathSegment,
@@ -18,6 +18,7 @@ import {
   isRoomId,
   requesterFor,
 } from './conversation.js';
+import { readJsonBody } from './json-body.js';
 import type { RouteTarget } from './request-guard.js';
 import { type WireMessage, wireMessage } from './wire-message.js';
 
@@ -96,29 +97,9 @@ function reply(message: Parameters<typeof wireMessage>[0]): CommandResponse {
   return { kind: 'reply', reply: wireMessage(message) };
 }
 
-async function readCommandBody(req: IncomingMessage, res: ServerResponse): Promise<CommandBody | undefined> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8'));
-  } catch (error) {
-    const tooLarge = (error as { code?: unknown }).code === 'body_too_large';
-    sendJson(res, tooLarge ? 413 : 400, {
-      error: tooLarge
-        ? { code: 'too_large', message: `Images can be at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB.` }
-        : { code: 'bad_request', message: 'The body must be JSON.' },
-    });
-    return undefined;
-  }
-  const parsed = CommandBodySchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    sendJson(res, 400, {
-      error: {
-        code: 'bad_request',
-        message: `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`,
-      },
-    });
-    return undefined;
-  }
-  return parsed.data;
+function readCommandBody(req: IncomingMessage, res: ServerResponse): Promise<CommandBody | undefined> {
+  return readJsonBody(req, res, CommandBodySchema, {
+    maxBytes: MAX_BODY_BYTES,
+    tooLargeMessage: `Images can be at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB.`,
+  });
 }

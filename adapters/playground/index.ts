@@ -1,11 +1,15 @@
 /**
  * The local web playground: the default adapter when no Slack or Discord credentials are set. It
  * serves a small chat page on the bot's HTTP server (bound to 127.0.0.1: the page has no login),
- * with rooms, live progress over Server-Sent Events and the finished videos playing inline.
+ * with rooms, live progress over Server-Sent Events and the finished videos playing inline. The
+ * composer shows what a new video will cost (estimate-route.ts); videos above SORA_APPROVAL_ABOVE get
+ * Approve/Deny buttons (action-route.ts); `/sora usage` shows its chart inline (wire-message.ts).
  */
 import type { AdapterContext, AdapterStarter, RunningAdapter } from '../../src/adapter-plugin.js';
+import { mountActionRoute } from './action-route.js';
 import { mountCommandRoute } from './command-route.js';
 import { PLAYGROUND_PLATFORM } from './conversation.js';
+import { mountEstimateRoutes } from './estimate-route.js';
 import { mountMediaRoutes } from './media-route.js';
 import { mountPageRoutes } from './page-routes.js';
 import { PlaygroundSurface } from './playground-surface.js';
@@ -34,6 +38,8 @@ export async function startPlaygroundAdapter(ctx: AdapterContext): Promise<Runni
   mountPageRoutes(routes);
   mountRoomRoutes(routes, history, streams);
   mountCommandRoute(routes, core);
+  mountActionRoute(routes, core);
+  mountEstimateRoutes(routes, core);
   mountMediaRoutes(routes, core);
   return {
     name: PLAYGROUND_PLATFORM,

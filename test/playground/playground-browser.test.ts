@@ -1,7 +1,9 @@
 /**
  * The playground end to end in a real headless Chromium (Debian's /usr/bin/chromium through
  * playwright-core): type a command with an image attached, watch the progress bar move, play the
- * finished MP4 inline, remix it, delete it. Prompts are data: markup in a prompt stays text.
+ * finished MP4 inline, remix it, delete it. Prompts are data: markup in a prompt stays text. The
+ * composer's cost estimate follows the length, an approval card is answered with its buttons, and the
+ * usage chart shows inline.
  */
 import { rm } from 'node:fs/promises';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -45,6 +47,10 @@ interface VideoLike {
 }
 interface NodeLike {
   dataset: Record<string, string | undefined>;
+}
+interface ImageLike {
+  naturalWidth: number;
+  complete: boolean;
 }
 interface PageGlobals {
   document: {
@@ -92,7 +98,13 @@ describe('playground in a real browser', () => {
   beforeAll(async () => {
     dataDir = await newDataDir();
     // Long enough that the status message shows several progress values on the way.
-    bot = await startTestBot(dataDir, 2_000);
+    bot = await startTestBot(dataDir, 2_000, {
+      // Every 4 s sora-2 video ($0.40) stays under the line; the cost test's 8 s one waits for Boss.
+      SORA_APPROVAL_ABOVE: '0.50',
+      SORA_ADMINS: 'playground:boss',
+      // Cy queues six videos at once to get two list pages; the default cap is five unfinished.
+      SORA_MAX_PENDING_PER_USER: '10',
+    });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   });
 
@@ -246,6 +258,78 @@ describe('playground in a real browser', () => {
     await expect
       .poll(() => page.locator('#room-list a').allTextContents(), WAIT)
       .toEqual(['# lobby', '# studio', '# team-videos']);
+    expect(pageErrors).toEqual([]);
+  });
+  it('shows the cost as the options change, and answers approvals and usage from the page', async () => {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${bot.url}/#costs`);
+    await expect.poll(() => page.textContent('#connection'), WAIT).toBe('live');
+    await page.fill('#name', 'Ann');
+    await page.dispatchEvent('#name', 'change');
+    await page.waitForSelector('#create-options:not([hidden])');
+    await expect
+      .poll(() => page.textContent('#estimate'), WAIT)
+      .toBe('about $0.40 · 4 s · 720x1280 · sora-2');
+
+    // The length changes the estimate, from the select and from a flag typed in the command.
+    await page.selectOption('#opt-seconds', '8');
+    await expect
+      .poll(() => page.textContent('#estimate'), WAIT)
+      .toBe('about $0.80 · 8 s · 720x1280 · sora-2');
+    await page.fill('#command', 'a lighthouse in a storm --seconds 12 --landscape');
+    await expect
+      .poll(() => page.textContent('#estimate'), WAIT)
+      .toBe('about $1.20 · 12 s · 1280x720 · sora-2');
+    expect(await page.isDisabled('#opt-seconds')).toBe(true);
+    await page.fill('#command', 'list');
+    await expect.poll(() => page.textContent('#estimate'), WAIT).toBe('');
+
+    // A prompt gets the selected 8 s, which is above the approval line: the card has the buttons.
+    await page.fill('#command', 'a lighthouse in a storm');
+    await expect
+      .poll(() => page.textContent('#estimate'), WAIT)
+      .toBe('about $0.80 · 8 s · 720x1280 · sora-2');
+    await page.press('#command', 'Enter');
+    const card = page.locator('li.msg-status[data-phase="approval"]');
+    await card.waitFor(WAIT);
+    expect(await card.locator('.meta').textContent()).toContain('8s · 720x1280 · sora-2 · about $0.80');
+    expect(await card.locator('progress').count()).toBe(0);
+    const jobId = await card.getAttribute('data-job');
+    await card.locator('button.action-approve').click();
+    await expect
+      .poll(() => page.locator('li.msg.private').last().textContent(), WAIT)
+      .toContain('Only admins can approve or deny videos.');
+    await page.fill('#name', 'Boss');
+    await page.dispatchEvent('#name', 'change');
+    await card.locator('button.action-approve').click();
+    await expect
+      .poll(() => page.locator('li.msg.private').last().textContent(), WAIT)
+      .toContain(`Approved: video ${jobId} is in the queue.`);
+    // The card becomes the usual status message (the queue sends it at SORA_RPM's pace).
+    const status = page.locator(`li.msg-status[data-job="${jobId}"]`);
+    await expect.poll(() => status.getAttribute('data-phase'), WAIT).not.toBe('approval');
+    expect(await status.locator('button').count()).toBe(0);
+
+    // Usage: private, with the chart drawn inline from its data: URL (the CSP allows data: images).
+    await page.fill('#command', '/sora usage');
+    await page.press('#command', 'Enter');
+    const usage = page.locator('li.msg-usage.private');
+    await usage.waitFor(WAIT);
+    // The workspace's month: this test's video and the first test's (Boss is an admin).
+    expect(await usage.locator('.lines').textContent()).toMatch(/^Total: \$\d+\.\d\d · \d+ videos/);
+    expect(await usage.locator('.lines').textContent()).toMatch(/Per person: .*Ann \$/);
+    const chart = usage.locator('img.usage-chart');
+    expect(await chart.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    await expect
+      .poll(
+        () =>
+          chart.evaluate((img) =>
+            (img as unknown as ImageLike).complete ? (img as unknown as ImageLike).naturalWidth : 0,
+          ),
+        WAIT,
+      )
+      .toBeGreaterThan(100);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -15,13 +15,19 @@ export async function newDataDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'sora-playground-'));
 }
 
-export function startTestBot(dataDir: string, renderMs = 300): Promise<RunningBot> {
+/** `env` adds settings (budgets, admins) to the test bot's configuration. */
+export function startTestBot(
+  dataDir: string,
+  renderMs = 300,
+  env: Record<string, string> = {},
+): Promise<RunningBot> {
   return startBot(
     parseConfig({
       DATA_DIR: dataDir,
       PORT: '0',
       SORA_EMULATOR_RENDER_MS: String(renderMs),
       LOG_LEVEL: (process.env.PLAYGROUND_TEST_LOG as 'info' | undefined) ?? 'silent',
+      ...env,
     }),
     { print: () => {} },
   );
@@ -53,6 +59,21 @@ export async function sendCommand(
     body: JSON.stringify({ clientId: clientId(), ...body }),
   });
   if (res.status !== 200) throw new Error(`command answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as CommandAnswer;
+}
+
+/** Presses Approve or Deny the way the page does. */
+export async function sendAction(
+  baseUrl: string,
+  room: string,
+  body: { name: string; action: { kind: 'approve' | 'deny'; jobId: string } },
+): Promise<CommandAnswer> {
+  const res = await fetch(`${baseUrl}/playground/rooms/${room}/actions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 200) throw new Error(`action answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as CommandAnswer;
 }
 

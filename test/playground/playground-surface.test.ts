@@ -21,6 +21,11 @@ import {
 } from './playground-client.js';
 
 const ROOM = 'foxes';
+/**
+ * The paging test has one person queue six videos at once; the default cap of unfinished videos per
+ * person (SORA_MAX_PENDING_PER_USER, 5) would refuse the sixth.
+ */
+const BOT_ENV = { SORA_MAX_PENDING_PER_USER: '10' };
 
 function resultFor(jobId: string) {
   return (s: RoomStream): WireEntry | undefined =>
@@ -36,7 +41,7 @@ describe('playground adapter over HTTP', () => {
 
   beforeAll(async () => {
     dataDir = await newDataDir();
-    bot = await startTestBot(dataDir);
+    bot = await startTestBot(dataDir, 300, BOT_ENV);
     stream = await RoomStream.open(bot.url, ROOM);
     openStreams.push(stream);
   });
@@ -265,7 +270,7 @@ describe('playground adapter over HTTP', () => {
     stream.close();
     await bot.close();
 
-    bot = await startTestBot(dataDir);
+    bot = await startTestBot(dataDir, 300, BOT_ENV);
     const after = await RoomStream.open(bot.url, ROOM);
     openStreams.push(after);
     const history = await after.waitFor(

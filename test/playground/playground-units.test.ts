@@ -1,4 +1,7 @@
-/** Pure parts of the playground: byte ranges, room and user ids, the optional `/sora` prefix. */
+/**
+ * Pure parts of the playground: byte ranges, room and user ids, the optional `/sora` prefix, the
+ * usage chart on the wire.
+ */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRange } from '../../adapters/playground/byte-range.js';
@@ -10,6 +13,8 @@ import {
   slugify,
 } from '../../adapters/playground/conversation.js';
 import { hostName, requestPolicy } from '../../adapters/playground/request-guard.js';
+import { wireMessage } from '../../adapters/playground/wire-message.js';
+import type { UsageMessage } from '../../src/core/messages.js';
 
 describe('parseRange', () => {
   it('serves the whole file without a usable Range header', () => {
@@ -99,5 +104,42 @@ describe('request policy', () => {
     expect(hostName('127.0.0.1:3000')).toBe('127.0.0.1');
     expect(hostName('[::1]:3000')).toBe('::1');
     expect(hostName('LocalHost')).toBe('localhost');
+  });
+});
+
+describe('usage messages on the wire', () => {
+  const usage = (png: unknown): UsageMessage =>
+    ({
+      kind: 'usage',
+      title: 'Sora spend, 2026-12 (UTC), the workspace',
+      lines: ['Total: $1.20 · 2 videos delivered or rendered', 'Per person: <b>Ann</b> $1.20 (2)'],
+      chart: { png, filename: 'sora-usage-2026-12.png', alt: 'Spend per day, 2026-12' },
+    }) as UsageMessage;
+
+  it('carries the chart as a PNG data: URL built from the bytes, never the raw bytes', () => {
+    const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+    const wire = wireMessage(usage(bytes.subarray(0, 6)));
+    if (wire.message.kind !== 'usage') throw new Error('expected usage');
+    expect(wire.message.chart).toEqual({
+      src: `data:image/png;base64,${Buffer.from(bytes.subarray(0, 6)).toString('base64')}`,
+      filename: 'sora-usage-2026-12.png',
+      alt: 'Spend per day, 2026-12',
+    });
+    expect(JSON.stringify(wire)).not.toContain('"png"');
+    // Names stay data in the text; the page sets them with textContent.
+    expect(wire.text).toContain('<b>Ann</b>');
+  });
+
+  it('drops a chart that is not bytes (a message read back from JSON) and keeps the lines', () => {
+    for (const png of [{ 0: 137 }, 'iVBORw0KGgo=', new Uint8Array(0)]) {
+      const wire = wireMessage(usage(png));
+      expect(wire.message).toMatchObject({ kind: 'usage', chart: null });
+      expect(wire.text.split('\n')).toHaveLength(3);
+    }
+  });
+
+  it('passes every other message through unchanged', () => {
+    const notice = { kind: 'notice', tone: 'info', text: 'hi' } as const;
+    expect(wireMessage(notice)).toEqual({ message: notice, text: 'hi' });
   });
 });

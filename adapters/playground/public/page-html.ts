@@ -34,6 +34,13 @@ export const PAGE_HTML = `<!doctype html>
         placeholder="/sora a red fox running through snow   (try /sora help)">
       <button type="submit" id="send">Send</button>
     </form>
+    <div id="create-options" class="create-options" hidden>
+      <span>New video:</span>
+      <label>Length <select id="opt-seconds"></select></label>
+      <label>Size <select id="opt-size"></select></label>
+      <label>Model <select id="opt-model"></select></label>
+      <output id="estimate" class="estimate" for="opt-seconds opt-size opt-model command" aria-live="polite"></output>
+    </div>
   </main>
 </div>
 </body>

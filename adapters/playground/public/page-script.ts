@@ -9,7 +9,13 @@ export const PAGE_SCRIPT = String.raw`(function () {
   var DEFAULT_ROOM = 'lobby';
   var ROOM_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
   var MAX_IMAGE_BYTES = 20 * 1024 * 1024;
-  var state = { room: null, source: null, nodes: new Map(), pendingId: null, image: null };
+  // The first words that make a command something other than a new video (src/core/command-parser.ts).
+  var KEYWORDS = ['remix', 'status', 'list', 'delete', 'help', 'budget', 'usage'];
+  var PNG_DATA_URL = 'data:image/png;base64,';
+  var state = {
+    room: null, source: null, nodes: new Map(), pendingId: null, image: null,
+    options: null, estimates: new Map(), estimateSeq: 0, estimateTimer: null,
+  };
   var $ = function (id) { return document.getElementById(id); };
 
   function h(tag, className, text) {
@@ -151,6 +157,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
     var textLines = String(entry.text).split('\n');
     if (message.kind === 'status') renderStatus(node, message, textLines);
     else if (message.kind === 'result') renderResult(node, message, textLines, entry.media);
+    else if (message.kind === 'usage') renderUsage(node, message);
     else node.appendChild(lines(textLines));
     var actions = message.actions || [];
     if (actions.length && !(message.kind === 'result' && !entry.media)) node.appendChild(renderActions(actions));
@@ -162,7 +169,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
     node.dataset.progress = String(message.progress);
     node.appendChild(h('div', 'title', textLines[0]));
     node.appendChild(inline(h('div', 'meta'), textLines[1] || ''));
-    if (message.phase !== 'failed' && message.phase !== 'deleted') {
+    if (message.phase !== 'failed' && message.phase !== 'deleted' && message.phase !== 'approval') {
       var bar = h('progress');
       bar.max = 100;
       if (message.phase !== 'queued' && message.phase !== 'submitting') bar.value = message.progress;
@@ -187,6 +194,22 @@ export const PAGE_SCRIPT = String.raw`(function () {
     node.appendChild(inline(h('div', 'meta'), textLines.slice(1).join(' · ')));
   }
 
+  // The chart arrives as a PNG data: URL built by the server from the image bytes; nothing else is shown.
+  function renderUsage(node, message) {
+    node.appendChild(h('div', 'title', message.title));
+    var chart = message.chart;
+    if (chart && typeof chart.src === 'string' && chart.src.indexOf(PNG_DATA_URL) === 0) {
+      var img = h('img', 'usage-chart');
+      img.alt = String(chart.alt);
+      img.title = String(chart.filename);
+      // The chart grows the reply once decoded: keep the newest message in view.
+      img.addEventListener('load', function () { var log = $('log'); log.scrollTop = log.scrollHeight; });
+      img.src = chart.src;
+      node.appendChild(img);
+    }
+    node.appendChild(lines(message.lines));
+  }
+
   function renderActions(actions) {
     var bar = h('div', 'actions');
     actions.forEach(function (action) {
@@ -195,6 +218,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
       button.addEventListener('click', function () {
         if (action.kind === 'remix') toggleRemixForm(bar, action.jobId);
         else if (action.kind === 'delete') send('delete ' + action.jobId, null, newId());
+        else if (action.kind === 'approve' || action.kind === 'deny') decide(action);
         else send('list --page ' + action.page + (action.all ? ' --all' : ''), null, newId());
       });
       bar.appendChild(button);
@@ -225,8 +249,16 @@ export const PAGE_SCRIPT = String.raw`(function () {
 
   // ---- sending -----------------------------------------------------------------------------------
   function send(text, image, clientId) {
-    var body = { text: text, name: userName(), clientId: clientId, image: image };
-    return fetch('/playground/rooms/' + encodeURIComponent(state.room) + '/commands', {
+    return post('commands', { text: text, name: userName(), clientId: clientId, image: image });
+  }
+
+  // Approve or Deny on a video waiting for an admin: the core decides whether this name may.
+  function decide(action) {
+    return post('actions', { name: userName(), action: { kind: action.kind, jobId: action.jobId } });
+  }
+
+  function post(what, body) {
+    return fetch('/playground/rooms/' + encodeURIComponent(state.room) + '/' + what, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
     }).then(function (res) {
       return res.json().then(function (answer) {
@@ -250,11 +282,144 @@ export const PAGE_SCRIPT = String.raw`(function () {
     if (!text) return;
     // One id per composed message: a double click or a retry after a network error makes one job.
     if (!state.pendingId) state.pendingId = newId();
-    send(text, state.image, state.pendingId).then(function (ok) {
+    send(withCreateOptions(text), state.image, state.pendingId).then(function (ok) {
       if (!ok) return;
       state.pendingId = null;
       if (input.value.trim() === text) input.value = '';
       clearImage();
+      updateEstimate();
+    });
+  }
+
+  // ---- new-video options and their cost ------------------------------------------------------------
+  function loadOptions() {
+    return fetch('/playground/options').then(function (res) { return res.json(); }).then(function (body) {
+      state.options = body;
+      fillSelect($('opt-model'), body.models.map(function (m) { return [m.model, m.model]; }), body.defaultModel);
+      fillModelChoices();
+      $('create-options').hidden = false;
+      updateEstimate();
+    }).catch(function () {});
+  }
+
+  function modelInfo(model) {
+    var models = state.options ? state.options.models : [];
+    for (var i = 0; i < models.length; i++) if (models[i].model === model) return models[i];
+    return null;
+  }
+
+  function fillSelect(select, choices, value) {
+    select.textContent = '';
+    choices.forEach(function (choice) {
+      var option = h('option', null, choice[1]);
+      option.value = choice[0];
+      select.appendChild(option);
+    });
+    var known = choices.some(function (choice) { return choice[0] === value; });
+    select.value = known ? value : (choices[0] ? choices[0][0] : '');
+  }
+
+  function sizeLabel(size) {
+    var wh = size.split('x');
+    return size + (Number(wh[0]) > Number(wh[1]) ? ' landscape' : ' portrait');
+  }
+
+  // Sizes and lengths follow the model; a choice the new model also has is kept.
+  function fillModelChoices() {
+    var info = modelInfo($('opt-model').value);
+    if (!info) return;
+    fillSelect($('opt-size'), info.sizes.map(function (s) { return [s, sizeLabel(s)]; }), $('opt-size').value || info.defaultSize);
+    fillSelect($('opt-seconds'), info.seconds.map(function (s) { return [s, s + ' s']; }), $('opt-seconds').value || info.defaultSeconds);
+  }
+
+  // The options a typed command sets itself (they win over the selects), or null when the command
+  // is not a new video (list, help, remix...). The same flags as the bot's grammar.
+  function commandFlags(text) {
+    var tokens = text.trim().replace(/^\/sora(?=\s|$)\s*/i, '').split(/\s+/).filter(Boolean)
+      .map(function (t) { return t.replace(/^[\u2014\u2013]/, '--'); });
+    if (tokens.length && KEYWORDS.indexOf(tokens[0].toLowerCase()) >= 0) return null;
+    var flags = {};
+    for (var i = 0; i < tokens.length; i++) {
+      var token = tokens[i];
+      if (token === '--') break;
+      if (token.slice(0, 2) !== '--') continue;
+      var eq = token.indexOf('=');
+      var flag = (eq > 2 ? token.slice(0, eq) : token).toLowerCase();
+      var inline = eq > 2 ? token.slice(eq + 1) : null;
+      var value = null;
+      if (flag === '--seconds' || flag === '--duration' || flag === '--size' || flag === '--model')
+        value = inline !== null ? inline : (tokens[++i] || null);
+      if ((flag === '--seconds' || flag === '--duration') && value) flags.seconds = value.replace(/s$/i, '');
+      else if (flag === '--size' && value) flags.size = value.toLowerCase().replace('\u00d7', 'x');
+      else if (flag === '--landscape') flags.size = '1280x720';
+      else if (flag === '--portrait') flags.size = '720x1280';
+      else if (flag === '--model' && value) flags.model = value.toLowerCase();
+      else if (flag === '--pro') flags.model = 'sora-2-pro';
+    }
+    return flags;
+  }
+
+  function chosenOptions(flags) {
+    return {
+      model: flags.model || $('opt-model').value,
+      size: flags.size || $('opt-size').value,
+      seconds: flags.seconds || $('opt-seconds').value,
+    };
+  }
+
+  // A prompt gets the selected options the command does not set, as flags (defaults need none).
+  function withCreateOptions(text) {
+    var flags = commandFlags(text);
+    if (!flags || !state.options) return text;
+    var chosen = chosenOptions(flags);
+    var info = modelInfo(chosen.model) || modelInfo(state.options.defaultModel);
+    var extra = [];
+    if (!flags.model && chosen.model !== state.options.defaultModel) extra.push('--model ' + chosen.model);
+    if (!flags.size && info && chosen.size !== info.defaultSize) extra.push('--size ' + chosen.size);
+    if (!flags.seconds && info && chosen.seconds !== info.defaultSeconds) extra.push('--seconds ' + chosen.seconds);
+    if (!extra.length) return text;
+    var prompt = text.trim().replace(/^\/sora(?=\s|$)\s*/i, '');
+    return extra.join(' ') + ' ' + prompt;
+  }
+
+  function scheduleEstimate() {
+    clearTimeout(state.estimateTimer);
+    state.estimateTimer = setTimeout(updateEstimate, 150);
+  }
+
+  function updateEstimate() {
+    if (!state.options) return;
+    var out = $('estimate');
+    var flags = commandFlags($('command').value);
+    [['seconds', 'opt-seconds'], ['size', 'opt-size'], ['model', 'opt-model']].forEach(function (pair) {
+      var select = $(pair[1]);
+      select.disabled = Boolean(flags && flags[pair[0]]);
+      select.title = select.disabled ? 'Set by the command you typed' : '';
+    });
+    var seq = ++state.estimateSeq;
+    if (!flags) {
+      out.textContent = '';
+      out.classList.remove('problem');
+      return;
+    }
+    var query = new URLSearchParams(chosenOptions(flags)).toString();
+    var cached = state.estimates.get(query);
+    var answer = cached ? Promise.resolve(cached) : fetch('/playground/estimate?' + query).then(function (res) {
+      return res.json().then(function (body) {
+        var result = body.estimate
+          ? { ok: true, text: body.estimate.text }
+          : { ok: false, text: body.error ? body.error.message : 'No estimate for these options.' };
+        if (state.estimates.size > 200) state.estimates.clear();
+        state.estimates.set(query, result);
+        return result;
+      });
+    });
+    answer.then(function (result) {
+      if (seq !== state.estimateSeq) return;
+      out.textContent = result.text;
+      out.classList.toggle('problem', !result.ok);
+    }).catch(function () {
+      if (seq === state.estimateSeq) out.textContent = '';
     });
   }
 
@@ -289,13 +454,17 @@ export const PAGE_SCRIPT = String.raw`(function () {
     name.value = localStorage.getItem(NAME_KEY) || '';
     userName();
     name.addEventListener('change', function () { localStorage.setItem(NAME_KEY, name.value.trim()); userName(); });
-    $('command').addEventListener('input', function () { state.pendingId = null; });
+    $('command').addEventListener('input', function () { state.pendingId = null; scheduleEstimate(); });
+    $('opt-model').addEventListener('change', function () { fillModelChoices(); updateEstimate(); });
+    $('opt-size').addEventListener('change', updateEstimate);
+    $('opt-seconds').addEventListener('change', updateEstimate);
     $('composer').addEventListener('submit', submitCommand);
     $('new-room').addEventListener('submit', createRoom);
     $('image').addEventListener('change', pickImage);
     $('attachment-clear').addEventListener('click', clearImage);
     window.addEventListener('hashchange', openRoom);
     openRoom();
+    loadOptions();
     $('command').focus();
   }
 
