@@ -11,6 +11,7 @@ import { runEmulatorCommand } from './emulator-command.js';
 import { type CliIO, EXIT, type ExitCode, processIO } from './io.js';
 import { runStartCommand } from './start-command.js';
 import { USAGE } from './usage.js';
+import { runUsageReportCommand } from './usage-report-command.js';
 import { runVideoCommand } from './video-command.js';
 
 export async function runCli(argv: readonly string[], io: CliIO = processIO()): Promise<ExitCode> {
@@ -31,6 +32,8 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
         return await runEmulatorCommand(rest, io);
       case 'discord':
         return await runDiscordCommand(rest, io);
+      case 'usage':
+        return await runUsageReportCommand(rest, io);
       case 'video':
         if (rest.includes('--help') || rest.includes('-h')) {
           io.out(USAGE);

@@ -15,9 +15,13 @@ Commands:
   video download ID [--variant video|thumbnail|spritesheet] --out FILE
   video remix ID --prompt TEXT [--wait] [--out FILE] [--json]
   video delete ID [--json]
+  usage [month|day|YYYY-MM] [--workspace PLATFORM:ID]
+                                 what a workspace spent in the period (default: this month, the playground's
+                                 workspace), from the bot's store; reads beside a running bot
   help                           this text
 
 --wait polls until the video is ready; --out FILE also saves the MP4 (and implies --wait).
+video create prints its estimated cost (SORA_PRICES over the published prices) on stderr before sending.
 The provider comes from SORA_PROVIDER (azure, openai, emulator); without any key the commands run on an
 embedded emulator. Settings are read from the environment and from .env in the working directory.
 

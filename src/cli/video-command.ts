@@ -8,6 +8,7 @@ import { capabilities } from '../sora/index.js';
 import type { CreateVideoRequest } from '../sora/provider.js';
 import { CONTENT_VARIANTS, type ContentVariant, type Video } from '../sora/video.js';
 import { intOption, parseCommandArgs } from './args.js';
+import { estimateLine } from './budget-settings.js';
 import { type CliIO, EXIT, type ExitCode, type Parsed, usageProblem } from './io.js';
 import { loadCliConfig } from './load-config.js';
 import { createProgressReporter } from './progress.js';
@@ -105,6 +106,9 @@ export async function runVideoCommand(args: string[], io: CliIO): Promise<ExitCo
   if (sub === 'create') {
     createRequest = await buildCreateRequest(values, config, capabilities(config));
     if (!createRequest.ok) return usage(io, createRequest.message);
+    // The price before anything is spent (stderr, so --json output stays one JSON document).
+    const { model, size, seconds } = createRequest.value;
+    if (model && size && seconds) io.err(estimateLine(config, { model, size, seconds }));
   }
   if (sub === 'remix') {
     const maxChars = Math.min(

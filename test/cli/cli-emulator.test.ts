@@ -17,7 +17,8 @@ afterAll(async () => {
 
 describe('sora-bot emulator', () => {
   it('serves the Videos API until SIGINT, and prints the variables for both flavours', async () => {
-    const child = spawnCli(['emulator', '--port', '0', '--render-ms', '100'], { cwd });
+    // A job is `queued` for the first 10% of --render-ms: 2 s, not 10 ms, so a loaded machine still sees it.
+    const child = spawnCli(['emulator', '--port', '0', '--render-ms', '20000'], { cwd });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();

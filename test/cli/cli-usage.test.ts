@@ -26,6 +26,7 @@ describe('sora-bot usage', () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toContain('Usage: sora-bot <command>');
       expect(run.stdout).toContain('video create --prompt TEXT');
+      expect(run.stdout).toContain('usage [month|day|YYYY-MM] [--workspace PLATFORM:ID]');
     }
   });
 
