@@ -7,11 +7,10 @@
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import type { AdapterContext, AdapterStarter, RunningAdapter } from './adapter-plugin.js';
+import { budgetSettings } from './budget-settings.js';
 import type { Config } from './config.js';
-import type { BudgetSettings } from './core/budget-book.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
-import { dollars, PriceTable } from './core/pricing.js';
 import { SoraCore } from './core/sora-core.js';
 import { mountHealth } from './http/health-route.js';
 import { HttpServer } from './http/http-server.js';
@@ -191,18 +190,4 @@ async function openProvider(
 
 function clamp(value: number, min: number, max: number): number {
   return Math.round(Math.max(min, Math.min(max, value)));
-}
-
-/** SORA_PRICES, SORA_BUDGET_*, SORA_MAX_PENDING_PER_USER and SORA_APPROVAL_ABOVE, in micro-dollars. */
-function budgetSettings(config: Config): BudgetSettings {
-  const micros = (amount: number | undefined) => (amount === undefined ? null : dollars(amount));
-  return {
-    prices: new PriceTable(config.SORA_PRICES ?? []),
-    userDay: micros(config.SORA_BUDGET_USER_DAY),
-    userMonth: micros(config.SORA_BUDGET_USER_MONTH),
-    workspaceMonth: micros(config.SORA_BUDGET_WORKSPACE_MONTH),
-    maxPendingPerUser: config.SORA_MAX_PENDING_PER_USER,
-    timeZone: config.SORA_BUDGET_TZ,
-    approvalAbove: micros(config.SORA_APPROVAL_ABOVE),
-  };
 }

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { budgetSettings } from '../budget-settings.js';
 import type { Config } from '../config.js';
 import { BudgetBook, type UsageEntry } from '../core/budget-book.js';
 import { parseUsageCommand } from '../core/budget-command-parser.js';
@@ -18,7 +19,6 @@ import { PLATFORMS } from '../core/requester.js';
 import { summarize, type UsageSummary, usageMessage } from '../core/usage-report.js';
 import { openStore } from '../store/open-store.js';
 import { parseCommandArgs } from './args.js';
-import { cliBudgetSettings } from './budget-settings.js';
 import { type CliIO, EXIT, type ExitCode, type Parsed, usageProblem } from './io.js';
 import { loadCliConfig } from './load-config.js';
 
@@ -79,7 +79,7 @@ export async function runUsageReportCommand(args: string[], io: CliIO, now = Dat
       : defaultWorkspace(config);
   if (!workspace.ok) return usage(io, workspace.message);
   const ws = workspace.value;
-  const settings = cliBudgetSettings(config);
+  const settings = budgetSettings(config);
   const period = periodFor(parsed.value.period, now, settings.timeZone);
   const entries = await readEntries(config, ws, period);
   const dayKey = (at: number) => periodAt('day', at, settings.timeZone).key;
@@ -104,7 +104,7 @@ async function readEntries(config: Config, ws: string, period: Period): Promise<
   if (file !== undefined && !existsSync(file)) return [];
   const store = await openStore({ storeUrl: config.STORE_URL, dataDir: config.DATA_DIR });
   try {
-    const book = new BudgetBook(store, cliBudgetSettings(config), config.SORA_PROVIDER);
+    const book = new BudgetBook(store, budgetSettings(config), config.SORA_PROVIDER);
     return await book.entries(ws, period.startsAt, period.endsAt);
   } finally {
     await store.close();

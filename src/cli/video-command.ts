@@ -2,13 +2,14 @@
  * `sora-bot video create|get|list|download|remix|delete`. Options are checked against the provider's
  * capabilities before any request; provider failures become one line and exit 1.
  */
+
+import { estimateLine } from '../budget-settings.js';
 import type { Config } from '../config.js';
 import { waitForVideo } from '../sora/client/wait-for-video.js';
 import { capabilities } from '../sora/index.js';
 import type { CreateVideoRequest } from '../sora/provider.js';
 import { CONTENT_VARIANTS, type ContentVariant, type Video } from '../sora/video.js';
 import { intOption, parseCommandArgs } from './args.js';
-import { estimateLine } from './budget-settings.js';
 import { type CliIO, EXIT, type ExitCode, type Parsed, usageProblem } from './io.js';
 import { loadCliConfig } from './load-config.js';
 import { createProgressReporter } from './progress.js';

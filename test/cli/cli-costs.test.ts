@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliBudgetSettings } from '../../src/cli/budget-settings.js';
+import { budgetSettings } from '../../src/budget-settings.js';
 import { parseConfig } from '../../src/config.js';
 import { BudgetBook } from '../../src/core/budget-book.js';
 import type { Job } from '../../src/core/job.js';
@@ -91,7 +91,7 @@ describe('sora-bot usage', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'sora-cli-usage-report-'));
     // The bot's own connection, with the writer lock, stays open while the CLI reads.
     bot = await SqliteStore.open(join(dataDir, 'sora-bot.sqlite'), { exclusive: true });
-    const book = new BudgetBook(bot, cliBudgetSettings(parseConfig({ DATA_DIR: dataDir })), 'emulator');
+    const book = new BudgetBook(bot, budgetSettings(parseConfig({ DATA_DIR: dataDir })), 'emulator');
     const ann = requester('playground', 'local', 'ann', 'Ann');
     const bob = requester('playground', 'local', 'bob');
     const video = async (

@@ -1,11 +1,11 @@
 /**
- * Prices and budget periods for CLI commands, built from the configuration exactly as the bot builds
- * them (src/app.ts, budgetSettings): SORA_PRICES over the published prices, SORA_BUDGET_* limits,
- * periods in SORA_BUDGET_TZ.
+ * Prices, budgets and approvals from the configuration, for the bot (src/app.ts) and the CLI alike:
+ * SORA_PRICES over the published prices, SORA_BUDGET_* limits in micro-dollars, periods in
+ * SORA_BUDGET_TZ, SORA_MAX_PENDING_PER_USER and SORA_APPROVAL_ABOVE.
  */
-import type { Config } from '../config.js';
-import type { BudgetSettings } from '../core/budget-book.js';
-import { dollars, formatUsd, PriceTable } from '../core/pricing.js';
+import type { Config } from './config.js';
+import type { BudgetSettings } from './core/budget-book.js';
+import { dollars, formatUsd, PriceTable } from './core/pricing.js';
 
 export type BudgetConfig = Pick<
   Config,
@@ -18,7 +18,7 @@ export type BudgetConfig = Pick<
   | 'SORA_APPROVAL_ABOVE'
 >;
 
-export function cliBudgetSettings(config: BudgetConfig): BudgetSettings {
+export function budgetSettings(config: BudgetConfig): BudgetSettings {
   const micros = (amount: number | undefined) => (amount === undefined ? null : dollars(amount));
   return {
     prices: new PriceTable(config.SORA_PRICES ?? []),
