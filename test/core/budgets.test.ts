@@ -61,7 +61,7 @@ describe.each(['sqlite', 'redis'] as const)('budgets on %s', (store) => {
     expect(refusal).toMatch(/resets in \d+ (h|min)/);
     expect(refusal).toContain('Try `--seconds 4` (about $0.40)');
 
-    await h.waitFor(first.job.id, ['delivered']);
+    await h.waitFor(first.job.id, ['delivered'], 50_000);
     await h.until(async () => (await h.core.jobRecord(first.job.id))?.cost?.settledAt);
     const job = await h.core.jobRecord(first.job.id);
     expect(job?.cost?.outcome).toBe('charged');
@@ -97,7 +97,7 @@ describe.each(['sqlite', 'redis'] as const)('budgets on %s', (store) => {
     expect(third.kind === 'reply' && text(third.message)).toContain('you already have 2 videos in progress');
     // Someone else is not affected.
     expect((await h.send('/sora four', { user: 'bob' })).kind).toBe('job');
-    await h.waitFor(a, ['delivered']);
+    await h.waitFor(a, ['delivered'], 50_000);
     await h.until(async () => (await h.core.jobRecord(a))?.cost?.settledAt);
     expect((await h.send('/sora three again')).kind).toBe('job');
   });
@@ -136,7 +136,9 @@ describe.each(['sqlite', 'redis'] as const)('budgets on %s', (store) => {
     expect(await budgetText(h, 'bob')).toContain('You today: $0.40 spent · no limit');
   });
 
-  it('holds a job above the approval threshold for an admin; denial refunds; a day without answer expires it', async () => {
+  it('holds a job above the approval threshold for an admin; denial refunds; a day without answer expires it', {
+    timeout: 120_000,
+  }, async () => {
     const clock = shiftedClock();
     const h = await start(store, { budgets: { approvalAbove: dollars(0.5) }, clock });
     const small = await h.sendJob('/sora cheap --seconds 4');
@@ -147,14 +149,14 @@ describe.each(['sqlite', 'redis'] as const)('budgets on %s', (store) => {
     });
     expect(card.actions?.map((a) => a.kind)).toEqual(['approve', 'deny']);
     expect(renderStatusText(card)).toContain('Waiting for an admin to approve (about $0.80)');
-    await h.waitFor(small, ['delivered']);
+    await h.waitFor(small, ['delivered'], 50_000);
     expect((await h.core.jobRecord(big))?.state).toBe('waiting');
 
     const byBob = await h.core.run(approval(big, 'bob', true));
     expect(byBob.kind === 'reply' && text(byBob.message)).toContain('Only admins can approve');
     const ok = await h.core.run(approval(big, 'admin-user', true));
     expect(ok.kind === 'reply' && text(ok.message)).toContain('Approved');
-    await h.waitFor(big, ['delivered']);
+    await h.waitFor(big, ['delivered'], 50_000);
     const again = await h.core.run(approval(big, 'admin-user', false));
     expect(again.kind === 'reply' && text(again.message)).toContain('already approved');
 
@@ -181,7 +183,7 @@ describe.each(['sqlite', 'redis'] as const)('budgets on %s', (store) => {
     const b = await h.sendJob('/sora two --seconds 4', { user: 'bob' });
     const c = await h.sendJob('/sora [emulator:fail] three --seconds 12', { user: 'bob' });
     for (const id of [a, b, c]) {
-      await h.waitFor(id, ['delivered', 'failed']);
+      await h.waitFor(id, ['delivered', 'failed'], 50_000);
       await h.until(async () => (await h.core.jobRecord(id))?.cost?.settledAt);
     }
     const admin = await h.send('/sora usage', { user: 'admin-user' });
