@@ -1,0 +1,128 @@
+/**
+ * fast-check arbitraries for hostile text: what people (and attackers) type into a chat box. Control
+ * characters, bidirectional overrides, zero-width joiners, huge strings, and mentions, links and
+ * broadcast pings in every platform's syntax. Shared by the fuzz suites of the core and the adapters.
+ *
+ * Runs: `FUZZ_RUNS` scales every suite (npm test uses the fixed default; `npm run fuzz` runs 10x with a
+ * random seed), and `FUZZ_SEED` replays a failure.
+ */
+import fc from 'fast-check';
+
+/** What a fuzz suite passes to fc.assert: a fixed seed in npm test, a random one under `npm run fuzz`. */
+export function fuzzParameters(runs: number): fc.Parameters<unknown> {
+  const scale = Number(process.env.FUZZ_SCALE ?? '1');
+  const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : scale > 1 ? undefined : 20261202;
+  return { numRuns: Math.round(runs * scale), ...(seed !== undefined ? { seed } : {}) };
+}
+
+export const PINGS = [
+  '@everyone',
+  '@here',
+  '@channel',
+  '<!channel>',
+  '<!here>',
+  '<!everyone>',
+  '<!subteam^S123|team>',
+  '<@U0123ABCD>',
+  '<@U0123ABCD|alice>',
+  '<@123456789012345678>',
+  '<@!123456789012345678>',
+  '<@&987654321098765432>',
+  '<#C0123ABCD|general>',
+  '<#123456789012345678>',
+];
+
+export const LINKS = [
+  '[click](https://evil.example/x)',
+  '[click](<https://evil.example/x>)',
+  '<https://evil.example|totally safe>',
+  'https://evil.example/phish',
+  '[a](https://x.example "title")',
+];
+
+const TRICKY_CHARS = [
+  '\u202e', // right-to-left override
+  '\u202d',
+  '\u2066',
+  '\u200b', // zero-width space
+  '\u200d', // zero-width joiner
+  '\ufeff',
+  '\u0000',
+  '\u0007',
+  '\u001b[31m',
+  '\r\n',
+  '\t',
+  '—',
+  '–',
+  '--',
+  '`',
+  '```',
+  '*',
+  '_',
+  '~',
+  '|',
+  '>',
+  '<',
+  '&',
+  '&amp;',
+  '"',
+  "'",
+  '\\',
+  '%s',
+  '$' + '{x}', // a template placeholder, as text
+  '{{x}}',
+  '🎬',
+  '👨‍👩‍👧',
+  'é',
+  'ß',
+  '日本',
+];
+
+const KEYWORDS = [
+  'help',
+  'list',
+  'status',
+  'delete',
+  'remix',
+  'budget',
+  'usage',
+  '--seconds',
+  '--size',
+  '--model',
+  '--pro',
+  '--landscape',
+  '--portrait',
+  '--all',
+  '--page',
+  'workspace',
+  'k3f9qz',
+  '8',
+  '12',
+  '1280x720',
+  'sora-2-pro',
+  'off',
+  '5/day',
+  '300/month',
+  '2026-11',
+];
+
+/** One token of hostile chat text. */
+export const hostileToken: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...KEYWORDS) },
+  { weight: 3, arbitrary: fc.constantFrom(...PINGS) },
+  { weight: 2, arbitrary: fc.constantFrom(...LINKS) },
+  { weight: 3, arbitrary: fc.constantFrom(...TRICKY_CHARS) },
+  { weight: 4, arbitrary: fc.string({ maxLength: 12 }) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) },
+);
+
+/** A whole line of hostile text, occasionally huge. */
+export const hostileText: fc.Arbitrary<string> = fc.oneof(
+  { weight: 20, arbitrary: fc.array(hostileToken, { maxLength: 12 }).map((t) => t.join(' ')) },
+  { weight: 1, arbitrary: fc.constantFrom('x'.repeat(40_000), `${'a '.repeat(20_000)}`, '🎬'.repeat(9_000)) },
+);
+
+/** Text that must never appear live in anything the bot renders. */
+export function livePings(rendered: string): string[] {
+  return PINGS.filter((p) => rendered.includes(p));
+}
