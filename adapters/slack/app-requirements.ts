@@ -32,6 +32,11 @@ export const EVENT_SCOPES = {
 
 export const SLACK_APP_REQUIREMENTS = {
   commands: [SLASH_COMMAND],
+  /**
+   * `should_escape` of the command: Slack then sends `@bob` as `<@U123|bob>`, the only way
+   * `/sora budget @bob 5/day` can name a user by id (command-text.ts turns prompts back into plain text).
+   */
+  commandsEscaped: true,
   shortcuts: [ANIMATE_SHORTCUT_ID],
   events: Object.keys(EVENT_SCOPES),
   scopes: [

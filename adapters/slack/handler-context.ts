@@ -9,6 +9,7 @@ import { SurfaceError } from '../../src/core/surface.js';
 import type { KeyValues } from '../../src/store/key-values.js';
 import { type Block, renderMessage } from './blocks.js';
 import { slackRequester } from './conversation.js';
+import type { SlackFileDownloader } from './file-download.js';
 import type { SlackApi } from './slack-api.js';
 
 export interface SlackHandlerDeps {
@@ -20,6 +21,8 @@ export interface SlackHandlerDeps {
   /** True the first time `key` is seen (Slack redelivers events and clicks; Bolt does not dedupe). */
   firstDelivery(key: string): Promise<boolean>;
   admins: AdminLookup;
+  /** People's pictures: Slack's file hosts only, with timeouts and a byte cap (file-download.ts). */
+  files: SlackFileDownloader;
 }
 
 /** A Bolt `respond` (response_url): works even where the bot is not a member. */

@@ -13,6 +13,8 @@ import { DEFAULTS } from '../../src/defaults.js';
 import { createBoltApp, SLACK_EVENTS_PATH } from './bolt-app.js';
 import { registerButtons } from './buttons.js';
 import { SLACK_PLATFORM } from './conversation.js';
+import { type DownloadLimits, SlackFileDownloader } from './file-download.js';
+import { FileHostPolicy } from './file-hosts.js';
 import { AdminLookup, type SlackHandlerDeps, valuesDedupe } from './handler-context.js';
 import { registerModalEstimate } from './modal-actions.js';
 import { registerReactions } from './reactions.js';
@@ -37,6 +39,8 @@ export interface SlackAdapterOptions {
   maxRateLimitWaits?: number;
   /** How long findDelivery gives a completed upload's share to show in files.info (tests: less). */
   shareSettleMs?: number;
+  /** Timeouts and the byte cap of people's file downloads (tests: a short idle timeout). */
+  downloads?: Partial<DownloadLimits>;
 }
 
 export interface RunningSlackAdapter extends RunningAdapter {
@@ -82,6 +86,12 @@ export async function startSlackAdapter(
     clientPingTimeoutMs: options.clientPingTimeoutMs,
     logger,
   });
+  const files = new SlackFileDownloader({
+    botToken,
+    policy: new FileHostPolicy({ slackApiUrl: config.SLACK_API_URL }),
+    limits: options.downloads,
+    logger,
+  });
   const deps: SlackHandlerDeps = {
     core,
     slack,
@@ -90,6 +100,7 @@ export async function startSlackAdapter(
     deleteEmoji: DEFAULTS.slackDeleteEmoji,
     firstDelivery: valuesDedupe(ctx.values(SLACK_PLATFORM)),
     admins: new AdminLookup(slack),
+    files,
   };
   const { app } = bolt;
   app.error(async (error) => {
@@ -127,6 +138,7 @@ export async function startSlackAdapter(
     async close() {
       budget.close();
       if (bolt.mode === 'socket') await app.stop();
+      await files.close();
     },
   };
 }

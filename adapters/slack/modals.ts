@@ -39,6 +39,8 @@ export function readMetadata(raw: string): ModalMetadata | undefined {
 }
 
 const BLOCK = { prompt: 'prompt', seconds: 'seconds', size: 'size', model: 'model', image: 'image' } as const;
+/** The file field: a submission's problem with the uploaded picture is shown there. */
+export const IMAGE_BLOCK_ID = BLOCK.image;
 const ACTION = { value: 'value', files: 'files' } as const;
 
 function plain(text: string) {

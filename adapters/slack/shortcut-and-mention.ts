@@ -7,6 +7,7 @@
  */
 import type { App, MessageShortcut } from '@slack/bolt';
 import { ANIMATE_SHORTCUT_ID } from './action-ids.js';
+import { parseSlackText } from './command-text.js';
 import { channelScope, encodeConversation, slackRequester } from './conversation.js';
 import {
   answeringFailures,
@@ -16,8 +17,7 @@ import {
   tellPrivately,
 } from './handler-context.js';
 import { generateModal } from './modals.js';
-import { unescapeSlackText } from './mrkdwn.js';
-import { firstImageFile, slackAttachment } from './slack-files.js';
+import { fileRefusal, firstImageFile, slackAttachment } from './slack-files.js';
 
 export function registerShortcut(app: App, deps: SlackHandlerDeps): void {
   app.shortcut<MessageShortcut>(ANIMATE_SHORTCUT_ID, async ({ ack, shortcut, respond }) => {
@@ -27,16 +27,19 @@ export function registerShortcut(app: App, deps: SlackHandlerDeps): void {
     const channel = shortcut.channel.id;
     const message = shortcut.message as { ts: string; thread_ts?: string; files?: unknown };
     const image = firstImageFile(message.files);
+    const target = { channel, user: shortcut.user.id, respond: respond as RespondFn };
     if (!image) {
-      await tellPrivately(
-        deps,
-        { channel, user: shortcut.user.id, respond: respond as RespondFn },
-        {
-          kind: 'notice',
-          tone: 'warning',
-          text: 'That message has no image. Use "Animate with Sora" on a message with a JPEG, PNG or WebP picture.',
-        },
-      );
+      await tellPrivately(deps, target, {
+        kind: 'notice',
+        tone: 'warning',
+        text: 'That message has no image. Use "Animate with Sora" on a message with a JPEG, PNG or WebP picture.',
+      });
+      return;
+    }
+    // Before the modal: nobody should fill in a form for a picture that will not be fetched.
+    const refusal = fileRefusal(image, deps.files.policy);
+    if (refusal) {
+      await tellPrivately(deps, target, { kind: 'notice', tone: 'warning', text: refusal });
       return;
     }
     try {
@@ -71,7 +74,7 @@ interface MentionEvent {
 }
 
 export function registerMention(app: App, deps: SlackHandlerDeps): void {
-  app.event('app_mention', async ({ event, body }) => {
+  app.event('app_mention', async ({ event, body, context }) => {
     const e = event as unknown as MentionEvent;
     if (!e.user) return;
     const envelope = body as { event_id?: string; team_id?: string };
@@ -79,14 +82,13 @@ export function registerMention(app: App, deps: SlackHandlerDeps): void {
     const key = `event:${team}:${envelope.event_id ?? e.ts}`;
     const threadTs = e.thread_ts ?? e.ts;
     const target = { channel: e.channel, user: e.user, threadTs };
-    // Drop the mention itself (`<@U123>` or `<@U123|name>`), then undo Slack's entity encoding.
-    const text = unescapeSlackText(e.text.replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, ' ')).trim();
+    const text = withoutBotMention(e.text, context.botUserId);
     const image = firstImageFile(e.files);
     const meta = image
       ? { filename: image.name, contentType: image.mimetype ?? null, bytes: image.size ?? null }
       : null;
     const parsed = text
-      ? deps.core.parse(text, meta)
+      ? parseSlackText(text, (typed) => deps.core.parse(typed, meta))
       : ({
           ok: false,
           problem: {
@@ -103,19 +105,39 @@ export function registerMention(app: App, deps: SlackHandlerDeps): void {
       return;
     }
     const intent = parsed.intent;
+    const refusal = image && intent.kind === 'generate' ? fileRefusal(image, deps.files.policy) : undefined;
+    // No job, so no idempotency key to dedupe a redelivered event: answer its first delivery only.
+    if (refusal) {
+      if (await deps.firstDelivery(key))
+        await tellPrivately(deps, target, { kind: 'notice', tone: 'warning', text: refusal });
+      return;
+    }
     const user = e.user;
     await answeringFailures(deps, target, async () => {
       const who = { team, user };
-      const requester = intent.kind === 'delete' ? await requesterWithAdmin(deps, who) : slackRequester(who);
+      // As for /sora: being a workspace admin counts for delete, budgets and usage.
+      const needsAdmin = intent.kind === 'delete' || intent.kind === 'budget' || intent.kind === 'usage';
+      const requester = needsAdmin ? await requesterWithAdmin(deps, who) : slackRequester(who);
       const outcome = await deps.core.run({
         requester,
         channel: channelScope(team, e.channel),
         conversation: encodeConversation({ team, channel: e.channel, threadTs }),
         intent,
-        attachment: image && intent.kind === 'generate' ? slackAttachment(image, deps.slack.botToken) : null,
+        attachment: image && intent.kind === 'generate' ? slackAttachment(image, deps.files) : null,
         idempotencyKey: `slack:${key}`,
       });
       if (outcome.kind === 'reply') await tellPrivately(deps, target, outcome.message);
     });
   });
+}
+
+/**
+ * The mention's text without the bot's own mention (`<@BOT>` or `<@BOT|name>`, anywhere). Other
+ * people's mentions stay: `@sora budget @bob 5/day` names bob. When Bolt does not know the bot's id,
+ * the leading mention is the bot's (an app_mention starts with it when typed first).
+ */
+function withoutBotMention(text: string, botUserId: string | undefined): string {
+  if (!botUserId) return text.replace(/^\s*<@[A-Za-z0-9]+(?:\|[^>]*)?>/, ' ').trim();
+  const own = new RegExp(`<@${botUserId.replace(/[^A-Za-z0-9]/g, '')}(?:\\|[^>]*)?>`, 'g');
+  return text.replace(own, ' ').trim();
 }

@@ -6,10 +6,12 @@
  * sends its chart by DM: usage-answer.ts); a video request posts a parent message in the channel
  * (SlackSurface.startJob) and lives in its thread from then on.
  * A redelivered command carries the same trigger_id: it is the idempotency key, so it makes one job.
+ * The text arrives escaped (`should_escape: true`): command-text.ts decides what the core reads.
  */
 import type { App, SlashCommand } from '@slack/bolt';
 import type { Intent } from '../../src/core/intents.js';
 import { SLASH_COMMAND } from './action-ids.js';
+import { parseSlackText } from './command-text.js';
 import { channelScope, decodeConversation, slackRequester } from './conversation.js';
 import {
   answeringFailures,
@@ -19,19 +21,18 @@ import {
   tellPrivately,
 } from './handler-context.js';
 import { generateModal } from './modals.js';
-import { escapeSlackText, unescapeSlackText } from './mrkdwn.js';
+import { escapeSlackText } from './mrkdwn.js';
 import { answerUsage } from './usage-answer.js';
 
 export function registerSlashCommand(app: App, deps: SlackHandlerDeps): void {
   app.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
-    const text = unescapeSlackText(command.text ?? '').trim();
     const { core } = deps;
-    if (!text) {
+    if (!(command.text ?? '').trim()) {
       await ack();
       await openGenerateModal(deps, command);
       return;
     }
-    const parsed = core.parse(text);
+    const parsed = parseSlackText(command.text, (text) => core.parse(text));
     if (!parsed.ok) {
       await ack({ response_type: 'ephemeral', text: escapeSlackText(parsed.problem.message) });
       return;

@@ -10,13 +10,14 @@ import { VIEW_IDS } from './action-ids.js';
 import { channelScope, decodeConversation, slackRequester } from './conversation.js';
 import { answeringFailures, type SlackHandlerDeps, tellPrivately } from './handler-context.js';
 import {
+  IMAGE_BLOCK_ID,
   type ModalMetadata,
   readGenerateSubmission,
   readMetadata,
   readRemixSubmission,
   submittedImage,
 } from './modals.js';
-import { lazySlackAttachment, slackAttachment } from './slack-files.js';
+import { fileRefusal, lazySlackAttachment, slackAttachment } from './slack-files.js';
 
 export function registerViewSubmissions(app: App, deps: SlackHandlerDeps): void {
   app.view(VIEW_IDS.generate, async ({ ack, body, view }) => {
@@ -43,11 +44,21 @@ export function registerViewSubmissions(app: App, deps: SlackHandlerDeps): void 
       await ack({ response_action: 'errors', errors: result.errors });
       return;
     }
+    // A file field holds uploads, which live on Slack; checked all the same, next to the field.
+    const refusal = !meta.f && uploaded ? fileRefusal(uploaded, deps.files.policy) : undefined;
+    if (refusal) {
+      await ack({ response_action: 'errors', errors: { [IMAGE_BLOCK_ID]: refusal } });
+      return;
+    }
     await ack();
     const attachment: Attachment | null = meta.f
-      ? lazySlackAttachment({ id: meta.f, name: meta.n ?? 'image', mimetype: meta.m ?? null }, deps.slack)
+      ? lazySlackAttachment(
+          { id: meta.f, name: meta.n ?? 'image', mimetype: meta.m ?? null },
+          deps.slack,
+          deps.files,
+        )
       : uploaded
-        ? slackAttachment(uploaded, deps.slack.botToken)
+        ? slackAttachment(uploaded, deps.files)
         : null;
     await runFromModal(deps, body, meta, { intent: result.value, attachment });
   });

@@ -78,7 +78,7 @@ describe('manifest.yml', () => {
     const commands = manifest.lists.get('features.slash_commands') as Record<string, string>[];
     expect(commands.map((c) => c.command)).toEqual([...SLACK_APP_REQUIREMENTS.commands]);
     expect(commands[0]?.usage_hint).toBeTruthy();
-    expect(commands[0]?.should_escape).toBe('false');
+    expect(commands[0]?.should_escape).toBe(String(SLACK_APP_REQUIREMENTS.commandsEscaped));
     const shortcuts = manifest.lists.get('features.shortcuts') as Record<string, string>[];
     expect(shortcuts.map((s) => s.callback_id)).toEqual([...SLACK_APP_REQUIREMENTS.shortcuts]);
     expect(shortcuts[0]?.type).toBe('message');

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SLACK_APP_REQUIREMENTS } from '../../adapters/slack/app-requirements.js';
 import { channelScope } from '../../adapters/slack/conversation.js';
+import type { DownloadLimits } from '../../adapters/slack/file-download.js';
 import { type RunningSlackAdapter, startSlackAdapter } from '../../adapters/slack/index.js';
 import { parseConfig } from '../../src/config.js';
 import type { BudgetSettings } from '../../src/core/budget-book.js';
@@ -75,6 +76,8 @@ export interface SlackHarnessOptions {
   remixEmoji?: string;
   /** Prices, limits and approvals (the core's defaults: published prices, no limits). */
   budgets?: Partial<BudgetSettings>;
+  /** Timeouts and byte cap of people's file downloads (the adapter's defaults otherwise). */
+  downloads?: Partial<DownloadLimits>;
 }
 
 export class SlackHarness {
@@ -157,6 +160,7 @@ export class SlackHarness {
         clientPingTimeoutMs: 1_000,
         shareSettleMs: 500,
         ...(options.statusEdits ? { statusEdits: options.statusEdits } : {}),
+        ...(options.downloads ? { downloads: options.downloads } : {}),
       },
     );
     await http.listen();

@@ -76,24 +76,26 @@ describe('/sora over Socket Mode', () => {
   });
 
   it('escapes a prompt that tries to ping the channel', async () => {
-    const { ack } = h.command('<!channel> look at <@U0ADMIN0001> & friends');
+    // As Slack sends it with should_escape: `@channel` and `@root` as markup, typed `<`/`&` as entities.
+    const { ack } = h.command('<!channel> look at <@U0ADMIN0001|root> &amp; friends &lt;@U0ADMIN0001&gt;');
     await ack;
     const post = await h.fake.waitForCall('chat.postMessage', (c) =>
       blockText(c.args.blocks).includes('friends'),
     );
     const all = `${String(post.args.text)} ${blockText(post.args.blocks)}`;
-    expect(all).toContain('&lt;!channel&gt; look at &lt;@U0ADMIN0001&gt; &amp; friends');
+    expect(all).toContain('@channel look at @root &amp; friends &lt;@U0ADMIN0001&gt;');
     expect(all).not.toContain('<!channel>');
-    expect(all).not.toContain('<@U0ADMIN0001>');
+    expect(all).not.toContain('<@U0ADMIN0001');
     const job = await h.jobByParent(String(post.response.ts));
     // The provider gets what the person typed; only Slack output is escaped.
-    expect(job.request.prompt).toBe('<!channel> look at <@U0ADMIN0001> & friends');
+    expect(job.request.prompt).toBe('@channel look at @root & friends <@U0ADMIN0001>');
     await h.waitFor(job.id, ['delivered']);
     const complete = await h.fake.waitForCall('files.completeUploadExternal', (c) =>
       String(c.args.initial_comment).includes('friends'),
     );
-    expect(String(complete.args.initial_comment)).toContain('&lt;!channel&gt;');
+    expect(String(complete.args.initial_comment)).toContain('&lt;@U0ADMIN0001&gt;');
     expect(String(complete.args.initial_comment)).not.toContain('<!channel>');
+    expect(String(complete.args.initial_comment)).not.toContain('<@');
   });
 
   it('makes one job from a redelivered envelope', async () => {

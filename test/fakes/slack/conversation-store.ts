@@ -101,6 +101,16 @@ export class ConversationStore {
     return this.channels.get(id);
   }
 
+  /** A user by their handle (what a person types after `@`). */
+  userByName(name: string): UserRecord | undefined {
+    return [...this.users.values()].find((u) => u.name === name);
+  }
+
+  /** A channel by its name (what a person types after `#`). */
+  channelByName(name: string): ChannelRecord | undefined {
+    return [...this.channels.values()].find((c) => c.kind !== 'im' && c.name === name);
+  }
+
   /**
    * Resolves the `channel` argument of a write. A user ID opens (or reuses) the bot's DM with that user, as
    * chat.postMessage does on Slack.

@@ -1,4 +1,5 @@
 import { extname } from 'node:path';
+import type { DownloadBehaviour } from './download-behaviours.js';
 import type { SlackIdFactory } from './slack-ids.js';
 
 export interface FileShare {
@@ -28,6 +29,13 @@ export interface FileRecord {
   completed: boolean;
   /** channel id -> shares, split like Slack's `shares.public` / `shares.private`. */
   shares: { public: Record<string, FileShare[]>; private: Record<string, FileShare[]> };
+  /**
+   * An external file (Google Drive, Dropbox, a remote file): Slack serialises it with
+   * `is_external: true` and its `url_private` pointing at that service, anywhere on the internet.
+   */
+  external?: { url: string; type: string };
+  /** How its private URL answers instead of the bytes (tests of hostile file hosts). */
+  serve?: DownloadBehaviour;
 }
 
 const mimeByExtension: Record<string, string> = {
@@ -104,15 +112,19 @@ export class FileStore {
       user_team: this.teamId,
       editable: false,
       size: file.bytes?.length ?? file.receivedLength ?? file.declaredLength ?? 0,
-      mode: 'hosted',
-      is_external: false,
-      external_type: '',
+      mode: file.external ? 'external' : 'hosted',
+      is_external: file.external !== undefined,
+      external_type: file.external?.type ?? '',
       is_public: Object.keys(file.shares.public).length > 0,
       public_url_shared: false,
       display_as_bot: false,
       username: '',
-      url_private: `${privateBase}/${encodeURIComponent(file.name)}`,
-      url_private_download: `${privateBase}/download/${encodeURIComponent(file.name)}`,
+      ...(file.external
+        ? { url_private: file.external.url }
+        : {
+            url_private: `${privateBase}/${encodeURIComponent(file.name)}`,
+            url_private_download: `${privateBase}/download/${encodeURIComponent(file.name)}`,
+          }),
       permalink: `${baseUrl}files/${file.user}/${file.id}/${encodeURIComponent(file.name)}`,
       ...(hasShares ? { shares: file.shares } : {}),
       channels: Object.keys(file.shares.public),

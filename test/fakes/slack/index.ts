@@ -17,6 +17,7 @@
 import type { Server } from 'node:http';
 import { type CallPredicate, CallRecorder, type RecordedCall } from './call-recorder.js';
 import { ConversationStore, type SeedMessageInput, type StoredMessage } from './conversation-store.js';
+import type { DownloadBehaviour } from './download-behaviours.js';
 import { FaultInjector } from './fault-injection.js';
 import { FileStore } from './file-store.js';
 import { HttpModeDriver } from './http-mode-driver.js';
@@ -39,11 +40,13 @@ import type { WorkspaceState } from './workspace-state.js';
 
 export type { CallPredicate, RecordedCall } from './call-recorder.js';
 export type { EphemeralMessage, StoredMessage } from './conversation-store.js';
+export type { DownloadBehaviour, ServedBody } from './download-behaviours.js';
 export type { SignedRequestOptions, SignedResponse } from './http-mode-driver.js';
 export { signSlackRequest } from './http-mode-driver.js';
 export type { FakeSlackOptions, ResolvedFakeSlackOptions } from './options.js';
 export { PayloadBuilders } from './payload-builders.js';
 export type { DeliveryRecord, Envelope, EnvelopeAck } from './socket-mode-server.js';
+export type { DownloadRecord } from './web-api-server.js';
 
 export interface SeedFileInput {
   name: string;
@@ -52,6 +55,10 @@ export interface SeedFileInput {
   /** Who uploaded it; defaults to the first human user. */
   user?: string;
   title?: string;
+  /** An external file: `is_external: true`, `url_private` at this URL (no bytes on Slack). */
+  external?: { url: string; type?: string };
+  /** How its private URL answers instead of serving `bytes` (redirect, endless body, stall). */
+  serve?: DownloadBehaviour;
 }
 
 /** Test-side access to the fake workspace: seed it, reconfigure it, read what the bot did to it. */
@@ -187,6 +194,8 @@ export async function startFakeSlack(input: StartFakeSlackOptions = {}): Promise
       record.bytes = file.bytes;
       record.receivedLength = file.bytes.length;
       record.completed = true;
+      if (file.external) record.external = { url: file.external.url, type: file.external.type ?? 'gdrive' };
+      if (file.serve) record.serve = file.serve;
       return state.files.toApiObject(record, rootUrl);
     },
     setUploadPolicy: (policy) => {

@@ -136,6 +136,30 @@ export class PayloadBuilders {
     };
   }
 
+  /**
+   * What Slack sends for text a person typed into a command declared with `should_escape: true` (and in
+   * every event): `&`, `<`, `>` as entities, `@handle` of a known user as `<@U…|handle>`, `#name` of a
+   * known channel as `<#C…|name>`, `@here` / `@channel` / `@everyone` as `<!here>`…, and a URL as
+   * `<https://…>`. https://api.slack.com/interactivity/slash-commands#creating_commands
+   */
+  escapeLikeSlack(typed: string): string {
+    const { conversations } = this.state;
+    return typed
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/(^|\s)(https?:\/\/\S+)/g, (_m, space: string, url: string) => `${space}<${url}>`)
+      .replace(/(^|\s)@(here|channel|everyone)\b/g, (_m, space: string, word: string) => `${space}<!${word}>`)
+      .replace(/(^|\s)@([a-z0-9._-]+)/gi, (match, space: string, name: string) => {
+        const user = conversations.userByName(name);
+        return user ? `${space}<@${user.id}|${name}>` : match;
+      })
+      .replace(/(^|\s)#([a-z0-9_-]+)/gi, (match, space: string, name: string) => {
+        const channel = conversations.channelByName(name);
+        return channel ? `${space}<#${channel.id}|${name}>` : match;
+      });
+  }
+
   /** Slash command fields, all strings (HTTP mode form-encodes them; Socket Mode sends them as JSON). */
   slashCommand(input: SlashCommandInput = {}): Record<string, string> {
     const { options } = this.state;

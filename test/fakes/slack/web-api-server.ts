@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { CallRecorder, TokenKind } from './call-recorder.js';
 import { chatMethods } from './chat-methods.js';
 import { conversationMethods } from './conversation-methods.js';
+import { type ServedBody, serveBehaviour } from './download-behaviours.js';
 import type { FaultInjector } from './fault-injection.js';
 import { fileMethods } from './file-methods.js';
 import type { FileRecord } from './file-store.js';
@@ -36,6 +37,8 @@ export interface DownloadRecord {
   fileId: string;
   authorized: boolean;
   atMs: number;
+  /** Files seeded with a `serve` behaviour: what was sent, and whether the client hung up first. */
+  served?: ServedBody;
 }
 
 export interface WebApiServerDeps {
@@ -248,13 +251,18 @@ async function handleDownload(
   const fileId = teamAndFile.slice(state.options.teamId.length + 1);
   const file = state.files.get(fileId);
   const authorized = tokenKind(bearerToken(request), state) === 'bot';
-  deps.downloads.push({ fileId, authorized, atMs: state.now() });
+  const record: DownloadRecord = { fileId, authorized, atMs: state.now() };
+  deps.downloads.push(record);
   if (!authorized) {
     response.writeHead(302, {
       location: `${state.rootUrl}signin?redir=${encodeURIComponent(request.url ?? '/')}`,
     });
     response.end();
     return;
+  }
+  if (file?.serve !== undefined) {
+    record.served = { bytesSent: 0, abortedByClient: false };
+    return serveBehaviour(file.serve, response, record.served, file.mimetype, state.now);
   }
   if (file?.bytes === undefined) return sendText(response, 404, 'file not found');
   response.writeHead(200, {

@@ -194,6 +194,54 @@ describe('fake Slack Web API with the real WebClient', () => {
     });
   });
 
+  it('models external files, hostile file hosts and escaped command text', async () => {
+    const drive = fake.workspace.seedFile({
+      name: 'drive.png',
+      bytes: Buffer.from('x'),
+      external: { url: 'https://drive.example/uc?id=1' },
+    });
+    expect(drive).toMatchObject({
+      is_external: true,
+      mode: 'external',
+      url_private: 'https://drive.example/uc?id=1',
+    });
+    expect(drive.url_private_download).toBeUndefined();
+
+    const auth = { authorization: `Bearer ${fake.options.botToken}` };
+    const bounce = fake.workspace.seedFile({
+      name: 'b.png',
+      bytes: Buffer.from('x'),
+      serve: { kind: 'redirect', location: 'https://trap.example/b.png' },
+    });
+    const hop = await request(String(bounce.url_private_download), { headers: auth });
+    expect(hop.statusCode).toBe(302);
+    expect(hop.headers.location).toBe('https://trap.example/b.png');
+    await hop.body.text();
+
+    const stall = fake.workspace.seedFile({
+      name: 's.png',
+      bytes: Buffer.from('x'),
+      serve: { kind: 'stall', afterBytes: 10 },
+    });
+    const stalled = await request(String(stall.url_private_download), { headers: auth });
+    expect(stalled.headers['content-length']).toBeUndefined();
+    for await (const chunk of stalled.body) {
+      expect((chunk as Buffer).length).toBe(10);
+      break; // hangs up after the first chunk, as a client with an idle timeout would
+    }
+    await expect
+      .poll(() => fake.workspace.downloads().at(-1)?.served)
+      .toMatchObject({
+        bytesSent: 10,
+        abortedByClient: true,
+      });
+
+    expect(fake.payloads.escapeLikeSlack('budget @bob 5/day & more')).toBe('budget @bob 5/day &amp; more');
+    expect(fake.payloads.escapeLikeSlack('@alice in #general <@here> @here https://x.example/?a=1&b=2')).toBe(
+      '<@U0ALICE0001|alice> in <#C0GENERAL01|general> &lt;@here&gt; <!here> <https://x.example/?a=1&amp;b=2>',
+    );
+  });
+
   it('reads a thread from any of its messages, and answers missing_scope without the scope', async () => {
     const client = new webApi.WebClient(fake.options.botToken, clientOptions());
     const parent = fake.workspace.seedMessage({ channel, user: 'U0ALICE0001', text: 'parent' });
