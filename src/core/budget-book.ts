@@ -14,7 +14,7 @@
 import type { ProviderKind } from '../sora/capabilities.js';
 import type { CounterChange, Store } from '../store/store.js';
 import { type Period, type PeriodKind, periodAt } from './budget-periods.js';
-import type { Job } from './job.js';
+import { isTerminal, type Job } from './job.js';
 import type { Micros, PriceTable } from './pricing.js';
 import { type Requester, workspaceKey } from './requester.js';
 
@@ -221,19 +221,40 @@ export class BudgetBook {
     return done ? outcome : 'already';
   }
 
-  /** Refunds reservations whose job was never created (the command crashed in between). */
-  async reconcile(now: number, jobExists: (id: string) => Promise<boolean>): Promise<number> {
-    let refunded = 0;
-    const open = await this.store.indexRange(OPEN_INDEX, { order: 'asc', limit: 200 });
-    for (const entry of open) {
-      if (now - entry.score < ORPHAN_RESERVATION_MS) break;
-      const facts = parseOpenMember(entry.member);
-      if (!facts || (await jobExists(facts.jobId))) continue;
-      const requester = { platform: facts.platform, workspace: facts.workspace, user: facts.user };
-      if (await this.post(facts.jobId, 'refunded', requester, facts.model, facts.reservation, now))
-        refunded++;
+  /**
+   * Settles what a crash or a lost replica left open: a reservation whose job finished is charged or
+   * refunded now; one whose job was never created (the command died in between) is refunded once it
+   * is old enough that the command cannot still be creating it. Returns how many it settled.
+   */
+  async reconcile(now: number, jobOf: (id: string) => Promise<Job | undefined>): Promise<number> {
+    let settled = 0;
+    let after: { score: number; member: string } | undefined;
+    for (;;) {
+      const page = await this.store.indexRange(OPEN_INDEX, { order: 'asc', limit: 200, after });
+      for (const entry of page) {
+        const facts = parseOpenMember(entry.member);
+        if (!facts) continue;
+        const job = await jobOf(facts.jobId);
+        if (job) {
+          if (isTerminal(job.state) && (await this.settle(job, now)) !== 'already') settled++;
+          continue;
+        }
+        if (now - entry.score < ORPHAN_RESERVATION_MS) continue;
+        const requester = { platform: facts.platform, workspace: facts.workspace, user: facts.user };
+        if (await this.post(facts.jobId, 'refunded', requester, facts.model, facts.reservation, now))
+          settled++;
+      }
+      if (page.length < 200) return settled;
+      const last = page[page.length - 1]!;
+      after = { score: last.score, member: last.member };
     }
-    return refunded;
+  }
+
+  /** How a job's reservation ended, or null while it is open (or never existed). */
+  async outcome(job: Job): Promise<'charged' | 'refunded' | null> {
+    if (!job.cost) return null;
+    const done = await this.store.indexScore(ONCE_INDEX, `${job.id}:settle`);
+    return done === undefined ? null : settlementOf(job);
   }
 
   /** Refunds a reservation made for a job id that could not be created (a collision, a failure). */

@@ -3,7 +3,7 @@
  * jobs above SORA_APPROVAL_ABOVE, and the loop that settles every finished job's reservation and
  * expires approvals nobody answered.
  */
-import { type BudgetBook, settlementOf } from './budget-book.js';
+import type { BudgetBook } from './budget-book.js';
 import { daysOf, monthPeriod, type Period, periodAt } from './budget-periods.js';
 import { budgetSummary, limitChanged } from './budget-replies.js';
 import type { CoreContext } from './core-context.js';
@@ -126,7 +126,6 @@ export class BudgetDesk {
   async tick(): Promise<number> {
     const { ledger, clock, logger } = this.ctx;
     const now = clock.now();
-    for (const job of await ledger.unsettled()) await this.settle(job);
     for (const job of await ledger.pendingApprovals()) {
       if (now - (job.approval?.requestedAt ?? now) < APPROVAL_TTL_MS) continue;
       const result = await ledger.transition(job.id, now, (j) =>
@@ -144,21 +143,13 @@ export class BudgetDesk {
       );
       if (result.changed) await this.hooks.onDeclined(result.job);
     }
-    const orphans = await this.book.reconcile(now, async (id) => (await ledger.get(id)) !== undefined);
-    if (orphans > 0)
-      logger.warn({ refunded: orphans }, 'refunded reservations of commands that never made a job');
+    const caughtUp = await this.book.reconcile(now, (id) => ledger.get(id));
+    if (caughtUp > 0) logger.warn({ settled: caughtUp }, 'settled reservations a crash left open');
     return 60_000;
   }
 
-  /** Charges or refunds one finished job, then marks it settled (both idempotent). */
+  /** Charges or refunds one finished job's reservation (once, whoever calls it). */
   async settle(job: Job): Promise<void> {
-    if (!job.cost || job.cost.settledAt !== null) return;
-    const now = this.ctx.clock.now();
-    await this.book.settle(job, now);
-    await this.ctx.ledger.transition(job.id, now, (j) =>
-      j.cost && j.cost.settledAt === null
-        ? { cost: { ...j.cost, settledAt: now, outcome: settlementOf(j) } }
-        : undefined,
-    );
+    await this.book.settle(job, this.ctx.clock.now());
   }
 }

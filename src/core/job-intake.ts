@@ -80,7 +80,7 @@ export class JobIntake {
         idempotencyKey: key ?? null,
         createdAt: now,
         updatedAt: now,
-        cost: { ...reservation, settledAt: null, outcome: null },
+        cost: reservation,
         approval: needsApproval ? { state: 'pending', requestedAt: now } : null,
       });
       if (!created) {

@@ -28,8 +28,6 @@ const INDEX = {
   quarantine: 'jobs:quarantine',
   /** Waiting for an admin's approval (expired after a day). */
   approval: 'jobs:approval',
-  /** Finished with a budget reservation not yet charged or refunded. */
-  unsettled: 'jobs:unsettled',
 } as const;
 
 const LIVE_STATES = JOB_STATES.filter((s) => !isTerminal(s));
@@ -172,11 +170,6 @@ export class JobLedger {
     return this.fromIndex(INDEX.approval);
   }
 
-  /** Finished jobs whose budget reservation is not charged or refunded yet. */
-  async unsettled(): Promise<Job[]> {
-    return this.fromIndex(INDEX.unsettled);
-  }
-
   /** Jobs with files on disk. */
   async stored(): Promise<Job[]> {
     return this.fromIndex(INDEX.stored);
@@ -308,7 +301,6 @@ export class JobLedger {
       INDEX.cleanup,
       INDEX.stored,
       INDEX.approval,
-      INDEX.unsettled,
       ...LIVE_STATES.map(INDEX.state),
     ])
       await this.store.indexRemove(index, id);
@@ -356,7 +348,6 @@ function indexChanges(job: Job): { indexAdd: IndexEntry[]; indexRemove: Omit<Ind
   put(INDEX.byWorkspace(job.requester), listed);
   put(INDEX.cleanup, job.state === 'deleted' && job.cleanupDoneAt === null);
   put(INDEX.approval, live && job.approval?.state === 'pending');
-  put(INDEX.unsettled, !live && job.cost !== null && job.cost.settledAt === null);
   put(INDEX.stored, Boolean(job.files.video || job.files.thumbnail) && job.filesRemovedAt === null);
   return { indexAdd: add, indexRemove: remove };
 }

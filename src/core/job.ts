@@ -118,8 +118,8 @@ export const JobSchema = z.object({
     .default(null),
   /**
    * What the video was estimated to cost and the budget periods its reservation counts against
-   * (see budget-book.ts); null for jobs made before budgets existed. `settledAt`: the reservation was
-   * turned into a charge or refunded (the entry itself is in the store's usage log).
+   * (see budget-book.ts); null for jobs made before budgets existed. Whether it was charged or
+   * refunded is the usage log's to say (`SoraCore.costOf`), so settling writes no job record.
    */
   cost: z
     .object({
@@ -127,8 +127,6 @@ export const JobSchema = z.object({
       reservedAt: z.number(),
       day: z.string(),
       month: z.string(),
-      settledAt: z.number().nullable().default(null),
-      outcome: z.enum(['charged', 'refunded']).nullable().default(null),
     })
     .nullable()
     .default(null),

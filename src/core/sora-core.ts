@@ -250,6 +250,15 @@ export class SoraCore {
     return this.desk.book.estimate(options);
   }
 
+  /** A job's estimated cost and how its reservation ended (null while the job is unfinished). */
+  async costOf(
+    jobId: string,
+  ): Promise<{ micros: number; outcome: 'charged' | 'refunded' | null } | undefined> {
+    const job = await this.ctx.ledger.get(jobId);
+    if (!job?.cost) return undefined;
+    return { micros: job.cost.micros, outcome: await this.desk.book.outcome(job) };
+  }
+
   /** SORA_MODEL: the model used when a command names none. */
   get defaultModel(): string {
     return this.ctx.settings.defaultModel;

@@ -113,7 +113,7 @@ describe('sora-bot usage', () => {
         state: end === 'charged' ? 'delivered' : 'failed',
         completedAt: end === 'charged' ? at + 60_000 : null,
         providerVideoId: end === 'charged' ? `video_${id}` : null,
-        cost: { ...reserved.reservation, settledAt: null, outcome: null },
+        cost: reserved.reservation,
       } as unknown as Job;
       expect(await book.settle(job, at + 60_000)).toBe(end);
     };

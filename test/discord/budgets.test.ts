@@ -164,13 +164,11 @@ it('fails a denied job and refunds what it held', async () => {
 
   const answer = await privateAnswer(press(`sora:deny:${jobId}`, status.id, CAROL));
   expect(answer.content).toContain(`Denied: video \`${jobId}\` won't be made.`);
-  const job = await until(async () => {
-    const j = await t.bot.core.jobRecord(jobId);
-    return j?.cost?.settledAt ? j : undefined;
-  });
-  expect(job.state).toBe('failed');
-  expect(job.failure?.code).toBe('approval_denied');
-  expect(job.cost?.outcome).toBe('refunded');
+  await until(async () => (await t.bot.core.costOf(jobId))?.outcome);
+  const job = await t.bot.core.jobRecord(jobId);
+  expect(job?.state).toBe('failed');
+  expect(job?.failure?.code).toBe('approval_denied');
+  expect((await t.bot.core.costOf(jobId))?.outcome).toBe('refunded');
   expect(customIdsOf((await statusShowing(handle, 'Failed'))!)).toEqual([]);
   const refunded = await privateAnswer(budget(ALICE));
   expect(refunded.content).toContain('You today: $1.20 of $5.00');
