@@ -11,7 +11,9 @@
  * Failures are FileDownloadErrors with a stable code; they are logged with the host only (the token is
  * in no URL, header or message that is logged).
  */
+
 import { Agent, type Dispatcher, request } from 'undici';
+import { AttachmentError } from '../../src/core/intents.js';
 import type { Logger } from '../../src/core/logger.js';
 import { SORA_2 } from '../../src/sora/capabilities.js';
 import type { FileHostPolicy } from './file-hosts.js';
@@ -44,14 +46,25 @@ export type FileDownloadErrorCode =
   | 'timeout'
   | 'network';
 
-export class FileDownloadError extends Error {
-  override readonly name = 'FileDownloadError';
+/** What the person reads when the core says "I couldn't use `photo.png`: it ...". */
+const REASONS: Record<FileDownloadErrorCode, string> = {
+  foreign_host:
+    'is stored outside Slack, and I only fetch files from Slack (upload the picture to Slack directly)',
+  too_many_redirects: "couldn't be fetched from Slack (too many redirects); attach it again",
+  refused: 'was refused by Slack; attach it again',
+  too_large: 'is over the 20 MB limit for pictures; attach a smaller one',
+  timeout: 'stopped arriving from Slack; attach it again',
+  network: "couldn't be fetched from Slack; attach it again",
+};
+
+export class FileDownloadError extends AttachmentError {
+  override readonly name: string = 'FileDownloadError';
   constructor(
     readonly code: FileDownloadErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(`${code}: ${message}`, options);
+    super(REASONS[code], `${code}: ${message}`, options);
   }
 }
 

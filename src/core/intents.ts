@@ -72,6 +72,22 @@ export interface AttachmentMeta {
   bytes: number | null;
 }
 
+/**
+ * What an attachment's `fetch()` throws when the reason is worth telling the person: `reason` finishes
+ * the sentence "I couldn't use `photo.png`: it ..." (e.g. "is over 20 MB"). Any other error reads
+ * "I couldn't download it".
+ */
+export class AttachmentError extends Error {
+  override readonly name: string = 'AttachmentError';
+  constructor(
+    readonly reason: string,
+    message = reason,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** An attachment the core can fetch lazily; the adapter hides the platform's download rules. */
 export interface Attachment extends AttachmentMeta {
   fetch(): Promise<Uint8Array>;

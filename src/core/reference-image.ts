@@ -9,7 +9,7 @@ import { fitImage } from '../media/fit-image.js';
 import { imageTooLarge, sniffImage } from '../media/image-info.js';
 import type { ModelCapabilities } from '../sora/capabilities.js';
 import { parseSize } from '../sora/video.js';
-import type { Attachment } from './intents.js';
+import { type Attachment, AttachmentError } from './intents.js';
 
 export type ReferenceImageResult = { ok: true; path: string } | { ok: false; message: string };
 
@@ -27,7 +27,9 @@ export async function prepareReferenceImage(
   let bytes: Uint8Array;
   try {
     bytes = await attachment.fetch();
-  } catch {
+  } catch (error) {
+    if (error instanceof AttachmentError)
+      return { ok: false, message: `I couldn't use ${label}: it ${error.reason}.` };
     return { ok: false, message: `I couldn't download ${label}. Attach it again and resend the command.` };
   }
   if (bytes.byteLength > options.caps.maxImageBytes)

@@ -132,7 +132,7 @@ describe('files that would carry the token off Slack', () => {
       serve: { kind: 'redirect', location: `${trap.url}/stolen.png` },
     });
     const answer = await mentionWith(file, 'a bouncing picture');
-    expect(answer).toContain("couldn't download");
+    expect(answer).toContain('is stored outside Slack');
     expect(answer).toContain('bounce.png');
     // Slack's own host got the token (that is where it belongs); the trap got nothing at all.
     expect(downloadsOf(file)).toEqual([expect.objectContaining({ authorized: true })]);
@@ -147,7 +147,7 @@ describe('files that would exhaust the bot', () => {
     const file = seedPicture('endless.png', { serve: { kind: 'endless' } });
     const started = Date.now();
     const answer = await mentionWith(file, 'an endless picture');
-    expect(answer).toContain("couldn't download");
+    expect(answer).toContain('is over the 20 MB limit for pictures');
     const served = await closedDownload(file);
     expect(served.abortedByClient).toBe(true);
     // The cap, plus what was in flight in the socket buffers when the bot hung up.
@@ -161,7 +161,7 @@ describe('files that would exhaust the bot', () => {
     const file = seedPicture('stalled.png', { serve: { kind: 'stall', afterBytes: 4096 } });
     const started = Date.now();
     const answer = await mentionWith(file, 'a stalled picture');
-    expect(answer).toContain("couldn't download");
+    expect(answer).toContain('stopped arriving from Slack');
     const served = await closedDownload(file);
     expect(served.abortedByClient).toBe(true);
     expect(served.closedAtMs! - started).toBeGreaterThanOrEqual(IDLE_MS - 50);
