@@ -9,12 +9,12 @@ import type {
   ModalSubmitInteraction,
 } from 'discord.js';
 import type { Attachment, AttachmentMeta } from '../../src/core/intents.js';
-import type { JobView } from '../../src/core/messages.js';
 import { notice } from '../../src/core/replies.js';
 import type { KeyValues } from '../../src/store/key-values.js';
 import { CONTEXT_MENUS } from './command-definitions.js';
 import { DISCORD_PLATFORM, encodeMessageRef } from './conversation.js';
 import { decodeComponentId, MODAL_FIELDS } from './custom-ids.js';
+import { handleDmButton, handleDmRemixSubmit } from './dm-actions.js';
 import { defer, finishPrivately, replyPrivately, usageNotice } from './interaction-answers.js';
 import {
   coreAttachment,
@@ -26,7 +26,7 @@ import {
   storedAttachmentOf,
 } from './interaction-context.js';
 import { type JobStartDeps, startJob } from './job-starter.js';
-import { animateFlags, animateModal, remixModal } from './modals.js';
+import { animateFlags, animateModal, remixCost, remixModal } from './modals.js';
 
 export interface ComponentDeps extends JobStartDeps {
   /** The adapter's own records (the image an "Animate with Sora" modal waits for). */
@@ -38,10 +38,14 @@ const ANIMATE_PENDING_TTL_MS = 60 * 60 * 1000;
 /** Under the adapter's namespace: `discord:animate:KEY`. */
 const animateKey = (key: string) => `animate:${key}`;
 
-export async function handleButton({ core }: ComponentDeps, interaction: ButtonInteraction): Promise<void> {
+export async function handleButton(deps: ComponentDeps, interaction: ButtonInteraction): Promise<void> {
+  const { core } = deps;
   const id = decodeComponentId(interaction.customId);
+  if (!id) return;
+  // The buttons of a reaction's answer are pressed in a DM: no guild there, the job says where.
+  if (!interaction.guildId) return handleDmButton(deps, interaction, id);
   const place = placeOf(interaction);
-  if (!id || !place) return;
+  if (!place) return;
   switch (id.kind) {
     case 'remix': {
       // One store read, well inside the 3 s a modal must open in; the title shows what it costs. A
@@ -96,19 +100,17 @@ function sizeOfShape(image: { width: number | null; height: number | null }): st
   return image.width && image.height && image.width > image.height ? LANDSCAPE : '720x1280';
 }
 
-/** A remix costs what a video of the original's length, size and model costs. */
-function remixCost(core: ComponentDeps['core'], job: JobView | undefined): number | null {
-  return job ? core.estimateCost({ model: job.model, size: job.size, seconds: job.seconds }) : null;
-}
-
 export async function handleModalSubmit(
   deps: ComponentDeps,
   interaction: ModalSubmitInteraction,
 ): Promise<void> {
   const id = decodeComponentId(interaction.customId);
-  const place = placeOf(interaction);
-  if (!id || !place) return;
+  if (!id) return;
   const prompt = interaction.fields.getTextInputValue(MODAL_FIELDS.prompt);
+  if (id.kind === 'remix_modal' && !interaction.guildId)
+    return handleDmRemixSubmit(deps, interaction, id.jobId, prompt);
+  const place = placeOf(interaction);
+  if (!place) return;
   let text: string;
   let attachment: Attachment | null = null;
   let meta: AttachmentMeta | null = null;
@@ -126,7 +128,7 @@ export async function handleModalSubmit(
     // Follow the picture's shape: a wide image makes a landscape video.
     const shape = sizeOfShape(image) === LANDSCAPE ? '--landscape' : '--portrait';
     text = [shape, ...animateFlags(interaction.fields), '--', prompt].join(' ');
-    attachment = coreAttachment(image);
+    attachment = coreAttachment(image, deps.attachments);
     meta = { filename: image.filename, contentType: image.contentType, bytes: image.bytes };
   } else return;
   const parsed = deps.core.parse(text, meta);

@@ -74,14 +74,14 @@ export function discordRequester(input: {
   guildId: string;
   userId: string;
   displayName: string | null;
-  /** Manage Messages in the channel: Discord's own notion of a moderator there. */
-  canManageMessages: boolean;
+  /** Manage Server in the guild, from roles (guild-admin.ts); SORA_ADMINS is added by the core. */
+  isGuildAdmin: boolean;
 }): RequesterInput {
   return {
     platform: DISCORD_PLATFORM,
     workspace: input.guildId,
     user: input.userId,
     ...(input.displayName ? { displayName: input.displayName } : {}),
-    isAdmin: input.canManageMessages,
+    isAdmin: input.isGuildAdmin,
   };
 }

@@ -29,6 +29,15 @@ export function isAlreadyAnswered(error: unknown): boolean {
   );
 }
 
+/** 403 / 50007: the person accepts no DMs from the bot (server privacy settings, or the bot blocked). */
+export function isCannotDm(error: unknown): boolean {
+  const code = discordCode(error);
+  return (
+    code === RESTJSONErrorCodes.CannotSendMessagesToThisUser ||
+    code === RESTJSONErrorCodes.CannotSendMessagesToThisUserDueToHavingNoMutualGuilds
+  );
+}
+
 /** What may go into a log line: codes and the route template, never the URL (it can carry a token). */
 export function loggableError(error: unknown): Record<string, unknown> {
   if (error instanceof DiscordAPIError)

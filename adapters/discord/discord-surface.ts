@@ -217,6 +217,8 @@ export class DiscordSurface implements ChatSurface {
       // At most: the original, a re-encode for the remembered limit, one for a limit a 413 revealed.
       for (let attempt = 0; attempt < 3; attempt++) {
         const notes = [...delivery.message.notes];
+        // The signed link is the adapter's own: rendered live, unlike anything from the core or people.
+        const ownLines: string[] = [];
         if (file.bytes > limit) {
           const fitted = await this.fit(delivery, limit, fittedPath);
           if (!fitted) return await this.deliverLinkOnly(delivery.message, limit, sendRecorded);
@@ -224,9 +226,9 @@ export class DiscordSurface implements ChatSurface {
           notes.push(
             `Re-encoded to ${fitted.height}p (${megabytes(fitted.bytes)}) to fit this server's ${megabytes(limit)} upload limit.`,
           );
-          notes.push(...this.originalLinkNote(job.id));
+          ownLines.push(...this.originalLinkNote(job.id));
         }
-        const payload = renderMessage({ ...delivery.message, notes } satisfies ResultMessage);
+        const payload = renderMessage({ ...delivery.message, notes } satisfies ResultMessage, ownLines);
         try {
           return await sendRecorded({
             ...payload,
@@ -289,12 +291,8 @@ export class DiscordSurface implements ChatSurface {
         `The video is larger than this server's ${megabytes(limit)} upload limit and could not be made smaller. Ask whoever runs the bot to set PUBLIC_URL so it can post a download link instead.`,
         false,
       );
-    const notes = [
-      ...message.notes,
-      `Too large for this server's ${megabytes(limit)} upload limit.`,
-      ...link,
-    ];
-    return send(renderMessage({ ...message, notes }));
+    const notes = [...message.notes, `Too large for this server's ${megabytes(limit)} upload limit.`];
+    return send(renderMessage({ ...message, notes }, link));
   }
 
   private originalLinkNote(jobId: string): string[] {

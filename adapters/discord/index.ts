@@ -9,11 +9,13 @@ import { join } from 'node:path';
 import { type Client, Events } from 'discord.js';
 import type { AdapterContext, AdapterStarter, RunningAdapter } from '../../src/adapter-plugin.js';
 import { DEFAULTS } from '../../src/defaults.js';
+import { AttachmentDownloads } from './attachment-download.js';
 import { createDiscordClient } from './client-factory.js';
 import { DISCORD_PLATFORM } from './conversation.js';
 import { loggableError } from './discord-errors.js';
 import { DiscordSurface } from './discord-surface.js';
-import { DownloadLinks, mountDownloadRoute } from './download-links.js';
+import { DownloadLinks } from './download-links.js';
+import { mountDownloadRoute } from './download-route.js';
 import { GatewayLease } from './gateway-lease.js';
 import { InteractionRouter } from './interaction-router.js';
 import { listenForReactions } from './reactions.js';
@@ -59,11 +61,13 @@ export async function startDiscordAdapter(ctx: AdapterContext): Promise<RunningD
     logger,
   });
   core.registerSurface(surface);
-  const router = new InteractionRouter({ core, values, uploadLimits, logger });
+  const attachments = new AttachmentDownloads({ apiUrl: config.DISCORD_API_URL, logger });
+  const router = new InteractionRouter({ core, values, uploadLimits, attachments, logger });
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
   listenForReactions({
     client,
     core,
+    values,
     remixEmoji: config.DISCORD_REMIX_EMOJI,
     deleteEmoji: DEFAULTS.discordDeleteEmoji,
     logger,
@@ -86,6 +90,7 @@ export async function startDiscordAdapter(ctx: AdapterContext): Promise<RunningD
     async close() {
       await gateway.close();
       await client.destroy();
+      await attachments.close();
     },
   };
 }

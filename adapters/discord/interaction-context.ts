@@ -1,8 +1,8 @@
 /**
- * What every interaction handler derives from an interaction: who asked (with Manage Messages as the
- * moderator bit), where (conversation and channel scope), whether the bot may post there (interaction
- * replies work without channel permissions but the later bot-token posts do not, so this is checked
- * from `app_permissions` before a job is created), and attachments as lazily fetched bytes.
+ * What every interaction handler derives from an interaction: who asked (admin: Manage Server at the
+ * guild level, guild-admin.ts), where (conversation and channel scope), whether the bot may post there
+ * (interaction replies work without channel permissions but the later bot-token posts do not, so this
+ * is checked from `app_permissions` before a job is created), and attachments as lazily fetched bytes.
  */
 import {
   type Attachment as DiscordAttachment,
@@ -13,6 +13,7 @@ import {
 import { z } from 'zod';
 import type { Attachment } from '../../src/core/intents.js';
 import type { RequesterInput } from '../../src/core/requester.js';
+import type { AttachmentSource } from './attachment-download.js';
 import {
   channelScope,
   conversationOf,
@@ -20,13 +21,14 @@ import {
   discordRequester,
   encodeConversation,
 } from './conversation.js';
+import { interactionIsAdmin } from './guild-admin.js';
 
 export function requesterOf(interaction: Interaction): RequesterInput {
   return discordRequester({
     guildId: interaction.guildId ?? '0',
     userId: interaction.user.id,
     displayName: interaction.user.displayName,
-    canManageMessages: interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages) ?? false,
+    isGuildAdmin: interactionIsAdmin(interaction),
   });
 }
 
@@ -54,17 +56,16 @@ const NEEDED_TO_DELIVER = [
 
 /** The permissions the bot lacks in this channel to post the finished video there (names), or []. */
 export function missingPermissions(interaction: Interaction): string[] {
-  const has: PermissionsBitField = interaction.appPermissions;
-  const inThread = interaction.channel?.isThread() ?? false;
+  return missingToDeliver(interaction.appPermissions, interaction.channel?.isThread() ?? false);
+}
+
+/** The same, from the bot's permissions in a channel (`inThread`: it posts with Send Messages in Threads). */
+export function missingToDeliver(has: Readonly<PermissionsBitField>, inThread: boolean): string[] {
   const send = inThread
     ? (['Send Messages in Threads', PermissionFlagsBits.SendMessagesInThreads] as const)
     : (['Send Messages', PermissionFlagsBits.SendMessages] as const);
   return [...NEEDED_TO_DELIVER, send].filter(([, bit]) => !has.has(bit)).map(([name]) => name);
 }
-
-/** Images larger than this are refused before download (the core's own cap is 20 MB). */
-const MAX_DOWNLOAD_BYTES = 25 * 1024 * 1024;
-const DOWNLOAD_TIMEOUT_MS = 30_000;
 
 /** The attachment fields kept between a context menu and its modal (in the store, as JSON). */
 export const StoredAttachmentSchema = z.object({
@@ -94,21 +95,14 @@ export function isImageAttachment(a: DiscordAttachment): boolean {
 
 /**
  * The core's Attachment: metadata now, bytes on `fetch()`. Discord CDN links are signed and expire,
- * and the core fetches (then sniffs the real bytes) as soon as it starts preparing the job.
+ * and the core fetches (then sniffs the real bytes) as soon as it starts preparing the job. The
+ * download itself (allowed hosts, timeouts, byte cap, no credentials) is attachment-download.ts.
  */
-export function coreAttachment(a: StoredAttachment): Attachment {
+export function coreAttachment(a: StoredAttachment, source: AttachmentSource): Attachment {
   return {
     filename: a.filename,
     contentType: a.contentType,
     bytes: a.bytes,
-    fetch: async () => {
-      const response = await fetch(a.url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
-      if (!response.ok) throw new Error(`the attachment download answered ${response.status}`);
-      const declared = Number(response.headers.get('content-length') ?? 0);
-      if (declared > MAX_DOWNLOAD_BYTES) throw new Error('the attachment is too large');
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      if (bytes.byteLength > MAX_DOWNLOAD_BYTES) throw new Error('the attachment is too large');
-      return bytes;
-    },
+    fetch: () => source.download(a.url),
   };
 }

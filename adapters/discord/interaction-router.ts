@@ -8,6 +8,7 @@ import type { Logger } from '../../src/core/logger.js';
 import { notice } from '../../src/core/replies.js';
 import type { SoraCore } from '../../src/core/sora-core.js';
 import type { KeyValues } from '../../src/store/key-values.js';
+import type { AttachmentSource } from './attachment-download.js';
 import { COMMAND_NAME } from './command-definitions.js';
 import { handleButton, handleContextMenu, handleModalSubmit } from './component-handlers.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
@@ -21,6 +22,8 @@ export interface InteractionRouterDeps {
   /** The adapter's own records (the image an "Animate with Sora" modal waits for). */
   values: KeyValues;
   uploadLimits: UploadLimits;
+  /** Attachment bytes, from Discord's CDN only (attachment-download.ts). */
+  attachments: AttachmentSource;
   logger: Logger;
 }
 
@@ -54,7 +57,12 @@ export class InteractionRouter {
   }
 
   private async route(interaction: Interaction): Promise<void> {
-    const deps = { core: this.deps.core, values: this.deps.values, jobStarts: this.jobStarts };
+    const deps = {
+      core: this.deps.core,
+      values: this.deps.values,
+      jobStarts: this.jobStarts,
+      attachments: this.deps.attachments,
+    };
     if (interaction.isChatInputCommand()) {
       if (interaction.commandName === COMMAND_NAME) await handleSlashCommand(deps, interaction);
     } else if (interaction.isMessageContextMenuCommand()) await handleContextMenu(deps, interaction);

@@ -9,6 +9,7 @@ import type { RepliableInteraction } from 'discord.js';
 import type { Attachment, Intent } from '../../src/core/intents.js';
 import { notice } from '../../src/core/replies.js';
 import type { SoraCore } from '../../src/core/sora-core.js';
+import type { AttachmentSource } from './attachment-download.js';
 import type { ConcurrencyLimit } from './concurrency-limit.js';
 import { encodeMessageRef } from './conversation.js';
 import { toSurfaceError } from './discord-errors.js';
@@ -24,6 +25,8 @@ export interface JobStartDeps {
   core: SoraCore;
   /** Bounds how many job starts (image download and fit, ledger writes) run at once. */
   jobStarts: ConcurrencyLimit;
+  /** Attachment bytes, from Discord's CDN only (attachment-download.ts). */
+  attachments: AttachmentSource;
 }
 
 export async function startJob(

@@ -32,6 +32,14 @@ export interface ModalPricing {
   estimateCost(options: { model: string; size: string; seconds: string }): number;
 }
 
+/** A remix costs what a video of the original's length, size and model costs. */
+export function remixCost(
+  pricing: Pick<ModalPricing, 'estimateCost'>,
+  job: { model: string; size: string; seconds: string } | undefined,
+): number | null {
+  return job ? pricing.estimateCost({ model: job.model, size: job.size, seconds: job.seconds }) : null;
+}
+
 export function remixModal(
   jobId: string,
   costMicros: number | null,

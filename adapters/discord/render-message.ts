@@ -1,8 +1,10 @@
 /**
  * Renders the neutral messages (src/core/messages.ts) as Discord message payloads: content, embeds and
  * button rows. Everything a person typed (prompts, names) is escaped with discord.js's escapeMarkdown,
- * and every payload carries `allowedMentions: { parse: [] }`, so an echoed prompt containing
- * `@everyone` or `<@&role>` can never ping anyone (docs/platforms.md, Discord).
+ * every payload carries `allowedMentions: { parse: [] }`, so an echoed prompt containing `@everyone` or
+ * `<@&role>` can never ping anyone (docs/platforms.md, Discord), and every text the payload shows goes
+ * through neutraliseLinks (safe-text.ts), so no link anyone typed renders live. The only live links are
+ * the adapter's own `ownLines` (the signed download link), added after that pass.
  */
 import {
   type APIActionRowComponent,
@@ -16,6 +18,7 @@ import type { Action, BotMessage, JobView, ResultMessage, StatusMessage } from '
 import { describeOptions, statusLine, truncate } from '../../src/core/render-text.js';
 import { encodeComponentId } from './custom-ids.js';
 import { type DiscordFile, renderUsage } from './render-usage.js';
+import { neutraliseLinks } from './safe-text.js';
 
 /** Never let a rendered message mention anyone: not @everyone, not a role, not the requester. */
 export const NO_MENTIONS = { parse: [] as never[] } as const;
@@ -35,13 +38,17 @@ const PROMPT_MAX = 600;
 const TONE_ICON = { info: 'ℹ️', success: '✅', warning: '⚠️', error: '❌' } as const;
 const EMBED_COLOUR = 0x5865f2;
 
-export function renderMessage(message: BotMessage): DiscordMessagePayload {
+/**
+ * `ownLines`: lines the adapter wrote itself and vouches for (the link to a download), appended to the
+ * content after links are neutralised, so they stay live. Nothing from the core or a person goes there.
+ */
+export function renderMessage(message: BotMessage, ownLines: readonly string[] = []): DiscordMessagePayload {
   switch (message.kind) {
     case 'status':
       // Approve / Deny while the job waits for an admin; an edit without actions removes them.
       return payload(renderStatus(message), [], message.actions ?? []);
     case 'result':
-      return payload(renderResult(message), [], message.actions);
+      return payload(renderResult(message), [], message.actions, ownLines);
     case 'failure':
       return payload(
         [
@@ -165,12 +172,49 @@ function payload(
   content: string,
   embeds: APIEmbed[] = [],
   actions: readonly Action[] = [],
+  ownLines: readonly string[] = [],
 ): DiscordMessagePayload {
+  // The adapter's own lines are kept whole; what is cut for length is the rest.
+  const own = ownLines.join('\n');
+  const rest = truncate(neutraliseLinks(content), CONTENT_MAX - (own ? own.length + 1 : 0));
   return {
-    content: truncate(content, CONTENT_MAX),
-    embeds,
+    content: [rest, own].filter((part) => part !== '').join('\n'),
+    embeds: embeds.map(neutraliseEmbed),
     components: actionRows(actions),
     allowedMentions: NO_MENTIONS,
+  };
+}
+
+/** Discord's embed limits; neutralising adds characters, so they are applied again after it. */
+const EMBED_MAX = {
+  title: 256,
+  description: 4096,
+  fieldName: 256,
+  fieldValue: 1024,
+  footer: 2048,
+  author: 256,
+};
+
+/** Every text an embed shows (descriptions and field values render masked links). */
+function neutraliseEmbed(embed: APIEmbed): APIEmbed {
+  const safe = (text: string, max: number) => truncate(neutraliseLinks(text), max);
+  return {
+    ...embed,
+    ...(embed.title !== undefined ? { title: safe(embed.title, EMBED_MAX.title) } : {}),
+    ...(embed.description !== undefined
+      ? { description: safe(embed.description, EMBED_MAX.description) }
+      : {}),
+    ...(embed.footer ? { footer: { ...embed.footer, text: safe(embed.footer.text, EMBED_MAX.footer) } } : {}),
+    ...(embed.author ? { author: { ...embed.author, name: safe(embed.author.name, EMBED_MAX.author) } } : {}),
+    ...(embed.fields
+      ? {
+          fields: embed.fields.map((f) => ({
+            ...f,
+            name: safe(f.name, EMBED_MAX.fieldName),
+            value: safe(f.value, EMBED_MAX.fieldValue),
+          })),
+        }
+      : {}),
   };
 }
 

@@ -95,7 +95,13 @@ export async function handleSlashCommand(
       return;
     }
     if (!(await defer(interaction, 'public'))) return;
-    await startJob(deps, interaction, place, parsed.intent, stored ? coreAttachment(stored) : null);
+    await startJob(
+      deps,
+      interaction,
+      place,
+      parsed.intent,
+      stored ? coreAttachment(stored, deps.attachments) : null,
+    );
     return;
   }
   await runPrivately(deps, interaction, place, parsed.intent);

@@ -1,10 +1,12 @@
 /**
- * Remix and delete after delivery: reactions on an uncached message (after a restart), the buttons
- * they offer, the modals, the two context menus, and who may delete. One bot (restarted once) on one
- * fake Discord; cases run in order.
+ * Remix and delete after delivery: reactions on an uncached message (after a restart), answered in a
+ * DM with a button (or, for someone who accepts no DMs, one public reply that mentions no one), once a
+ * minute per person, message and action; the buttons and modal pressed in the DM; the two context
+ * menus; and who may delete (the owner, SORA_ADMINS, Manage Server at the guild level). One bot
+ * (restarted once) on one fake Discord; cases run in order.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { StoredMessage } from '../fakes/discord/index.js';
+import { Permission, type StoredMessage } from '../fakes/discord/index.js';
 import { makeImage } from '../media/image-fixtures.js';
 import {
   customIdsOf,
@@ -19,6 +21,12 @@ import {
 const ALICE = '100000000000000001';
 const BOB = '100000000000000002';
 const CAROL = '100000000000000003';
+/** Accepts no DMs from the bot. */
+const DAVE = '100000000000000004';
+/** Has a role with Manage Server: an admin, guild-level. */
+const ERIN = '100000000000000005';
+/** Has Manage Messages in the channel only (a member overwrite): not an admin. */
+const FRANK = '100000000000000006';
 const EPHEMERAL = 1 << 6;
 
 let t: DiscordTestBot;
@@ -32,6 +40,20 @@ beforeAll(async () => {
         { id: ALICE, username: 'alice' },
         { id: BOB, username: 'bob' },
         { id: CAROL, username: 'carol' },
+        { id: DAVE, username: 'dave', dmsClosed: true },
+        { id: ERIN, username: 'erin' },
+        { id: FRANK, username: 'frank' },
+      ],
+      guilds: [
+        {
+          roles: [{ name: 'Server admins', permissions: Permission.ManageGuild, members: [ERIN] }],
+          channels: [
+            {
+              name: 'general',
+              overwrites: [{ id: FRANK, type: 1, allow: Permission.ManageMessages, deny: 0n }],
+            },
+          ],
+        },
       ],
     },
     env: { SORA_ADMINS: `discord:${CAROL}` },
@@ -48,28 +70,38 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** The bot's newest message in the channel that replies to `messageId`. */
-function offerFor(messageId: string, mention: string): StoredMessage | undefined {
+/** The bot's DMs to a person that carry a button with this custom_id. */
+function dmOffers(userId: string, customId: string): StoredMessage[] {
   return t.fake
-    .messagesIn(t.fake.channelId)
-    .filter(
-      (m) =>
-        m.authorId === t.fake.bot.id &&
-        m.messageReferenceId === messageId &&
-        m.content.includes(`<@${mention}>`),
-    )
-    .at(-1);
+    .dmsOf(userId)
+    .filter((m) => m.authorId === t.fake.bot.id && customIdsOf(m).includes(customId));
 }
 
-it('answers 🔁 on an uncached video after a restart with a Remix button, whose modal makes a remix beside it', async () => {
+/** The bot's public replies to a message (what a reaction's answer used to be). */
+function publicReplies(messageId: string): StoredMessage[] {
+  return t.fake
+    .messagesIn(t.fake.channelId)
+    .filter((m) => m.authorId === t.fake.bot.id && m.messageReferenceId === messageId);
+}
+
+/** Lets any reaction still being handled finish (the bot answers a reaction within milliseconds). */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+it('answers 🔁 on an uncached video after a restart in a DM with a Remix button, whose modal makes a remix in the channel', async () => {
   await t.restart();
   t.fake.reactionAdd({ messageId: first.message.id, userId: BOB, emoji: '🔁' });
-  const offer = await t.fake.waitFor(() => offerFor(first.message.id, BOB));
-  expect(customIdsOf(offer)).toEqual([`sora:remix:${first.jobId}`]);
+  const [offer] = await t.fake.waitFor(() => {
+    const found = dmOffers(BOB, `sora:remix:${first.jobId}`);
+    return found.length > 0 && found;
+  });
+  expect(offer!.content).toContain(`<#${t.fake.channelId}>`);
+  expect(publicReplies(first.message.id)).toEqual([]);
+  const dm = t.fake.dmChannelOf(BOB)!.id;
 
   const click = t.fake.interactions.button({
     customId: `sora:remix:${first.jobId}`,
-    messageId: offer.id,
+    messageId: offer!.id,
+    channelId: dm,
     userId: BOB,
   });
   const modal = await click.callback;
@@ -79,16 +111,52 @@ it('answers 🔁 on an uncached video after a restart with a Remix button, whose
   const submit = t.fake.interactions.modalSubmit({
     customId: `sora:remix-modal:${first.jobId}`,
     fields: { prompt: 'now with snow falling' },
-    messageId: offer.id,
+    messageId: offer!.id,
+    channelId: dm,
     userId: BOB,
   });
-  expect((await submit.callback).type).toBe(5);
-  const jobId = await waitForJobId(t.fake, submit);
-  const message = await waitForDelivery(t.fake, jobId);
+  const deferred = await submit.callback;
+  expect(deferred.type).toBe(5);
+  expect((deferred.data as { flags: number }).flags & EPHEMERAL).toBe(EPHEMERAL);
+  const answer = await t.fake.waitFor(
+    () => t.fake.message(submit.record.originalMessageId!)?.content || undefined,
+  );
+  const jobId = /as `([2-9a-hjkmnp-z]{6})`/.exec(answer)?.[1];
+  expect(jobId, answer).toBeDefined();
+  const message = await waitForDelivery(t.fake, jobId!);
   expect(message.channelId).toBe(first.message.channelId);
   expect(message.content).toContain(`remix of ${first.jobId}`);
-  expect((await t.bot.core.jobRecord(jobId))?.request.remixOf).toBe(first.jobId);
-  remix = { jobId, message };
+  const record = await t.bot.core.jobRecord(jobId!);
+  expect(record?.request.remixOf).toBe(first.jobId);
+  expect(record?.requester.user).toBe(BOB);
+  // The ledger records the delivered message just after Discord answered the upload.
+  await until(() => t.bot.core.jobForMessage('discord', `${message.channelId}:${message.id}`));
+  remix = { jobId: jobId!, message };
+});
+
+it('answers the same person’s repeated reactions on one message once a minute', async () => {
+  for (let i = 0; i < 5; i++) t.fake.reactionAdd({ messageId: remix.message.id, userId: ALICE, emoji: '🔁' });
+  await t.fake.waitFor(() => dmOffers(ALICE, `sora:remix:${remix.jobId}`).length > 0);
+  await settle();
+  expect(dmOffers(ALICE, `sora:remix:${remix.jobId}`)).toHaveLength(1);
+  // Someone else reacting gets their own answer.
+  t.fake.reactionAdd({ messageId: remix.message.id, userId: CAROL, emoji: '🔁' });
+  await t.fake.waitFor(() => dmOffers(CAROL, `sora:remix:${remix.jobId}`).length > 0);
+  expect(publicReplies(remix.message.id)).toEqual([]);
+});
+
+it('falls back to one public reply that mentions no one when the person accepts no DMs', async () => {
+  for (let i = 0; i < 3; i++) t.fake.reactionAdd({ messageId: remix.message.id, userId: DAVE, emoji: '🔁' });
+  const [reply] = await t.fake.waitFor(() => {
+    const found = publicReplies(remix.message.id);
+    return found.length > 0 && found;
+  });
+  await settle();
+  expect(publicReplies(remix.message.id)).toHaveLength(1);
+  expect(customIdsOf(reply!)).toEqual([`sora:remix:${remix.jobId}`]);
+  expect(reply!.content).not.toMatch(/<@/);
+  expect(t.fake.dmsOf(DAVE)).toEqual([]);
+  expect(mentioningWrites(t.fake)).toEqual([]);
 });
 
 it('keeps the Delete button of a video posted before the restart working, for its owner only', async () => {
@@ -107,17 +175,24 @@ it('keeps the Delete button of a video posted before the restart working, for it
   expect((await t.bot.core.jobRecord(first.jobId))?.state).toBe('delivered');
 });
 
-it('offers deletion for ❌ only to the requester, and the offered button deletes the video', async () => {
+it('offers deletion for ❌ only to the requester, in a DM, and the DM’s button deletes the video', async () => {
   t.fake.reactionAdd({ messageId: first.message.id, userId: BOB, emoji: '❌' });
+  // Manage Messages granted in this channel only does not make Frank an admin.
+  t.fake.reactionAdd({ messageId: first.message.id, userId: FRANK, emoji: '❌' });
   t.fake.reactionAdd({ messageId: first.message.id, userId: ALICE, emoji: '❌' });
-  const offer = await t.fake.waitFor(() => offerFor(first.message.id, ALICE));
-  expect(customIdsOf(offer)).toEqual([`sora:delete:${first.jobId}`]);
-  // Bob's ❌ came first and got nothing.
-  expect(offerFor(first.message.id, BOB)?.content).not.toContain('delete');
+  const [offer] = await t.fake.waitFor(() => {
+    const found = dmOffers(ALICE, `sora:delete:${first.jobId}`);
+    return found.length > 0 && found;
+  });
+  await settle();
+  expect(dmOffers(BOB, `sora:delete:${first.jobId}`)).toEqual([]);
+  expect(dmOffers(FRANK, `sora:delete:${first.jobId}`)).toEqual([]);
+  expect(publicReplies(first.message.id)).toEqual([]);
 
   const click = t.fake.interactions.button({
     customId: `sora:delete:${first.jobId}`,
-    messageId: offer.id,
+    messageId: offer!.id,
+    channelId: t.fake.dmChannelOf(ALICE)!.id,
     userId: ALICE,
   });
   expect((await click.callback).type).toBe(5);
@@ -132,6 +207,11 @@ it('offers deletion for ❌ only to the requester, and the offered button delete
   expect(video.content).toContain('was deleted');
   expect(customIdsOf(video)).toEqual([]);
   expect((await t.bot.core.jobRecord(first.jobId))?.state).toBe('deleted');
+});
+
+it('offers deletion for ❌ to a guild-level admin (Manage Server) on someone else’s video', async () => {
+  t.fake.reactionAdd({ messageId: remix.message.id, userId: ERIN, emoji: '❌' });
+  await t.fake.waitFor(() => dmOffers(ERIN, `sora:delete:${remix.jobId}`).length > 0);
 });
 
 it('lets an admin from SORA_ADMINS delete anyone’s video with /sora delete', async () => {

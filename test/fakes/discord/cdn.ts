@@ -27,8 +27,16 @@ export interface StoredAttachment {
 export class AttachmentCdn {
   private readonly bySignature = new Map<string, StoredAttachment>();
   readonly all: StoredAttachment[] = [];
-  /** Every CDN download attempt: `{attachmentId, status}`. */
-  readonly downloads: Array<{ attachmentId: string | null; status: number; atMs: number }> = [];
+  /**
+   * Every CDN download attempt: `{attachmentId, status}`, and the Authorization header it carried
+   * (Discord's CDN needs none: a bot that sends its token here leaks it to whoever serves the URL).
+   */
+  readonly downloads: Array<{
+    attachmentId: string | null;
+    status: number;
+    atMs: number;
+    authorization: string | null;
+  }> = [];
 
   constructor(
     private readonly origin: () => string,
@@ -97,12 +105,18 @@ export class AttachmentCdn {
   }
 
   /** Serves `/attachments/...` and `/media/attachments/...`; answers false if the path is not a CDN path. */
-  serve(path: string, query: URLSearchParams, res: ServerResponse, elapsedMs: number): boolean {
+  serve(
+    path: string,
+    query: URLSearchParams,
+    res: ServerResponse,
+    elapsedMs: number,
+    authorization: string | null = null,
+  ): boolean {
     const match = /^\/(?:media\/)?attachments\/(\d+)\/(\d+)\/[^/]+$/.exec(path);
     if (!match) return false;
     const attachment = this.bySignature.get(query.get('hm') ?? '');
     const fail = (status: number, text: string): true => {
-      this.downloads.push({ attachmentId: match[2] ?? null, status, atMs: elapsedMs });
+      this.downloads.push({ attachmentId: match[2] ?? null, status, atMs: elapsedMs, authorization });
       res.writeHead(status, { 'content-type': 'text/plain' });
       res.end(text);
       return true;
@@ -113,7 +127,7 @@ export class AttachmentCdn {
     // Discord's CDN answers expired signed links with this text and a 404.
     if (this.now() >= attachment.expiresAtMs) return fail(404, 'This content is no longer available.');
     if (!attachment.bytes) return fail(404, 'fake discord: bytes not retained (retainUploadBytes: false)');
-    this.downloads.push({ attachmentId: attachment.id, status: 200, atMs: elapsedMs });
+    this.downloads.push({ attachmentId: attachment.id, status: 200, atMs: elapsedMs, authorization });
     res.writeHead(200, {
       'content-type': attachment.contentType,
       'content-length': attachment.size,

@@ -108,6 +108,7 @@ export const DiscordErrors = {
   emptyMessage: () => new DiscordHttpError(400, 50006, 'Cannot send an empty message'),
   editOthersMessage: () => new DiscordHttpError(403, 50005, 'Cannot edit a message authored by another user'),
   missingPermissions: () => new DiscordHttpError(403, 50013, 'Missing Permissions'),
+  cannotMessageUser: () => new DiscordHttpError(403, 50007, 'Cannot send messages to this user'),
   invalidWebhookToken: () => new DiscordHttpError(401, 50027, 'Invalid Webhook Token'),
   alreadyAcknowledged: () => new DiscordHttpError(400, 40060, 'Interaction has already been acknowledged'),
   entityTooLarge: () => new DiscordHttpError(413, 40005, 'Request entity too large'),

@@ -1,7 +1,9 @@
 /**
  * A wire-level fake of Discord for tests and benchmarks of the Discord adapter, driven by the real
  * discord.js client: REST under `${apiBase}/v10`, the gateway WebSocket (JSON, no compression) with
- * RESUME, and a CDN for attachments, all on one 127.0.0.1 port.
+ * RESUME, and a CDN for attachments, all on one 127.0.0.1 port. People can hold roles (guild-level
+ * permissions) and channel overwrites, and get DMs from the bot (refused with 50007 for `dmsClosed`);
+ * an interaction in a DM channel comes with `user` and no guild.
  *
  *   const fake = await startFakeDiscord({ guilds: [{ attachmentSizeLimit: 1024 }] });
  *   const client = new Client({ intents, partials, rest: { api: fake.apiBase, retries: 0 } });
@@ -43,6 +45,7 @@ import { interactionRoutes } from './routes-interactions.js';
 import { createSnowflakeSource } from './snowflake.js';
 import {
   type ChannelRecord,
+  ChannelType,
   type FakeGuildInput,
   type FakeUserInput,
   type GuildRecord,
@@ -69,7 +72,7 @@ export type { StoredMessage } from './messages.js';
 export { Permission } from './permissions.js';
 export type { ReactionAddInput } from './reaction-driver.js';
 export type { CallbackRecord, MessageWrite, RestCall } from './recorder.js';
-export type { FakeChannelInput, FakeGuildInput, FakeUserInput } from './world.js';
+export type { FakeChannelInput, FakeGuildInput, FakeRoleInput, FakeUserInput } from './world.js';
 
 export interface FakeDiscordOptions {
   /** Bot token the fake accepts (REST `Authorization: Bot <token>` and IDENTIFY). Default: random. */
@@ -122,6 +125,10 @@ export interface FakeDiscord {
   seedMessage: InteractionDriver['seedMessage'];
   message(id: string): StoredMessage | undefined;
   messagesIn(channelId: string): StoredMessage[];
+  /** The bot's DM channel with a person, once the bot has opened it. */
+  dmChannelOf(userId: string): ChannelRecord | undefined;
+  /** Messages in the bot's DM with a person (sent or not: a refused send stores nothing). */
+  dmsOf(userId: string): StoredMessage[];
   messagePayload(message: StoredMessage): Record<string, unknown>;
   channel(id: string): ChannelRecord | undefined;
   commands(scope?: 'global' | string): RegisteredCommand[];
@@ -286,7 +293,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       });
       return;
     }
-    if (req.method === 'GET' && cdn.serve(url.pathname, url.searchParams, res, elapsedMs())) {
+    if (
+      req.method === 'GET' &&
+      cdn.serve(url.pathname, url.searchParams, res, elapsedMs(), req.headers.authorization ?? null)
+    ) {
       signal.notify();
       return;
     }
@@ -300,6 +310,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const interactions = new InteractionDriver(ctx);
+  const dmChannelOf = (userId: string) =>
+    [...world.channels.values()].find((c) => c.type === ChannelType.DM && c.recipientId === userId);
   const defaultChannel = world.defaultChannelOf(world.defaultGuild.id);
   return {
     apiBase: `${origin}/api`,
@@ -323,6 +335,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     seedMessage: (input) => interactions.seedMessage(input),
     message: (id) => ctx.messages.get(id),
     messagesIn: (channelId) => ctx.messages.inChannel(channelId),
+    dmChannelOf,
+    dmsOf: (userId) => {
+      const dm = dmChannelOf(userId);
+      return dm ? ctx.messages.inChannel(dm.id) : [];
+    },
     messagePayload: (message) => ctx.messages.payload(message),
     channel: (id) => world.channels.get(id),
     commands: (scope = 'global') => ctx.commands.list(scope),

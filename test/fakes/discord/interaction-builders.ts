@@ -4,7 +4,12 @@ import type { FakeContext } from './context.js';
 import type { InteractionRecord } from './interaction-registry.js';
 import type { StoredMessage } from './messages.js';
 import type { CallbackRecord } from './recorder.js';
-import type { ChannelRecord, GuildRecord, UserRecord } from './world.js';
+import {
+  type ChannelRecord,
+  DEFAULT_ATTACHMENT_SIZE_LIMIT,
+  type GuildRecord,
+  type UserRecord,
+} from './world.js';
 
 /** An attachment stored on the fake CDN; pass it as a slash option value or a modal upload. */
 export interface SeededAttachment {
@@ -14,7 +19,10 @@ export interface SeededAttachment {
   payload: Record<string, unknown>;
 }
 
-/** Where an interaction happens and who triggers it; defaults: first guild, its first text channel, first user. */
+/**
+ * Where an interaction happens and who triggers it; defaults: first guild, its first text channel, first
+ * user. A DM channel's id (from the bot's DMs) makes a DM interaction: no guild, `user` instead of `member`.
+ */
 export interface InteractionTarget {
   guildId?: string;
   channelId?: string;
@@ -117,6 +125,7 @@ export class InteractionDriver {
       if (typeof value === 'object' && value.kind === 'user') {
         const user = this.ctx.world.users.get(value.userId);
         if (!user) throw new Error(`fake discord: unknown user ${value.userId}`);
+        if (!place.guild) throw new Error('fake discord: USER options need a guild channel');
         users[user.id] = this.ctx.world.userPayload(user);
         // Resolved members come without their user (it is in `resolved.users`), with permissions.
         const { user: _user, ...member } = this.ctx.world.memberPayload(place.guild, user);
@@ -144,7 +153,7 @@ export class InteractionDriver {
     const options = subcommand
       ? [{ type: OptionType.Subcommand, name: subcommand, options: leafOptions }]
       : leafOptions;
-    const registered = this.ctx.commands.find(name, 1, place.guild.id);
+    const registered = this.ctx.commands.find(name, 1, place.guild?.id ?? '');
     const data: Record<string, unknown> = {
       id: registered?.id ?? this.ctx.nextId(),
       name,
@@ -163,7 +172,7 @@ export class InteractionDriver {
   messageCommand(input: MessageCommandInput): InteractionHandle {
     const place = this.resolveTarget(input);
     const target = this.requireMessage(input.messageId);
-    const registered = this.ctx.commands.find(input.name, 3, place.guild.id);
+    const registered = this.ctx.commands.find(input.name, 3, place.guild?.id ?? '');
     const data = {
       id: registered?.id ?? this.ctx.nextId(),
       name: input.name,
@@ -248,7 +257,7 @@ export class InteractionDriver {
 
   private dispatch(
     type: number,
-    place: { guild: GuildRecord; channel: ChannelRecord; user: UserRecord; locale: string },
+    place: { guild: GuildRecord | undefined; channel: ChannelRecord; user: UserRecord; locale: string },
     data: Record<string, unknown>,
     message: StoredMessage | null,
   ): InteractionHandle {
@@ -256,6 +265,24 @@ export class InteractionDriver {
     const id = this.ctx.nextId();
     // Real tokens are long opaque strings; keep it URL-safe as it travels in paths.
     const token = `aW50ZXJhY3Rpb246${randomBytes(48).toString('base64url')}`;
+    const where: Record<string, unknown> = place.guild
+      ? {
+          guild_id: place.guild.id,
+          guild: { id: place.guild.id, locale: place.guild.preferredLocale, features: [] },
+          guild_locale: place.guild.preferredLocale,
+          member: {
+            ...world.memberPayload(place.guild, place.user),
+            permissions: world.permissionsIn(place.channel.id, place.user.id).toString(),
+          },
+          authorizing_integration_owners: { '0': place.guild.id },
+          context: 0,
+        }
+      : // A DM with the bot: the person is `user`, there is no member and no guild.
+        {
+          user: world.userPayload(place.user),
+          authorizing_integration_owners: { '0': world.defaultGuild.id },
+          context: 1,
+        };
     const payload: Record<string, unknown> = {
       id,
       application_id: this.ctx.applicationId,
@@ -263,21 +290,13 @@ export class InteractionDriver {
       token,
       version: 1,
       data,
-      guild_id: place.guild.id,
-      guild: { id: place.guild.id, locale: place.guild.preferredLocale, features: [] },
-      guild_locale: place.guild.preferredLocale,
+      ...where,
       channel_id: place.channel.id,
       channel: world.channelPayload(place.channel),
-      member: {
-        ...world.memberPayload(place.guild, place.user),
-        permissions: world.permissionsIn(place.channel.id, place.user.id).toString(),
-      },
       app_permissions: world.permissionsIn(place.channel.id, world.bot.id).toString(),
       locale: place.locale,
       entitlements: [],
-      authorizing_integration_owners: { '0': place.guild.id },
-      context: 0,
-      attachment_size_limit: place.guild.attachmentSizeLimit,
+      attachment_size_limit: place.guild?.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_SIZE_LIMIT,
       ...(message ? { message: this.ctx.messages.payload(message) } : {}),
     };
     const dispatchedAtMs = this.ctx.now();
@@ -286,7 +305,7 @@ export class InteractionDriver {
       token,
       type,
       channelId: place.channel.id,
-      guildId: place.guild.id,
+      guildId: place.guild?.id ?? '',
       payload,
       dispatchedAtMs,
       sourceMessageId: message?.id ?? null,
@@ -309,7 +328,8 @@ export class InteractionDriver {
 
   private resolveTarget(input: InteractionTarget) {
     const channel = this.channelOr(input.channelId, input.guildId);
-    const guild = this.ctx.world.guild(channel.guildId)!;
+    // Undefined for a DM channel.
+    const guild = this.ctx.world.guild(channel.guildId);
     const user = this.ctx.world.users.get(input.userId ?? this.ctx.world.defaultUser.id);
     if (!user) throw new Error(`fake discord: unknown user ${input.userId}`);
     return { guild, channel, user, locale: input.locale ?? 'en-US' };

@@ -203,7 +203,8 @@ export class MessageStore {
       id: message.id,
       type: message.type,
       channel_id: message.channelId,
-      guild_id: message.guildId,
+      // DM messages have no guild.
+      guild_id: message.guildId || undefined,
       author: author
         ? this.world.userPayload(author)
         : { id: message.authorId, username: 'unknown', discriminator: '0', avatar: null },
@@ -229,7 +230,7 @@ export class MessageStore {
             type: 0,
             message_id: message.messageReferenceId,
             channel_id: message.channelId,
-            guild_id: message.guildId,
+            guild_id: message.guildId || undefined,
           }
         : undefined,
     };

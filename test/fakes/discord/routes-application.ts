@@ -42,6 +42,23 @@ export function applicationRoutes(ctx: FakeContext): RouteDefinition[] {
       }),
     },
     {
+      // Opens (or returns) the bot's DM channel with a person; whether a message may go there is
+      // decided when one is sent (403 / 50007 when the person accepts no DMs).
+      method: 'POST',
+      template: '/users/@me/channels',
+      auth: 'bot',
+      handle: ({ body }) => {
+        const recipientId = (body.json as { recipient_id?: unknown } | undefined)?.recipient_id;
+        const user = typeof recipientId === 'string' ? ctx.world.users.get(recipientId) : undefined;
+        if (!user || user.bot)
+          throw DiscordErrors.invalidFormBody({ recipient_id: { _errors: [{ code: 'USER_NOT_FOUND' }] } });
+        return {
+          status: 200,
+          body: ctx.world.channelPayload(ctx.world.dmChannelWith(user.id, ctx.nowIso())),
+        };
+      },
+    },
+    {
       method: 'GET',
       template: '/applications/@me',
       auth: 'bot',

@@ -50,6 +50,8 @@ export function channelRoutes(ctx: FakeContext): RouteDefinition[] {
           channel,
           sendPermission(channel) | (body.files.length ? Permission.AttachFiles : 0n),
         );
+        if (channel.type === ChannelType.DM && ctx.world.users.get(channel.recipientId ?? '')?.dmsClosed)
+          throw DiscordErrors.cannotMessageUser();
         // enforce_nonce: a repeat by the same author within minutes gets the first message back.
         const json = (body.json ?? {}) as { nonce?: unknown; enforce_nonce?: unknown };
         const nonce =

@@ -33,7 +33,8 @@ export function interactionRoutes(ctx: FakeContext): RouteDefinition[] {
   const interactionMetadata = (interaction: InteractionRecord): Record<string, unknown> => ({
     id: interaction.id,
     type: interaction.type,
-    user: (interaction.payload['member'] as { user: unknown }).user,
+    // `user` in a DM, `member.user` in a guild.
+    user: interaction.payload['user'] ?? (interaction.payload['member'] as { user: unknown }).user,
     authorizing_integration_owners: interaction.payload['authorizing_integration_owners'],
   });
 

@@ -3,16 +3,22 @@ import {
   DEFAULT_BOT_PERMISSIONS,
   DEFAULT_EVERYONE_PERMISSIONS,
   type Overwrite,
+  Permission,
 } from './permissions.js';
 import type { SnowflakeSource } from './snowflake.js';
 
 /** Discord channel types the fake knows. https://discord.com/developers/docs/resources/channel#channel-object-channel-types */
-export const ChannelType = { GuildText: 0, GuildAnnouncement: 5, PublicThread: 11 } as const;
+export const ChannelType = { GuildText: 0, DM: 1, GuildAnnouncement: 5, PublicThread: 11 } as const;
 
 export interface FakeUserInput {
   id?: string;
   username: string;
   globalName?: string;
+  /**
+   * The person accepts no DMs from the bot ("Allow direct messages from server members" off, or the
+   * bot blocked): opening the DM works, sending into it answers 403 / 50007.
+   */
+  dmsClosed?: boolean;
 }
 
 export interface FakeChannelInput {
@@ -21,6 +27,17 @@ export interface FakeChannelInput {
   type?: 0 | 5;
   /** Channel overwrite for the bot member, e.g. `{ deny: Permission.AttachFiles }`. */
   botOverwrite?: { allow?: bigint; deny?: bigint };
+  /** Overwrites for people or roles, e.g. a member allowed Manage Messages in this channel only. */
+  overwrites?: Overwrite[];
+}
+
+/** A role given to some of the configured people (their guild-level permissions come from roles). */
+export interface FakeRoleInput {
+  id?: string;
+  name: string;
+  permissions: bigint;
+  /** User ids holding the role. */
+  members: string[];
 }
 
 export interface FakeGuildInput {
@@ -34,6 +51,8 @@ export interface FakeGuildInput {
   preferredLocale?: string;
   /** Default: one text channel named `general`. */
   channels?: FakeChannelInput[];
+  /** Roles besides @everyone and the bot's managed role. */
+  roles?: FakeRoleInput[];
 }
 
 export interface UserRecord {
@@ -41,6 +60,7 @@ export interface UserRecord {
   username: string;
   globalName: string | null;
   bot: boolean;
+  dmsClosed: boolean;
 }
 
 export interface RoleRecord {
@@ -59,6 +79,8 @@ export interface GuildRecord {
   preferredLocale: string;
   roles: Map<string, RoleRecord>;
   botRoleId: string;
+  /** Role ids per member (people only; the bot has `botRoleId`). */
+  memberRoles: Map<string, string[]>;
   joinedAt: string;
 }
 
@@ -72,10 +94,22 @@ export interface ChannelRecord {
   overwrites: Overwrite[];
   /** Threads only. */
   ownerId?: string;
+  /** DM channels only: the person the bot talks to (`guildId` is ''). */
+  recipientId?: string;
   createdAt: string;
 }
 
 export const DEFAULT_ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024;
+
+/** What anyone may do in a DM (Discord computes no overwrites there). */
+const DM_PERMISSIONS =
+  Permission.AddReactions |
+  Permission.ViewChannel |
+  Permission.SendMessages |
+  Permission.EmbedLinks |
+  Permission.AttachFiles |
+  Permission.ReadMessageHistory |
+  Permission.UseApplicationCommands;
 
 /** The guilds, channels, roles and users the fake serves; builds their wire payloads. */
 export class World {
@@ -108,6 +142,7 @@ export class World {
       username: input.username,
       globalName: input.globalName ?? null,
       bot,
+      dmsClosed: input.dmsClosed ?? false,
     };
     this.users.set(user.id, user);
     return user;
@@ -138,6 +173,18 @@ export class World {
         },
       ],
     ]);
+    const memberRoles = new Map<string, string[]>();
+    input.roles?.forEach((r, position) => {
+      const roleId = r.id ?? this.nextId();
+      roles.set(roleId, {
+        id: roleId,
+        name: r.name,
+        permissions: r.permissions,
+        position: position + 2,
+        managed: false,
+      });
+      for (const userId of r.members) memberRoles.set(userId, [...(memberRoles.get(userId) ?? []), roleId]);
+    });
     this.guilds.set(id, {
       id,
       name: input.name ?? 'Sora Test Guild',
@@ -147,14 +194,25 @@ export class World {
       preferredLocale: input.preferredLocale ?? 'en-US',
       roles,
       botRoleId,
+      memberRoles,
       joinedAt: nowIso,
     });
     const channels = input.channels?.length ? input.channels : [{ name: 'general' }];
     channels.forEach((c, position) => {
       const channelId = c.id ?? this.nextId();
-      const overwrites: Overwrite[] = c.botOverwrite
-        ? [{ id: this.bot.id, type: 1, allow: c.botOverwrite.allow ?? 0n, deny: c.botOverwrite.deny ?? 0n }]
-        : [];
+      const overwrites: Overwrite[] = [
+        ...(c.botOverwrite
+          ? [
+              {
+                id: this.bot.id,
+                type: 1 as const,
+                allow: c.botOverwrite.allow ?? 0n,
+                deny: c.botOverwrite.deny ?? 0n,
+              },
+            ]
+          : []),
+        ...(c.overwrites ?? []),
+      ];
       this.channels.set(channelId, {
         id: channelId,
         guildId: id,
@@ -207,6 +265,7 @@ export class World {
   permissionsIn(channelId: string, userId: string): bigint {
     const channel = this.channels.get(channelId);
     if (!channel) return 0n;
+    if (channel.type === ChannelType.DM) return DM_PERMISSIONS;
     const permissionChannel = channel.parentId ? (this.channels.get(channel.parentId) ?? channel) : channel;
     const guild = this.guilds.get(channel.guildId)!;
     if (guild.ownerId === userId) return ~0n & ((1n << 53n) - 1n);
@@ -221,7 +280,28 @@ export class World {
   }
 
   roleIdsOf(guild: GuildRecord, userId: string): string[] {
-    return userId === this.bot.id ? [guild.botRoleId] : [];
+    return userId === this.bot.id ? [guild.botRoleId] : (guild.memberRoles.get(userId) ?? []);
+  }
+
+  /** The bot's DM channel with a person, made on first use (POST /users/@me/channels). */
+  dmChannelWith(userId: string, nowIso: string): ChannelRecord {
+    const existing = [...this.channels.values()].find(
+      (c) => c.type === ChannelType.DM && c.recipientId === userId,
+    );
+    if (existing) return existing;
+    const channel: ChannelRecord = {
+      id: this.nextId(),
+      guildId: '',
+      name: '',
+      type: ChannelType.DM,
+      position: 0,
+      parentId: null,
+      overwrites: [],
+      recipientId: userId,
+      createdAt: nowIso,
+    };
+    this.channels.set(channel.id, channel);
+    return channel;
   }
 
   userPayload(user: UserRecord): Record<string, unknown> {
@@ -260,6 +340,16 @@ export class World {
   }
 
   channelPayload(channel: ChannelRecord): Record<string, unknown> {
+    if (channel.type === ChannelType.DM) {
+      const recipient = this.users.get(channel.recipientId ?? '');
+      return {
+        id: channel.id,
+        type: ChannelType.DM,
+        last_message_id: null,
+        flags: 0,
+        recipients: recipient ? [this.userPayload(recipient)] : [],
+      };
+    }
     const base: Record<string, unknown> = {
       id: channel.id,
       type: channel.type,

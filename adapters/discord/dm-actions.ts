@@ -1,0 +1,132 @@
+/**
+ * The Remix and Delete buttons the bot sends in a DM when someone reacts to a video (reactions.ts), and
+ * the remix modal opened from there. A DM interaction carries no guild, no member and not the video's
+ * channel, so everything comes from the job's record: where the video lives (its conversation), and the
+ * presser's rights in *that* guild (their member there, guild-level, guild-admin.ts). Someone who is no
+ * longer in that server gets nothing. The work then happens in the video's channel through the bot
+ * token, as from the channel itself, and the DM gets a one-line answer.
+ */
+import type { ButtonInteraction, Interaction, ModalSubmitInteraction } from 'discord.js';
+import { notice } from '../../src/core/replies.js';
+import type { RequesterInput } from '../../src/core/requester.js';
+import type { SoraCore } from '../../src/core/sora-core.js';
+import type { ComponentDeps } from './component-handlers.js';
+import { decodeConversation, discordRequester, postingChannel } from './conversation.js';
+import type { DiscordComponentId } from './custom-ids.js';
+import { isGuildAdmin, memberOf } from './guild-admin.js';
+import { defer, finishPrivately, replyPrivately, usageNotice } from './interaction-answers.js';
+import { type InteractionPlace, missingToDeliver } from './interaction-context.js';
+import { idempotencyKeyOf } from './job-starter.js';
+import { remixCost, remixModal } from './modals.js';
+
+interface DmContext {
+  place: InteractionPlace;
+  requester: RequesterInput;
+}
+
+const GONE = usageNotice("That video is gone, or it is in a server you're no longer in.");
+
+/** Where the job lives and who the presser is there; undefined when the job or their membership is gone. */
+async function dmContext(
+  core: SoraCore,
+  interaction: Interaction,
+  jobId: string,
+): Promise<DmContext | undefined> {
+  const job = await core.jobRecord(jobId);
+  const conversation = job && job.state !== 'deleted' ? decodeConversation(job.conversation) : undefined;
+  if (!job || !conversation) return undefined;
+  const guild = interaction.client.guilds.cache.get(conversation.guildId);
+  const member = await memberOf(guild, interaction.user.id);
+  if (!member) return undefined;
+  return {
+    place: { conversation, encoded: job.conversation, scope: job.channel },
+    requester: discordRequester({
+      guildId: conversation.guildId,
+      userId: interaction.user.id,
+      displayName: member.displayName,
+      isGuildAdmin: isGuildAdmin(member),
+    }),
+  };
+}
+
+export async function handleDmButton(
+  { core }: ComponentDeps,
+  interaction: ButtonInteraction,
+  id: DiscordComponentId,
+): Promise<void> {
+  switch (id.kind) {
+    case 'remix': {
+      // A modal must be the first answer, within 3 s: the member normally comes from the cache.
+      const context = await dmContext(core, interaction, id.jobId);
+      if (!context) return replyPrivately(interaction, GONE);
+      const job = await core.viewJob(context.requester, id.jobId).catch(() => undefined);
+      await interaction.showModal(remixModal(id.jobId, remixCost(core, job)));
+      return;
+    }
+    case 'delete': {
+      if (!(await defer(interaction, 'private'))) return;
+      const context = await dmContext(core, interaction, id.jobId);
+      if (!context) return finishPrivately(interaction, GONE);
+      // The core checks ownership (or admin) and edits the video's message for everyone.
+      const outcome = await core.run({
+        requester: context.requester,
+        channel: context.place.scope,
+        conversation: context.place.encoded,
+        intent: { kind: 'delete', jobId: id.jobId },
+      });
+      if (outcome.kind === 'reply') await finishPrivately(interaction, outcome.message);
+      return;
+    }
+    default:
+      await replyPrivately(interaction, usageNotice('That button works in the server it was posted in.'));
+  }
+}
+
+/** The remix modal submitted in a DM: the remix starts in the original's channel, the DM says so. */
+export async function handleDmRemixSubmit(
+  deps: ComponentDeps,
+  interaction: ModalSubmitInteraction,
+  jobId: string,
+  prompt: string,
+): Promise<void> {
+  const { core } = deps;
+  if (!(await defer(interaction, 'private'))) return;
+  const context = await dmContext(core, interaction, jobId);
+  if (!context) return finishPrivately(interaction, GONE);
+  const parsed = core.parse(`remix ${jobId} ${prompt}`, null);
+  if (!parsed.ok) return finishPrivately(interaction, usageNotice(parsed.problem.message));
+  const channelId = postingChannel(context.place.conversation);
+  const missing = botMissingIn(interaction, context.place.conversation.guildId, channelId);
+  if (missing.length > 0)
+    return finishPrivately(
+      interaction,
+      usageNotice(`I can't post the video in <#${channelId}>: I need ${missing.join(', ')} there.`),
+    );
+  // No `announce`: the status message is posted in the channel by the surface, like an orphan's.
+  const outcome = await deps.jobStarts.run(() =>
+    core.run({
+      requester: context.requester,
+      channel: context.place.scope,
+      conversation: context.place.encoded,
+      intent: parsed.intent,
+      idempotencyKey: idempotencyKeyOf(interaction),
+    }),
+  );
+  if (outcome.kind === 'reply') return finishPrivately(interaction, outcome.message);
+  await finishPrivately(
+    interaction,
+    notice(
+      `Remixing \`${jobId}\` as \`${outcome.job.id}\` in <#${channelId}>: the progress and the video are posted there.`,
+      'success',
+    ),
+  );
+}
+
+/** What the bot lacks in the video's channel, from its cached member there ([] when it cannot tell). */
+function botMissingIn(interaction: Interaction, guildId: string, channelId: string): string[] {
+  const guild = interaction.client.guilds.cache.get(guildId);
+  const channel = guild?.channels.cache.get(channelId);
+  const me = guild?.members.me;
+  if (!channel || !me) return [];
+  return missingToDeliver(me.permissionsIn(channel), channel.isThread());
+}
