@@ -62,6 +62,36 @@ const list = z
   )
   .default([]);
 
+/** The names that always reach the playground: this machine's own (no DNS name can rebind them). */
+export const LOOPBACK_HOST_NAMES: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
+
+/** `sora.example.com`, `192.168.1.20:3000`, `[fd00::5]:3000`: a host name or address, an optional port. */
+const HOST_PORT =
+  /^(\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)(?::(\d{1,5}))?$/i;
+
+/**
+ * A `host[:port]` as a URL spells it (lowercase, IPv6 in brackets; port null when none is written),
+ * or undefined when it is not one. PLAYGROUND_HOSTS entries and the playground's Host check share it.
+ */
+export function parseHostPort(text: string): { name: string; port: number | null } | undefined {
+  const match = HOST_PORT.exec(text);
+  const port = match?.[2] === undefined ? null : Number(match[2]);
+  if (!match || (port !== null && port > 65_535)) return undefined;
+  try {
+    return { name: new URL(`http://${match[1]}`).hostname, port };
+  } catch {
+    return undefined;
+  }
+}
+
+function urlHostName(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
+}
+
 export const EnvSchema = z.object({
   SORA_PROVIDER: z.enum(PROVIDER_KINDS, { error: 'one of azure, openai, emulator' }).optional(),
   OPENAI_API_KEY: optionalString,
@@ -102,6 +132,23 @@ export const EnvSchema = z.object({
       });
   }),
   PLAYGROUND: flag.optional(),
+  PLAYGROUND_HOSTS: list.superRefine((entries, ctx) => {
+    const bad = entries.find((e) => parseHostPort(e) === undefined);
+    if (bad)
+      ctx.addIssue({
+        code: 'custom',
+        message: `host names with an optional port, comma-separated (e.g. sora.lan,192.168.1.20:3000), not "${bad.slice(0, 80)}"`,
+      });
+  }),
+  // It goes in a URL (`/?token=`), a cookie and a header, so URL-safe characters only.
+  PLAYGROUND_TOKEN: z
+    .string()
+    .trim()
+    .regex(
+      /^[A-Za-z0-9._~-]{16,256}$/,
+      'a secret of 16 to 256 letters, digits, ., _, ~ or - (e.g. openssl rand -hex 24)',
+    )
+    .optional(),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_APP_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
@@ -183,7 +230,39 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   if (parsed.DISCORD_TOKEN && !parsed.DISCORD_APPLICATION_ID)
     throw new ConfigError('DISCORD_APPLICATION_ID', 'the application id of your Discord app');
+  const foreignName = playgroundForeignName(parsed);
+  if (foreignName && !parsed.PLAYGROUND_TOKEN)
+    // Any name but this machine's can be reached by others (or by a page through DNS rebinding), and
+    // the playground spends money: refuse to run it open.
+    throw playgroundTokenMissing(foreignName.name, foreignName.from);
   return { ...parsed, SORA_PROVIDER: provider };
+}
+
+/** The one line for a playground that would answer to `name` (from `from`) with no token set. */
+export function playgroundTokenMissing(name: string, from: string): ConfigError {
+  return new ConfigError(
+    'PLAYGROUND_TOKEN',
+    `a secret because the playground answers to ${name} (${from}); set PLAYGROUND_TOKEN=$(openssl rand -hex 24) and open /?token=THAT_VALUE once`,
+  );
+}
+
+/**
+ * The first name other than this machine's that the playground would answer to, when it runs. Whether
+ * it runs follows the playground's entry in src/app.ts (PLAYGROUND, or no chat credentials).
+ */
+function playgroundForeignName(parsed: Env): { name: string; from: string } | undefined {
+  const runs =
+    parsed.PLAYGROUND === true ||
+    (parsed.PLAYGROUND === undefined && !parsed.SLACK_BOT_TOKEN && !parsed.DISCORD_TOKEN);
+  if (!runs) return undefined;
+  const names = [
+    ...parsed.PLAYGROUND_HOSTS.map((entry) => ({
+      name: parseHostPort(entry)?.name ?? entry,
+      from: 'PLAYGROUND_HOSTS',
+    })),
+    ...(parsed.PUBLIC_URL ? [{ name: urlHostName(parsed.PUBLIC_URL), from: 'PUBLIC_URL' }] : []),
+  ];
+  return names.find(({ name }) => !LOOPBACK_HOST_NAMES.includes(name));
 }
 
 /** Loads `.env` from the working directory when present; variables already set are kept. */

@@ -11,6 +11,7 @@ import type { Attachment, AttachmentMeta } from '../../src/core/intents.js';
 import { notice } from '../../src/core/replies.js';
 import type { SoraCore } from '../../src/core/sora-core.js';
 import { sendJson } from '../../src/http/http-server.js';
+import type { BodyLimits } from './body-reader.js';
 import {
   DisplayNameSchema,
   decodePathSegment,
@@ -25,10 +26,13 @@ import { type WireMessage, wireMessage } from './wire-message.js';
 const COMMANDS_PATH = /^\/playground\/rooms\/([^/]+)\/commands$/;
 
 /** The largest reference image the playground takes (Sora's own cap is 20 MB). */
-
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
-/** base64 grows by a third; the rest is the JSON around it. */
-const MAX_BODY_BYTES = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 64 * 1024;
+/**
+ * The image travels as base64 in the JSON body, which grows it by a third; the rest is the JSON around
+ * it. This cap is counted while the body streams in (json-body.ts), so a bigger upload is cut off at
+ * this many bytes, whatever Content-Length says; the decoded image is checked against 20 MB after.
+ */
+export const MAX_BODY_BYTES = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 64 * 1024;
 
 export const CommandBodySchema = z.object({
   text: z.string().max(40_000),
@@ -49,14 +53,19 @@ export type CommandResponse =
   | { kind: 'job'; jobId: string; duplicate: boolean }
   | { kind: 'reply'; reply: WireMessage };
 
-export function mountCommandRoute(http: RouteTarget, core: SoraCore): void {
+/** `timeouts` are for tests; the defaults are body-reader.ts's. */
+export function mountCommandRoute(
+  http: RouteTarget,
+  core: SoraCore,
+  timeouts: Partial<Pick<BodyLimits, 'idleMs' | 'totalMs'>> = {},
+): void {
   http.route('POST', COMMANDS_PATH, async (req, res, url) => {
     const room = decodePathSegment(COMMANDS_PATH.exec(url.pathname)?.[1]);
     if (!isRoomId(room)) {
       sendJson(res, 404, { error: { code: 'not_found', message: 'no such room' } });
       return;
     }
-    const body = await readCommandBody(req, res);
+    const body = await readCommandBody(req, res, timeouts);
     if (!body) return;
     sendJson(res, 200, await runCommand(core, room, body));
   });
@@ -97,8 +106,13 @@ function reply(message: Parameters<typeof wireMessage>[0]): CommandResponse {
   return { kind: 'reply', reply: wireMessage(message) };
 }
 
-function readCommandBody(req: IncomingMessage, res: ServerResponse): Promise<CommandBody | undefined> {
+function readCommandBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  timeouts: Partial<Pick<BodyLimits, 'idleMs' | 'totalMs'>>,
+): Promise<CommandBody | undefined> {
   return readJsonBody(req, res, CommandBodySchema, {
+    ...timeouts,
     maxBytes: MAX_BODY_BYTES,
     tooLargeMessage: `Images can be at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB.`,
   });

@@ -1,6 +1,7 @@
 /**
  * The local web playground: the default adapter when no Slack or Discord credentials are set. It
- * serves a small chat page on the bot's HTTP server (bound to 127.0.0.1: the page has no login),
+ * serves a small chat page on the bot's HTTP server. It answers only to this machine's names unless
+ * PLAYGROUND_HOSTS or PUBLIC_URL add others, and then only with PLAYGROUND_TOKEN (request-guard.ts),
  * with rooms, live progress over Server-Sent Events and the finished videos playing inline. The
  * composer shows what a new video will cost (estimate-route.ts); videos above SORA_APPROVAL_ABOVE get
  * Approve/Deny buttons (action-route.ts); `/sora usage` shows its chart inline (wire-message.ts).
@@ -30,11 +31,13 @@ export const startPlayground: AdapterStarter = (ctx) => startPlaygroundAdapter(c
 
 export async function startPlaygroundAdapter(ctx: AdapterContext): Promise<RunningPlayground> {
   const { core, http } = ctx;
+  // First, so a playground that would be open to other names refuses to start before mounting anything.
+  const policy = requestPolicy(ctx.config);
   const history = new RoomHistory(ctx.values(PLAYGROUND_PLATFORM), ctx.clock);
   const surface = new PlaygroundSurface(history);
   core.registerSurface(surface);
   const streams = new EventStreams();
-  const routes = guardedRoutes(http, requestPolicy(ctx.config));
+  const routes = guardedRoutes(http, policy);
   mountPageRoutes(routes);
   mountRoomRoutes(routes, history, streams);
   mountCommandRoute(routes, core);
@@ -47,7 +50,9 @@ export async function startPlaygroundAdapter(ctx: AdapterContext): Promise<Runni
     history,
     // The server's address is known only once it listens, which is after adapters start.
     get summary() {
-      return `open ${playgroundUrl(ctx)} in a browser`;
+      return policy.token
+        ? `open ${playgroundUrl(ctx)}?token=YOUR_PLAYGROUND_TOKEN once in a browser (it then remembers it)`
+        : `open ${playgroundUrl(ctx)} in a browser`;
     },
     async close() {
       streams.closeAll();

@@ -5,8 +5,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { readBody, sendJson } from '../../src/http/http-server.js';
+import { sendJson } from '../../src/http/http-server.js';
 import { decodePathSegment, isRoomId, slugify } from './conversation.js';
+import { readJsonBody } from './json-body.js';
 import type { RouteTarget } from './request-guard.js';
 import type { RoomEntry, RoomHistory } from './room-history.js';
 import { wireEntry } from './wire-message.js';
@@ -19,7 +20,10 @@ const RECONNECT_MS = 1_000;
 /** The newest messages a page gets on connect; the store keeps them all (the room after a restart). */
 export const HISTORY_LIMIT = 200;
 
-const CreateRoomSchema = z.object({ name: z.string().trim().min(1).max(80) });
+const ROOM_NAME_PROBLEM = 'Name the room with letters or digits (at most 40).';
+const CreateRoomSchema = z.object({
+  name: z.string().trim().min(1, ROOM_NAME_PROBLEM).max(80, ROOM_NAME_PROBLEM),
+});
 
 /** Open event streams, closed when the adapter stops. */
 
@@ -43,12 +47,14 @@ export function mountRoomRoutes(http: RouteTarget, history: RoomHistory, streams
   });
 
   http.route('POST', '/playground/rooms', async (req, res) => {
-    const body = CreateRoomSchema.safeParse(await readJson(req));
-    const id = body.success ? slugify(body.data.name) : '';
+    const body = await readJsonBody(req, res, CreateRoomSchema, {
+      maxBytes: 16 * 1024,
+      tooLargeMessage: 'A room name is a few bytes of JSON.',
+    });
+    if (!body) return;
+    const id = slugify(body.name);
     if (!isRoomId(id)) {
-      sendJson(res, 400, {
-        error: { code: 'bad_request', message: 'Name the room with letters or digits (at most 40).' },
-      });
+      sendJson(res, 400, { error: { code: 'bad_request', message: ROOM_NAME_PROBLEM } });
       return;
     }
     await history.addRoom(id);
@@ -111,12 +117,4 @@ function send(res: ServerResponse, event: string, data: unknown): void {
   if (res.writableEnded || res.destroyed) return;
   // JSON has no raw newlines, so one `data:` line carries it.
   res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  try {
-    return JSON.parse((await readBody(req, 16 * 1024)).toString('utf8'));
-  } catch {
-    return undefined;
-  }
 }

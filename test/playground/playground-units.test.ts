@@ -12,16 +12,37 @@ import {
   requesterFor,
   slugify,
 } from '../../adapters/playground/conversation.js';
-import { hostName, requestPolicy } from '../../adapters/playground/request-guard.js';
+import { hostAllowList, isAllowedHost, parseHostHeader } from '../../adapters/playground/host-allow-list.js';
+import { requestPolicy } from '../../adapters/playground/request-guard.js';
 import { wireMessage } from '../../adapters/playground/wire-message.js';
+import { ConfigError, parseConfig } from '../../src/config.js';
 import type { UsageMessage } from '../../src/core/messages.js';
 
+const TOKEN = 'test-token-0123456789abcdef';
+
 describe('parseRange', () => {
-  it('serves the whole file without a usable Range header', () => {
-    expect(parseRange(undefined, 100)).toEqual({ kind: 'whole' });
-    expect(parseRange('bytes=-', 100)).toEqual({ kind: 'whole' });
+  it('serves the whole file without a usable Range header (RFC 9110 lets a server ignore an invalid one)', () => {
+    for (const header of [
+      undefined,
+      '',
+      'bytes=-',
+      'items=0-1',
+      'bytes=abc',
+      'bytes=5-4',
+      'bytes=1-2-3',
+      'bytes=',
+      'bytes=,',
+    ])
+      expect(parseRange(header, 100), String(header)).toEqual({ kind: 'whole' });
+  });
+
+  it('answers several ranges with the whole file, or unsatisfiable when none is', () => {
     expect(parseRange('bytes=0-1,5-9', 100)).toEqual({ kind: 'whole' });
-    expect(parseRange('items=0-1', 100)).toEqual({ kind: 'whole' });
+    expect(parseRange('bytes=0-1, 200-', 100)).toEqual({ kind: 'whole' });
+    expect(parseRange('bytes=100-,200-300,-0', 100)).toEqual({ kind: 'unsatisfiable' });
+    // One invalid spec makes the whole header invalid: ignored.
+    expect(parseRange('bytes=100-,9-1', 100)).toEqual({ kind: 'whole' });
+    expect(parseRange('bytes=0-1,,', 100)).toEqual({ kind: 'partial', start: 0, end: 1 });
   });
 
   it('reads start-end, open-ended and suffix ranges, clamping the end to the file', () => {
@@ -34,9 +55,22 @@ describe('parseRange', () => {
 
   it('refuses ranges outside the file', () => {
     expect(parseRange('bytes=100-', 100)).toEqual({ kind: 'unsatisfiable' });
-    expect(parseRange('bytes=5-4', 100)).toEqual({ kind: 'unsatisfiable' });
     expect(parseRange('bytes=-0', 100)).toEqual({ kind: 'unsatisfiable' });
     expect(parseRange('bytes=0-', 0)).toEqual({ kind: 'unsatisfiable' });
+    expect(parseRange(`bytes=${'9'.repeat(500)}-`, 100)).toEqual({ kind: 'unsatisfiable' });
+    // A suffix of an empty file is the (empty) file.
+    expect(parseRange('bytes=-5', 0)).toEqual({ kind: 'whole' });
+  });
+
+  it('never throws, and any partial answer lies inside the file', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), fc.nat(1000), (tail, size) => {
+        for (const header of [tail, `bytes=${tail}`]) {
+          const range = parseRange(header, size);
+          if (range.kind === 'partial') expect(range.end).toBeLessThan(size);
+        }
+      }),
+    );
   });
 
   it('always answers a range inside the file', () => {
@@ -94,16 +128,108 @@ describe('playground identities', () => {
   });
 });
 
-describe('request policy', () => {
-  it("allows this machine's names, HOST and PUBLIC_URL; anything when HOST binds every interface", () => {
-    const policy = requestPolicy({ HOST: '127.0.0.1', PUBLIC_URL: 'https://bot.example.com' });
-    expect([...(policy.allowedHosts ?? [])].sort()).toEqual(
-      ['127.0.0.1', '::1', 'bot.example.com', 'localhost'].sort(),
+describe('host allow-list', () => {
+  const list = (env: Record<string, string>) =>
+    hostAllowList(parseConfig({ PLAYGROUND_TOKEN: TOKEN, ...env }));
+  const allowed = (env: Record<string, string>, host: string, port = 3000) => {
+    const parsed = parseHostHeader(host);
+    return parsed !== undefined && isAllowedHost(list(env), parsed, port);
+  };
+
+  it("lets this machine's names in on the server's port only, whatever HOST binds", () => {
+    for (const host of ['localhost:3000', '127.0.0.1:3000', '[::1]:3000', 'LOCALHOST:3000'])
+      expect(allowed({}, host), host).toBe(true);
+    for (const host of ['localhost:3001', 'localhost', 'evil.example:3000', '127.0.0.2:3000', '0.0.0.0:3000'])
+      expect(allowed({}, host), host).toBe(false);
+    expect(allowed({}, 'localhost', 80)).toBe(true);
+  });
+
+  it('adds PLAYGROUND_HOSTS (any port unless one is written) and PUBLIC_URL', () => {
+    const env = { PLAYGROUND_HOSTS: 'sora.lan, 192.168.1.20:3000', PUBLIC_URL: 'https://bot.example.com' };
+    for (const host of [
+      'sora.lan',
+      'sora.lan:8080',
+      '192.168.1.20:3000',
+      'bot.example.com',
+      'BOT.example.com:443',
+    ])
+      expect(allowed(env, host), host).toBe(true);
+    for (const host of ['192.168.1.20:3001', 'evil.sora.lan', 'sora.lan.evil.example'])
+      expect(allowed(env, host), host).toBe(false);
+    expect(allowed({ PUBLIC_URL: 'http://bot.example.com:8443' }, 'bot.example.com:8443')).toBe(true);
+    expect(allowed({ PUBLIC_URL: 'http://bot.example.com:8443' }, 'bot.example.com')).toBe(false);
+  });
+
+  it('reads only plain host[:port] values from Host', () => {
+    for (const header of [
+      undefined,
+      '',
+      'evil@127.0.0.1:3000',
+      '127.0.0.1:3000/x',
+      'a b',
+      'localhost:99999',
+      'x'.repeat(400),
+    ])
+      expect(parseHostHeader(header), String(header)).toBeUndefined();
+    expect(parseHostHeader('[::1]:3000')).toEqual({ name: '[::1]', port: 3000 });
+    expect(parseHostHeader('Sora.LAN')).toEqual({ name: 'sora.lan', port: null });
+  });
+});
+
+describe('PLAYGROUND_HOSTS, PLAYGROUND_TOKEN and PUBLIC_URL at start', () => {
+  function configError(env: Record<string, string>): ConfigError | undefined {
+    try {
+      parseConfig(env);
+      return undefined;
+    } catch (error) {
+      if (error instanceof ConfigError) return error;
+      throw error;
+    }
+  }
+
+  it('needs a token as soon as the playground answers to a name that is not this machine', () => {
+    const envs: Record<string, string>[] = [
+      { PLAYGROUND_HOSTS: 'sora.lan' },
+      { PUBLIC_URL: 'https://bot.example.com' },
+    ];
+    for (const env of envs) {
+      const error = configError(env);
+      expect(error?.variable).toBe('PLAYGROUND_TOKEN');
+      expect(error?.message).toMatch(
+        /^PLAYGROUND_TOKEN: expected a secret because the playground answers to /,
+      );
+      expect(error?.message).toContain('openssl rand -hex 24');
+      expect(error?.message.split('\n')).toHaveLength(1);
+    }
+    // This machine under another port (a Docker port mapping), or a loopback PUBLIC_URL: no token needed.
+    expect(configError({ PLAYGROUND_HOSTS: 'localhost:8080,[::1]:8080' })).toBeUndefined();
+    expect(configError({ PUBLIC_URL: 'http://127.0.0.1:3000' })).toBeUndefined();
+    // PUBLIC_URL for Discord links while the playground is off.
+    expect(
+      configError({ PUBLIC_URL: 'https://bot.example.com', DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: '1' }),
+    ).toBeUndefined();
+    expect(configError({ PUBLIC_URL: 'https://bot.example.com', PLAYGROUND: '0' })).toBeUndefined();
+    expect(configError({ PUBLIC_URL: 'https://bot.example.com', PLAYGROUND_TOKEN: TOKEN })).toBeUndefined();
+  });
+
+  it('refuses malformed hosts and weak tokens with the fix', () => {
+    expect(configError({ PLAYGROUND_HOSTS: 'https://sora.lan', PLAYGROUND_TOKEN: TOKEN })?.message).toMatch(
+      /^PLAYGROUND_HOSTS: expected host names with an optional port/,
     );
-    expect(requestPolicy({ HOST: '0.0.0.0', PUBLIC_URL: undefined }).allowedHosts).toBeNull();
-    expect(hostName('127.0.0.1:3000')).toBe('127.0.0.1');
-    expect(hostName('[::1]:3000')).toBe('::1');
-    expect(hostName('LocalHost')).toBe('localhost');
+    expect(configError({ PLAYGROUND_HOSTS: 'sora.lan:70000', PLAYGROUND_TOKEN: TOKEN })?.variable).toBe(
+      'PLAYGROUND_HOSTS',
+    );
+    expect(configError({ PLAYGROUND_TOKEN: 'short' })?.message).toMatch(
+      /^PLAYGROUND_TOKEN: expected a secret of 16/,
+    );
+    expect(configError({ PLAYGROUND_TOKEN: 'has spaces in it but long' })?.variable).toBe('PLAYGROUND_TOKEN');
+  });
+
+  it('the adapter refuses too, for a configuration built without parseConfig', () => {
+    const config = { ...parseConfig({}), PLAYGROUND_HOSTS: ['sora.lan'] };
+    expect(() => requestPolicy(config)).toThrow(ConfigError);
+    expect(requestPolicy({ ...config, PLAYGROUND_TOKEN: TOKEN }).token).not.toBeNull();
+    expect(requestPolicy(parseConfig({})).token).toBeNull();
   });
 });
 

@@ -92,7 +92,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
     fetch('/playground/rooms', {
       method: 'POST', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: input.value }),
-    }).then(function (res) { return res.json(); }).then(function (body) {
+    }).then(answerOf).then(function (body) {
       if (body.room) { input.value = ''; location.hash = encodeURIComponent(body.room.id); }
       else showPrivate({ message: { kind: 'notice', tone: 'warning' }, text: body.error.message });
     });
@@ -261,7 +261,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
     return fetch('/playground/rooms/' + encodeURIComponent(state.room) + '/' + what, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
     }).then(function (res) {
-      return res.json().then(function (answer) {
+      return answerOf(res).then(function (answer) {
         if (!res.ok) {
           showPrivate({ message: { kind: 'notice', tone: 'error' }, text: answer.error ? answer.error.message : 'Request failed.' });
           return false;
@@ -449,7 +449,25 @@ export const PAGE_SCRIPT = String.raw`(function () {
     $('attachment-name').textContent = '';
   }
 
+  // The token link (/?token=...) has already set the cookie: take the secret out of the address bar
+  // and the history, where it could be copied or shared.
+  function forgetTokenInUrl() {
+    var params = new URLSearchParams(location.search);
+    if (!params.has('token')) return;
+    params.delete('token');
+    var query = params.toString();
+    history.replaceState(null, '', location.pathname + (query ? '?' + query : '') + location.hash);
+  }
+
+  // An answer's text for the person: the JSON error's message, or the plain line of a refusal.
+  function answerOf(res) {
+    return res.text().then(function (text) {
+      try { return JSON.parse(text); } catch (e) { return { error: { message: text.trim() || 'Request failed.' } }; }
+    });
+  }
+
   function start() {
+    forgetTokenInUrl();
     var name = $('name');
     name.value = localStorage.getItem(NAME_KEY) || '';
     userName();
