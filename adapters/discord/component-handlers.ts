@@ -13,9 +13,9 @@ import { notice } from '../../src/core/replies.js';
 import type { KeyValues } from '../../src/store/key-values.js';
 import { CONTEXT_MENUS } from './command-definitions.js';
 import { DISCORD_PLATFORM, encodeMessageRef } from './conversation.js';
-import { decodeComponentId, MODAL_FIELDS } from './custom-ids.js';
+import { decodeComponentId } from './custom-ids.js';
 import { handleDmButton, handleDmRemixSubmit } from './dm-actions.js';
-import { defer, finishPrivately, replyPrivately, usageNotice } from './interaction-answers.js';
+import { defer, deferUpdate, finishPrivately, replyPrivately, usageNotice } from './interaction-answers.js';
 import {
   coreAttachment,
   isImageAttachment,
@@ -26,12 +26,15 @@ import {
   storedAttachmentOf,
 } from './interaction-context.js';
 import { type JobStartDeps, startJob } from './job-starter.js';
-import { animateFlags, animateModal, remixCost, remixModal } from './modals.js';
+import { animateFlags, animateModal, promptField, remixCost, remixModal } from './modals.js';
 
 export interface ComponentDeps extends JobStartDeps {
   /** The adapter's own records (the image an "Animate with Sora" modal waits for). */
   values: KeyValues;
 }
+
+/** The answer to a form whose fields are not the ones the bot put in it. */
+const STALE_FORM = 'That form is not one I can read any more: open it again from the button or the menu.';
 
 /** How long the image picked with "Animate with Sora" waits for its modal to be submitted. */
 const ANIMATE_PENDING_TTL_MS = 60 * 60 * 1000;
@@ -74,11 +77,7 @@ export async function handleButton(deps: ComponentDeps, interaction: ButtonInter
     }
     case 'list_page': {
       // The list is an ephemeral message: page through it in place.
-      try {
-        await interaction.deferUpdate();
-      } catch {
-        return;
-      }
+      if (!(await deferUpdate(interaction))) return;
       const outcome = await core.run({
         requester: requesterOf(interaction),
         channel: place.scope,
@@ -106,7 +105,8 @@ export async function handleModalSubmit(
 ): Promise<void> {
   const id = decodeComponentId(interaction.customId);
   if (!id) return;
-  const prompt = interaction.fields.getTextInputValue(MODAL_FIELDS.prompt);
+  const prompt = promptField(interaction.fields);
+  if (prompt === undefined) return replyPrivately(interaction, usageNotice(STALE_FORM));
   if (id.kind === 'remix_modal' && !interaction.guildId)
     return handleDmRemixSubmit(deps, interaction, id.jobId, prompt);
   const place = placeOf(interaction);

@@ -4,11 +4,19 @@
  * another session already took this interaction (two clients, or a replayed dispatch): stop quietly.
  * https://discord.com/developers/docs/interactions/receiving-and-responding
  */
-import { MessageFlags, type RepliableInteraction } from 'discord.js';
+import { type ButtonInteraction, MessageFlags, type RepliableInteraction } from 'discord.js';
 import type { BotMessage } from '../../src/core/messages.js';
 import { notice } from '../../src/core/replies.js';
 import { isAlreadyAnswered } from './discord-errors.js';
 import { renderMessage } from './render-message.js';
+
+/** Interactions another session answered first: nothing more is sent for them. */
+const takenElsewhere = new WeakSet<object>();
+
+/** Whether Discord refused an answer because another session (or a replay) already gave one. */
+export function answeredElsewhere(interaction: RepliableInteraction): boolean {
+  return takenElsewhere.has(interaction);
+}
 
 /** Defers publicly (the reply becomes the job's status message) or privately. False: someone else has it. */
 export async function defer(
@@ -19,8 +27,21 @@ export async function defer(
     await interaction.deferReply(visibility === 'private' ? { flags: MessageFlags.Ephemeral } : {});
     return true;
   } catch (error) {
-    if (isAlreadyAnswered(error)) return false;
-    throw error;
+    if (!isAlreadyAnswered(error)) throw error;
+    takenElsewhere.add(interaction);
+    return false;
+  }
+}
+
+/** Acknowledges a button by editing its own message later (paging a list). False: someone else has it. */
+export async function deferUpdate(interaction: ButtonInteraction): Promise<boolean> {
+  try {
+    await interaction.deferUpdate();
+    return true;
+  } catch (error) {
+    if (!isAlreadyAnswered(error)) throw error;
+    takenElsewhere.add(interaction);
+    return false;
   }
 }
 
@@ -30,6 +51,7 @@ export async function replyPrivately(interaction: RepliableInteraction, message:
     await interaction.reply({ ...renderMessage(message), flags: MessageFlags.Ephemeral });
   } catch (error) {
     if (!isAlreadyAnswered(error)) throw error;
+    takenElsewhere.add(interaction);
   }
 }
 

@@ -13,7 +13,7 @@ import { COMMAND_NAME } from './command-definitions.js';
 import { handleButton, handleContextMenu, handleModalSubmit } from './component-handlers.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { loggableError } from './discord-errors.js';
-import { answerPrivately } from './interaction-answers.js';
+import { answeredElsewhere, answerPrivately, replyPrivately } from './interaction-answers.js';
 import { handleSlashCommand } from './slash-commands.js';
 import type { UploadLimits } from './upload-limits.js';
 
@@ -27,6 +27,8 @@ export interface InteractionRouterDeps {
   logger: Logger;
 }
 
+const UNKNOWN_ACTION = "That isn't something I can do here; `/sora help` lists what I can.";
+
 /** Job starts at once per process; the rest wait (their interactions are already deferred). */
 const CONCURRENT_JOB_STARTS = 8;
 
@@ -39,6 +41,16 @@ export class InteractionRouter {
   async handle(interaction: Interaction): Promise<void> {
     try {
       await this.route(interaction);
+      // Whatever no handler answered (a command, button or form this bot does not make, or one used
+      // where it cannot work, such as a server form in a DM) still gets one private sentence rather
+      // than Discord's "This interaction failed"; one another session answered gets nothing more.
+      if (
+        interaction.isRepliable() &&
+        !interaction.deferred &&
+        !interaction.replied &&
+        !answeredElsewhere(interaction)
+      )
+        await replyPrivately(interaction, notice(UNKNOWN_ACTION, 'warning'));
     } catch (error) {
       this.deps.logger.warn({ err: loggableError(error), interaction: interaction.id }, 'interaction failed');
       if (!interaction.isRepliable()) return;

@@ -162,6 +162,17 @@ export function animateFlags(fields: ModalSubmitFields): string[] {
   return flags;
 }
 
+/**
+ * The prompt typed into a modal, or undefined when the submission has no such text input (a forged or
+ * malformed one): discord.js's getTextInputValue would throw, and that is not the person's fault.
+ */
+export function promptField(fields: ModalSubmitFields): string | undefined {
+  const field = fields.fields.get(MODAL_FIELDS.prompt);
+  return field && field.type === ComponentType.TextInput && typeof field.value === 'string'
+    ? field.value
+    : undefined;
+}
+
 function selected(fields: ModalSubmitFields, customId: string): string | undefined {
   const field = fields.fields.get(customId);
   return field && field.type === ComponentType.StringSelect ? field.values[0] : undefined;

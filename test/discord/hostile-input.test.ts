@@ -205,3 +205,26 @@ it('takes admin rights from the guild: Manage Messages in one channel deletes no
   );
   expect(done).toContain(`Deleted \`${jobId}\``);
 });
+
+it('answers privately what it does not know: a forged button, command or form, a form without its prompt', async () => {
+  // A DM channel as Discord would have it once the bot wrote to Alice.
+  const dm = t.fake.world.dmChannelWith(ALICE, new Date().toISOString()).id;
+  const handles = [
+    t.fake.interactions.button({ channelId: general, customId: 'sora:@here [x](https://evil.example)' }),
+    t.fake.interactions.button({ channelId: dm, userId: ALICE, customId: 'sora:list:1:all' }),
+    t.fake.interactions.slashCommand({ channelId: general, name: 'video', subcommand: 'list' }),
+    t.fake.interactions.modalSubmit({ channelId: general, customId: 'nope', fields: { prompt: 'x' } }),
+    t.fake.interactions.modalSubmit({ channelId: general, customId: 'sora:remix-modal:k3f9qz', fields: {} }),
+    t.fake.interactions.modalSubmit({
+      channelId: dm,
+      userId: ALICE,
+      customId: 'sora:animate-modal:123',
+      fields: { prompt: 'in a DM' },
+    }),
+  ];
+  for (const handle of handles) {
+    const callback = await handle.waitForCallback();
+    expect(callback.type, JSON.stringify(handle.payload['data'])).toBe(4);
+    expect((callback.data as { flags: number }).flags & EPHEMERAL).toBe(EPHEMERAL);
+  }
+});
