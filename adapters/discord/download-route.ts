@@ -7,7 +7,7 @@
  * file stream, and so closes its descriptor, when the response ends early. (`stream.pipe(res)` left the
  * file open for good on every aborted download.) The file is opened once and its size read from the
  * open handle, so a video removed by retention between the check and the read cannot turn into a 500.
- * Ranges follow RFC 9110 (byte-range.ts).
+ * Ranges follow RFC 9110 (src/http/byte-range.ts).
  */
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
@@ -15,8 +15,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Job } from '../../src/core/job.js';
 import { SHORT_ID_PATTERN } from '../../src/core/short-id.js';
+import { contentRange, parseRange, type RangeResult, unsatisfiedRange } from '../../src/http/byte-range.js';
 import { type HttpServer, sendJson } from '../../src/http/http-server.js';
-import { contentRange, type RangeAnswer, readRange, unsatisfiedRange } from './byte-range.js';
 import { DOWNLOAD_ROUTE_PREFIX, type DownloadLinks } from './download-links.js';
 
 type JobLookup = (jobId: string) => Promise<Job | undefined>;
@@ -103,7 +103,7 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, file: FileHan
 }
 
 /** Range is defined for GET only; with If-Range (we offer no validator to compare) the whole file. */
-function rangeOf(req: IncomingMessage, size: number): RangeAnswer {
-  if (req.method !== 'GET' || req.headers['if-range'] !== undefined) return { kind: 'full' };
-  return readRange(req.headers.range, size);
+function rangeOf(req: IncomingMessage, size: number): RangeResult {
+  if (req.method !== 'GET' || req.headers['if-range'] !== undefined) return { kind: 'whole' };
+  return parseRange(req.headers.range, size);
 }

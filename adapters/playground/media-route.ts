@@ -1,6 +1,6 @@
 /**
  * `GET /playground/media/:jobId/video|thumbnail`: streams a finished job's files from DATA_DIR with
- * Range support (byte-range.ts), so the page's <video> can seek. Only the playground's own jobs:
+ * Range support (src/http/byte-range.ts), so the page's <video> can seek. Only the playground's own jobs:
  * with PLAYGROUND=1 beside Slack or Discord the same ledger holds their videos, which are theirs to
  * show (404 here, the same answer as an unknown id, so nothing tells which ids exist). Gone (404)
  * once the job is deleted or its files were swept by retention.
@@ -10,8 +10,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { normalizeShortId } from '../../src/core/short-id.js';
 import type { SoraCore } from '../../src/core/sora-core.js';
+import { contentRange, parseRange, unsatisfiedRange } from '../../src/http/byte-range.js';
 import { sendJson } from '../../src/http/http-server.js';
-import { parseRange } from './byte-range.js';
 import { decodeConversation, decodePathSegment } from './conversation.js';
 import type { RouteTarget } from './request-guard.js';
 
@@ -55,7 +55,7 @@ async function serveMedia(
     // No validators are sent, so an If-Range can never match: the whole file (RFC 9110 §13.1.5).
     const range = req.headers['if-range'] ? { kind: 'whole' as const } : parseRange(req.headers.range, size);
     if (range.kind === 'unsatisfiable') {
-      res.writeHead(416, { ...headers, 'content-range': `bytes */${size}`, 'content-length': '0' });
+      res.writeHead(416, { ...headers, 'content-range': unsatisfiedRange(size), 'content-length': '0' });
       res.end();
       return;
     }
@@ -63,7 +63,7 @@ async function serveMedia(
     res.writeHead(range.kind === 'partial' ? 206 : 200, {
       ...headers,
       'content-length': String(Math.max(0, end - start + 1)),
-      ...(range.kind === 'partial' ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
+      ...(range.kind === 'partial' ? { 'content-range': contentRange(start, end, size) } : {}),
     });
     if (req.method === 'HEAD' || size === 0 || res.destroyed) {
       res.end();

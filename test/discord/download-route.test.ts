@@ -9,12 +9,12 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRange } from '../../adapters/discord/byte-range.js';
 import { DownloadLinks } from '../../adapters/discord/download-links.js';
 import { mountDownloadRoute } from '../../adapters/discord/download-route.js';
 import { systemClock } from '../../src/core/clock.js';
 import type { Job } from '../../src/core/job.js';
 import { silentLogger } from '../../src/core/logger.js';
+import { parseRange as readRange } from '../../src/http/byte-range.js';
 import { HttpServer } from '../../src/http/http-server.js';
 
 const VIDEO = 'k3f9qz';
@@ -184,6 +184,6 @@ describe('Range (RFC 9110)', () => {
     const weird = ['bytes=0-1,', 'bytes=,,,', `bytes=${'1'.repeat(500)}-`, 'bytes=0-1'.repeat(200), '\u0000'];
     for (const header of weird) expect(() => readRange(header, 10)).not.toThrow();
     expect(readRange('bytes=0-1,,', 10)).toEqual({ kind: 'partial', start: 0, end: 1 });
-    expect(readRange(undefined, 10)).toEqual({ kind: 'full' });
+    expect(readRange(undefined, 10)).toEqual({ kind: 'whole' });
   });
 });

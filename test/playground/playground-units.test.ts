@@ -4,7 +4,6 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseRange } from '../../adapters/playground/byte-range.js';
 import { stripSlashCommand } from '../../adapters/playground/command-route.js';
 import {
   decodePathSegment,
@@ -17,6 +16,7 @@ import { requestPolicy } from '../../adapters/playground/request-guard.js';
 import { wireMessage } from '../../adapters/playground/wire-message.js';
 import { ConfigError, parseConfig } from '../../src/config.js';
 import type { UsageMessage } from '../../src/core/messages.js';
+import { parseRange } from '../../src/http/byte-range.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 

@@ -1,5 +1,6 @@
 /**
- * HTTP Range requests (RFC 9110 §14): browsers ask for `bytes=START-` to seek in a video, and Safari
+ * HTTP Range requests (RFC 9110 §14), for every route that serves a file (the playground's media,
+ * Discord's signed download links): browsers ask for `bytes=START-` to seek in a video, and Safari
  * insists on `bytes=0-1` first. The rules followed:
  * - one satisfiable range: 206 with that part;
  * - nothing satisfiable (every range starts at or past the end, or a suffix of 0 bytes): 416 with
@@ -57,4 +58,14 @@ function readSpec(part: string): Spec | undefined {
   const last = range[2] === '' ? null : Number(range[2]);
   // `last < first` is invalid, not unsatisfiable (§14.1.1).
   return last !== null && last < first ? undefined : { first, last };
+}
+
+/** `Content-Range` of a 206. */
+export function contentRange(start: number, end: number, size: number): string {
+  return `bytes ${start}-${end}/${size}`;
+}
+
+/** `Content-Range` of a 416: the only thing a client can learn from it is the size. */
+export function unsatisfiedRange(size: number): string {
+  return `bytes */${size}`;
 }
