@@ -126,3 +126,40 @@ export const hostileText: fc.Arbitrary<string> = fc.oneof(
 export function livePings(rendered: string): string[] {
   return PINGS.filter((p) => rendered.includes(p));
 }
+
+/** A value of the wrong type for any field: null, numbers, booleans, arrays, objects, or text. */
+export const wrongType: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constant(null),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
+  hostileText,
+);
+
+/**
+ * Slack markup that notifies or links when a message *from the bot* contains it: `<!channel>`,
+ * `<!here>`, `<!everyone>`, `<!subteam^…>`, `<@U…>`, `<#C…>`, `<https://…|…>`, `<mailto:…>`. The bot
+ * writes no markup of its own, so any of these in what it posts came from someone's text.
+ */
+export function slackLiveMarkup(mrkdwn: string): string[] {
+  return [
+    ...mrkdwn.matchAll(/<(?:!(?:channel|here|everyone|subteam\^)|[@#][A-Z0-9]|(?:https?|mailto):)[^>]*>?/gi),
+  ].map((m) => m[0]);
+}
+
+/**
+ * Discord masked links (`[text](https://…)`, `[text](<https://…>)`) that would render live; escaped
+ * brackets (`\[`) do not count. `ownOrigin`: the bot's own links (a signed download link) are allowed.
+ */
+export function discordMaskedLinks(markdown: string, ownOrigin?: string): string[] {
+  return [...markdown.matchAll(/(?<!\\)\[[^\]\n]*(?<!\\)\]\(\s*<?\s*([a-z][a-z0-9+.-]*:\/\/[^\s)>]*)/gi)]
+    .filter((m) => !(ownOrigin && m[1]?.startsWith(ownOrigin)))
+    .map((m) => m[0]);
+}
+
+/** How many runs `fuzzParameters(runs)` makes (scaled by FUZZ_SCALE). */
+export function fuzzRuns(runs: number): number {
+  return fuzzParameters(runs).numRuns ?? runs;
+}
