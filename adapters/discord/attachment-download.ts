@@ -14,7 +14,9 @@
  * - A byte cap counted while streaming, not taken from `content-length`: the download is aborted as
  *   soon as one byte too many arrives (a declared length above the cap is refused at once too).
  */
+
 import { Agent, request } from 'undici';
+import { AttachmentError } from '../../src/core/intents.js';
 import type { Logger } from '../../src/core/logger.js';
 import { SORA_2 } from '../../src/sora/capabilities.js';
 
@@ -48,14 +50,26 @@ export type DownloadFailure =
   | 'deadline'
   | 'network';
 
-/** Why a download was refused or failed (the core answers any of them with "attach it again"). */
-export class AttachmentDownloadError extends Error {
+/** What the person reads when the core says "I couldn't use `photo.png`: it ...". */
+const REASONS: Record<DownloadFailure, string> = {
+  host_refused: 'is not on Discord, and I only fetch files from Discord; attach the picture itself',
+  redirect_refused: "couldn't be fetched from Discord (it pointed elsewhere); attach it again",
+  http_status: 'was refused by Discord; attach it again',
+  too_large: 'is over the 20 MB limit for pictures; attach a smaller one',
+  connect_timeout: "couldn't be fetched from Discord in time; attach it again",
+  idle_timeout: 'stopped arriving from Discord; attach it again',
+  deadline: 'took too long to arrive from Discord; attach it again',
+  network: "couldn't be fetched from Discord; attach it again",
+};
+
+/** Why a download was refused or failed: `code` for the log, the sentence for the person. */
+export class AttachmentDownloadError extends AttachmentError {
+  override readonly name: string = 'AttachmentDownloadError';
   constructor(
-    readonly reason: DownloadFailure,
+    readonly code: DownloadFailure,
     message: string,
   ) {
-    super(message);
-    this.name = 'AttachmentDownloadError';
+    super(REASONS[code], message);
   }
 }
 
@@ -156,7 +170,7 @@ export class AttachmentDownloads implements AttachmentSource {
   }
 
   private fail(reason: DownloadFailure, message: string): never {
-    // The core only says "attach it again"; the reason is for whoever runs the bot.
+    // The person gets the plain sentence; the details are for whoever runs the bot.
     this.logger?.warn({ reason }, message);
     throw new AttachmentDownloadError(reason, message);
   }

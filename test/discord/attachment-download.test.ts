@@ -72,7 +72,7 @@ async function failure(promise: Promise<unknown>): Promise<DownloadFailure> {
     await promise;
   } catch (error) {
     expect(error).toBeInstanceOf(AttachmentDownloadError);
-    return (error as AttachmentDownloadError).reason;
+    return (error as AttachmentDownloadError).code;
   }
   throw new Error('the download succeeded');
 }

@@ -112,7 +112,7 @@ it('downloads an attachment from the CDN without the token, and refuses one that
   const answer = await t.fake.waitFor(() =>
     t.fake.recorder.messageWrites.find((w) => w.kind === 'followup' && w.content?.includes('trap.png')),
   );
-  expect(answer.content).toContain("couldn't download");
+  expect(answer.content).toContain('is not on Discord, and I only fetch files from Discord');
   expect(trapRequests).toEqual([]);
   expect(t.fake.message(handle.record.originalMessageId!)).toBeUndefined();
   const jobs = await jobsInChannel(t.bot, t.fake, general);
