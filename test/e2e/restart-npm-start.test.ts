@@ -52,6 +52,8 @@ async function startBot(dataDir: string): Promise<RunningProcess> {
     PORT: '0',
     SORA_EMULATOR_RENDER_MS: '1500',
     SORA_RPM: '0',
+    // One person queues ten videos here; the default cap on unfinished videos per person is 5.
+    SORA_MAX_PENDING_PER_USER: '20',
     LOG_LEVEL: 'silent',
   };
   if (process.env.FFMPEG_PATH) env.FFMPEG_PATH = process.env.FFMPEG_PATH;
