@@ -141,6 +141,14 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     closers.push(() => http.close());
     await core.start();
     closers.push(() => core.stop());
+    // The first /sora usage would otherwise pay for loading the chart libraries (about a second).
+    const preload = setTimeout(() => {
+      import('./media/usage-chart.js')
+        .then((chart) => chart.preloadChartLibraries())
+        .catch((error) => logger.warn({ err: error }, 'chart libraries could not be loaded'));
+    }, 2_000);
+    preload.unref();
+    closers.push(async () => clearTimeout(preload));
     print(`sora-bot is running: Sora via ${describe}; HTTP on ${url}`);
     for (const adapter of adapters) print(`  ${adapter.name}: ${adapter.summary}`);
     logger.info({ url, provider: provider.kind, adapters: adapters.map((a) => a.name) }, 'sora-bot started');

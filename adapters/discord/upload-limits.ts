@@ -4,6 +4,7 @@
  * last one seen per guild is kept in the store (a delivery may happen after a restart, long after
  * the command), and a 413 / 40005 answer lowers it (docs/platforms.md, Upload limits).
  */
+import { LruMap } from '../../src/core/lru-map.js';
 import type { KeyValues } from '../../src/store/key-values.js';
 
 /** Used until an interaction from the guild told us better: the lowest limit Discord has had lately. */
@@ -13,7 +14,8 @@ export const FALLBACK_UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
 const key = (guildId: string) => `upload-limit:${guildId}`;
 
 export class UploadLimits {
-  private readonly known = new Map<string, number>();
+  /** Bounded: one entry per guild the bot has posted in. */
+  private readonly known = new LruMap<string, number>(10_000);
 
   constructor(private readonly store: KeyValues) {}
 

@@ -2,7 +2,9 @@
  * What every Slack listener shares: the core, the Web API, dedupe of Slack's redeliveries, who is a
  * workspace admin, and how to tell one person something privately.
  */
+
 import type { Logger } from '../../src/core/logger.js';
+import { LruMap } from '../../src/core/lru-map.js';
 import type { BotMessage } from '../../src/core/messages.js';
 import type { SoraCore } from '../../src/core/sora-core.js';
 import { SurfaceError } from '../../src/core/surface.js';
@@ -79,7 +81,8 @@ export async function tellPrivately(
  * SORA_ADMINS is added by the core. Without `users:read` nobody is a Slack admin, which is safe.
  */
 export class AdminLookup {
-  private readonly cache = new Map<string, { isAdmin: boolean; at: number }>();
+  /** Bounded: every person of every workspace passes through here over time. */
+  private readonly cache = new LruMap<string, { isAdmin: boolean; at: number }>(10_000);
 
   constructor(
     private readonly slack: SlackApi,

@@ -156,3 +156,11 @@ export async function renderUsageChart(input: UsageChartInput): Promise<Uint8Arr
   const png = image.asPng();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }
+
+/**
+ * Loads the chart libraries ahead of the first `/sora usage` (about a second of module loading), so
+ * the first answer is as quick as the next ones. The bot calls it in the background after start.
+ */
+export async function preloadChartLibraries(): Promise<void> {
+  await Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]);
+}
