@@ -32,7 +32,7 @@ import type {
   SeededAttachment,
   SlashOptionValue,
 } from '../fakes/discord/index.js';
-import { discordMaskedLinks, fuzzParameters, fuzzRuns, hostileText } from './hostile-text.js';
+import { discordMaskedLinks, fuzzParameters, fuzzRuns, fuzzTimeout, hostileText } from './hostile-text.js';
 
 const ALICE = '100000000000000001';
 const BOB = '100000000000000002';
@@ -193,7 +193,9 @@ const jobIdish = () =>
 // ---------------------------------------------------------------------------------------------------
 
 describe('fuzzed Discord interactions through discord.js over the fake Discord', () => {
-  it('answers 400 /sora commands with hostile, mistyped, missing and unknown options', async () => {
+  it('answers 400 /sora commands with hostile, mistyped, missing and unknown options', {
+    timeout: fuzzTimeout(400, 150),
+  }, async () => {
     const user = fc.constantFrom(...PEOPLE).map((userId) => ({ kind: 'user' as const, userId }));
     /** Text options: hostile text, or one of the values the command expects. */
     const text = (known: string[], hostile = 1, expected = 1) =>
@@ -309,7 +311,9 @@ describe('fuzzed Discord interactions through discord.js over the fake Discord',
     );
   });
 
-  it('takes 100 reactions of every emoji on the bot’s messages and elsewhere, and offers a remix privately', async () => {
+  it('takes 100 reactions of every emoji on the bot’s messages and elsewhere, and offers a remix privately', {
+    timeout: fuzzTimeout(100, 150),
+  }, async () => {
     const answeredRemix = new Set<string>();
     await fc.assert(
       fc.asyncProperty(
@@ -363,7 +367,9 @@ describe('fuzzed Discord interactions through discord.js over the fake Discord',
     );
   });
 
-  it('answers 200 button clicks with random custom_ids, in the channel and in DMs', async () => {
+  it('answers 200 button clicks with random custom_ids, in the channel and in DMs', {
+    timeout: fuzzTimeout(200, 150),
+  }, async () => {
     const customId = fc.oneof(
       {
         weight: 4,
@@ -402,7 +408,9 @@ describe('fuzzed Discord interactions through discord.js over the fake Discord',
     );
   });
 
-  it('answers 100 modal submissions with missing, extra and hostile fields', async () => {
+  it('answers 100 modal submissions with missing, extra and hostile fields', {
+    timeout: fuzzTimeout(100, 150),
+  }, async () => {
     const customId = fc.oneof(
       { weight: 4, arbitrary: jobIdish().map((id) => `sora:remix-modal:${id}`) },
       {

@@ -163,3 +163,8 @@ export function discordMaskedLinks(markdown: string, ownOrigin?: string): string
 export function fuzzRuns(runs: number): number {
   return fuzzParameters(runs).numRuns ?? runs;
 }
+
+/** A test's time limit for `runs` inputs at about `msPerRun` each, scaled like the runs (at least 60 s). */
+export function fuzzTimeout(runs: number, msPerRun: number): number {
+  return Math.max(60_000, fuzzRuns(runs) * msPerRun);
+}

@@ -20,7 +20,7 @@ import {
   sendCommand,
   startTestBot,
 } from '../playground/playground-client.js';
-import { fuzzParameters, hostileText, wrongType } from './hostile-text.js';
+import { fuzzParameters, fuzzTimeout, hostileText, wrongType } from './hostile-text.js';
 
 const ROOM = 'fuzz';
 /** Statuses of the request guard's refusals (request-guard.ts), answered before the route runs. */
@@ -151,7 +151,9 @@ const headers = fc.record({
 });
 
 describe('fuzzed playground commands over HTTP', () => {
-  it('answers 500 hostile requests to the command route with JSON, never a 5xx', async () => {
+  it('answers 500 hostile requests to the command route with JSON, never a 5xx', {
+    timeout: fuzzTimeout(500, 150),
+  }, async () => {
     await fc.assert(
       fc.asyncProperty(body, room, headers, async (payload, roomId, head) => {
         const res = await fetch(`${bot.url}/playground/rooms/${roomId}/commands`, {

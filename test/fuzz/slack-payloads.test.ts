@@ -17,7 +17,14 @@ import { ACTION_IDS, VIEW_IDS } from '../../adapters/slack/action-ids.js';
 import { dollars } from '../../src/core/pricing.js';
 import type { EnvelopeAck } from '../fakes/slack/index.js';
 import { ADMIN, ALICE, BOB, CHANNEL, SlackHarness } from '../slack/slack-harness.js';
-import { fuzzParameters, fuzzRuns, hostileText, slackLiveMarkup, wrongType } from './hostile-text.js';
+import {
+  fuzzParameters,
+  fuzzRuns,
+  fuzzTimeout,
+  hostileText,
+  slackLiveMarkup,
+  wrongType,
+} from './hostile-text.js';
 
 /** Slack's deadline is 3 s; a little more for a loaded CI machine. */
 const ACK_DEADLINE_MS = 5_000;
@@ -40,6 +47,8 @@ beforeAll(async () => {
     settings: { maxConcurrent: 1, requestsPerMinute: 1, pollInitialMs: 100, pollMaxMs: 400 },
     budgets: { approvalAbove: dollars(1) },
   });
+  // Someone with no videos, no admin rights and no answer cached anywhere.
+  h.fake.workspace.addUser({ id: STRANGER, name: 'stranger' });
   await h.command('a lighthouse at dusk, waves rolling in').ack;
   const parent = await h.fake.waitForCall('chat.postMessage', (c) =>
     JSON.stringify(c.args.blocks ?? '').includes('a lighthouse at dusk'),
@@ -202,7 +211,9 @@ async function unackedSummary(origin: Origin) {
 // ---------------------------------------------------------------------------------------------------
 
 describe('fuzzed Slack payloads through Bolt over Socket Mode', () => {
-  it('acks and answers 400 hostile /sora commands, echoing nothing live', async () => {
+  it('acks and answers 400 hostile /sora commands, echoing nothing live', {
+    timeout: fuzzTimeout(400, 150),
+  }, async () => {
     await fc.assert(
       fc.asyncProperty(hostileText, fc.boolean(), user, async (typed, escaped, who) => {
         const since = mark();
@@ -218,7 +229,9 @@ describe('fuzzed Slack payloads through Bolt over Socket Mode', () => {
     );
   });
 
-  it('acks 100 reaction_added events of every shape, and offers a remix for the remix emoji on the video', async () => {
+  it('acks 100 reaction_added events of every shape, and offers a remix for the remix emoji on the video', {
+    timeout: fuzzTimeout(100, 150),
+  }, async () => {
     const targets = [delivered.parentTs, ...delivered.threadMessages, pending.parentTs];
     const item = fc.oneof(
       {
@@ -272,7 +285,6 @@ describe('fuzzed Slack payloads through Bolt over Socket Mode', () => {
           const onVideo =
             reaction === 'repeat' &&
             missing === undefined &&
-            who !== STRANGER &&
             typeof target === 'object' &&
             target !== null &&
             (target as { type?: unknown }).type === 'message' &&
@@ -294,7 +306,9 @@ describe('fuzzed Slack payloads through Bolt over Socket Mode', () => {
     );
   });
 
-  it('acks 100 view submissions with wrong or missing fields, answering the bot’s own modals', async () => {
+  it('acks 100 view submissions with wrong or missing fields, answering the bot’s own modals', {
+    timeout: fuzzTimeout(100, 150),
+  }, async () => {
     const answers: Promise<EnvelopeAck | undefined>[] = [];
     const conversation = `slack:${h.fake.options.teamId}:${CHANNEL}`;
     const generateMeta = JSON.stringify({ c: conversation });
@@ -422,7 +436,9 @@ describe('fuzzed Slack payloads through Bolt over Socket Mode', () => {
     }
   });
 
-  it('acks 150 clicks on the bot’s own buttons with hostile values and values of the wrong type', async () => {
+  it('acks 150 clicks on the bot’s own buttons with hostile values and values of the wrong type', {
+    timeout: fuzzTimeout(150, 150),
+  }, async () => {
     const value = fc.oneof(
       {
         weight: 3,
@@ -477,7 +493,9 @@ describe('fuzzed Slack payloads through Bolt over Socket Mode', () => {
     );
   });
 
-  it('acks 50 block_actions the bot never made (unknown action ids, missing or malformed actions)', async () => {
+  it('acks 50 block_actions the bot never made (unknown action ids, missing or malformed actions)', {
+    timeout: fuzzTimeout(50, 150),
+  }, async () => {
     const actions = fc.oneof(
       {
         weight: 4,
