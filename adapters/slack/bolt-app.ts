@@ -59,6 +59,7 @@ export function createBoltApp(options: BoltAppOptions): BoltApp {
       logger,
       logLevel: LogLevel.WARN,
     });
+    ackWhatNoListenerTook(app);
     return { mode: 'socket', app, receiver };
   }
   if (!options.signingSecret)
@@ -70,7 +71,40 @@ export function createBoltApp(options: BoltAppOptions): BoltApp {
     logLevel: LogLevel.WARN,
   });
   const app = new App({ token: options.botToken, receiver, clientOptions, logger, logLevel: LogLevel.WARN });
+  ackWhatNoListenerTook(app);
   return { mode: 'http', app, receiver };
+}
+
+/**
+ * An interaction no listener takes (a forged or stale button, an empty actions list, a view the bot
+ * never opened, a payload Bolt cannot read) is acked after the listeners ran, so Slack neither retries it nor shows the person an
+ * error. Bolt refuses a second ack of the same envelope, which is what happens when a listener took it.
+ */
+function ackWhatNoListenerTook(app: App): void {
+  // A payload Bolt cannot even read (a field of the wrong type) throws before any middleware runs:
+  // ack it anyway, then let the error be logged as before.
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = async (event) => {
+    try {
+      await processEvent(event);
+    } catch (error) {
+      await Promise.resolve()
+        .then(() => event.ack())
+        .catch(() => undefined);
+      throw error;
+    }
+  };
+  app.use(async (args) => {
+    const ack = (args as { ack?: () => Promise<void> }).ack;
+    try {
+      await args.next();
+    } finally {
+      if (ack)
+        await Promise.resolve()
+          .then(ack)
+          .catch(() => undefined);
+    }
+  });
 }
 
 function withSlash(url: string): string {
