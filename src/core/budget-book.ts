@@ -13,6 +13,14 @@
  */
 import type { ProviderKind } from '../sora/capabilities.js';
 import type { CounterChange, Store } from '../store/store.js';
+import {
+  countersFor,
+  openMember,
+  parseEntry,
+  parseOpenMember,
+  personLimitsKey,
+  workspaceLimitsKey,
+} from './budget-entries.js';
 import { type Period, type PeriodKind, periodAt } from './budget-periods.js';
 import { isTerminal, type Job } from './job.js';
 import type { Micros, PriceTable } from './pricing.js';
@@ -362,77 +370,4 @@ export function settlementOf(job: Job): 'charged' | 'refunded' {
   if (job.completedAt !== null) return 'charged';
   if (job.state === 'deleted' && job.providerVideoId !== null) return 'charged';
   return 'refunded';
-}
-
-function countersFor(ws: string, user: string, day: string, month: string) {
-  return {
-    userDay: `spend:${ws}:user:${user}:day:${day}`,
-    userMonth: `spend:${ws}:user:${user}:month:${month}`,
-    workspaceMonth: `spend:${ws}:month:${month}`,
-    pending: `pending:${ws}:${user}`,
-  };
-}
-
-function personLimitsKey(ws: string, user: string): string {
-  return `budget:limits:${ws}:user:${user}`;
-}
-
-function workspaceLimitsKey(ws: string): string {
-  return `budget:limits:${ws}`;
-}
-
-function openMember(
-  jobId: string,
-  r: Pick<Requester, 'platform' | 'workspace' | 'user'>,
-  model: string,
-  reservation: Reservation,
-): string {
-  return JSON.stringify([
-    jobId,
-    r.platform,
-    r.workspace,
-    r.user,
-    model,
-    reservation.micros,
-    reservation.reservedAt,
-    reservation.day,
-    reservation.month,
-  ]);
-}
-
-function parseOpenMember(member: string) {
-  try {
-    const [jobId, platform, workspace, user, model, micros, reservedAt, day, month] = JSON.parse(member) as [
-      string,
-      Requester['platform'],
-      string,
-      string,
-      string,
-      number,
-      number,
-      string,
-      string,
-    ];
-    return { jobId, platform, workspace, user, model, reservation: { micros, reservedAt, day, month } };
-  } catch {
-    return undefined;
-  }
-}
-
-function parseEntry(member: string): UsageEntry | undefined {
-  try {
-    const [kind, jobId, micros, user, userName, model, at, reservedAt] = JSON.parse(member) as [
-      UsageEntry['kind'],
-      string,
-      number,
-      string,
-      string | null,
-      string,
-      number,
-      number,
-    ];
-    return { kind, jobId, micros, user, userName, model, at, reservedAt };
-  } catch {
-    return undefined;
-  }
 }
