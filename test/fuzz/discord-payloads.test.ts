@@ -152,7 +152,12 @@ function maskedLinksSince(from: number): string[] {
  * naming a command, button or modal the bot never made (an older version's, or an attacker's).
  */
 type Origin = 'sent' | 'forged';
-const interactions: { category: string; what: string; answered: Promise<CallbackRecord | undefined> }[] = [];
+const interactions: {
+  category: string;
+  what: string;
+  handle: InteractionHandle;
+  answered: Promise<CallbackRecord | undefined>;
+}[] = [];
 
 function describeInput(input: unknown): string {
   const text = JSON.stringify(input, (_k, v) => (v === undefined ? '(missing)' : v)) ?? String(input);
@@ -164,7 +169,7 @@ function track(handle: InteractionHandle, origin: Origin, category: string, what
     (callback) => callback,
     () => undefined,
   );
-  interactions.push({ category: `${origin}: ${category}`, what: describeInput(what), answered });
+  interactions.push({ category: `${origin}: ${category}`, what: describeInput(what), handle, answered });
   return answered;
 }
 
@@ -482,6 +487,38 @@ describe('fuzzed Discord interactions through discord.js over the fake Discord',
     );
   });
 
+  it('filled every deferred answer ("thinking…") with a message', {
+    timeout: fuzzTimeout(700, 100),
+  }, async () => {
+    const deferred: { what: string; handle: InteractionHandle }[] = [];
+    for (const interaction of interactions)
+      if ((await interaction.answered)?.type === 5) deferred.push(interaction);
+    // The deferred message got its content, or was replaced by a private follow-up (a refusal).
+    const filled = (handle: InteractionHandle) => {
+      const id = handle.record.originalMessageId;
+      const message = id ? t.fake.message(id) : undefined;
+      if (message && (message.content !== '' || message.embeds.length > 0)) return true;
+      return t.fake.recorder.calls.some(
+        (c) =>
+          c.method === 'POST' &&
+          c.route === '/webhooks/:applicationId/:token' &&
+          c.params.token === handle.token &&
+          c.status !== null &&
+          c.status < 300,
+      );
+    };
+    // A backlog of job starts may still be draining after the flood.
+    const deadline = Date.now() + fuzzTimeout(700, 100) - 5_000;
+    while (deferred.some((d) => !filled(d.handle)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    const empty = deferred.filter((d) => !filled(d.handle)).map((d) => d.what);
+    expect(deferred.length).toBeGreaterThan(0);
+    expect(
+      empty.slice(0, 5),
+      `${empty.length} of ${deferred.length} deferred answers never got a message`,
+    ).toEqual([]);
+  });
+
   it('still makes a video from a plain /sora generate, and left no unhandled rejection', async () => {
     const handle = t.fake.interactions.slashCommand({
       userId: BOB,
@@ -489,7 +526,22 @@ describe('fuzzed Discord interactions through discord.js over the fake Discord',
     });
     const callback = await track(handle, 'sent', '/sora', { prompt: 'a calm sea at noon' });
     expect(callback?.type).toBe(5);
-    const jobId = await waitForJobId(t.fake, handle, 15_000);
+    // The status message with the job's id, or (a failure, shown) a private answer instead.
+    const privately = () =>
+      t.fake.recorder.calls
+        .filter(
+          (c) =>
+            c.method === 'POST' &&
+            c.route === '/webhooks/:applicationId/:token' &&
+            c.params.token === handle.token,
+        )
+        .flatMap((c) => renderedTexts(c.json));
+    await t.fake.waitFor(
+      () => jobIdIn(t.fake.message(handle.record.originalMessageId ?? '')?.content) || privately().length > 0,
+      30_000,
+    );
+    expect(privately()).toEqual([]);
+    const jobId = await waitForJobId(t.fake, handle, 1_000);
     const job = await t.bot.core.jobRecord(jobId);
     expect(job?.request.prompt).toBe('a calm sea at noon');
     expect(jobIdIn(t.fake.message(handle.record.originalMessageId!)?.content)).toBe(jobId);
