@@ -1,16 +1,17 @@
 /**
- * `sora-bot discord register [--guild ID]`: registers the command set with a bot-token REST client
- * (no gateway connection). Globally, commands can take a while to appear in every server; for one
- * guild they appear at once, which is what to use while testing.
+ * `sora-bot discord register [--clear] [--guild ID]`: registers the command set (or, with --clear,
+ * removes every command of the bot) with a bot-token REST client (no gateway connection). Globally,
+ * commands can take a while to appear in (or leave) every server; for one guild the change is
+ * immediate, which is what to use while testing.
  */
-import { DiscordAPIError, REST, RESTJSONErrorCodes } from 'discord.js';
+import { DiscordAPIError, REST, RESTJSONErrorCodes, Routes } from 'discord.js';
 import type { ProviderCapabilities } from '../../src/sora/capabilities.js';
 import { discordFetch } from './client-factory.js';
 import { registerCommands } from './command-definitions.js';
 import { inviteUrl } from './invite.js';
 
 export type RegistrationResult =
-  | { ok: true; commands: { name: string; id: string }[]; scope: string; invite: string }
+  | { ok: true; commands: { name: string; id: string }[]; scope: string; invite: string; cleared: boolean }
   | { ok: false; problem: string; fix: string };
 
 export async function registerWithToken(input: {
@@ -19,6 +20,8 @@ export async function registerWithToken(input: {
   apiUrl: string | undefined;
   guildId: string | undefined;
   capabilities: ProviderCapabilities;
+  /** Remove every command of the bot in that scope instead of registering them. */
+  clear?: boolean;
 }): Promise<RegistrationResult> {
   const rest = new REST({
     version: '10',
@@ -27,13 +30,29 @@ export async function registerWithToken(input: {
     ...(input.apiUrl ? { api: input.apiUrl } : {}),
   }).setToken(input.token);
   try {
+    const guild = input.guildId;
+    if (input.clear) {
+      // A bulk overwrite with nothing: one call removes them all, and repeating it is harmless.
+      await rest.put(
+        guild
+          ? Routes.applicationGuildCommands(input.applicationId, guild)
+          : Routes.applicationCommands(input.applicationId),
+        { body: [] },
+      );
+      return {
+        ok: true,
+        commands: [],
+        cleared: true,
+        scope: guild ? `server ${guild} (gone now)` : 'every server (may take up to an hour to disappear)',
+        invite: inviteUrl(input.applicationId),
+      };
+    }
     const commands = await registerCommands(rest, input);
     return {
       ok: true,
       commands,
-      scope: input.guildId
-        ? `server ${input.guildId} (available now)`
-        : 'every server (may take up to an hour to appear)',
+      cleared: false,
+      scope: guild ? `server ${guild} (available now)` : 'every server (may take up to an hour to appear)',
       invite: inviteUrl(input.applicationId),
     };
   } catch (error) {

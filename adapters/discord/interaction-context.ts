@@ -4,12 +4,7 @@
  * (interaction replies work without channel permissions but the later bot-token posts do not, so this
  * is checked from `app_permissions` before a job is created), and attachments as lazily fetched bytes.
  */
-import {
-  type Attachment as DiscordAttachment,
-  type Interaction,
-  PermissionFlagsBits,
-  type PermissionsBitField,
-} from 'discord.js';
+import type { Attachment as DiscordAttachment, Interaction, PermissionsBitField } from 'discord.js';
 import { z } from 'zod';
 import type { Attachment } from '../../src/core/intents.js';
 import type { RequesterInput } from '../../src/core/requester.js';
@@ -22,6 +17,7 @@ import {
   encodeConversation,
 } from './conversation.js';
 import { interactionIsAdmin } from './guild-admin.js';
+import { BOT_PERMISSIONS } from './invite.js';
 
 export function requesterOf(interaction: Interaction): RequesterInput {
   return discordRequester({
@@ -48,10 +44,11 @@ export function placeOf(interaction: Interaction): InteractionPlace | undefined 
   return { conversation, encoded: encodeConversation(conversation), scope: channelScope(conversation) };
 }
 
+// From the invite's list (invite.ts), so the check never asks for a permission the invite lacks.
 const NEEDED_TO_DELIVER = [
-  ['View Channel', PermissionFlagsBits.ViewChannel],
-  ['Attach Files', PermissionFlagsBits.AttachFiles],
-  ['Read Message History', PermissionFlagsBits.ReadMessageHistory],
+  BOT_PERMISSIONS.ViewChannel,
+  BOT_PERMISSIONS.AttachFiles,
+  BOT_PERMISSIONS.ReadMessageHistory,
 ] as const;
 
 /** The permissions the bot lacks in this channel to post the finished video there (names), or []. */
@@ -61,10 +58,8 @@ export function missingPermissions(interaction: Interaction): string[] {
 
 /** The same, from the bot's permissions in a channel (`inThread`: it posts with Send Messages in Threads). */
 export function missingToDeliver(has: Readonly<PermissionsBitField>, inThread: boolean): string[] {
-  const send = inThread
-    ? (['Send Messages in Threads', PermissionFlagsBits.SendMessagesInThreads] as const)
-    : (['Send Messages', PermissionFlagsBits.SendMessages] as const);
-  return [...NEEDED_TO_DELIVER, send].filter(([, bit]) => !has.has(bit)).map(([name]) => name);
+  const send = inThread ? BOT_PERMISSIONS.SendMessagesInThreads : BOT_PERMISSIONS.SendMessages;
+  return [...NEEDED_TO_DELIVER, send].filter(({ bit }) => !has.has(bit)).map(({ name }) => name);
 }
 
 /** The attachment fields kept between a context menu and its modal (in the store, as JSON). */

@@ -12,6 +12,7 @@ import { type CliIO, EXIT, type ExitCode, processIO } from './io.js';
 import { runStartCommand } from './start-command.js';
 import { USAGE } from './usage.js';
 import { runUsageReportCommand } from './usage-report-command.js';
+import { packageVersion } from './version.js';
 import { runVideoCommand } from './video-command.js';
 
 export async function runCli(argv: readonly string[], io: CliIO = processIO()): Promise<ExitCode> {
@@ -23,6 +24,11 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
       case '--help':
       case '-h':
         io.out(USAGE);
+        return EXIT.ok;
+      case '--version':
+      case '-v':
+      case 'version':
+        io.out(packageVersion());
         return EXIT.ok;
       case 'start':
         return await runStartCommand(rest, io);

@@ -7,6 +7,8 @@ Commands:
   start                          run the bot (Slack, Discord or the local playground, from the environment)
   doctor                         check the configuration and the video provider; print each problem and its fix
   discord register [--guild ID]  register the Discord slash commands (one server: instant) and print the invite link
+  discord register --clear [--guild ID]
+                                 remove the bot's Discord commands (everywhere, or from one server)
   emulator [--port N] [--host ADDR] [--render-ms N]
                                  run the local Sora emulator alone (default port ${DEFAULT_EMULATOR_PORT})
   video create --prompt TEXT [--seconds S] [--size WxH] [--model M] [--image FILE] [--wait] [--out FILE] [--json]
@@ -19,6 +21,7 @@ Commands:
                                  what a workspace spent in the period (default: this month, the playground's
                                  workspace), from the bot's store; reads beside a running bot
   help                           this text
+  --version                      the version of sora-bot
 
 --wait polls until the video is ready; --out FILE also saves the MP4 (and implies --wait).
 video create prints its estimated cost (SORA_PRICES over the published prices) on stderr before sending.

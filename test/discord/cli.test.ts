@@ -1,5 +1,5 @@
 /**
- * `sora-bot discord register [--guild ID]` and the Discord line of `sora-bot doctor`, as child
+ * `sora-bot discord register [--clear] [--guild ID]` and the Discord line of `sora-bot doctor`, as child
  * processes (the real CLI entry) against the fake Discord.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -36,7 +36,7 @@ it('registers the commands for one guild, idempotently, with the provider’s ch
   expect(first.stderr).toBe('');
   expect(first.code).toBe(0);
   expect(first.stdout).toContain('"sora", "Remix with Sora", "Animate with Sora"');
-  expect(first.stdout).toContain('permissions=274878024768');
+  expect(first.stdout).toContain('permissions=274878024704');
   const ids = fake.commands(fake.guild.id).map((c) => c.id);
   const second = await runCli(['discord', 'register', '--guild', fake.guild.id], { cwd, env });
   expect(second.code).toBe(0);
@@ -53,6 +53,28 @@ it('registers the commands for one guild, idempotently, with the provider’s ch
     '1280x720',
   ]);
   expect(fake.commands('global')).toEqual([]);
+});
+
+it('removes the bot’s commands from one guild, then globally, with --clear', async () => {
+  await runCli(['discord', 'register', '--guild', fake.guild.id], { cwd, env });
+  await runCli(['discord', 'register'], { cwd, env });
+  expect(fake.commands(fake.guild.id).length).toBeGreaterThan(0);
+  expect(fake.commands('global').length).toBeGreaterThan(0);
+
+  const guild = await runCli(['discord', 'register', '--clear', '--guild', fake.guild.id], { cwd, env });
+  expect(guild.stderr).toBe('');
+  expect(guild.code).toBe(0);
+  expect(guild.stdout.trim()).toBe(`Removed the bot's commands from server ${fake.guild.id} (gone now).`);
+  expect(fake.commands(fake.guild.id)).toEqual([]);
+  // The global set is another scope: untouched until cleared itself.
+  expect(fake.commands('global').length).toBeGreaterThan(0);
+
+  const global = await runCli(['discord', 'register', '--clear'], { cwd, env });
+  expect(global.code).toBe(0);
+  expect(global.stdout).toContain("Removed the bot's commands from every server");
+  expect(fake.commands('global')).toEqual([]);
+  // Clearing what is already empty is fine.
+  expect((await runCli(['discord', 'register', '--clear'], { cwd, env })).code).toBe(0);
 });
 
 it('refuses a malformed guild id as a usage problem', async () => {

@@ -1,12 +1,11 @@
 /**
  * The Discord adapter's pure parts: identities, custom ids, rendering (escaping, no mentions, length),
- * the command set per provider, the invite permissions, the re-encode size rule, signed links, the
+ * the command set per provider, the re-encode size rule, signed links, the
  * job-start limit and the per-guild upload limits.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PermissionFlagsBits } from 'discord.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { commandDefinitions } from '../../adapters/discord/command-definitions.js';
@@ -19,7 +18,6 @@ import {
 } from '../../adapters/discord/custom-ids.js';
 import { DownloadLinks } from '../../adapters/discord/download-links.js';
 import { scaledHeight } from '../../adapters/discord/fit-video.js';
-import { BOT_PERMISSIONS_INTEGER, inviteUrl } from '../../adapters/discord/invite.js';
 import { renderMessage } from '../../adapters/discord/render-message.js';
 import { FALLBACK_UPLOAD_LIMIT_BYTES, UploadLimits } from '../../adapters/discord/upload-limits.js';
 import type { BotMessage, JobView } from '../../src/core/messages.js';
@@ -173,22 +171,6 @@ describe('command definitions', () => {
       for (const name of json.matchAll(/"name":"([^"]+)"/g)) expect(name[1]!.length).toBeLessThanOrEqual(100);
     }
   });
-});
-
-it('asks for exactly the seven permissions the bot uses', () => {
-  const expected =
-    PermissionFlagsBits.ViewChannel |
-    PermissionFlagsBits.SendMessages |
-    PermissionFlagsBits.SendMessagesInThreads |
-    PermissionFlagsBits.AttachFiles |
-    PermissionFlagsBits.EmbedLinks |
-    PermissionFlagsBits.ReadMessageHistory |
-    PermissionFlagsBits.AddReactions;
-  expect(BOT_PERMISSIONS_INTEGER).toBe(expected);
-  expect(BOT_PERMISSIONS_INTEGER).toBe(274878024768n);
-  expect(inviteUrl('42')).toBe(
-    'https://discord.com/oauth2/authorize?client_id=42&scope=bot+applications.commands&permissions=274878024768',
-  );
 });
 
 it('scales a re-encode down only as far as the bitrate needs, to an even height', () => {
