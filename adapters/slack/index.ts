@@ -22,6 +22,7 @@ import { registerMention, registerShortcut } from './shortcut-and-mention.js';
 import { SlackApi } from './slack-api.js';
 import { SlackSurface } from './slack-surface.js';
 import { registerSlashCommand } from './slash-command.js';
+import { guardSocketReconnects, type ReconnectGuard } from './socket-reconnect.js';
 import { DEFAULT_STATUS_EDIT_BUDGET, StatusEditBudget } from './status-edit-budget.js';
 import { registerViewSubmissions } from './view-submissions.js';
 
@@ -75,6 +76,7 @@ export async function startSlackAdapter(
     budget,
     logger,
     ...(options.shareSettleMs !== undefined ? { shareSettleMs: options.shareSettleMs } : {}),
+    ...(ctx.dispatcher ? { dispatcher: ctx.dispatcher } : {}),
   });
   core.registerSurface(surface);
   const bolt = createBoltApp({
@@ -118,8 +120,11 @@ export async function startSlackAdapter(
   registerReactions(app, deps);
 
   let summary: string;
+  let reconnects: ReconnectGuard | undefined;
   if (bolt.mode === 'socket') {
     await app.start();
+    // Socket Mode's own default ping timeout is 5 s: the first retry after an outage waits that long.
+    reconnects = guardSocketReconnects(bolt.receiver, logger, options.clientPingTimeoutMs ?? 5_000);
     summary = 'connected over Socket Mode';
   } else {
     const { receiver } = bolt;
@@ -137,6 +142,7 @@ export async function startSlackAdapter(
     },
     async close() {
       budget.close();
+      reconnects?.stop();
       if (bolt.mode === 'socket') await app.stop();
       await files.close();
     },

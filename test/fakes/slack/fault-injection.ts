@@ -1,5 +1,8 @@
 /** A planned misbehaviour of one Web API method, consumed call by call. */
-type Fault = { kind: 'rate-limit'; retryAfterSec: number } | { kind: 'error'; error: string };
+type Fault =
+  | { kind: 'rate-limit'; retryAfterSec: number }
+  | { kind: 'error'; error: string }
+  | { kind: 'unreachable' };
 
 export type InjectedFault = Fault;
 
@@ -22,6 +25,14 @@ export class FaultInjector {
   /** The next `count` calls of `method` answer `{ ok: false, error }` (HTTP 200). */
   failWith(method: string, error: string, count = 1): void {
     this.enqueue(method, { kind: 'error', error }, count);
+  }
+
+  /**
+   * The next `count` calls of `method` get no answer at all: the connection is cut (Slack unreachable,
+   * as the client sees it when the network or Slack's edge is down).
+   */
+  cutConnection(method: string, count = 1): void {
+    this.enqueue(method, { kind: 'unreachable' }, count);
   }
 
   /** Removes and returns the fault planned for this call of `method`, if any. */

@@ -184,6 +184,11 @@ async function handleApiCall(
     return reply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfterSec) });
   }
   if (fault?.kind === 'error') return reply(200, { ok: false, error: fault.error });
+  if (fault?.kind === 'unreachable') {
+    recorder.record({ method, args: recordedArgs, tokenKind: kind, atMs, httpStatus: 0, response: {} });
+    request.socket.destroy();
+    return;
+  }
 
   try {
     const body = await handler({ method, args: recordedArgs }, state);
