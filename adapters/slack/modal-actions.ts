@@ -13,6 +13,7 @@ import type { SlackHandlerDeps } from './handler-context.js';
 import {
   generateModal,
   MODAL_BLOCKS,
+  pickedFit,
   pickedOptions,
   readMetadata,
   type StateValues,
@@ -45,6 +46,7 @@ export function registerModalEstimate(app: App, deps: SlackHandlerDeps): void {
         metadata: meta,
         ...(meta.f ? { image: { name: meta.n ?? 'image' } } : {}),
         picked,
+        pickedFit: pickedFit(values),
         ...(prompt ? { prompt } : {}),
       });
       try {

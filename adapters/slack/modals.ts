@@ -6,8 +6,8 @@
  * the field (`response_action: errors`): https://api.slack.com/surfaces/modals#displaying_errors
  */
 import { z } from 'zod';
-import { checkAttachment, resolveGenerate } from '../../src/core/command-parser.js';
-import type { AttachmentMeta, GenerateIntent } from '../../src/core/intents.js';
+import { resolveGenerate } from '../../src/core/command-parser.js';
+import type { AttachmentMeta, GenerateIntent, ImageFit, UsageField } from '../../src/core/intents.js';
 import type { JobView } from '../../src/core/messages.js';
 import { formatUsd } from '../../src/core/pricing.js';
 import { modelFamily, type ProviderCapabilities } from '../../src/sora/capabilities.js';
@@ -38,7 +38,16 @@ export function readMetadata(raw: string): ModalMetadata | undefined {
   }
 }
 
-const BLOCK = { prompt: 'prompt', seconds: 'seconds', size: 'size', model: 'model', image: 'image' } as const;
+const BLOCK = {
+  prompt: 'prompt',
+  seconds: 'seconds',
+  size: 'size',
+  model: 'model',
+  fit: 'fit',
+  image: 'image',
+} as const;
+/** The shape choice that lets an attached picture decide (the model's default shape without one). */
+export const AUTO_SIZE = 'auto';
 /** The file field: a submission's problem with the uploaded picture is shown there. */
 export const IMAGE_BLOCK_ID = BLOCK.image;
 const ACTION = { value: 'value', files: 'files' } as const;
@@ -90,6 +99,7 @@ export interface GenerateModalInput {
   estimate: Estimator;
   /** The options picked so far, when the modal is re-rendered to refresh the cost line. */
   picked?: Partial<ModalChoice>;
+  pickedFit?: ImageFit | undefined;
 }
 
 export function generateModal(input: GenerateModalInput): Record<string, unknown> {
@@ -100,9 +110,15 @@ export function generateModal(input: GenerateModalInput): Record<string, unknown
   const seconds = [...new Set(models.flatMap((m) => m.seconds))];
   const choice: ModalChoice = {
     seconds: input.picked?.seconds ?? defaults?.defaultSeconds ?? '4',
-    size: input.picked?.size ?? defaults?.defaultSize ?? sizes[0] ?? '',
+    size: input.picked?.size ?? AUTO_SIZE,
     model: input.picked?.model ?? family,
   };
+  // "Match the image" costs what the model's default shape costs: its landscape twin is priced the same.
+  const pickedModel = input.capabilities.models[modelFamily(choice.model) ?? family];
+  const priced: ModalChoice =
+    choice.size === AUTO_SIZE
+      ? { ...choice, size: pickedModel?.defaultSize ?? defaults?.defaultSize ?? sizes[0] ?? '' }
+      : choice;
   const blocks: Block[] = [
     {
       type: 'input',
@@ -126,7 +142,10 @@ export function generateModal(input: GenerateModalInput): Record<string, unknown
     select(
       BLOCK.size,
       'Shape',
-      sizes.map((s) => ({ value: s, label: shapeLabel(s) })),
+      [
+        { value: AUTO_SIZE, label: 'Match the image (portrait without one)' },
+        ...sizes.map((s) => ({ value: s, label: shapeLabel(s) })),
+      ],
       choice.size,
     ),
     select(
@@ -135,7 +154,8 @@ export function generateModal(input: GenerateModalInput): Record<string, unknown
       models.map((m) => ({ value: m.model, label: m.model })),
       choice.model,
     ),
-    estimateBlock(input.capabilities, choice, input.estimate),
+    estimateBlock(input.capabilities, priced, input.estimate),
+    fitSelect(input.pickedFit ?? 'cover'),
   ];
   if (input.image)
     blocks.push({
@@ -143,7 +163,7 @@ export function generateModal(input: GenerateModalInput): Record<string, unknown
       elements: [
         {
           type: 'mrkdwn',
-          text: `🖼️ Animating *${safeText(input.image.name, 200)}* (cropped to the shape you pick)`,
+          text: `🖼️ Animating *${safeText(input.image.name, 200)}* (fitted to the shape, as the fit says)`,
         },
       ],
     });
@@ -153,7 +173,7 @@ export function generateModal(input: GenerateModalInput): Record<string, unknown
       block_id: BLOCK.image,
       optional: true,
       label: plain('Reference image (optional)'),
-      hint: plain('A JPEG, PNG or WebP picture to animate; it is cropped to the shape above.'),
+      hint: plain('A JPEG, PNG or WebP picture to animate; it is fitted to the shape above.'),
       element: {
         type: 'file_input',
         action_id: ACTION.files,
@@ -169,6 +189,26 @@ export function generateModal(input: GenerateModalInput): Record<string, unknown
     close: plain('Cancel'),
     private_metadata: JSON.stringify(input.metadata),
     blocks,
+  };
+}
+
+/** How a picture meets the frame (`--fit`); changing it changes no price, so no refresh is dispatched. */
+function fitSelect(initial: ImageFit): Block {
+  const options = [
+    option('cover', 'Fill the frame (crop the edges)'),
+    option('contain', 'Show the whole image (bars)'),
+  ];
+  return {
+    type: 'input',
+    block_id: BLOCK.fit,
+    optional: true,
+    label: plain('Image fit'),
+    element: {
+      type: 'static_select',
+      action_id: ACTION.value,
+      options,
+      initial_option: options.find((o) => o.value === initial) ?? options[0],
+    },
   };
 }
 
@@ -246,6 +286,12 @@ export function pickedOptions(values: StateValues): Partial<ModalChoice> {
   return picked;
 }
 
+/** The image fit picked so far (kept when the modal is re-rendered). */
+export function pickedFit(values: StateValues): ImageFit | undefined {
+  const value = selectValue(values, BLOCK.fit);
+  return value === 'cover' || value === 'contain' ? value : undefined;
+}
+
 /** The prompt typed so far (kept in the modal when it is re-rendered). */
 export function typedPrompt(values: StateValues): string {
   return inputValue(values, BLOCK.prompt);
@@ -258,7 +304,10 @@ export function submittedImage(values: StateValues): SlackFile | undefined {
 
 export type Submission<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
 
-/** Validates the "Make a video" modal; `image` is the file it carries (submitted or from a shortcut). */
+/**
+ * Validates the "Make a video" modal with the core's own rules (resolveGenerate); the problem's field
+ * says which block shows it. `image` is the file it carries (submitted or from a shortcut).
+ */
 export function readGenerateSubmission(
   values: StateValues,
   ctx: {
@@ -271,30 +320,43 @@ export function readGenerateSubmission(
 ): Submission<GenerateIntent> {
   const prompt = inputValue(values, BLOCK.prompt);
   if (!prompt) return fail(BLOCK.prompt, 'Describe the video you want.');
-  const model = selectValue(values, BLOCK.model) ?? ctx.defaultModel;
-  const family = modelFamily(model);
-  const caps = family ? ctx.capabilities.models[family] : undefined;
-  if (!caps) return fail(BLOCK.model, `${model} isn't available here.`);
-  const size = selectValue(values, BLOCK.size) ?? caps.defaultSize;
-  if (!caps.sizes.includes(size))
-    return fail(BLOCK.size, `${caps.model} renders ${caps.sizes.join(' or ')}; pick one of those.`);
-  const seconds = selectValue(values, BLOCK.seconds) ?? caps.defaultSeconds;
-  if (!caps.seconds.includes(seconds)) return fail(BLOCK.seconds, `Pick ${caps.seconds.join(', ')} seconds.`);
-  const imageProblem = checkAttachment(ctx.image, caps);
-  if (imageProblem)
-    return fail(ctx.imageFromShortcut ? BLOCK.prompt : BLOCK.image, stripMarkup(imageProblem));
+  const size = selectValue(values, BLOCK.size);
   const parsed = resolveGenerate(
-    { prompt, seconds, size, orientation: undefined, model },
+    {
+      prompt,
+      seconds: selectValue(values, BLOCK.seconds),
+      // "Match the image": no size, so the picture decides portrait or landscape.
+      size: size === AUTO_SIZE ? undefined : size,
+      orientation: undefined,
+      model: selectValue(values, BLOCK.model),
+      fit: selectValue(values, BLOCK.fit),
+    },
     { capabilities: ctx.capabilities, defaultModel: ctx.defaultModel, attachment: ctx.image },
   );
-  if (!parsed.ok) return fail(BLOCK.prompt, stripMarkup(parsed.problem.message));
+  if (!parsed.ok)
+    return fail(blockOf(parsed.problem.field, ctx.imageFromShortcut), stripMarkup(parsed.problem.message));
   return { ok: true, value: parsed.intent };
+}
+
+/** The block that shows a problem with `field`; anything without a block of its own, under the prompt. */
+function blockOf(field: UsageField, imageFromShortcut: boolean): string {
+  switch (field) {
+    case 'seconds':
+    case 'size':
+    case 'model':
+    case 'fit':
+      return BLOCK[field];
+    case 'image':
+      return imageFromShortcut ? BLOCK.prompt : BLOCK.image;
+    default:
+      return BLOCK.prompt;
+  }
 }
 
 export function readRemixSubmission(values: StateValues): Submission<string> {
   const prompt = inputValue(values, BLOCK.prompt);
+  // Its length is the core's to check (the input holds at most 3,000 characters anyway).
   if (!prompt) return fail(BLOCK.prompt, 'Say what to change.');
-  if (prompt.length > 32_000) return fail(BLOCK.prompt, 'That prompt is over 32,000 characters.');
   return { ok: true, value: prompt };
 }
 

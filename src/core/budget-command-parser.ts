@@ -1,19 +1,33 @@
 /**
  * `/sora budget` and `/sora usage`. A command word is a command only in that command's shape, so a
- * prompt such as "budget cuts hit a small town" stays a prompt:
+ * prompt such as "budget cuts hit a small town" or "budget of a small film crew" stays a prompt. The
+ * shape is the word after the command word: a budget target (`workspace` or a mention) or a usage
+ * period; a mistake after that is a usage problem, because a video of "budget @bob lots" is not what
+ * an admin typing it wanted.
  *   budget                                  what I and the workspace have left
  *   budget workspace 300/month | off        (admins)
  *   budget @person 5/day | 40/month | off   (admins; `off/day` or `off/month` lifts one limit)
  *   usage [month | day | YYYY-MM]
  * A mention is Slack's `<@U123>` / `<@U123|name>`, Discord's `<@123>` / `<@!123>`, or `@name`.
  */
-import type { BudgetIntent, ParseResult, UsageIntent } from './intents.js';
+import type {
+  BudgetIntent,
+  ParseResult,
+  UsageCode,
+  UsageField,
+  UsageIntent,
+  UsageProblem,
+} from './intents.js';
 
 const BUDGET_FORM =
   'Budgets: `/sora budget` shows what is left; admins set `/sora budget workspace 300/month` or `/sora budget @person 5/day` (`40/month`, or `off` to lift a limit).';
 
-function problem(message: string): { ok: false; problem: { code: 'usage'; message: string } } {
-  return { ok: false, problem: { code: 'usage', message } };
+function problem(
+  message: string,
+  field: UsageField = 'budget',
+  code: UsageCode = 'invalid_value',
+): { ok: false; problem: UsageProblem } {
+  return { ok: false, problem: { code, field, message } };
 }
 
 /** Undefined when the words are not a budget command at all (they are a prompt). */
@@ -21,7 +35,8 @@ export function parseBudgetCommand(rest: readonly string[]): ParseResult<BudgetI
   if (rest.length === 0) return { ok: true, intent: { kind: 'budget', change: null } };
   const target = targetOf(rest[0]!);
   if (!target) return undefined;
-  if (rest.length !== 2) return problem(BUDGET_FORM);
+  if (rest.length !== 2)
+    return problem(BUDGET_FORM, 'budget', rest.length < 2 ? 'missing_value' : 'invalid_value');
   const amount = rest[1]!.toLowerCase();
   const off = /^off(?:\/(day|month))?$/.exec(amount);
   if (off) {
@@ -63,6 +78,7 @@ export function parseUsageCommand(rest: readonly string[]): ParseResult<UsageInt
   const ym = /^(\d{4})-(\d{2})$/.exec(word);
   if (!ym) return undefined;
   const month = Number(ym[2]);
-  if (month < 1 || month > 12) return problem('Give a month as YYYY-MM, like `/sora usage 2026-11`.');
+  if (month < 1 || month > 12)
+    return problem('Give a month as YYYY-MM, like `/sora usage 2026-11`.', 'period');
   return { ok: true, intent: { kind: 'usage', period: { kind: 'month', year: Number(ym[1]), month } } };
 }

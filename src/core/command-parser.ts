@@ -1,9 +1,25 @@
 /**
  * The one text grammar every adapter shares:
  *   PROMPT [--seconds 4|8|12] [--size WxH | --landscape | --portrait] [--model sora-2|sora-2-pro | --pro]
- *   remix ID PROMPT | status ID | list [--all] [--page N] | delete ID | help
+ *          [--fit cover|contain] [-- PROMPT]
+ *   remix ID PROMPT | status ID | delete ID | list [--all] [--page N] | help
  *   budget ... | usage ... (budget-command-parser.ts)
- * Parsing never throws: any input yields an intent or a message written for the person.
+ *
+ * A command word is a command only in that command's exact shape: `help` alone, `list` followed only
+ * by list options, `status ID` / `delete ID` with one word that has the form of a video id
+ * (short-id.ts), `remix ID PROMPT`. Anything else is a prompt, so "help me fly over a city" or
+ * "list of animals dancing" make videos. A command word alone (`status`, `delete`, `remix`) or
+ * `remix ID` without a prompt is answered with that command's usage: nobody means a video of one
+ * word "delete".
+ *
+ * A prompt is the person's own text: options are recognised as whitespace-separated tokens and cut
+ * out, and everything else (newlines, punctuation, spacing) is kept as typed; only the ends are trimmed.
+ * `--` ends the options: nothing after it is read as an option. A smart dash glued to a known option
+ * (`—seconds`, `–landscape`, what macOS and iOS make of `--`) is that option; a lone `—` or `–` is
+ * punctuation. An unknown `--word` is a usage problem naming the options (a typo such as `--second`
+ * should not become part of a paid video); `--` before the prompt keeps such words as text.
+ *
+ * Parsing never throws: any input yields an intent or a UsageProblem written for the person.
  */
 import {
   type ModelCapabilities,
@@ -12,7 +28,16 @@ import {
   type SoraModel,
 } from '../sora/capabilities.js';
 import { parseBudgetCommand, parseUsageCommand } from './budget-command-parser.js';
-import type { AttachmentMeta, GenerateIntent, ParseResult, UsageProblem } from './intents.js';
+import {
+  type AttachmentMeta,
+  type GenerateIntent,
+  IMAGE_FITS,
+  type ImageFit,
+  type ParseResult,
+  type UsageCode,
+  type UsageField,
+  type UsageProblem,
+} from './intents.js';
 import { normalizeShortId } from './short-id.js';
 
 export interface ParseContext {
@@ -23,172 +48,290 @@ export interface ParseContext {
 }
 
 const PROVIDER_NAMES = { azure: 'Azure OpenAI', openai: 'OpenAI', emulator: 'the emulator' } as const;
-const KEYWORDS = new Set(['remix', 'status', 'list', 'delete', 'help']);
-const GENERATE_FLAGS = ['--seconds', '--size', '--landscape', '--portrait', '--model', '--pro'];
 
-function problem(message: string): { ok: false; problem: UsageProblem } {
-  return { ok: false, problem: { code: 'usage', message } };
+/** The options of a new video, by name (`--duration` is an alias people guess). */
+const GENERATE_OPTIONS = [
+  'seconds',
+  'duration',
+  'size',
+  'landscape',
+  'portrait',
+  'model',
+  'pro',
+  'fit',
+] as const;
+/** The ones the help and the "unknown option" answer name. */
+const SHOWN_OPTIONS = ['--seconds', '--size', '--landscape', '--portrait', '--model', '--pro', '--fit'];
+const LIST_OPTIONS = ['all', 'page'] as const;
+
+/** Chat clients "smarten" `--` into an em dash or en dash (macOS, iOS, Slack). */
+const OPTION_TOKEN = /^(--|\u2014|\u2013)([a-z][a-z0-9-]*)(?:=([\s\S]*))?$/i;
+
+export function usageProblem(
+  code: UsageCode,
+  field: UsageField,
+  message: string,
+): { ok: false; problem: UsageProblem } {
+  return { ok: false, problem: { code, field, message } };
 }
+
+/** A whitespace-separated word and where it sits in the text (so the text around it can be kept). */
+export interface Token {
+  text: string;
+  start: number;
+  end: number;
+}
+
+export function scanTokens(text: string): Token[] {
+  const tokens: Token[] = [];
+  for (const match of text.matchAll(/\S+/g))
+    tokens.push({ text: match[0], start: match.index, end: match.index + match[0].length });
+  return tokens;
+}
+
+type OptionToken = { known: true; name: string; inline: string | undefined } | { known: false; name: string };
 
 /**
- * Chat clients "smarten" `--` into an em dash or en dash (macOS, iOS, Slack): treat those as `--`.
+ * Reads a token as an option among `known`: `--name`, `--name=value`, or the same with a smart dash.
+ * Undefined when it is text: no dash prefix, not a letter after it (`---`, `-->`, `--5`), or a smart
+ * dash before a word that is no option (`—and then`).
  */
-function normalizeDashes(token: string): string {
-  return token.replace(/^[\u2014\u2013]/, '--');
-}
-
-function tokenize(text: string): string[] {
-  return text
-    .trim()
-    .split(/\s+/)
-    .filter((t) => t.length > 0)
-    .map(normalizeDashes);
+function optionOf(token: string, known: readonly string[]): OptionToken | undefined {
+  const match = OPTION_TOKEN.exec(token);
+  if (!match) return undefined;
+  const name = match[2]!.toLowerCase();
+  if (known.includes(name)) return { known: true, name, inline: match[3] };
+  return match[1] === '--' ? { known: false, name } : undefined;
 }
 
 export function parseCommand(text: string, ctx: ParseContext): ParseResult {
-  const tokens = tokenize(text);
-  const first = tokens[0]?.toLowerCase();
-  const budget =
-    first === 'budget'
-      ? parseBudgetCommand(tokens.slice(1))
-      : first === 'usage'
-        ? parseUsageCommand(tokens.slice(1))
-        : undefined;
-  if (budget) return budget;
-  if (first !== undefined && KEYWORDS.has(first)) return parseKeyword(first, tokens.slice(1), text, ctx);
-  return parseGenerate(tokens, ctx);
-}
-
-function parseKeyword(keyword: string, rest: string[], _raw: string, ctx: ParseContext): ParseResult {
-  switch (keyword) {
+  const tokens = scanTokens(text);
+  const first = tokens[0];
+  if (!first) return emptyPrompt();
+  const rest = tokens.slice(1);
+  const words = rest.map((t) => t.text);
+  switch (first.text.toLowerCase()) {
     case 'help':
-      return { ok: true, intent: { kind: 'help' } };
-    case 'list':
-      return parseList(rest);
+      if (rest.length === 0) return { ok: true, intent: { kind: 'help' } };
+      break;
+    case 'list': {
+      const list = parseList(words);
+      if (list) return list;
+      break;
+    }
     case 'status':
     case 'delete': {
-      const raw = rest[0];
-      if (raw === undefined || rest.length > 1)
-        return problem(
+      const keyword = first.text.toLowerCase() as 'status' | 'delete';
+      if (rest.length === 0)
+        return usageProblem(
+          'missing_id',
+          'id',
           `Give one video id: \`/sora ${keyword} ID\` (the id is in every message, like \`k3f9qz\`).`,
         );
-      const jobId = normalizeShortId(raw);
-      if (!jobId)
-        return problem(
-          `\`${raw}\` isn't a video id. Ids are 6 letters and digits, like \`k3f9qz\`; \`/sora list\` shows yours.`,
-        );
-      return { ok: true, intent: { kind: keyword, jobId } };
+      const jobId = rest.length === 1 ? normalizeShortId(words[0]!) : undefined;
+      if (jobId) return { ok: true, intent: { kind: keyword, jobId } };
+      break;
     }
-    default: {
-      const raw = rest[0];
-      const jobId = raw === undefined ? undefined : normalizeShortId(raw);
-      if (!jobId)
-        return problem(
+    case 'remix': {
+      const jobId = words[0] === undefined ? undefined : normalizeShortId(words[0]);
+      if (rest.length === 0)
+        return usageProblem(
+          'missing_id',
+          'id',
           'Remix needs the id of a finished video and a new prompt: `/sora remix k3f9qz make it snow`.',
         );
-      const prompt = rest.slice(1).join(' ').trim();
-      if (!prompt) return problem(`Say what to change: \`/sora remix ${jobId} make it night time\`.`);
+      if (!jobId) break;
+      const prompt = text.slice(rest[0]!.end).trim();
+      if (!prompt)
+        return usageProblem(
+          'missing_prompt',
+          'prompt',
+          `Say what to change: \`/sora remix ${jobId} make it night time\`.`,
+        );
       const max = maxPromptChars(ctx);
-      if (prompt.length > max) return problem(tooLong(prompt.length, max));
+      if (prompt.length > max) return usageProblem('prompt_too_long', 'prompt', tooLong(prompt.length, max));
       return { ok: true, intent: { kind: 'remix', jobId, prompt } };
     }
+    case 'budget': {
+      const budget = parseBudgetCommand(words);
+      if (budget) return budget;
+      break;
+    }
+    case 'usage': {
+      const usage = parseUsageCommand(words);
+      if (usage) return usage;
+      break;
+    }
   }
+  return parseGenerate(text, tokens, ctx);
 }
 
-function parseList(rest: string[]): ParseResult {
+/** `list` followed only by list options; undefined when anything else follows (a prompt). */
+function parseList(rest: readonly string[]): ParseResult | undefined {
   let all = false;
-  let page = 1;
+  let pageText: string | null | undefined;
   for (let i = 0; i < rest.length; i++) {
-    const { flag, inlineValue } = splitFlag(rest[i]!);
-    if (flag === '--all') all = true;
-    else if (flag === '--page') {
-      const value = inlineValue ?? rest[++i];
-      const n = value === undefined ? Number.NaN : Number(value);
-      if (!Number.isInteger(n) || n < 1 || n > 10_000)
-        return problem('`--page` takes a page number, like `/sora list --page 2`.');
-      page = n;
-    } else return problem('`/sora list` takes `--all` (everyone in this channel) and `--page N`.');
+    const option = optionOf(rest[i]!, LIST_OPTIONS);
+    if (!option?.known) return undefined;
+    if (option.name === 'all') all = true;
+    else pageText = option.inline ?? rest[++i] ?? null;
+  }
+  let page = 1;
+  if (pageText !== undefined) {
+    const n = pageText === null || !/^\d{1,6}$/.test(pageText) ? Number.NaN : Number(pageText);
+    if (!Number.isInteger(n) || n < 1 || n > 10_000)
+      return usageProblem(
+        pageText === null ? 'missing_value' : 'invalid_value',
+        'page',
+        '`--page` takes a page number, like `/sora list --page 2`.',
+      );
+    page = n;
   }
   return { ok: true, intent: { kind: 'list', all, page } };
 }
 
-function splitFlag(token: string): { flag: string; inlineValue: string | undefined } {
-  const eq = token.indexOf('=');
-  if (token.startsWith('--') && eq > 2)
-    return { flag: token.slice(0, eq).toLowerCase(), inlineValue: token.slice(eq + 1) };
-  return { flag: token.toLowerCase(), inlineValue: undefined };
+function emptyPrompt(): { ok: false; problem: UsageProblem } {
+  return usageProblem(
+    'missing_prompt',
+    'prompt',
+    'Tell me what to make, e.g. `/sora a paper boat sailing down a rainy street --seconds 8`.',
+  );
 }
 
-function parseGenerate(tokens: string[], ctx: ParseContext): ParseResult<GenerateIntent> {
-  const words: string[] = [];
+function parseGenerate(
+  text: string,
+  tokens: readonly Token[],
+  ctx: ParseContext,
+): ParseResult<GenerateIntent> {
+  const removed = new Set<number>();
   let seconds: string | undefined;
   let size: string | undefined;
   let orientation: 'landscape' | 'portrait' | undefined;
   let model: string | undefined;
+  let fit: string | undefined;
   for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
+    const token = tokens[i]!.text;
     if (token === '--') {
-      words.push(...tokens.slice(i + 1));
+      // The end of the options. Cut out only where it just separates options from the prompt; after
+      // a word of the prompt it is the person's punctuation ("sunset -- golden hour") and stays.
+      if (i === 0 || removed.has(i - 1)) removed.add(i);
       break;
     }
-    if (!token.startsWith('--') || token.length < 3) {
-      words.push(token);
-      continue;
-    }
-    const { flag, inlineValue } = splitFlag(token);
-    const takeValue = (): string | undefined => inlineValue ?? tokens[++i];
-    switch (flag) {
-      case '--seconds':
-      case '--duration': {
+    const option = optionOf(token, GENERATE_OPTIONS);
+    if (!option) continue;
+    if (!option.known)
+      return usageProblem(
+        'unknown_option',
+        'prompt',
+        `I don't know the option \`--${option.name}\`. Options: ${SHOWN_OPTIONS.map((f) => `\`${f}\``).join(', ')}. To keep such words in the prompt, put \`--\` before it: \`/sora --seconds 8 -- PROMPT\`.`,
+      );
+    removed.add(i);
+    const takeValue = (): string | undefined => {
+      if (option.inline !== undefined) return option.inline;
+      if (i + 1 >= tokens.length) return undefined;
+      removed.add(++i);
+      return tokens[i]!.text;
+    };
+    switch (option.name) {
+      case 'seconds':
+      case 'duration': {
         const v = takeValue();
-        if (v === undefined) return problem('`--seconds` needs a number, like `--seconds 8`.');
+        if (v === undefined)
+          return usageProblem('missing_value', 'seconds', '`--seconds` needs a number, like `--seconds 8`.');
         seconds = v.replace(/s$/i, '');
         break;
       }
-      case '--size': {
+      case 'size': {
         const v = takeValue();
-        if (v === undefined) return problem('`--size` needs WIDTHxHEIGHT, like `--size 1280x720`.');
+        if (v === undefined)
+          return usageProblem(
+            'missing_value',
+            'size',
+            '`--size` needs WIDTHxHEIGHT, like `--size 1280x720`.',
+          );
         size = v.toLowerCase().replace('×', 'x');
         break;
       }
-      case '--landscape':
-      case '--portrait':
-        if (orientation && orientation !== flag.slice(2))
-          return problem('Choose one: `--landscape` or `--portrait`.');
-        orientation = flag.slice(2) as 'landscape' | 'portrait';
+      case 'landscape':
+      case 'portrait':
+        if (orientation && orientation !== option.name)
+          return usageProblem('conflicting_options', 'size', 'Choose one: `--landscape` or `--portrait`.');
+        orientation = option.name;
         break;
-      case '--model': {
+      case 'model': {
         const v = takeValue();
-        if (v === undefined) return problem('`--model` needs a name: `sora-2` or `sora-2-pro`.');
+        if (v === undefined)
+          return usageProblem('missing_value', 'model', '`--model` needs a name: `sora-2` or `sora-2-pro`.');
         model = v.toLowerCase();
         break;
       }
-      case '--pro':
+      case 'pro':
         model = 'sora-2-pro';
         break;
-      default:
-        return problem(
-          `I don't know the option \`${flag}\`. Options: ${GENERATE_FLAGS.map((f) => `\`${f}\``).join(', ')}.`,
-        );
+      case 'fit': {
+        const v = takeValue();
+        if (v === undefined)
+          return usageProblem('missing_value', 'fit', '`--fit` needs `cover` (the default) or `contain`.');
+        fit = v.toLowerCase();
+        break;
+      }
     }
   }
-  const prompt = words.join(' ').trim();
-  if (!prompt)
-    return problem(
-      'Tell me what to make, e.g. `/sora a paper boat sailing down a rainy street --seconds 8`.',
-    );
-  return resolveGenerate({ prompt, seconds, size, orientation, model }, ctx);
+  const prompt = keptText(text, tokens, removed);
+  if (!prompt) return emptyPrompt();
+  return resolveGenerate({ prompt, seconds, size, orientation, model, fit }, ctx);
 }
 
-interface RawGenerate {
+/**
+ * The text without the removed tokens, everything else as typed. Where tokens were cut out between
+ * two kept ones, the widest of the original gaps stays (the one with the most line breaks, else the
+ * first), so "a fox --seconds 8 jumps" reads "a fox jumps" and a line of options alone disappears
+ * without joining the lines around it.
+ */
+function keptText(text: string, tokens: readonly Token[], removed: ReadonlySet<number>): string {
+  let out = '';
+  let gaps: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (out !== '') gaps.push(text.slice(tokens[i - 1]!.end, token.start));
+    if (removed.has(i)) continue;
+    if (out !== '') out += widestGap(gaps);
+    out += token.text;
+    gaps = [];
+  }
+  return out;
+}
+
+function widestGap(gaps: readonly string[]): string {
+  let best = gaps[0] ?? ' ';
+  let bestBreaks = lineBreaks(best);
+  for (const gap of gaps.slice(1)) {
+    const breaks = lineBreaks(gap);
+    if (breaks > bestBreaks) {
+      best = gap;
+      bestBreaks = breaks;
+    }
+  }
+  return best;
+}
+
+function lineBreaks(gap: string): number {
+  return gap.split('\n').length - 1;
+}
+
+export interface RawGenerate {
   prompt: string;
   seconds: string | undefined;
   size: string | undefined;
   orientation: 'landscape' | 'portrait' | undefined;
   model: string | undefined;
+  fit?: string | undefined;
 }
 
-/** Checks options against what the configured provider and model can do, before anything is spent. */
+/**
+ * Checks options against what the configured provider and model can do, before anything is spent.
+ * Forms (the Slack modal) call it with their fields; each problem names the field at fault.
+ */
 export function resolveGenerate(raw: RawGenerate, ctx: ParseContext): ParseResult<GenerateIntent> {
   const caps = ctx.capabilities;
   const providerName = PROVIDER_NAMES[caps.provider];
@@ -197,11 +340,18 @@ export function resolveGenerate(raw: RawGenerate, ctx: ParseContext): ParseResul
   const family = modelFamily(requestedModel);
   const modelCaps: ModelCapabilities | undefined = family ? caps.models[family] : undefined;
   if (!family || !modelCaps)
-    return problem(
+    return usageProblem(
+      'unsupported',
+      'model',
       `\`${requestedModel}\` isn't available on ${providerName}. Use ${available.map((m) => `\`${m}\``).join(' or ')}.`,
     );
   if (raw.size && raw.orientation)
-    return problem('Use either `--size` or `--landscape`/`--portrait`, not both.');
+    return usageProblem(
+      'conflicting_options',
+      'size',
+      'Use either `--size` or `--landscape`/`--portrait`, not both.',
+    );
+  const autoSize = !raw.size && !raw.orientation;
   const size =
     raw.size ??
     (raw.orientation === 'landscape'
@@ -210,32 +360,65 @@ export function resolveGenerate(raw: RawGenerate, ctx: ParseContext): ParseResul
         ? '720x1280'
         : modelCaps.defaultSize);
   if (!modelCaps.sizes.includes(size))
-    return problem(
+    return usageProblem(
+      'unsupported',
+      'size',
       `${family} on ${providerName} renders ${describeSizes(modelCaps.sizes)}; \`${size}\` isn't one of them. Try \`--landscape\` or \`--portrait\`.`,
     );
   const seconds = raw.seconds ?? modelCaps.defaultSeconds;
   if (!modelCaps.seconds.includes(seconds))
-    return problem(
+    return usageProblem(
+      'unsupported',
+      'seconds',
       `Videos can be ${joinOr(modelCaps.seconds)} seconds long; try \`--seconds ${modelCaps.seconds[1] ?? modelCaps.seconds[0]}\`.`,
     );
-  if (raw.prompt.length > modelCaps.maxPromptChars)
-    return problem(tooLong(raw.prompt.length, modelCaps.maxPromptChars));
+  const fit = raw.fit ?? 'cover';
+  if (!isImageFit(fit))
+    return usageProblem(
+      'invalid_value',
+      'fit',
+      `\`--fit ${fit}\` isn't a way to fit an image: use \`--fit cover\` (fill the frame, crop the edges) or \`--fit contain\` (the whole image, with bars).`,
+    );
+  const prompt = raw.prompt.trim();
+  if (!prompt) return emptyPrompt();
+  if (prompt.length > modelCaps.maxPromptChars)
+    return usageProblem('prompt_too_long', 'prompt', tooLong(prompt.length, modelCaps.maxPromptChars));
   const attachmentProblem = checkAttachment(ctx.attachment ?? null, modelCaps);
-  if (attachmentProblem) return problem(attachmentProblem);
-  return { ok: true, intent: { kind: 'generate', prompt: raw.prompt, seconds, size, model: family } };
+  if (attachmentProblem) return { ok: false, problem: attachmentProblem };
+  return {
+    ok: true,
+    intent: { kind: 'generate', prompt, seconds, size, model: family, autoSize, fit },
+  };
 }
 
-export function checkAttachment(meta: AttachmentMeta | null, caps: ModelCapabilities): string | undefined {
+function isImageFit(value: string): value is ImageFit {
+  return (IMAGE_FITS as readonly string[]).includes(value);
+}
+
+export function checkAttachment(
+  meta: AttachmentMeta | null,
+  caps: ModelCapabilities,
+): UsageProblem | undefined {
   if (!meta) return undefined;
   const name = meta.filename;
+  const invalid = (message: string): UsageProblem => ({ code: 'invalid_image', field: 'image', message });
   if (meta.contentType && !caps.imageTypes.includes(meta.contentType.toLowerCase().split(';')[0]!.trim()))
-    return `\`${name}\` isn't a JPEG, PNG or WebP image. Attach a picture to animate it, or send the prompt alone.`;
+    return invalid(
+      `\`${name}\` isn't a JPEG, PNG or WebP image. Attach a picture to animate it, or send the prompt alone.`,
+    );
   if (!meta.contentType && !/\.(jpe?g|png|webp)$/i.test(name))
-    return `\`${name}\` doesn't look like a JPEG, PNG or WebP image. Attach a picture to animate it.`;
+    return invalid(
+      `\`${name}\` doesn't look like a JPEG, PNG or WebP image. Attach a picture to animate it.`,
+    );
   if (meta.bytes !== null && meta.bytes > caps.maxImageBytes)
-    return `\`${name}\` is ${(meta.bytes / 1024 / 1024).toFixed(1)} MB; images can be at most ${caps.maxImageBytes / 1024 / 1024} MB.`;
+    return invalid(
+      `\`${name}\` is ${(meta.bytes / 1024 / 1024).toFixed(1)} MB; images can be at most ${caps.maxImageBytes / 1024 / 1024} MB.`,
+    );
   return undefined;
 }
+
+/** The options `/sora help` lists for a new video. */
+export const PROMPT_OPTIONS: readonly string[] = SHOWN_OPTIONS;
 
 function maxPromptChars(ctx: ParseContext): number {
   return Math.max(...Object.values(ctx.capabilities.models).map((m) => m?.maxPromptChars ?? 0));

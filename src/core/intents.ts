@@ -7,7 +7,21 @@ export interface GenerateIntent {
   seconds: string;
   size: string;
   model: string;
+  /**
+   * The person named no size (no `--size`, `--landscape`, `--portrait`): `size` is the model's default,
+   * and an attached image decides portrait or landscape instead (reference-image.ts). Absent: false.
+   */
+  autoSize?: boolean;
+  /** How an attached image meets the frame (`--fit`); absent: `cover`. */
+  fit?: ImageFit;
 }
+
+/**
+ * `cover` fills the frame and cuts what overflows, evenly from both sides; `contain` shows the whole
+ * image, scaled to fit and padded with black bars.
+ */
+export const IMAGE_FITS = ['cover', 'contain'] as const;
+export type ImageFit = (typeof IMAGE_FITS)[number];
 export interface RemixIntent {
   kind: 'remix';
   jobId: string;
@@ -93,9 +107,53 @@ export interface Attachment extends AttachmentMeta {
   fetch(): Promise<Uint8Array>;
 }
 
-/** A mistake the person can fix: the message says what to type instead. */
+/**
+ * Stable codes of the mistakes a command can hold (adapters and tests match on these, never on the
+ * wording).
+ */
+export const USAGE_CODES = [
+  /** No prompt, or a remix without its new prompt. */
+  'missing_prompt',
+  'prompt_too_long',
+  /** `--something` the grammar does not know (`--` before the prompt keeps such words as text). */
+  'unknown_option',
+  /** An option that takes a value came last. */
+  'missing_value',
+  /** A value of the wrong form (`--page 0`, `--fit stretch`, `usage 2026-13`, `budget @a lots`). */
+  'invalid_value',
+  /** Two options that exclude each other (`--size` with `--landscape`). */
+  'conflicting_options',
+  /** A model, size or length the configured provider does not render. */
+  'unsupported',
+  /** status/delete/remix without an id, or with a word that is not one. */
+  'missing_id',
+  /** The attachment is not an image the provider takes, or too large. */
+  'invalid_image',
+] as const;
+export type UsageCode = (typeof USAGE_CODES)[number];
+
+/**
+ * Which part of the request is at fault, so a form marks that field (Slack's `response_action:
+ * errors`, the playground's inputs) instead of checking everything itself a second time.
+ */
+export const USAGE_FIELDS = [
+  'prompt',
+  'seconds',
+  'size',
+  'model',
+  'fit',
+  'image',
+  'id',
+  'page',
+  'budget',
+  'period',
+] as const;
+export type UsageField = (typeof USAGE_FIELDS)[number];
+
+/** A mistake the person can fix: the message (one sentence, chat markdown) says what to type instead. */
 export interface UsageProblem {
-  code: 'usage';
+  code: UsageCode;
+  field: UsageField;
   message: string;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Turns a generate or remix intent into what the job will ask the provider for: a remix inherits its
  * parent's size, length and model and needs a delivered parent the provider still has; a generate
- * with an attachment gets its reference image fetched, checked and fitted first.
+ * with an attachment gets its reference image fetched, checked and fitted first (and, when no size
+ * was asked for, the picture's shape decides the frame: reference-image.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -50,6 +51,9 @@ export function prepareRemix(
       imagePath: null,
       remixOf: parent.id,
       remixOfVideoId: parent.providerVideoId,
+      // No picture of its own: the parent's frame, as asked for.
+      fit: 'cover',
+      sizeFrom: 'request',
     },
   };
 }
@@ -61,12 +65,16 @@ export async function prepareGenerate(
   attachment: Attachment | null | undefined,
 ): Promise<PreparedRequest> {
   let imagePath: string | null = null;
+  let size = intent.size;
+  let sizeFrom: JobRequest['sizeFrom'] = 'request';
   if (attachment) {
     const family = modelFamily(intent.model);
     const caps = family ? capabilities.models[family] : undefined;
     if (!caps) return { reply: notice(`\`${intent.model}\` isn't available here.`, 'warning') };
     const prepared = await prepareReferenceImage(attachment, {
       size: intent.size,
+      auto: intent.autoSize,
+      fit: intent.fit,
       caps,
       dir: join(ctx.settings.dataDir, 'inputs'),
       name: randomUUID(),
@@ -74,17 +82,21 @@ export async function prepareGenerate(
     });
     if (!prepared.ok) return { reply: notice(prepared.message, 'warning') };
     imagePath = prepared.path;
+    size = prepared.size;
+    sizeFrom = prepared.sizeFrom;
   }
   return {
     request: {
       kind: 'generate',
       prompt: intent.prompt,
       seconds: intent.seconds,
-      size: intent.size,
+      size,
       model: intent.model,
       imagePath,
       remixOf: null,
       remixOfVideoId: null,
+      fit: intent.fit ?? 'cover',
+      sizeFrom,
     },
   };
 }

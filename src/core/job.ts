@@ -55,6 +55,10 @@ export const JobRequestSchema = z.object({
   remixOf: z.string().nullable().default(null),
   /** Provider video id of the remixed video (internal). */
   remixOfVideoId: z.string().nullable().default(null),
+  /** How the reference image met the frame (`--fit`): cropped to fill it, or whole with bars. */
+  fit: z.enum(['cover', 'contain']).default('cover'),
+  /** `image`: no size was asked for and the attached picture's shape chose portrait or landscape. */
+  sizeFrom: z.enum(['request', 'image']).default('request'),
 });
 export type JobRequest = z.infer<typeof JobRequestSchema>;
 

@@ -17,6 +17,11 @@ export interface JobView {
   requesterName: string | null;
   remixOf: string | null;
   hasImage: boolean;
+  /**
+   * How the picture met the frame: `image` when no size was asked for and the picture's shape chose
+   * it (the status says "landscape, from your image"); `contain` when it is shown whole, with bars.
+   */
+  frame?: { sizeFrom: 'request' | 'image'; fit: 'cover' | 'contain' } | null;
   createdAt: number;
   failureCode: string | null;
   /** The estimate reserved for it, in micro-dollars (null for jobs made before budgets). */
@@ -40,6 +45,7 @@ export function toJobView(job: Job): JobView {
     hasImage: job.request.imagePath !== null,
     createdAt: job.createdAt,
     failureCode: job.failure?.code ?? null,
+    frame: job.request.imagePath !== null ? { sizeFrom: job.request.sizeFrom, fit: job.request.fit } : null,
     costMicros: job.cost?.micros ?? null,
     approval: job.approval?.state ?? null,
   };

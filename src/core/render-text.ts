@@ -9,13 +9,23 @@ import { formatUsd } from './pricing.js';
 
 export function describeOptions(job: JobView): string {
   const parts = [`${job.seconds}s`, job.size, job.model];
-  if (job.hasImage) parts.push('from an image');
+  if (job.hasImage) parts.push(frameLine(job));
   if (job.remixOf) parts.push(`remix of ${job.remixOf}`);
   if (job.costMicros != null) parts.push(`about ${formatUsd(job.costMicros)}`);
   return parts.join(' · ');
 }
 
 export function requesterLabel(job: JobView): string {
+/** "landscape, from your image" when the picture chose the frame; "whole image, with bars" for `contain`. */
+export function frameLine(job: Pick<JobView, 'size' | 'frame'>): string {
+  const [width = 0, height = 0] = job.size.split('x').map(Number);
+  const base =
+    job.frame?.sizeFrom === 'image'
+      ? `${width > height ? 'landscape' : 'portrait'}, from your image`
+      : 'from an image';
+  return job.frame?.fit === 'contain' ? `${base} (whole image, with bars)` : base;
+}
+
   return job.requesterName ?? job.requesterUser;
 }
 

@@ -1,11 +1,12 @@
 /**
- * Resizes and centre-crops an image to an exact WIDTHxHEIGHT PNG. The Videos API rejects an
- * `input_reference` whose pixel size differs from `size` ("Inpaint image must match the requested width
- * and height", docs/sora-api.md), so the bot fits every attachment before sending it.
- *
- * The image is scaled to cover the box (never letterboxed), then the overflow is cut evenly from both
- * sides. The scale sizes are computed with ceil() in the expression instead of
- * `force_original_aspect_ratio=increase`, whose rounding can land one pixel short and make crop fail.
+ * Fits an image into an exact WIDTHxHEIGHT PNG. The Videos API rejects an `input_reference` whose
+ * pixel size differs from `size` ("Inpaint image must match the requested width and height",
+ * docs/sora-api.md), so the bot fits every attachment before sending it, one of two ways (`--fit`):
+ * - `cover` (the default): scaled to cover the box, then the overflow is cut evenly from both sides.
+ *   The scale sizes are computed with ceil() in the expression instead of
+ *   `force_original_aspect_ratio=increase`, whose rounding can land one pixel short and make crop fail.
+ * - `contain`: scaled to fit inside the box (floor(), so it never overflows) and padded evenly with
+ *   black bars, so nothing of the picture is lost.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,7 +17,11 @@ import { ffmpegDemuxer, type SniffedImageType } from './image-info.js';
 
 export type FitImageInput = { path: string } | { bytes: Uint8Array };
 
+export type ImageFitMode = 'cover' | 'contain';
+
 export interface FitImageOptions {
+  /** Default `cover`. */
+  fit?: ImageFitMode | undefined;
   ffmpegPath?: string | undefined;
   /** The sniffed type: ffmpeg is told the format instead of probing for one. */
   inputType?: SniffedImageType | undefined;
@@ -32,6 +37,14 @@ export function coverCropFilter(width: number, height: number): string {
   const scaleW = `if(${wider}\\,ceil(${height}*iw/ih)\\,${width})`;
   const scaleH = `if(${wider}\\,${height}\\,ceil(${width}*ih/iw))`;
   return `scale=w='${scaleW}':h='${scaleH}',crop=${width}:${height},setsar=1`;
+}
+
+/** The `-vf` chain that scales to fit inside width x height and pads the rest with black, centred. */
+export function containPadFilter(width: number, height: number): string {
+  const wider = `gt(iw/ih\\,${width}/${height})`;
+  const scaleW = `if(${wider}\\,${width}\\,max(1\\,floor(${height}*iw/ih)))`;
+  const scaleH = `if(${wider}\\,max(1\\,floor(${width}*ih/iw))\\,${height})`;
+  return `scale=w='${scaleW}':h='${scaleH}',pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1`;
 }
 
 /** Returns PNG bytes of exactly `width` x `height`. Rejects with a MediaError (`ffmpeg_failed` for an undecodable image). */
@@ -64,7 +77,7 @@ export async function fitImage(
         '-i',
         source,
         '-vf',
-        coverCropFilter(width, height),
+        options.fit === 'contain' ? containPadFilter(width, height) : coverCropFilter(width, height),
         '-frames:v',
         '1',
         '-c:v',

@@ -143,6 +143,7 @@ describe('/sora over Socket Mode', () => {
       'size',
       'model',
       'estimate',
+      'fit',
       'image',
     ]);
   });
