@@ -21,6 +21,16 @@ export interface AdapterContext {
   clock: Clock;
   /** Creates the adapter's namespaced key-value view of the store (`namespace` = the adapter's name). */
   values(namespace: string): KeyValues;
+  /** Where the adapter reports what it holds back for platform limits; absent when metrics are off. */
+  metrics?: AdapterMetrics;
+}
+
+/** What an adapter reports for monitoring (src/metrics/bot-metrics.ts implements it). */
+export interface AdapterMetrics {
+  /** Status edits held back for the platform's rate budget right now: read at each scrape. */
+  watchStatusEdits(platform: string, waiting: () => number): void;
+  /** One status edit was deferred by the platform's rate budget. */
+  statusEditDeferred(platform: string): void;
 }
 
 export interface RunningAdapter {

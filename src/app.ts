@@ -14,9 +14,13 @@ import type { Logger } from './core/logger.js';
 import { SoraCore } from './core/sora-core.js';
 import { mountHealth } from './http/health-route.js';
 import { HttpServer } from './http/http-server.js';
+import { mountMetrics } from './http/metrics-route.js';
 import { mountOpenAiWebhook } from './http/openai-webhook-route.js';
 import { createLogger } from './logging.js';
 import { setFfmpegConcurrency } from './media/ffmpeg.js';
+import { BotMetrics } from './metrics/bot-metrics.js';
+import { metricsAccess } from './metrics/metrics-access.js';
+import type { RequestObserver } from './sora/client/request-events.js';
 import { createProvider, EMULATOR_API_KEY } from './sora/index.js';
 import type { VideoProvider } from './sora/provider.js';
 import { namespacedValues } from './store/key-values.js';
@@ -76,7 +80,11 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   };
   try {
     if (config.FFMPEG_MAX_CONCURRENT) setFfmpegConcurrency(config.FFMPEG_MAX_CONCURRENT);
-    const { provider, describe } = await openProvider(config, logger, closers);
+    // Series are kept only when /metrics can be read (otherwise every report is a no-op).
+    const access = metricsAccess(config);
+    const metrics = access.mode === 'off' ? undefined : new BotMetrics({ logger });
+    const observe = metrics?.observeProviderRequest;
+    const { provider, describe } = await openProvider(config, logger, closers, observe);
     const store = await openStore({ storeUrl: config.STORE_URL, dataDir: config.DATA_DIR, exclusive: true });
     if (store.kind === 'redis' && config.SORA_PROVIDER === 'emulator')
       // Another replica could never poll or download this process's stand-in renders.
@@ -92,6 +100,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       clock: options.clock,
       logger,
       budgets: budgetSettings(config),
+      metrics,
       renderUsageChart: async (input) => (await import('./media/usage-chart.js')).renderUsageChart(input),
       settings: {
         dataDir: config.DATA_DIR,
@@ -113,6 +122,8 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     });
     const http = new HttpServer({ host: config.HOST, port: config.PORT, logger });
     mountHealth(http, { store, provider });
+    metrics?.watchCore(core);
+    mountMetrics(http, { access, exposition: async () => metrics!.exposition() });
     if (config.OPENAI_WEBHOOK_SECRET)
       mountOpenAiWebhook(http, {
         secret: config.OPENAI_WEBHOOK_SECRET,
@@ -128,6 +139,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       logger,
       clock: options.clock ?? systemClock,
       values: (namespace) => namespacedValues(store, namespace),
+      ...(metrics ? { metrics } : {}),
     };
     const adapters: RunningAdapter[] = [];
     for (const entry of ADAPTERS) {
@@ -163,13 +175,14 @@ async function openProvider(
   config: Config,
   logger: Logger,
   closers: (() => Promise<void>)[],
+  observe: RequestObserver | undefined,
 ): Promise<{ provider: VideoProvider; describe: string }> {
   const dispatcher = new Agent();
   closers.push(() => dispatcher.close());
   if (config.SORA_PROVIDER !== 'emulator') {
     const where = config.SORA_PROVIDER === 'azure' ? config.AZURE_OPENAI_ENDPOINT : config.OPENAI_BASE_URL;
     return {
-      provider: createProvider(config, { dispatcher, logger }),
+      provider: createProvider(config, { dispatcher, logger, observe }),
       describe: `${config.SORA_PROVIDER} at ${where}`,
     };
   }
@@ -191,6 +204,7 @@ async function openProvider(
       emulatorApiKey: EMULATOR_API_KEY,
       dispatcher,
       logger,
+      observe,
     }),
     describe: `the built-in emulator (no key needed; renders in ${config.SORA_EMULATOR_RENDER_MS} ms)`,
   };

@@ -149,6 +149,17 @@ export const EnvSchema = z.object({
       'a secret of 16 to 256 letters, digits, ., _, ~ or - (e.g. openssl rand -hex 24)',
     )
     .optional(),
+  /** /metrics: on or off; unset, it is on for a loopback HOST or with METRICS_TOKEN (src/metrics/metrics-access.ts). */
+  METRICS: flag.optional(),
+  // Sent by Prometheus as `Authorization: Bearer TOKEN`.
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .regex(
+      /^[A-Za-z0-9._~-]{16,256}$/,
+      'a secret of 16 to 256 letters, digits, ., _, ~ or - (e.g. openssl rand -hex 24)',
+    )
+    .optional(),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_APP_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,

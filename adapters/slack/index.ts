@@ -70,7 +70,12 @@ export async function startSlackAdapter(
     logger,
     ...(options.maxRateLimitWaits !== undefined ? { maxRateLimitWaits: options.maxRateLimitWaits } : {}),
   });
-  const budget = new StatusEditBudget({ ...(options.statusEdits ?? DEFAULT_STATUS_EDIT_BUDGET), logger });
+  const budget = new StatusEditBudget({
+    ...(options.statusEdits ?? DEFAULT_STATUS_EDIT_BUDGET),
+    logger,
+    onDeferred: () => ctx.metrics?.statusEditDeferred(SLACK_PLATFORM),
+  });
+  ctx.metrics?.watchStatusEdits(SLACK_PLATFORM, () => budget.waiting);
   const surface = new SlackSurface({
     slack,
     budget,

@@ -13,6 +13,8 @@ export interface StatusEditBudgetOptions {
   burst: number;
   logger: Logger;
   now?: () => number;
+  /** Told each time an edit is held back for the budget (the bot's metrics). */
+  onDeferred?: () => void;
 }
 
 export const DEFAULT_STATUS_EDIT_BUDGET = { perMinute: 45, burst: 5 } as const;
@@ -57,6 +59,7 @@ export class StatusEditBudget {
     }
     bucket.pending.set(key, edit);
     this.flush(bucket);
+    if (bucket.pending.has(key)) this.options.onDeferred?.();
   }
 
   /** Edits waiting for budget, over all workspaces (for tests and metrics). */

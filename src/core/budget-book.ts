@@ -23,6 +23,7 @@ import {
 } from './budget-entries.js';
 import { type Period, type PeriodKind, periodAt } from './budget-periods.js';
 import { isTerminal, type Job } from './job.js';
+import { type CoreMetrics, NO_METRICS } from './metrics.js';
 import type { Micros, PriceTable } from './pricing.js';
 import { type Requester, workspaceKey } from './requester.js';
 
@@ -98,6 +99,8 @@ export class BudgetBook {
     private readonly store: Store,
     readonly settings: BudgetSettings,
     private readonly provider: ProviderKind,
+    /** Told of each settlement this book posts (spend and refunds); a duplicate is not told. */
+    private readonly metrics: Pick<CoreMetrics, 'budgetSettled'> = NO_METRICS,
   ) {}
 
   estimate(request: { model: string; size: string; seconds: string }): Micros {
@@ -338,6 +341,7 @@ export class BudgetBook {
       ],
       indexRemove: [{ index: OPEN_INDEX, member: openMember(jobId, requester, model, reservation) }],
     });
+    if (result.ok) this.metrics.budgetSettled(outcome, reservation.micros);
     return result.ok;
   }
 

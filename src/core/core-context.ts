@@ -6,6 +6,7 @@ import type { Clock } from './clock.js';
 import { platformOfConversation } from './conversation.js';
 import type { JobLedger } from './job-ledger.js';
 import type { Logger } from './logger.js';
+import type { CoreMetrics } from './metrics.js';
 import type { Platform } from './requester.js';
 import type { ChatSurface } from './surface.js';
 
@@ -81,4 +82,6 @@ export interface CoreContext {
   settings: CoreSettings;
   /** Identifies this process in leases. */
   instanceId: string;
+  /** Where the steps report their timings and counts (NO_METRICS when nobody scrapes). */
+  metrics: CoreMetrics;
 }

@@ -30,7 +30,9 @@ const INDEX = {
   approval: 'jobs:approval',
 } as const;
 
-const LIVE_STATES = JOB_STATES.filter((s) => !isTerminal(s));
+const LIVE_STATES = JOB_STATES.filter((s) => !isTerminal(s)) as LiveJobState[];
+/** The states before a terminal one; each has an index of its own (`jobs:state:STATE`). */
+export type LiveJobState = Exclude<JobState, 'delivered' | 'failed' | 'deleted'>;
 /** Validated jobs kept by version (the loops' working set; far more than any queue holds). */
 const DECODED_CACHE_SIZE = 10_000;
 
@@ -158,6 +160,16 @@ export class JobLedger {
   async inStates(states: readonly JobState[]): Promise<Job[]> {
     const lists = await Promise.all(states.map((s) => this.fromIndex(INDEX.state(s))));
     return lists.flat().sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** Unfinished jobs per state and those awaiting approval, from the indexes' sizes (no record is read). */
+  async counts(): Promise<{ byState: Record<LiveJobState, number>; awaitingApproval: number }> {
+    const [awaitingApproval = 0, ...sizes] = await Promise.all([
+      this.store.indexCount(INDEX.approval),
+      ...LIVE_STATES.map((state) => this.store.indexCount(INDEX.state(state))),
+    ]);
+    const byState = Object.fromEntries(LIVE_STATES.map((state, i) => [state, sizes[i] ?? 0]));
+    return { byState: byState as Record<LiveJobState, number>, awaitingApproval };
   }
 
   /** Deleted jobs whose cleanup has not finished (resumable after a crash). */

@@ -23,10 +23,11 @@ import type { Attachment, AttachmentMeta, Intent, ParseResult } from './intents.
 import { AT_PROVIDER_STATES, type Job } from './job.js';
 import { JobAnnouncer, ORPHAN_MIN_AGE_MS } from './job-announcer.js';
 import { JobIntake } from './job-intake.js';
-import { JobLedger } from './job-ledger.js';
+import { JobLedger, type LiveJobState } from './job-ledger.js';
 import { listJobs } from './list-jobs.js';
 import { type Logger, silentLogger } from './logger.js';
 import { type BotMessage, type JobView, type StatusMessage, toJobView } from './messages.js';
+import { type CoreMetrics, NO_METRICS } from './metrics.js';
 import { canDelete, findVisibleJob, isConfiguredAdmin } from './policy.js';
 import { PriceTable } from './pricing.js';
 import { RenderPoller } from './render-poller.js';
@@ -81,6 +82,8 @@ export interface SoraCoreOptions {
   clock?: Clock;
   logger?: Logger;
   instanceId?: string;
+  /** Where steps report timings and counts (src/metrics); default: nowhere. */
+  metrics?: CoreMetrics;
 }
 
 /** Waiting jobs whose status message follows their queue position live. */
@@ -126,10 +129,12 @@ export class SoraCore {
       logger,
       settings: { ...DEFAULT_CORE_SETTINGS, ...options.settings },
       instanceId: options.instanceId ?? randomUUID(),
+      metrics: options.metrics ?? NO_METRICS,
     };
     this.capabilities = options.provider.capabilities ?? capabilitiesFor(options.provider.kind);
     this.scheduler = new SubmissionScheduler(this.ctx, {
       onSubmitted: async (job) => {
+        if (job.submittedAt !== null) this.ctx.metrics.jobSubmitted(job.submittedAt - job.createdAt);
         await this.reporter.report(job, { force: true });
         this.pollerLoop.wake();
       },
@@ -145,8 +150,10 @@ export class SoraCore {
     this.poller = new RenderPoller(this.ctx, {
       onProgress: (job) => this.reporter.report(job),
       onCompleted: async (job) => {
-        if (job.submittedAt && job.completedAt)
+        if (job.submittedAt && job.completedAt) {
           this.scheduler.recordRenderDuration(job.completedAt - job.submittedAt);
+          this.ctx.metrics.renderCompleted(job.completedAt - job.submittedAt);
+        }
         await this.reporter.report(job);
         this.deliveryLoop.wake();
         this.schedulerLoop.wake();
@@ -175,6 +182,7 @@ export class SoraCore {
       options.store,
       { ...DEFAULT_BUDGETS, ...options.budgets },
       this.capabilities.provider,
+      this.ctx.metrics,
     );
     this.desk = new BudgetDesk(
       this.ctx,
@@ -191,6 +199,7 @@ export class SoraCore {
     // Every job that finishes has its reservation charged or refunded at once (the budget loop
     // catches up on any a crash interrupted).
     this.ctx.ledger.onTerminal = (job) => {
+      this.ctx.metrics.jobFinished(job.state, job.failure?.code ?? null);
       void this.desk
         .settle(job)
         .catch((error) =>
@@ -277,6 +286,20 @@ export class SoraCore {
   /** Ids of job records moved aside because they failed validation. */
   quarantinedJobs(): Promise<string[]> {
     return this.ctx.ledger.quarantined();
+  }
+
+  /**
+   * What a metrics scrape reads: unfinished jobs per state and those awaiting approval (cluster-wide,
+   * from the ledger's index sizes: a few reads whatever the history), and the queue as this process's
+   * scheduler last saw it (waiting jobs it may submit, approvals excluded).
+   */
+  async gauges(): Promise<{
+    byState: Record<LiveJobState, number>;
+    awaitingApproval: number;
+    queueDepth: number;
+  }> {
+    const counts = await this.ctx.ledger.counts();
+    return { ...counts, queueDepth: this.scheduler.waitingCount() };
   }
 
   /** Provider calls the poller made (benchmarks compare them with per-job polling). */

@@ -181,6 +181,7 @@ export class VideoDelivery {
     const surface = surfaces.forConversation(job.conversation);
     if (!surface) throw new SurfaceError('platform_error', `no adapter is running for ${job.conversation}`);
     let delivered: DeliveredVideo | undefined;
+    let uploadedBytes = 0;
     // Resuming (a crash, another replica): was it posted already? Not after our own download.
     if (!justDownloaded && job.deliveryStartedAt && surface.findDelivery)
       delivered = await surface.findDelivery(job.conversation, job.id, job.deliveryFacts);
@@ -207,12 +208,13 @@ export class VideoDelivery {
       }
       const videoPath = current.files.video!;
       const view = toJobView(current);
+      uploadedBytes = (await stat(videoPath)).size;
       delivered = await surface.deliverVideo(
         {
           jobId: current.id,
           conversation: current.conversation,
           videoPath,
-          videoBytes: (await stat(videoPath)).size,
+          videoBytes: uploadedBytes,
           thumbnailPath: current.files.thumbnail,
           message: { kind: 'result', job: view, notes: [], actions: resultActions(view) },
         },
@@ -269,6 +271,9 @@ export class VideoDelivery {
     }
     if (!result.changed) return;
     logger.info({ jobId: job.id }, 'video delivered');
+    const { completedAt } = result.job;
+    if (completedAt !== null)
+      this.ctx.metrics.videoDelivered(surface.platform, now - completedAt, uploadedBytes);
     await this.hooks.onDelivered(result.job);
   }
 

@@ -7,6 +7,7 @@ import type { Dispatcher } from 'undici';
 import type { Config } from '../config.js';
 import { CAPABILITIES, type ProviderCapabilities } from './capabilities.js';
 import { EMULATOR_API_KEY } from './client/flavour.js';
+import type { RequestObserver } from './client/request-events.js';
 import { SoraClient } from './client/sora-client.js';
 import type { ClientLogger, Sleep } from './client/transport.js';
 import { SoraError } from './errors.js';
@@ -27,6 +28,8 @@ export interface CreateProviderOptions {
   sleep?: Sleep;
   random?: () => number;
   dispatcher?: Dispatcher;
+  /** Told of every request attempt (the bot's metrics). */
+  observe?: RequestObserver;
 }
 
 type ProviderConfig = Pick<
@@ -49,6 +52,7 @@ export function createProvider(config: ProviderConfig, opts: CreateProviderOptio
     sleep: opts.sleep,
     random: opts.random,
     dispatcher: opts.dispatcher,
+    observe: opts.observe,
   };
   switch (config.SORA_PROVIDER) {
     case 'openai':

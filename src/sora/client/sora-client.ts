@@ -28,6 +28,7 @@ import {
 } from '../video.js';
 import { type FlavourSettings, resolveFlavour } from './flavour.js';
 import { createFormData } from './multipart.js';
+import type { RequestObserver } from './request-events.js';
 import { errorFromBrokenDownload } from './response-errors.js';
 import { headerValue } from './retry-policy.js';
 import { type ClientLogger, HttpTransport, type Sleep } from './transport.js';
@@ -42,6 +43,8 @@ export type SoraClientOptions = FlavourSettings & {
   random?: (() => number) | undefined;
   now?: (() => number) | undefined;
   dispatcher?: Dispatcher | undefined;
+  /** Told of every request attempt (the bot's metrics). */
+  observe?: RequestObserver | undefined;
 };
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -71,6 +74,7 @@ export class SoraClient implements VideoProvider {
       random: options.random,
       now: options.now,
       dispatcher: options.dispatcher,
+      observe: options.observe,
     });
   }
 

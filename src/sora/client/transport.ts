@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { SoraError } from '../errors.js';
 import type { RequestOptions } from '../provider.js';
 import type { Flavour } from './flavour.js';
+import { endpointOf, outcomeOfStatus, type RequestObserver, type RequestOutcome } from './request-events.js';
 import { errorFromNetwork, errorFromResponse, requestIdFrom, unexpectedShape } from './response-errors.js';
 import { type BackoffSettings, backoffDelayMs, DEFAULT_BACKOFF } from './retry-policy.js';
 
@@ -36,6 +37,8 @@ export interface TransportSettings {
   backoff?: BackoffSettings | undefined;
   /** An undici Agent/Pool; the global dispatcher when omitted. */
   dispatcher?: Dispatcher | undefined;
+  /** Told of every attempt (endpoint, outcome, duration): the bot's metrics. */
+  observe?: RequestObserver | undefined;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
@@ -175,6 +178,7 @@ export class HttpTransport {
     const started = performance.now();
     let status: number | undefined;
     let requestId: string | null = null;
+    let outcome: RequestOutcome = 'network';
     try {
       const response = await request(this.url(call), {
         method: call.method,
@@ -193,8 +197,10 @@ export class HttpTransport {
       if (status >= 200 && status < 300) {
         const wrapped: HttpResponse = { status, headers, requestId, body: response.body };
         const value = await consume(wrapped);
+        outcome = '2xx';
         return { ok: true, value };
       }
+      outcome = outcomeOfStatus(status);
       const bodyText = await response.body.text().catch(() => '');
       const error = errorFromResponse({
         status,
@@ -206,21 +212,30 @@ export class HttpTransport {
       // A 429 created nothing; any other failure of a POST may have started a render behind a gateway.
       return { ok: false, error, mayRetry: status === 429 || this.mayRepeat(call) };
     } catch (thrown) {
-      if (thrown instanceof SoraError) return { ok: false, error: thrown, mayRetry: false };
-      if (options.signal?.aborted) throw options.signal.reason;
+      if (thrown instanceof SoraError) {
+        outcome = 'invalid_response';
+        return { ok: false, error: thrown, mayRetry: false };
+      }
+      if (options.signal?.aborted) {
+        outcome = 'aborted';
+        throw options.signal.reason;
+      }
       const timedOut = controller.signal.reason instanceof AttemptTimeout;
+      if (timedOut) outcome = 'timeout';
       const { error, notSent } = errorFromNetwork(thrown, this.host, timeoutMs, timedOut);
       const mayRetry = notSent || this.mayRepeat(call);
       return { ok: false, error, mayRetry };
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onCallerAbort);
+      const ms = performance.now() - started;
+      this.settings.observe?.({ endpoint: endpointOf(call.method, call.path), outcome, seconds: ms / 1000 });
       this.settings.logger?.debug(
         {
           method: call.method,
           path: call.path,
           status: status ?? null,
-          ms: Math.round(performance.now() - started),
+          ms: Math.round(ms),
           requestId,
           ...(call.idempotencyKey === undefined ? {} : { idempotencyKey: call.idempotencyKey }),
         },
