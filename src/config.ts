@@ -9,6 +9,7 @@ import { isTimeZone } from './core/budget-periods.js';
 import { parsePrices } from './core/pricing.js';
 import { DEFAULTS } from './defaults.js';
 import { PROVIDER_KINDS, type ProviderKind } from './sora/capabilities.js';
+import { PoolConfigError, type PoolEntry, parsePoolEntries } from './sora/pool/pool-config.js';
 
 const optionalString = z
   .string()
@@ -101,6 +102,8 @@ export const EnvSchema = z.object({
   AZURE_OPENAI_DEPLOYMENT: z.string().trim().min(1).default(DEFAULTS.azureDeployment),
   SORA_MODEL: z.string().trim().min(1).default(DEFAULTS.model),
   OPENAI_WEBHOOK_SECRET: optionalString,
+  // Several deployments, a JSON array (src/sora/pool/pool-config.ts); read in parseConfig, keys and all.
+  SORA_POOL: optionalString,
   SORA_REQUEST_TIMEOUT_MS: int(1000, 600_000).default(DEFAULTS.requestTimeoutMs),
   SORA_MAX_RETRIES: int(0, 10).default(DEFAULTS.maxRetries),
   SORA_EMULATOR_RENDER_MS: int(0, 3_600_000).default(DEFAULTS.emulatorRenderMs),
@@ -194,8 +197,10 @@ export const EnvSchema = z.object({
 });
 export type Env = z.infer<typeof EnvSchema>;
 
-export interface Config extends Omit<Env, 'SORA_PROVIDER'> {
+export interface Config extends Omit<Env, 'SORA_PROVIDER' | 'SORA_POOL'> {
   SORA_PROVIDER: ProviderKind;
+  /** SORA_POOL's deployments, validated, keys read from their apiKeyEnv; undefined without a pool. */
+  SORA_POOL?: readonly PoolEntry[] | undefined;
 }
 
 export class ConfigError extends Error {
@@ -219,11 +224,13 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const variable = String(issue.path[0] ?? 'environment');
     throw new ConfigError(variable, issue.message.replace(/^Invalid input: /, ''));
   }
-  const parsed = result.data;
+  const { SORA_POOL: poolText, ...parsed } = result.data;
+  const pool = poolText ? parsePool(poolText, given, parsed) : undefined;
   const provider: ProviderKind =
     parsed.SORA_PROVIDER ??
+    pool?.[0]?.flavour ??
     (parsed.AZURE_OPENAI_ENDPOINT ? 'azure' : parsed.OPENAI_API_KEY ? 'openai' : 'emulator');
-  if (provider === 'azure') {
+  if (provider === 'azure' && !pool) {
     if (!parsed.AZURE_OPENAI_ENDPOINT)
       throw new ConfigError('AZURE_OPENAI_ENDPOINT', 'your Azure OpenAI endpoint when SORA_PROVIDER=azure');
     if (!parsed.AZURE_OPENAI_API_KEY)
@@ -232,7 +239,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'the key of your Azure OpenAI resource when SORA_PROVIDER=azure',
       );
   }
-  if (provider === 'openai' && !parsed.OPENAI_API_KEY)
+  if (provider === 'openai' && !pool && !parsed.OPENAI_API_KEY)
     throw new ConfigError('OPENAI_API_KEY', 'an OpenAI API key (sk-...) when SORA_PROVIDER=openai');
   if (parsed.SLACK_BOT_TOKEN && !parsed.SLACK_APP_TOKEN && !parsed.SLACK_SIGNING_SECRET)
     throw new ConfigError(
@@ -246,7 +253,16 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Any name but this machine's can be reached by others (or by a page through DNS rebinding), and
     // the playground spends money: refuse to run it open.
     throw playgroundTokenMissing(foreignName.name, foreignName.from);
-  return { ...parsed, SORA_PROVIDER: provider };
+  return { ...parsed, SORA_PROVIDER: provider, ...(pool ? { SORA_POOL: pool } : {}) };
+}
+
+function parsePool(text: string, env: NodeJS.ProcessEnv, parsed: Omit<Env, 'SORA_POOL'>): PoolEntry[] {
+  try {
+    return parsePoolEntries(text, env, { maxConcurrent: parsed.SORA_MAX_CONCURRENT, rpm: parsed.SORA_RPM });
+  } catch (error) {
+    if (error instanceof PoolConfigError) throw new ConfigError('SORA_POOL', error.message);
+    throw error;
+  }
 }
 
 /** The one line for a playground that would answer to `name` (from `from`) with no token set. */

@@ -1,33 +1,55 @@
 /**
  * Finds the provider's job for a submission whose answer was never recorded (a crash, a 5xx or a
- * timeout after the create left). Used before any new create, and by the cleanup of a job deleted
- * while its submission was interrupted, so a render is neither paid twice nor left running.
+ * timeout after the create left), at the deployment it was sent to. Used before any new create, and by
+ * the cleanup of a job deleted while its submission was interrupted, so a render is neither paid twice
+ * nor left running.
  */
+import type { VideoProvider } from '../sora/provider.js';
 import type { Video } from '../sora/video.js';
 import type { CoreContext } from './core-context.js';
+import { deploymentOf } from './deployment-router.js';
 import type { Job } from './job.js';
 
 /** How far before `submitStartedAt` a provider job may have been created and still match. */
 export const ADOPT_WINDOW_S = 120;
 const MAX_PAGES = 5;
 
-export async function findInterruptedRender(ctx: CoreContext, job: Job): Promise<Video | undefined> {
+export async function findInterruptedRender(
+  ctx: CoreContext,
+  job: Job,
+  provider: VideoProvider = deploymentOf(ctx, job).provider,
+): Promise<Video | undefined> {
+  return (await lookForInterruptedRender(ctx, job, provider)).video;
+}
+
+/**
+ * Like findInterruptedRender, and says whether the answer is certain: `unknown` when the deployment
+ * could not be asked (it may hold the render), so the job must not be sent anywhere else yet.
+ */
+export async function lookForInterruptedRender(
+  ctx: CoreContext,
+  job: Job,
+  provider: VideoProvider,
+): Promise<{ video?: Video; unknown: boolean }> {
   const since = Math.floor((job.submitStartedAt ?? 0) / 1000) - ADOPT_WINDOW_S;
   try {
     let after: string | undefined;
     for (let pages = 0; pages < MAX_PAGES; pages++) {
-      const page = await ctx.provider.listPage({ limit: 100, order: 'desc', ...(after ? { after } : {}) });
+      const page = await provider.listPage({ limit: 100, order: 'desc', ...(after ? { after } : {}) });
       for (const video of page.data) {
-        if (video.created_at < since) return undefined;
-        if (matchesSubmission(video, job) && (await ctx.ledger.claimVideo(video.id, job.id))) return video;
+        if (video.created_at < since) return { unknown: false };
+        if (matchesSubmission(video, job) && (await ctx.ledger.claimVideo(video.id, job.id)))
+          return { video, unknown: false };
       }
-      if (!page.has_more || !page.last_id) return undefined;
+      if (!page.has_more || !page.last_id) return { unknown: false };
       after = page.last_id;
     }
+    // Pages beyond the search's reach: it may be further back.
+    return { unknown: true };
   } catch (error) {
     ctx.logger.warn({ jobId: job.id, err: error }, 'could not look for an interrupted submission');
+    return { unknown: true };
   }
-  return undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * What the core's parts share: the ports (provider, ledger, surfaces, clock, logger) and the settings.
  */
+import type { DeploymentPool } from '../sora/pool/deployment-pool.js';
 import type { VideoProvider } from '../sora/provider.js';
 import type { Clock } from './clock.js';
 import { platformOfConversation } from './conversation.js';
@@ -74,7 +75,10 @@ export class SurfaceRegistry {
 }
 
 export interface CoreContext {
+  /** The pool's first deployment (the single provider without SORA_POOL). */
   provider: VideoProvider;
+  /** Every deployment; jobs reach theirs through `deploymentOf` (deployment-router.ts). */
+  pool: DeploymentPool;
   ledger: JobLedger;
   surfaces: SurfaceRegistry;
   clock: Clock;

@@ -9,6 +9,7 @@
 import { rm } from 'node:fs/promises';
 import { findInterruptedRender } from './adopt-render.js';
 import type { CoreContext } from './core-context.js';
+import { deploymentOf, releaseSlots } from './deployment-router.js';
 import { HeldLease } from './held-lease.js';
 import { isTerminal, type Job } from './job.js';
 import type { NoticeMessage } from './messages.js';
@@ -17,7 +18,7 @@ import { deleteAtProvider } from './provider-outcomes.js';
 import { deletedNote, noSuchVideo, notice } from './replies.js';
 import type { Requester } from './requester.js';
 import { removeJobFiles } from './retention-sweeper.js';
-import { PROVIDER_SLOTS, submitLease } from './submission-scheduler.js';
+import { submitLease } from './submission-scheduler.js';
 
 const CLEANUP_LEASE_MS = 60_000;
 /** The list is one index read when empty, so it is looked at often: a failed inline cleanup is retried soon. */
@@ -60,7 +61,7 @@ export async function deleteJob(
  * cleanup list), false when something must be tried again later.
  */
 export async function cleanupDeletedJob(ctx: CoreContext, jobId: string): Promise<boolean> {
-  const { ledger, clock, provider, logger, instanceId } = ctx;
+  const { ledger, clock, logger, instanceId } = ctx;
   const held = await HeldLease.acquire(ledger.store, `cleanup:${jobId}`, instanceId, CLEANUP_LEASE_MS);
   if (!held) {
     logger.debug({ jobId }, 'another process is cleaning up this deleted job');
@@ -69,12 +70,14 @@ export async function cleanupDeletedJob(ctx: CoreContext, jobId: string): Promis
   try {
     const job = await ledger.get(jobId);
     if (job?.state !== 'deleted' || job.cleanupDoneAt !== null) return true;
+    // The provider copy is at the deployment the job was sent to.
+    const { provider } = deploymentOf(ctx, job);
     let videoId = job.providerVideoId;
     if (job.submitStartedAt && !videoId) {
       // A submission is on its way: its submitter deletes the render when the provider answers.
       if (await ledger.store.leaseHolder(submitLease(jobId))) return false;
       // Its process died mid-create: find the render it may have started.
-      videoId = (await findInterruptedRender(ctx, job))?.id ?? null;
+      videoId = (await findInterruptedRender(ctx, job, provider))?.id ?? null;
     }
     // Each part on its own: an outage at the provider must not keep the post up, nor the reverse.
     let complete = true;
@@ -104,7 +107,7 @@ export async function cleanupDeletedJob(ctx: CoreContext, jobId: string): Promis
         providerCopyGone = true;
       });
     // The render's slot is free once the provider has no copy left to render.
-    if (providerCopyGone) await ledger.store.releaseSlot(PROVIDER_SLOTS, jobId);
+    if (providerCopyGone) await releaseSlots(ctx, jobId);
     await attempt('the files', async () => {
       await removeJobFiles(job.files);
       if (job.request.imagePath) await rm(job.request.imagePath, { force: true });

@@ -78,6 +78,12 @@ export const JobSchema = z.object({
   deliveredRef: z.string().nullable().default(null),
   request: JobRequestSchema,
   providerVideoId: z.string().nullable().default(null),
+  /**
+   * The pool deployment the job was sent to (SORA_POOL's `name`), written with `submitStartedAt`:
+   * polling, download, delete and remixes of it go there. Null (and absent in records of earlier
+   * versions): the pool's first deployment, the single provider of a bot without SORA_POOL.
+   */
+  deployment: z.string().nullable().default(null),
   progress: z.number().min(0).max(100).default(0),
   createdAt: z.number(),
   updatedAt: z.number(),

@@ -28,6 +28,8 @@ export interface JobView {
   costMicros?: number | null;
   /** Waiting for an admin (`pending`), or how an approval ended. */
   approval?: 'pending' | 'approved' | 'denied' | 'expired' | null;
+  /** The pool deployment that made it (SORA_POOL's name; never a key or endpoint); null without a pool. */
+  deployment?: string | null;
 }
 
 export function toJobView(job: Job): JobView {
@@ -48,6 +50,7 @@ export function toJobView(job: Job): JobView {
     frame: job.request.imagePath !== null ? { sizeFrom: job.request.sizeFrom, fit: job.request.fit } : null,
     costMicros: job.cost?.micros ?? null,
     approval: job.approval?.state ?? null,
+    ...(job.deployment ? { deployment: job.deployment } : {}),
   };
 }
 
@@ -80,6 +83,8 @@ export interface StatusMessage {
   queuePosition: number | null;
   /** Estimated time until the provider starts on it, while queued. */
   etaMs: number | null;
+  /** While queued and nothing can start (every deployment of the pool is out): why, in one line. */
+  held?: string | null;
   /** Buttons on the status message (Approve / Deny while it waits for an admin); none when absent. */
   actions?: Action[];
 }

@@ -8,13 +8,17 @@
  * One replica polls for the whole cluster: it holds the `loop:poller` lease (renewed every tick), so
  * replicas do not multiply the provider calls; when it dies another takes over within the lease's TTL.
  * Results are recorded with compare-and-set: a job deleted meanwhile stays deleted.
+ *
+ * Each job is polled at the deployment it was sent to (`job.deployment`), also while that deployment
+ * is out of the pool (the breaker only stops new jobs going there). One that stops answering is polled
+ * until the provider's retention would have dropped the job anyway, then the job fails plainly.
  */
 import { isSoraError } from '../sora/errors.js';
 import type { Video } from '../sora/video.js';
 import type { CoreContext } from './core-context.js';
+import { deploymentOf, releaseSlots } from './deployment-router.js';
 import { HeldLease, untilLapse } from './held-lease.js';
 import { AT_PROVIDER_STATES, type Job } from './job.js';
-import { PROVIDER_SLOTS } from './submission-scheduler.js';
 
 const POLLER_LEASE = 'loop:poller';
 const KNOWN_STATUSES: readonly string[] = ['queued', 'in_progress', 'completed', 'failed'];
@@ -73,21 +77,27 @@ export class RenderPoller {
     if (rendering.length === 0) return IDLE_MS;
     const due = rendering.filter((j) => this.nextPollOf(j) - COALESCE_FRACTION * this.intervalOf(j) <= now);
     if (due.length > 0) {
-      if (rendering.length >= settings.pollBatchThreshold) {
-        // One walk of the list costs the same whether it refreshes one job or a hundred: refresh them
-        // all, so every rendering job shares this tick and the next one.
-        const found = await this.listMany(rendering);
-        const dueIds = new Set(due.map((j) => j.id));
-        await Promise.all(
-          rendering.map(async (job) => {
-            const listed = found.get(job.providerVideoId!);
-            if (listed) await this.apply(job, listed, null);
-            else if (dueIds.has(job.id)) await this.retrieveOne(job);
-          }),
-        );
-      } else {
-        await Promise.all(due.map((job) => this.retrieveOne(job)));
-      }
+      const dueIds = new Set(due.map((j) => j.id));
+      await Promise.all(
+        [...byDeployment(this.ctx, rendering).values()].map(async (jobs) => {
+          const dueHere = jobs.filter((j) => dueIds.has(j.id));
+          if (dueHere.length === 0) return;
+          if (jobs.length < settings.pollBatchThreshold) {
+            await Promise.all(dueHere.map((job) => this.retrieveOne(job)));
+            return;
+          }
+          // One walk of a deployment's list costs the same whether it refreshes one job or a hundred:
+          // refresh them all, so every job rendering there shares this tick and the next one.
+          const found = await this.listMany(jobs);
+          await Promise.all(
+            jobs.map(async (job) => {
+              const listed = found.get(job.providerVideoId!);
+              if (listed) await this.apply(job, listed, null);
+              else if (dueIds.has(job.id)) await this.retrieveOne(job);
+            }),
+          );
+        }),
+      );
     }
     const after = this.ctx.clock.now();
     // No second read of the ledger: what this tick finished is known, the rest keep their schedule.
@@ -115,8 +125,12 @@ export class RenderPoller {
     this.schedule.set(job.id, { nextPollAt: now + intervalMs, intervalMs, ledgerNext: job.nextPollAt });
   }
 
-  /** Walks the list endpoint (newest first) until every wanted job was seen or older videos begin. */
+  /**
+   * Walks one deployment's list endpoint (newest first) until every wanted job was seen or older
+   * videos begin.
+   */
   private async listMany(jobs: Job[]): Promise<Map<string, Video>> {
+    const { provider } = deploymentOf(this.ctx, jobs[0]!);
     const wanted = new Set(jobs.map((j) => j.providerVideoId!));
     const oldest = Math.min(...jobs.map((j) => Math.floor((j.submittedAt ?? 0) / 1000))) - 120;
     const found = new Map<string, Video>();
@@ -124,7 +138,7 @@ export class RenderPoller {
     try {
       for (let page = 0; page < MAX_LIST_PAGES && wanted.size > 0; page++) {
         this.stats.listCalls++;
-        const list = await this.ctx.provider.listPage({
+        const list = await provider.listPage({
           limit: 100,
           order: 'desc',
           ...(after ? { after } : {}),
@@ -146,7 +160,8 @@ export class RenderPoller {
     const log = this.ctx.logger.child({ jobId: job.id });
     try {
       this.stats.retrieveCalls++;
-      const { video, pollAfterMs } = await this.ctx.provider.retrieveWithHints(job.providerVideoId!);
+      const { provider } = deploymentOf(this.ctx, job);
+      const { video, pollAfterMs } = await provider.retrieveWithHints(job.providerVideoId!);
       await this.apply(job, video, pollAfterMs);
     } catch (error) {
       const now = this.ctx.clock.now();
@@ -157,6 +172,19 @@ export class RenderPoller {
             code: 'expired',
             message: 'the provider no longer has this job',
             requestId: error.requestId,
+          },
+        });
+        return;
+      }
+      const deployment = deploymentOf(this.ctx, job);
+      if (now - (job.submittedAt ?? now) > deployment.retentionMs) {
+        // Its deployment stopped answering and would have dropped the job by now: stop waiting.
+        await this.finish(job.id, now, {
+          state: 'failed',
+          failure: {
+            code: 'expired',
+            message: `the Sora deployment ${this.ctx.pool.named ? `"${deployment.name}" ` : ''}stopped answering and the video's time there ran out`,
+            requestId: null,
           },
         });
         return;
@@ -240,9 +268,19 @@ export class RenderPoller {
     const result = await this.ctx.ledger.transition(id, now, (fresh) =>
       AT_PROVIDER_STATES.includes(fresh.state) ? change : undefined,
     );
-    await this.ctx.ledger.store.releaseSlot(PROVIDER_SLOTS, id);
+    await releaseSlots(this.ctx, id);
     if (!result.changed) return;
     if (result.job.state === 'failed') await this.hooks.onFailed(result.job);
     else await this.hooks.onCompleted(result.job);
   }
+}
+
+/** Rendering jobs grouped by the deployment they are at. */
+function byDeployment(ctx: CoreContext, jobs: Job[]): Map<string, Job[]> {
+  const groups = new Map<string, Job[]>();
+  for (const job of jobs) {
+    const name = deploymentOf(ctx, job).name;
+    groups.set(name, [...(groups.get(name) ?? []), job]);
+  }
+  return groups;
 }

@@ -12,6 +12,7 @@ export function describeOptions(job: JobView): string {
   if (job.hasImage) parts.push(frameLine(job));
   if (job.remixOf) parts.push(`remix of ${job.remixOf}`);
   if (job.costMicros != null) parts.push(`about ${formatUsd(job.costMicros)}`);
+  if (job.deployment) parts.push(`on ${job.deployment}`);
   return parts.join(' · ');
 }
 
@@ -34,6 +35,7 @@ export function statusLine(message: StatusMessage): string {
     case 'approval':
       return `Waiting for an admin to approve${message.job.costMicros != null ? ` (about ${formatUsd(message.job.costMicros)})` : ''}: nothing is spent until then.`;
     case 'queued': {
+      if (message.held) return `Queued: ${message.held}`;
       const position = message.queuePosition ? `#${message.queuePosition} in the queue` : 'in the queue';
       const eta = message.etaMs ? `, starts in about ${formatDuration(message.etaMs)}` : '';
       return `Queued: ${position}${eta}`;

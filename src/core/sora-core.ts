@@ -4,13 +4,11 @@
  * back through the conversation's ChatSurface. It imports no platform SDK.
  */
 import { randomUUID } from 'node:crypto';
-import { capabilitiesFor, type ProviderCapabilities } from '../sora/capabilities.js';
-import type { VideoProvider } from '../sora/provider.js';
+import type { ProviderCapabilities } from '../sora/capabilities.js';
 import type { Store } from '../store/store.js';
 import { BudgetBook, type BudgetSettings } from './budget-book.js';
 import { BudgetDesk } from './budget-desk.js';
-import type { Clock } from './clock.js';
-import { systemClock } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
 import { parseCommand } from './command-parser.js';
 import {
   type CoreContext,
@@ -19,6 +17,7 @@ import {
   SurfaceRegistry,
 } from './core-context.js';
 import { cleanupDeletedJob, DeletionCleanup, deleteJob } from './delete-job.js';
+import { type CoreProviders, poolOf } from './deployment-router.js';
 import type { Attachment, AttachmentMeta, Intent, ParseResult } from './intents.js';
 import { AT_PROVIDER_STATES, type Job } from './job.js';
 import { JobAnnouncer, ORPHAN_MIN_AGE_MS } from './job-announcer.js';
@@ -71,8 +70,7 @@ export type CommandOutcome =
   /** Something to show the person who asked (privately where the platform can). */
   | { kind: 'reply'; message: BotMessage };
 
-export interface SoraCoreOptions {
-  provider: VideoProvider;
+export interface SoraCoreOptions extends CoreProviders {
   store: Store;
   /** Prices, limits and approvals (budget-book.ts); default: published prices, no limits. */
   budgets?: Partial<BudgetSettings>;
@@ -123,6 +121,7 @@ export class SoraCore {
     const logger = options.logger ?? silentLogger;
     this.ctx = {
       provider: options.provider,
+      pool: poolOf(options),
       ledger: new JobLedger(options.store, logger),
       surfaces: new SurfaceRegistry(),
       clock,
@@ -131,7 +130,7 @@ export class SoraCore {
       instanceId: options.instanceId ?? randomUUID(),
       metrics: options.metrics ?? NO_METRICS,
     };
-    this.capabilities = options.provider.capabilities ?? capabilitiesFor(options.provider.kind);
+    this.capabilities = this.ctx.pool.capabilities;
     this.scheduler = new SubmissionScheduler(this.ctx, {
       onSubmitted: async (job) => {
         if (job.submittedAt !== null) this.ctx.metrics.jobSubmitted(job.submittedAt - job.createdAt);

@@ -10,6 +10,8 @@ import { type StatusMessage, type StatusPhase, toJobView } from './messages.js';
 export interface QueueInfo {
   position: number;
   etaMs: number;
+  /** Why the queue does not move at all (every deployment of the pool is out), in one plain line. */
+  held?: string;
 }
 
 export function phaseOf(job: Job): StatusPhase {
@@ -43,6 +45,7 @@ export function statusMessage(job: Job, queue: QueueInfo | undefined): StatusMes
     progress: phase === 'done' ? 100 : job.progress,
     queuePosition: phase === 'queued' ? (queue?.position ?? null) : null,
     etaMs: phase === 'queued' ? (queue?.etaMs ?? null) : null,
+    ...(phase === 'queued' && queue?.held ? { held: queue.held } : {}),
     actions:
       phase === 'approval'
         ? [
@@ -67,7 +70,7 @@ export class StatusReporter {
     if (!surface) return;
     const message = statusMessage(job, this.queueInfo(job.id));
     const now = this.ctx.clock.now();
-    const key = `${message.phase}:${message.progress}:${message.queuePosition}`;
+    const key = `${message.phase}:${message.progress}:${message.queuePosition}:${message.held ?? ''}`;
     const last = this.lastSent.get(job.id);
     if (last && last.key === key && !options.force) return;
     const phaseChanged = !last || last.phase !== message.phase;

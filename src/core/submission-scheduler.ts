@@ -1,7 +1,9 @@
 /**
- * The team queue: submits waiting jobs to the provider in fair order, never past SORA_MAX_CONCURRENT
- * jobs at the provider nor SORA_RPM creates a minute, counted for the whole cluster in the store
- * (slots and a sliding window), so replicas share one quota. A provider 429 pauses every replica.
+ * The team queue: submits waiting jobs in fair order to a deployment of the pool with free capacity
+ * (deployment-router.ts), never past a deployment's jobs at once nor its job requests a minute
+ * (SORA_MAX_CONCURRENT / SORA_RPM, or its SORA_POOL entry's), counted for the whole cluster in the
+ * store (slots and a sliding window), so replicas share the quotas. A 429 pauses that deployment on
+ * every replica. A remix goes to the deployment holding its source video.
  *
  * A job is submitted under its `submit` lease, and every write that records the outcome is fenced by
  * it. `submitStartedAt` is written before the create call and the create carries an Idempotency-Key
@@ -11,29 +13,35 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { isSoraError, type SoraError } from '../sora/errors.js';
+import { isSoraError } from '../sora/errors.js';
+import type { Deployment } from '../sora/pool/deployment-pool.js';
 import type { Video } from '../sora/video.js';
-import { findInterruptedRender } from './adopt-render.js';
+import { lookForInterruptedRender } from './adopt-render.js';
 import type { CoreContext } from './core-context.js';
+import {
+  ALL_OUT_LINE,
+  DeploymentRouter,
+  deploymentOf,
+  type RoutingPass,
+  releaseSlots,
+} from './deployment-router.js';
 import { fairOrder } from './fair-order.js';
 import { HeldLease } from './held-lease.js';
-import { AT_PROVIDER_STATES, type Job } from './job.js';
+import { AT_PROVIDER_STATES, type FailureCode, type Job } from './job.js';
 import { LeaseLostError } from './job-ledger.js';
 import { LruMap } from './lru-map.js';
-import { deleteAtProvider, failureCodeOf } from './provider-outcomes.js';
+import { deleteAtProvider } from './provider-outcomes.js';
 import { requesterKey } from './requester.js';
 import type { QueueInfo } from './status-reporter.js';
+import { afterSubmitError } from './submit-errors.js';
 
 const IDLE_MS = 30_000;
-const MAX_SUBMIT_ATTEMPTS = 8;
 
 /** Slots of jobs that left the provider without releasing them (a replica died) are returned this often. */
 const RECONCILE_EVERY_MS = 15_000;
 
-/** Cluster-wide names in the store. */
+/** The running slots of the single provider (the implicit pool of one); deployments name theirs. */
 export const PROVIDER_SLOTS = 'provider:running';
-const CREATE_WINDOW = 'provider:creates';
-const PAUSED_UNTIL = 'provider:paused-until';
 
 export interface SchedulerHooks {
   onSubmitted(job: Job): Promise<void>;
@@ -43,15 +51,8 @@ export interface SchedulerHooks {
   onDeletedInFlight(jobId: string): void;
 }
 
-type Outcome =
-  | 'submitted'
-  | 'busy'
-  | 'skipped'
-  | 'no-slot'
-  | 'paused'
-  | 'retry'
-  | 'failed'
-  | { rateMs: number };
+/** `wait`: no deployment could take it in this pass (the pass knows when to look again). */
+type Outcome = 'submitted' | 'busy' | 'skipped' | 'wait' | 'retry' | 'failed';
 
 export class SubmissionScheduler {
   /** Per requester; bounded, since the people of every workspace pass through here over time. */
@@ -60,11 +61,14 @@ export class SubmissionScheduler {
   private renderDurations: number[] = [];
   private readonly deletedInFlight = new Set<string>();
   private nextReconcileAt = 0;
+  private readonly router: DeploymentRouter;
 
   constructor(
     private readonly ctx: CoreContext,
     private readonly hooks: SchedulerHooks,
-  ) {}
+  ) {
+    this.router = new DeploymentRouter(ctx);
+  }
 
   /** Jobs waiting at the end of the last pass. */
   waitingCount(): number {
@@ -83,7 +87,6 @@ export class SubmissionScheduler {
   /** One pass: submit what the caps allow; returns how long to sleep. */
   async tick(): Promise<number> {
     const { ledger, clock, settings } = this.ctx;
-    const store = ledger.store;
     const now = clock.now();
     if (now >= this.nextReconcileAt) {
       this.nextReconcileAt = now + RECONCILE_EVERY_MS;
@@ -92,88 +95,78 @@ export class SubmissionScheduler {
     // A job waiting for an admin's approval is not in the queue until it is approved.
     const waiting = (await ledger.inStates(['waiting'])).filter((j) => j.approval?.state !== 'pending');
     const ordered = fairOrder(waiting, this.lastServedAt);
-    let running = (await store.slotHolders(PROVIDER_SLOTS)).length;
+    const pass = await this.router.beginPass(now);
     let nextWake = IDLE_MS;
     const submitted = new Set<string>();
-    const pausedUntil = (await store.get<number>(PAUSED_UNTIL)) ?? 0;
-    if (pausedUntil > now) nextWake = pausedUntil - now;
-    else {
-      // Up to `submitConcurrency` creates in flight, launched in fair order; the slots, the window
-      // and the pause are atomic in the store, so parallel submissions (and replicas) never overshoot.
-      let stop = false;
-      let inFlight = 0;
-      const candidates = ordered.filter((job) => {
-        if (!job.notBefore || job.notBefore <= now) return true;
-        nextWake = Math.min(nextWake, job.notBefore - now);
-        return false;
-      });
-      const submitOne = async (job: Job): Promise<void> => {
-        const outcome = await this.trySubmit(job);
-        if (outcome === 'submitted') submitted.add(job.id);
-        else if (outcome === 'no-slot') stop = true;
-        else if (outcome === 'paused') {
-          stop = true;
-          const until = (await store.get<number>(PAUSED_UNTIL)) ?? 0;
-          nextWake = Math.min(nextWake, Math.max(1, until - clock.now()));
-        } else if (typeof outcome === 'object') {
-          stop = true;
-          nextWake = Math.min(nextWake, outcome.rateMs);
-        } else if (outcome === 'retry' || outcome === 'busy') nextWake = Math.min(nextWake, 1_000);
-      };
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: Math.max(1, settings.submitConcurrency) }, async () => {
-          while (!stop && next < candidates.length && running + inFlight < settings.maxConcurrent) {
-            const job = candidates[next++]!;
-            inFlight++;
-            await submitOne(job);
-            inFlight--;
-            if (submitted.has(job.id)) running++;
-          }
-        }),
-      );
-    }
+    const candidates = ordered.filter((job) => {
+      if (!job.notBefore || job.notBefore <= now) return true;
+      nextWake = Math.min(nextWake, job.notBefore - now);
+      return false;
+    });
+    // Up to `submitConcurrency` creates in flight, launched in fair order while some deployment has
+    // room; the slots, windows and pauses are atomic in the store, so parallel submissions (and
+    // replicas) never overshoot. A job no deployment can take now (a remix whose source deployment is
+    // full) keeps its place and the next one is tried.
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.max(1, settings.submitConcurrency) }, async () => {
+        while (next < candidates.length && pass.hasRoom()) {
+          const job = candidates[next++]!;
+          pass.dispatch(job.id);
+          const outcome = await this.trySubmit(job, pass).finally(() => pass.settle(job.id));
+          if (outcome === 'submitted') submitted.add(job.id);
+          else if (outcome === 'retry' || outcome === 'busy') nextWake = Math.min(nextWake, 1_000);
+        }
+      }),
+    );
+    if (pass.wakeMs !== null) nextWake = Math.min(nextWake, pass.wakeMs);
     const stillWaiting = ordered.filter((j) => !submitted.has(j.id));
-    this.positions = this.estimate(stillWaiting, running);
+    this.positions = this.estimate(stillWaiting, pass);
     await this.hooks.onQueueChanged(stillWaiting);
     return nextWake;
   }
 
   /**
-   * A slot belongs to a job at the provider or one being submitted. Slots of jobs that left (a
-   * replica that died between the provider's answer and the release) are returned here.
+   * A slot belongs to a job at its deployment or one being submitted. Slots of jobs that left (a
+   * replica that died between the provider's answer and the release, a job moved elsewhere) are
+   * returned here.
    */
   private async reconcileSlots(): Promise<void> {
     const { ledger } = this.ctx;
-    for (const id of await ledger.store.slotHolders(PROVIDER_SLOTS)) {
-      const job = await ledger.get(id);
-      const holds =
-        job &&
-        (AT_PROVIDER_STATES.includes(job.state) ||
-          (job.state === 'waiting' && job.submitStartedAt !== null) ||
-          (await ledger.store.leaseHolder(submitLease(id))) !== undefined);
-      if (!holds) await ledger.store.releaseSlot(PROVIDER_SLOTS, id);
-    }
+    for (const d of this.ctx.pool.deployments)
+      for (const id of await ledger.store.slotHolders(d.keys.slots)) {
+        const job = await ledger.get(id);
+        const holds =
+          job &&
+          (((AT_PROVIDER_STATES.includes(job.state) ||
+            (job.state === 'waiting' && job.submitStartedAt !== null)) &&
+            deploymentOf(this.ctx, job).name === d.name) ||
+            (await ledger.store.leaseHolder(submitLease(id))) !== undefined);
+        if (!holds) await ledger.store.releaseSlot(d.keys.slots, id);
+      }
   }
 
-  private estimate(waiting: Job[], running: number): Map<string, QueueInfo> {
-    const { maxConcurrent, requestsPerMinute } = this.ctx.settings;
+  private estimate(waiting: Job[], pass: RoutingPass): Map<string, QueueInfo> {
+    const { running, maxConcurrent, rpm } = pass.totals();
     const renderMs =
       this.renderDurations.length > 0
         ? this.renderDurations.reduce((a, b) => a + b, 0) / this.renderDurations.length
         : this.ctx.settings.estimatedRenderMs;
+    const windowMinutes = this.ctx.pool.windowMs;
+    // Every deployment out: one plain line instead of an estimate nobody can keep.
+    const held = pass.allOut ? { held: ALL_OUT_LINE } : {};
     const positions = new Map<string, QueueInfo>();
     waiting.forEach((job, index) => {
       // Jobs ahead of this one, plus those running, share `maxConcurrent` slots of one render each.
       const slotsAhead = Math.max(0, index + running - maxConcurrent + 1);
       const byConcurrency = Math.ceil(slotsAhead / maxConcurrent) * renderMs;
-      const byRate = requestsPerMinute > 0 ? Math.floor(index / requestsPerMinute) * 60_000 : 0;
-      positions.set(job.id, { position: index + 1, etaMs: Math.max(byConcurrency, byRate) });
+      const byRate = rpm > 0 ? Math.floor(index / rpm) * windowMinutes : 0;
+      positions.set(job.id, { position: index + 1, etaMs: Math.max(byConcurrency, byRate), ...held });
     });
     return positions;
   }
 
-  private async trySubmit(job: Job): Promise<Outcome> {
+  private async trySubmit(job: Job, pass: RoutingPass): Promise<Outcome> {
     const { ledger, settings, instanceId, logger } = this.ctx;
     const held = await HeldLease.acquire(
       ledger.store,
@@ -183,7 +176,7 @@ export class SubmissionScheduler {
     );
     if (!held) return 'busy';
     try {
-      return await this.submit(job.id, held);
+      return await this.submit(job.id, held, pass);
     } catch (error) {
       if (!(error instanceof LeaseLostError)) throw error;
       // Another replica took the job over after our lease lapsed; it adopts what we may have created.
@@ -195,58 +188,103 @@ export class SubmissionScheduler {
     }
   }
 
-  private async submit(id: string, held: HeldLease): Promise<Outcome> {
-    const { ledger, clock, settings, logger } = this.ctx;
+  private async submit(id: string, held: HeldLease, pass: RoutingPass): Promise<Outcome> {
+    const { ledger, clock, pool, logger } = this.ctx;
     const store = ledger.store;
     const log = logger.child({ jobId: id });
     const fresh = await ledger.get(id);
     if (fresh?.state !== 'waiting') return 'skipped';
+    // Where it must go: the deployment an interrupted create went to (it may hold the render), or the
+    // one holding a remix's source video; anywhere that can make it otherwise.
+    let only: Deployment | undefined;
+    let moved: Deployment | null | undefined;
     if (fresh.submitStartedAt) {
-      const adopted = await findInterruptedRender(this.ctx, fresh);
-      if (adopted) {
-        log.info({ videoId: adopted.id }, 'adopted the provider job of an interrupted submission');
+      const previous = pool.get(fresh.deployment);
+      const look = previous
+        ? await lookForInterruptedRender(this.ctx, fresh, previous.provider)
+        : { unknown: false };
+      if (previous && look.video) {
+        log.info({ videoId: look.video.id }, 'adopted the provider job of an interrupted submission');
         // It is at the provider whatever the count says: hold its slot (a cap of Infinity).
-        await store.acquireSlot(PROVIDER_SLOTS, id, Number.POSITIVE_INFINITY);
-        await this.recordSubmitted(id, adopted, held);
+        await store.acquireSlot(previous.keys.slots, id, Number.POSITIVE_INFINITY);
+        await this.recordSubmitted(id, look.video, held, previous);
         return 'submitted';
       }
+      if (previous && !pass.isOut(previous))
+        only = previous; // repeats the same key there
+      else if (previous && look.unknown)
+        return 'wait'; // it may hold the render: not elsewhere yet
+      else moved = previous ?? null; // it certainly has none (or left the configuration)
     }
-    if (!(await store.acquireSlot(PROVIDER_SLOTS, id, settings.maxConcurrent))) return 'no-slot';
+    if (!only && fresh.request.kind === 'remix') {
+      only = await this.remixSource(fresh);
+      if (!only)
+        return this.failJob(fresh, held, {
+          code: 'expired',
+          message: 'the deployment that holds the source video is no longer configured',
+          requestId: null,
+        });
+    }
     const now = clock.now();
-    if (settings.requestsPerMinute > 0) {
-      const window = await store.takeFromWindow(CREATE_WINDOW, settings.requestsPerMinute, 60_000, now);
-      if (!window.ok) {
-        if (!fresh.submitStartedAt) await store.releaseSlot(PROVIDER_SLOTS, id);
-        return { rateMs: window.retryInMs };
-      }
-    }
+    const placement = await pass.place(fresh, only, now);
+    if (placement.kind === 'impossible')
+      return this.failJob(fresh, held, {
+        code: 'invalid_request',
+        message: placement.message,
+        requestId: null,
+      });
+    if (placement.kind === 'wait') return 'wait';
+    const d = placement.deployment;
+    if (moved) await store.releaseSlot(moved.keys.slots, id);
     const started = await ledger.transition(
       id,
       now,
       (j) =>
-        j.state === 'waiting' ? { submitStartedAt: now, submitAttempts: j.submitAttempts + 1 } : undefined,
+        j.state === 'waiting'
+          ? {
+              submitStartedAt: now,
+              submitAttempts: j.submitAttempts + 1,
+              deployment: pool.recordedName(d),
+              // A new deployment never saw the old key; a fresh one also keeps the old from replaying.
+              ...(moved !== undefined ? { submitKeyGeneration: j.submitKeyGeneration + 1 } : {}),
+            }
+          : undefined,
       held.fence,
     );
     if (!started.changed) {
       // Deleted (or taken elsewhere) since we looked: it is never sent.
-      await store.releaseSlot(PROVIDER_SLOTS, id);
-      await store.returnToWindow(CREATE_WINDOW, now);
+      await store.releaseSlot(d.keys.slots, id);
+      await store.returnToWindow(d.keys.window, now);
+      pass.released(d);
       return 'skipped';
     }
+    if (moved !== undefined) log.info({ deployment: d.name }, 'moved to another deployment');
     let video: Video;
     try {
-      video = await this.send(started.job);
+      video = await this.send(started.job, d);
     } catch (error) {
       if (!isSoraError(error)) throw error;
-      return this.handleSubmitError(started.job, error, held, now);
+      const verdict = await afterSubmitError(this.ctx, started.job, error, held.fence, now, d, pass);
+      return verdict.kind === 'fail' ? this.failJob(started.job, held, verdict.failure) : verdict.kind;
     }
-    await this.recordSubmitted(id, video, held);
-    log.info({ videoId: video.id, attempt: started.job.submitAttempts }, 'submitted to the provider');
+    await this.recordSubmitted(id, video, held, d);
+    log.info(
+      { videoId: video.id, attempt: started.job.submitAttempts, deployment: d.name },
+      'submitted to the provider',
+    );
     return 'submitted';
   }
 
-  private async send(job: Job): Promise<Video> {
-    const { provider } = this.ctx;
+  /** The deployment holding a remix's source video (the primary for sources made before pools). */
+  private async remixSource(job: Job): Promise<Deployment | undefined> {
+    const videoId = job.request.remixOfVideoId;
+    const sourceId = videoId ? await this.ctx.ledger.jobOfVideo(videoId) : undefined;
+    const source = sourceId ? await this.ctx.ledger.get(sourceId) : undefined;
+    return this.ctx.pool.get(source?.deployment ?? null);
+  }
+
+  private async send(job: Job, deployment: Deployment): Promise<Video> {
+    const { provider } = deployment;
     const r = job.request;
     const options = { idempotencyKey: createKey(job) };
     if (r.kind === 'remix') {
@@ -270,8 +308,13 @@ export class SubmissionScheduler {
    * Records the provider's job on ours. When the job was deleted while the create was on its way,
    * the provider's copy is deleted at once and nothing is posted.
    */
-  private async recordSubmitted(id: string, video: Video, held: HeldLease): Promise<void> {
-    const { ledger, clock, settings, provider, logger } = this.ctx;
+  private async recordSubmitted(
+    id: string,
+    video: Video,
+    held: HeldLease,
+    deployment: Deployment,
+  ): Promise<void> {
+    const { ledger, clock, settings, logger } = this.ctx;
     const now = clock.now();
     await ledger.claimVideo(video.id, id);
     const result = await ledger.transition(
@@ -299,13 +342,13 @@ export class SubmissionScheduler {
       await this.hooks.onSubmitted(job);
       return;
     }
-    await ledger.store.releaseSlot(PROVIDER_SLOTS, id);
+    await ledger.store.releaseSlot(deployment.keys.slots, id);
     if (job?.state === 'deleted') {
       logger.info(
         { jobId: id, videoId: video.id },
         'deleted while it was being submitted; deleting the render',
       );
-      await deleteAtProvider(provider, video.id).catch((error) =>
+      await deleteAtProvider(deployment.provider, video.id).catch((error) =>
         logger.warn({ jobId: id, err: error }, 'could not delete the render yet; cleanup will retry'),
       );
       // The rest of the cleanup runs once this step's lease is released.
@@ -313,72 +356,20 @@ export class SubmissionScheduler {
     }
   }
 
-  private async handleSubmitError(
+  /** Fails a waiting job for good; it holds no slot afterwards. */
+  private async failJob(
     job: Job,
-    error: SoraError,
     held: HeldLease,
-    sentAt: number,
+    failure: { code: FailureCode; message: string; requestId: string | null },
   ): Promise<Outcome> {
-    const { ledger, clock, logger } = this.ctx;
-    const store = ledger.store;
-    const now = clock.now();
-    const log = logger.child({ jobId: job.id });
-    if (error.code === 'rate_limited') {
-      // Back-pressure: nothing was created. Every replica waits as long as the provider asked; the
-      // next attempt uses a new key (this one's answer, the 429, may be what the provider replays).
-      const waitMs = error.retryAfterMs ?? 10_000;
-      await store.set(PAUSED_UNTIL, now + waitMs, waitMs);
-      await store.returnToWindow(CREATE_WINDOW, sentAt);
-      await store.releaseSlot(PROVIDER_SLOTS, job.id);
-      await ledger.transition(
-        job.id,
-        now,
-        (j) =>
-          j.state === 'waiting'
-            ? {
-                submitStartedAt: null,
-                notBefore: now + waitMs,
-                submitKeyGeneration: j.submitKeyGeneration + 1,
-              }
-            : undefined,
-        held.fence,
-      );
-      log.info({ waitMs }, 'provider is at capacity; job stays queued');
-      return 'paused';
-    }
-    const transient = error.code === 'server' || error.code === 'network' || error.code === 'timeout';
-    // A 2xx we could not read may still have started a render: one more look (adopt it from the list,
-    // or repeat the same key, which the provider answers with that job), never a blind series.
-    const unreadable = error.code === 'invalid_response' && job.submitAttempts < 2;
-    if ((transient && job.submitAttempts < MAX_SUBMIT_ATTEMPTS) || unreadable) {
-      // The provider may have made the job: keep `submitStartedAt` (the next attempt adopts it or
-      // repeats the same key) and keep its slot.
-      const backoff = Math.min(5 * 60_000, 2_000 * 2 ** (job.submitAttempts - 1));
-      await ledger.transition(
-        job.id,
-        now,
-        (j) => (j.state === 'waiting' ? { notBefore: now + backoff } : undefined),
-        held.fence,
-      );
-      log.warn({ code: error.code, backoff }, 'submission failed; will retry');
-      return 'retry';
-    }
-    await store.releaseSlot(PROVIDER_SLOTS, job.id);
-    const code = failureCodeOf(error);
+    const { ledger, clock } = this.ctx;
+    await releaseSlots(this.ctx, job.id);
     const failed = await ledger.transition(
       job.id,
-      now,
-      (j) =>
-        j.state === 'waiting'
-          ? {
-              state: 'failed',
-              submitStartedAt: null,
-              failure: { code, message: error.message, requestId: error.requestId },
-            }
-          : undefined,
+      clock.now(),
+      (j) => (j.state === 'waiting' ? { state: 'failed', submitStartedAt: null, failure } : undefined),
       held.fence,
     );
-    log.warn({ code, providerCode: error.providerCode, requestId: error.requestId }, 'submission rejected');
     if (failed.changed) await this.hooks.onFailed(failed.job);
     return 'failed';
   }

@@ -12,6 +12,7 @@
 import { stat } from 'node:fs/promises';
 import { isSoraError } from '../sora/errors.js';
 import type { CoreContext } from './core-context.js';
+import { deploymentOf } from './deployment-router.js';
 import { HeldLease, untilLapse } from './held-lease.js';
 import type { Job } from './job.js';
 import { LeaseLostError } from './job-ledger.js';
@@ -139,7 +140,8 @@ export class VideoDelivery {
    * downloaded by another replica's DATA_DIR.
    */
   private async fetchFiles(job: Job, held: HeldLease): Promise<Job['files'] | undefined> {
-    const { ledger, clock, provider, settings } = this.ctx;
+    const { ledger, clock, settings } = this.ctx;
+    const { provider } = deploymentOf(this.ctx, job);
     const dir = videoDir(settings.dataDir);
     let video: { path: string; bytes: number };
     try {
