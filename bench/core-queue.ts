@@ -26,12 +26,13 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { parseConfig } from '../src/config.js';
 import type { Job } from '../src/core/job.js';
 import type { BotMessage, StatusMessage } from '../src/core/messages.js';
+import type { CoreMetrics } from '../src/core/metrics.js';
 import { SoraCore } from '../src/core/sora-core.js';
 import type {
   ChatSurface,
@@ -41,6 +42,7 @@ import type {
   VideoDelivery,
 } from '../src/core/surface.js';
 import { SoraClient } from '../src/sora/client/index.js';
+import type { RequestObserver } from '../src/sora/client/request-events.js';
 import { startEmulator } from '../src/sora/emulator/index.js';
 import { createProvider } from '../src/sora/index.js';
 import type { ContentVariant } from '../src/sora/video.js';
@@ -269,7 +271,12 @@ function countingStore(inner: Store, ops: StoreOps): Store {
   });
 }
 
-interface PassResult {
+/** What bench/metrics-scrape.ts adds to a pass: the bot's metrics (src/metrics), wired as startBot does. */
+export interface PassExtras {
+  metrics?: CoreMetrics & { observeProviderRequest: RequestObserver; watchCore(core: SoraCore): void };
+}
+
+export interface PassResult {
   name: string;
   threshold: number;
   delivered: number;
@@ -300,7 +307,7 @@ async function fetchJson<T>(url: string, method = 'GET'): Promise<T> {
   return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
-async function runPass(
+export async function runPass(
   name: string,
   threshold: number,
   proxyUrl: string,
@@ -308,6 +315,7 @@ async function runPass(
   renderMs: number,
   poll: { pollInitialMs: number; pollMaxMs: number },
   deliveryConcurrency: number | undefined,
+  extras: PassExtras = {},
 ): Promise<PassResult> {
   await fetchJson(`${proxyUrl}/__bench/reset`, 'POST');
   const dataDir = await mkdtemp(join(tmpdir(), 'sora-bench-queue-'));
@@ -318,7 +326,8 @@ async function runPass(
   // A key per pass: the emulator lists each key's videos apart, so pass 2 never walks pass 1's.
   const provider = createProvider(config, {
     emulatorUrl: proxyUrl,
-    emulatorApiKey: `sk-bench-${threshold}`,
+    emulatorApiKey: `sk-bench-${threshold}-${name.replace(/\W+/g, '-')}`,
+    ...(extras.metrics ? { observe: extras.metrics.observeProviderRequest } : {}),
   });
   const surface = new TimingSurface();
   const core = new SoraCore({
@@ -336,7 +345,9 @@ async function runPass(
       ...(deliveryConcurrency ? { deliveryConcurrency } : {}),
       ...poll,
     },
+    ...(extras.metrics ? { metrics: extras.metrics } : {}),
   });
+  extras.metrics?.watchCore(core);
   core.registerSurface(surface);
   global.gc?.();
   const baselineRss = process.memoryUsage.rss();
@@ -431,10 +442,10 @@ async function runPass(
   };
 }
 
-const percentile = (sorted: number[], p: number) =>
+export const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
-async function startProviderSide(renderMs: number): Promise<{ child: ChildProcess; url: string }> {
+export async function startProviderSide(renderMs: number): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--provider-side'], {
     env: { ...process.env, BENCH_RENDER_MS: String(renderMs) },
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -609,8 +620,9 @@ function printReport(
   );
 }
 
+// bench/metrics-scrape.ts imports this file for its passes: only run when started as a script.
 if (process.argv[2] === '--provider-side') await providerSide();
-else {
+else if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
   await botSide();
   process.exit(0);
 }

@@ -89,7 +89,7 @@ export function commandDefinitions(caps: ProviderCapabilities): RESTPutAPIApplic
             {
               type: ApplicationCommandOptionType.String,
               name: 'size',
-              description: 'Shape of the video',
+              description: 'Shape of the video (default: the image’s shape, else portrait)',
               choices: sizes
                 .slice(0, 25)
                 .map((s) => ({ name: ORIENTATION[s] ? `${s} (${ORIENTATION[s]})` : s, value: s })),
@@ -99,6 +99,15 @@ export function commandDefinitions(caps: ProviderCapabilities): RESTPutAPIApplic
               name: 'model',
               description: 'Sora model',
               choices: models.map((m) => ({ name: m.model, value: m.model })),
+            },
+            {
+              type: ApplicationCommandOptionType.String,
+              name: 'fit',
+              description: 'How the image meets the frame',
+              choices: [
+                { name: 'cover: fill the frame, crop the edges (default)', value: 'cover' },
+                { name: 'contain: the whole image, with bars', value: 'contain' },
+              ],
             },
           ],
         },

@@ -26,7 +26,14 @@ import {
   storedAttachmentOf,
 } from './interaction-context.js';
 import { type JobStartDeps, startJob } from './job-starter.js';
-import { animateFlags, animateModal, promptField, remixCost, remixModal } from './modals.js';
+import {
+  animateFlags,
+  animateModal,
+  modalProblemText,
+  promptField,
+  remixCost,
+  remixModal,
+} from './modals.js';
 
 export interface ComponentDeps extends JobStartDeps {
   /** The adapter's own records (the image an "Animate with Sora" modal waits for). */
@@ -125,15 +132,14 @@ export async function handleModalSubmit(
       return;
     }
     const image = stored.data;
-    // Follow the picture's shape: a wide image makes a landscape video.
-    const shape = sizeOfShape(image) === LANDSCAPE ? '--landscape' : '--portrait';
-    text = [shape, ...animateFlags(interaction.fields), '--', prompt].join(' ');
+    // No size: the picture's own bytes decide the frame once downloaded, and the status says so.
+    text = [...animateFlags(interaction.fields), '--', prompt].join(' ');
     attachment = coreAttachment(image, deps.attachments);
     meta = { filename: image.filename, contentType: image.contentType, bytes: image.bytes };
   } else return;
   const parsed = deps.core.parse(text, meta);
   if (!parsed.ok) {
-    await replyPrivately(interaction, usageNotice(parsed.problem.message));
+    await replyPrivately(interaction, usageNotice(modalProblemText(parsed.problem)));
     return;
   }
   const missing = missingPermissions(interaction);

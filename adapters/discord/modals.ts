@@ -16,6 +16,7 @@ import {
   type ModalSubmitFields,
   TextInputStyle,
 } from 'discord.js';
+import type { UsageField, UsageProblem } from '../../src/core/intents.js';
 import { formatUsd } from '../../src/core/pricing.js';
 import type { ProviderCapabilities } from '../../src/sora/capabilities.js';
 import { encodeComponentId, MODAL_FIELDS } from './custom-ids.js';
@@ -69,7 +70,26 @@ export function remixModal(
   };
 }
 
-/** `size` follows the picture's shape (720x1280 or 1280x720), as the submission will ask for it. */
+/**
+ * A problem with a modal's submission, naming the field at fault: a Discord modal cannot mark a field
+ * (no inline errors, and it is closed once submitted), so the private answer says which one.
+ */
+export function modalProblemText(problem: UsageProblem): string {
+  const label = MODAL_LABELS[problem.field];
+  return label ? `**${label}**: ${problem.message}` : problem.message;
+}
+
+const MODAL_LABELS: Partial<Record<UsageField, string>> = {
+  prompt: 'Prompt',
+  seconds: 'Length',
+  model: 'Model',
+  image: 'Image',
+};
+
+/**
+ * `size` is the frame the picture's shape will choose (720x1280 or 1280x720; the core decides it from
+ * the downloaded bytes), for the prices shown.
+ */
 export function animateModal(
   key: string,
   size: string,

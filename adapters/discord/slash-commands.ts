@@ -7,6 +7,7 @@
  * private to the asker).
  */
 import type { ChatInputCommandInteraction } from 'discord.js';
+import { videoIdProblem } from '../../src/core/command-parser.js';
 import type { Intent } from '../../src/core/intents.js';
 import type { Subcommand } from './command-definitions.js';
 import { SUBCOMMANDS } from './command-definitions.js';
@@ -32,9 +33,12 @@ export function commandText(sub: TextSubcommand, options: ChatInputCommandIntera
       const seconds = options.getInteger('seconds');
       const size = options.getString('size');
       const model = options.getString('model');
+      const fit = options.getString('fit');
       if (seconds !== null) flags.push('--seconds', String(seconds));
+      // Without a size, an attached picture's shape decides the frame (the core says so in the status).
       if (size) flags.push('--size', size);
       if (model) flags.push('--model', model);
+      if (fit) flags.push('--fit', fit);
       return [...flags, '--', options.getString('prompt', true)].join(' ');
     }
     case 'remix':
@@ -75,10 +79,16 @@ export async function handleSlashCommand(
   }
   const image = sub === 'generate' ? interaction.options.getAttachment('image') : null;
   const stored = image ? storedAttachmentOf(image) : null;
-  const parsed = core.parse(
-    commandText(sub, interaction.options),
-    stored ? { filename: stored.filename, contentType: stored.contentType, bytes: stored.bytes } : null,
-  );
+  // A `video` option is the id whatever it holds: the text grammar would read a word that is no id
+  // (`/sora remix video: sunset prompt: …`) as a prompt.
+  const parsed =
+    (sub === 'remix' || sub === 'status' || sub === 'delete'
+      ? videoIdProblem(interaction.options.getString('video', true))
+      : undefined) ??
+    core.parse(
+      commandText(sub, interaction.options),
+      stored ? { filename: stored.filename, contentType: stored.contentType, bytes: stored.bytes } : null,
+    );
   if (!parsed.ok) {
     await replyPrivately(interaction, usageNotice(parsed.problem.message));
     return;

@@ -11,7 +11,8 @@ Commands:
                                  remove the bot's Discord commands (everywhere, or from one server)
   emulator [--port N] [--host ADDR] [--render-ms N]
                                  run the local Sora emulator alone (default port ${DEFAULT_EMULATOR_PORT})
-  video create --prompt TEXT [--seconds S] [--size WxH] [--model M] [--image FILE] [--wait] [--out FILE] [--json]
+  video create --prompt TEXT [--seconds S] [--size WxH] [--model M] [--image FILE [--fit cover|contain]]
+               [--wait] [--out FILE] [--json]
   video get ID [--json]
   video list [--limit N] [--json]
   video download ID [--variant video|thumbnail|spritesheet] --out FILE
@@ -24,6 +25,9 @@ Commands:
   --version                      the version of sora-bot
 
 --wait polls until the video is ready; --out FILE also saves the MP4 (and implies --wait).
+--image without --size: the image's shape decides portrait or landscape; an image of another pixel size
+than the video's is fitted to it (--fit cover: fill and crop, the default; contain: whole, with bars).
+The prompt is one argument, taken as it is (quote it; line breaks stay).
 video create prints its estimated cost (SORA_PRICES over the published prices) on stderr before sending.
 The provider comes from SORA_PROVIDER (azure, openai, emulator); without any key the commands run on an
 embedded emulator. Settings are read from the environment and from .env in the working directory.

@@ -27,6 +27,7 @@ const OPTIONS = {
   size: { type: 'string' },
   model: { type: 'string' },
   image: { type: 'string' },
+  fit: { type: 'string' },
   wait: { type: 'boolean' },
   out: { type: 'string' },
   json: { type: 'boolean' },
@@ -36,7 +37,7 @@ const OPTIONS = {
 
 /** Which options each subcommand takes (parseArgs knows them all; we refuse the misplaced ones). */
 const ALLOWED: Record<Subcommand, readonly (keyof typeof OPTIONS)[]> = {
-  create: ['prompt', 'seconds', 'size', 'model', 'image', 'wait', 'out', 'json'],
+  create: ['prompt', 'seconds', 'size', 'model', 'image', 'fit', 'wait', 'out', 'json'],
   get: ['json'],
   list: ['limit', 'json'],
   download: ['variant', 'out'],

@@ -2,11 +2,18 @@
  * Checks `video create` options against what the provider accepts before anything is sent (and
  * billed): model, size, duration, prompt length, and the reference image's type and pixel size.
  * Each problem is one line for a person.
+ *
+ * As in chat, a reference image without `--size` decides the frame (a wide picture makes a landscape
+ * video), and an image of another pixel size than the video's is fitted to it with ffmpeg (`--fit
+ * cover`, the default, crops; `--fit contain` keeps it whole with bars), because the provider takes
+ * only an image of exactly the video's size.
  */
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Config } from '../config.js';
-import { sniffImage } from '../media/image-info.js';
+import { sizeForImage } from '../core/reference-image.js';
+import { fitImage } from '../media/fit-image.js';
+import { type ImageInfo, imageTooLarge, sniffImage } from '../media/image-info.js';
 import {
   type CapabilityProblem,
   checkAgainstCapabilities,
@@ -23,11 +30,13 @@ export interface CreateOptionsInput {
   seconds?: string | undefined;
   size?: string | undefined;
   image?: string | undefined;
+  fit?: string | undefined;
 }
 
 export async function buildCreateRequest(
   input: CreateOptionsInput,
-  config: Pick<Config, 'SORA_MODEL' | 'SORA_PROVIDER' | 'AZURE_OPENAI_DEPLOYMENT'>,
+  config: Pick<Config, 'SORA_MODEL' | 'SORA_PROVIDER' | 'AZURE_OPENAI_DEPLOYMENT'> &
+    Partial<Pick<Config, 'FFMPEG_PATH'>>,
   caps: ProviderCapabilities,
 ): Promise<Parsed<CreateVideoRequest>> {
   const prompt = input.prompt?.trim();
@@ -42,14 +51,27 @@ export async function buildCreateRequest(
   if (!family)
     return usageProblem(`unknown model "${requested}": use one of ${Object.keys(caps.models).join(', ')}`);
   const model = caps.models[family];
-  const size = input.size ?? model?.defaultSize ?? '720x1280';
+  const fit = input.fit ?? 'cover';
+  if (fit !== 'cover' && fit !== 'contain')
+    return usageProblem(`--fit must be cover (fill the frame, crop the edges) or contain (whole, with bars)`);
+  const read =
+    input.image === undefined
+      ? undefined
+      : await readReferenceImage(input.image, model?.maxImageBytes ?? 20 * 1024 * 1024);
+  if (read && !read.ok) return read;
+  const picture = read?.value;
+  const size =
+    input.size ??
+    (picture && model ? sizeForImage(picture.info, model) : undefined) ??
+    model?.defaultSize ??
+    '720x1280';
   const seconds = input.seconds ?? model?.defaultSeconds ?? '4';
 
   let image: ReferenceImage | undefined;
-  if (input.image !== undefined) {
-    const read = await readReferenceImage(input.image, size, model?.maxImageBytes ?? 20 * 1024 * 1024);
-    if (!read.ok) return read;
-    image = read.value;
+  if (picture) {
+    const fitted = await fitToSize(picture, size, fit, config.FFMPEG_PATH);
+    if (!fitted.ok) return fitted;
+    image = fitted.value;
   }
   const problem = checkAgainstCapabilities(caps, {
     model: family,
@@ -83,11 +105,13 @@ function describeProblem(
   }
 }
 
-async function readReferenceImage(
-  path: string,
-  size: string,
-  maxBytes: number,
-): Promise<Parsed<ReferenceImage>> {
+interface ReadImage {
+  path: string;
+  data: Buffer;
+  info: ImageInfo;
+}
+
+async function readReferenceImage(path: string, maxBytes: number): Promise<Parsed<ReadImage>> {
   let data: Buffer;
   try {
     const file = await open(path, 'r');
@@ -107,10 +131,41 @@ async function readReferenceImage(
   }
   const info = sniffImage(data);
   if (!info) return usageProblem(`--image ${path} is not a JPEG, PNG or WebP image`);
+  return { ok: true, value: { path, data, info } };
+}
+
+/** The image as it is when it already has the video's pixel size, else fitted to it (a PNG). */
+async function fitToSize(
+  image: ReadImage,
+  size: string,
+  fit: 'cover' | 'contain',
+  ffmpegPath: string | undefined,
+): Promise<Parsed<ReferenceImage>> {
+  const { path, data, info } = image;
+  const filename = basename(path);
   const wanted = parseSize(size);
-  if (info.width !== wanted.width || info.height !== wanted.height)
+  if (info.width === wanted.width && info.height === wanted.height)
+    return { ok: true, value: { data, contentType: info.type, filename } };
+  // Before any decoder: a small file can declare a canvas that decodes to gigabytes.
+  const tooLarge = imageTooLarge(info);
+  if (tooLarge) return usageProblem(`--image ${path} ${tooLarge}`);
+  try {
+    const fitted = await fitImage({ bytes: data }, wanted.width, wanted.height, {
+      fit,
+      ffmpegPath,
+      inputType: info.type,
+    });
+    return {
+      ok: true,
+      value: {
+        data: Buffer.from(fitted),
+        contentType: 'image/png',
+        filename: `${filename.replace(/\.[^.]*$/, '')}.png`,
+      },
+    };
+  } catch (error) {
     return usageProblem(
-      `--image ${path} is ${info.width}x${info.height} but the video is ${size}: the image must match the video size`,
+      `--image ${path} (${info.width}x${info.height}) could not be fitted to ${size}: ${error instanceof Error ? error.message : String(error)}`,
     );
-  return { ok: true, value: { data, contentType: info.type, filename: basename(path) } };
+  }
 }

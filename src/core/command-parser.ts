@@ -166,6 +166,19 @@ export function parseCommand(text: string, ctx: ParseContext): ParseResult {
   return parseGenerate(text, tokens, ctx);
 }
 
+/**
+ * For forms that take the video id in a field of its own (Discord's `video` option): a command there is
+ * that command whatever the field holds, so a word that is no id is a usage problem, never a prompt.
+ */
+export function videoIdProblem(raw: string): { ok: false; problem: UsageProblem } | undefined {
+  if (normalizeShortId(raw)) return undefined;
+  return usageProblem(
+    'missing_id',
+    'id',
+    `\`${raw.trim().slice(0, 40)}\` isn't a video id. Ids are 6 letters and digits, like \`k3f9qz\`; \`/sora list\` shows yours.`,
+  );
+}
+
 /** `list` followed only by list options; undefined when anything else follows (a prompt). */
 function parseList(rest: readonly string[]): ParseResult | undefined {
   let all = false;

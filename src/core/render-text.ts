@@ -16,7 +16,6 @@ export function describeOptions(job: JobView): string {
   return parts.join(' · ');
 }
 
-export function requesterLabel(job: JobView): string {
 /** "landscape, from your image" when the picture chose the frame; "whole image, with bars" for `contain`. */
 export function frameLine(job: Pick<JobView, 'size' | 'frame'>): string {
   const [width = 0, height = 0] = job.size.split('x').map(Number);
@@ -27,6 +26,7 @@ export function frameLine(job: Pick<JobView, 'size' | 'frame'>): string {
   return job.frame?.fit === 'contain' ? `${base} (whole image, with bars)` : base;
 }
 
+export function requesterLabel(job: JobView): string {
   return job.requesterName ?? job.requesterUser;
 }
 

@@ -85,7 +85,15 @@ export function helpMessage(caps: ProviderCapabilities, defaultModel: string): H
     commands: [
       { usage: '/sora PROMPT', description: 'Make a video (attach an image to animate it).' },
       { usage: '  --seconds N', description: `Length in seconds: ${seconds}.` },
-      { usage: '  --landscape | --portrait | --size WxH', description: `Shape; sizes here: ${sizes}.` },
+      {
+        usage: '  --landscape | --portrait | --size WxH',
+        description: `Shape; sizes here: ${sizes}. Without one, an attached image's shape decides.`,
+      },
+      {
+        usage: '  --fit cover | contain',
+        description:
+          'How an image meets the frame: fill it and crop the edges (cover, default), or whole, with bars.',
+      },
       {
         usage: '  --model NAME | --pro',
         description: `Model: ${models.map((m) => m.model).join(' or ')} (default ${defaultModel}).`,
@@ -103,6 +111,8 @@ export function helpMessage(caps: ProviderCapabilities, defaultModel: string): H
     ],
     notes: [
       'Every video gets a short id like `k3f9qz`; use it with remix, status and delete.',
+      'A command word is a command only in the shapes above (`help` alone, `status k3f9qz`…); anything else is a prompt, kept as you typed it, line breaks too.',
+      'Options can go anywhere in the prompt; after `--` nothing is an option: `/sora --landscape -- a film called --help`.',
       'Each answer says what the video costs before anything is spent.',
       "Sora won't show real people, copyrighted characters or music, or adult content.",
     ],

@@ -50,10 +50,10 @@ describe('sora-bot usage', () => {
       /not a JPEG, PNG or WebP/,
     ],
     [
-      'an image of the wrong size',
-      ['video', 'create', '--prompt', 'a fox', '--image', 'wide.png'],
+      'an unknown way to fit the image',
+      ['video', 'create', '--prompt', 'a fox', '--image', 'wide.png', '--fit', 'stretch'],
       {},
-      /1280x720 but the video is 720x1280/,
+      /--fit must be cover/,
     ],
     [
       'an over-long remix prompt',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCreateRequest, type CreateOptionsInput } from '../../src/cli/video-options.js';
+import { sniffImage } from '../../src/media/image-info.js';
 import { CAPABILITIES } from '../../src/sora/capabilities.js';
 import { solidPng } from './fixtures.js';
 
@@ -84,14 +85,37 @@ describe('buildCreateRequest', () => {
     expect(await problemOf(input)).toBe(message);
   });
 
-  it('refuses images that are not images, or not the video size', async () => {
+  it('refuses images that are not images, and an unknown fit', async () => {
     expect(await problemOf({ prompt: 'a fox', image: join(dir, 'fake.jpg') })).toBe(
       `--image ${join(dir, 'fake.jpg')} is not a JPEG, PNG or WebP image`,
     );
-    expect(await problemOf({ prompt: 'a fox', image: join(dir, 'wide.png') })).toBe(
-      `--image ${join(dir, 'wide.png')} is 1280x720 but the video is 720x1280: the image must match the video size`,
-    );
     expect(await problemOf({ prompt: 'a fox', image: dir })).toBe(`--image ${dir} is not a file`);
+    expect(await problemOf({ prompt: 'a fox', image: join(dir, 'wide.png'), fit: 'stretch' })).toMatch(
+      /^--fit must be cover .* or contain/,
+    );
+  });
+
+  it('lets the image decide the frame without --size, and fits it to a size asked for', async () => {
+    const wide = await buildCreateRequest(
+      { prompt: 'a fox', image: join(dir, 'wide.png') },
+      openai,
+      CAPABILITIES.openai,
+    );
+    expect(wide.ok && { size: wide.value.size, bytes: wide.value.image?.data.byteLength }).toEqual({
+      size: '1280x720',
+      bytes: solidPng(1280, 720).byteLength,
+    });
+    for (const fit of ['cover', 'contain']) {
+      const tall = await buildCreateRequest(
+        { prompt: 'a fox', image: join(dir, 'wide.png'), size: '720x1280', fit },
+        openai,
+        CAPABILITIES.openai,
+      );
+      if (!tall.ok) throw new Error(tall.message);
+      expect(tall.value.size).toBe('720x1280');
+      expect(sniffImage(tall.value.image!.data)).toEqual({ type: 'image/png', width: 720, height: 1280 });
+      expect(tall.value.image?.filename).toBe('wide.png');
+    }
   });
 
   it('treats any Azure deployment name as sora-2 and refuses sora-2-pro there', async () => {

@@ -1,0 +1,178 @@
+/**
+ * Does scraping /metrics slow the bot down? (run: `npx tsx bench/metrics-scrape.ts [JOBS] [RENDER_MS]`,
+ * default 1000 jobs, 2000 ms renders). Issue 11's performance goal: /metrics scraped at 10 requests a
+ * second during the core benchmark changes its completion-to-delivery p99 by nothing measurable.
+ *
+ * The scenario is bench/core-queue.ts's (its `runPass`: 1,000 jobs from 50 requesters at once through
+ * the real SoraCore on a SQLite file, the emulator behind a counting proxy in a child process), run
+ * in the same process with the bot's metrics on, as `sora-bot start` has them on loopback
+ * (BotMetrics: the core's port, the client's request observer, Node's process series), either
+ * - scraped: GET /metrics over real HTTP on the bot's HttpServer every 100 ms, one scrape at a time
+ *   (as Prometheus does), by a scraper in a process of its own (this file with `--scraper URL`), from
+ *   before the first command to after the last delivery; or
+ * - not scraped.
+ * After a small warm-up pass (not reported), the passes run in the order scraped, not, not, scraped:
+ * a drift of the shared machine during the run weighs on both sides alike, and the two passes of each
+ * kind show how far a pass differs from its own twin (the noise a difference must beat).
+ *
+ * Figures, not assertions: this is never part of the test suite.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fetch } from 'undici';
+import { silentLogger } from '../src/core/logger.js';
+import { HttpServer } from '../src/http/http-server.js';
+import { mountMetrics } from '../src/http/metrics-route.js';
+import { BotMetrics } from '../src/metrics/bot-metrics.js';
+import { type PassResult, percentile, runPass, startProviderSide } from './core-queue.js';
+
+const SCRAPE_EVERY_MS = 100;
+
+interface Scraping {
+  scrapes: number;
+  failures: number;
+  /** Time of each scrape, request to last byte, ms. */
+  ms: number[];
+  lastBytes: number;
+}
+
+/** The scraper process: scrapes `url` every SCRAPE_EVERY_MS, never two at once, until its stdin ends. */
+async function scraperSide(url: string): Promise<void> {
+  const into: Scraping = { scrapes: 0, failures: 0, ms: [], lastBytes: 0 };
+  let stopped = false;
+  process.stdin.resume();
+  process.stdin.on('end', () => {
+    stopped = true;
+  });
+  process.stdout.write('ready\n');
+  while (!stopped) {
+    const start = performance.now();
+    try {
+      const res = await fetch(url);
+      const body = await res.text();
+      if (res.status === 200) into.lastBytes = Buffer.byteLength(body);
+      else into.failures++;
+    } catch {
+      into.failures++;
+    }
+    const took = performance.now() - start;
+    into.scrapes++;
+    into.ms.push(took);
+    await sleep(Math.max(0, SCRAPE_EVERY_MS - took));
+  }
+  process.stdout.write(`${JSON.stringify(into)}\n`);
+}
+
+/** Starts a scraper process on `url`; the returned stop() ends it and hands back what it measured. */
+async function startScraper(url: string): Promise<() => Promise<Scraping>> {
+  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--scraper', url], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  if ((await lines.next()).value !== 'ready') throw new Error('the scraper did not start');
+  return async () => {
+    child.stdin!.end();
+    const result = await lines.next();
+    return JSON.parse(String(result.value)) as Scraping;
+  };
+}
+
+async function main(): Promise<void> {
+  const [jobsArg, renderArg] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const jobs = Number(jobsArg ?? 1000);
+  const renderMs = Number(renderArg ?? 2000);
+  const poll = {
+    pollInitialMs: Math.round(Math.max(100, Math.min(2_000, renderMs / 10))),
+    pollMaxMs: Math.round(Math.max(250, Math.min(15_000, renderMs / 4))),
+  };
+  const { child, url } = await startProviderSide(renderMs);
+  try {
+    process.stderr.write(`provider side ready at ${url}; ${jobs} jobs, renders of ${renderMs} ms\n`);
+    await pass('warm-up', url, Math.min(jobs, 100), renderMs, poll, undefined);
+    const scraping: Scraping = { scrapes: 0, failures: 0, ms: [], lastBytes: 0 };
+    const scraped1 = await pass('scraped 1', url, jobs, renderMs, poll, scraping);
+    const plain1 = await pass('not scraped 1', url, jobs, renderMs, poll, undefined);
+    const plain2 = await pass('not scraped 2', url, jobs, renderMs, poll, undefined);
+    const scraped2 = await pass('scraped 2', url, jobs, renderMs, poll, scraping);
+    printReport(jobs, renderMs, [plain1, plain2], [scraped1, scraped2], scraping);
+  } finally {
+    child.stdin?.end();
+  }
+}
+
+/** One core-queue pass with the bot's metrics and its HTTP server; scraped when `scraping` is given. */
+async function pass(
+  name: string,
+  proxyUrl: string,
+  jobs: number,
+  renderMs: number,
+  poll: { pollInitialMs: number; pollMaxMs: number },
+  scraping: Scraping | undefined,
+): Promise<PassResult> {
+  const metrics = new BotMetrics();
+  const http = new HttpServer({ host: '127.0.0.1', port: 0, logger: silentLogger });
+  mountMetrics(http, { access: { mode: 'open' }, exposition: () => metrics.exposition() });
+  const base = await http.listen();
+  const stopScraper = scraping ? await startScraper(`${base}/metrics`) : undefined;
+  try {
+    return await runPass(name, 3, proxyUrl, jobs, renderMs, poll, undefined, { metrics });
+  } finally {
+    if (stopScraper && scraping) {
+      const got = await stopScraper();
+      scraping.scrapes += got.scrapes;
+      scraping.failures += got.failures;
+      scraping.ms.push(...got.ms);
+      scraping.lastBytes = got.lastBytes;
+    }
+    await http.close();
+  }
+}
+
+function printReport(
+  jobs: number,
+  renderMs: number,
+  plain: [PassResult, PassResult],
+  scraped: [PassResult, PassResult],
+  s: Scraping,
+): void {
+  const ms = (n: number) => `${Math.round(n)} ms`;
+  const ratio = (a: number, b: number) => `${(b / Math.max(1e-9, a)).toFixed(2)}x`;
+  const pooled = (passes: PassResult[]) => passes.flatMap((r) => r.latency).sort((a, b) => a - b);
+  const both = { plain: pooled(plain), scraped: pooled(scraped) };
+  const scrapeMs = [...s.ms].sort((a, b) => a - b);
+  const passes = [...plain, ...scraped];
+  console.log(
+    `\n### /metrics scraped during the core benchmark: ${jobs} jobs a pass, renders of ${renderMs} ms, ` +
+      `metrics on in every pass (node ${process.version}, ${new Date().toISOString()})\n`,
+  );
+  console.log('| pass | delivered (failed) | all delivered | completion -> delivery, median / p99 |');
+  console.log('|---|---|---|---|');
+  for (const r of passes)
+    console.log(
+      `| ${r.name} | ${r.delivered} (${r.failed}) | ${(r.wallMs / 1000).toFixed(1)} s | ${ms(percentile(r.latency, 50))} / ${ms(percentile(r.latency, 99))} |`,
+    );
+  const p99 = { plain: percentile(both.plain, 99), scraped: percentile(both.scraped, 99) };
+  const twin = (a: PassResult, b: PassResult) => {
+    const [x, y] = [percentile(a.latency, 99), percentile(b.latency, 99)];
+    return Math.max(x, y) / Math.max(1e-9, Math.min(x, y));
+  };
+  console.log('\n| both passes of a kind together | not scraped | scraped at 10/s | scraped / not |');
+  console.log('|---|---|---|---|');
+  console.log(
+    `| completion -> delivery, median | ${ms(percentile(both.plain, 50))} | ${ms(percentile(both.scraped, 50))} | ${ratio(percentile(both.plain, 50), percentile(both.scraped, 50))} |`,
+  );
+  console.log(
+    `| **completion -> delivery, p99** | **${ms(p99.plain)}** | **${ms(p99.scraped)}** | **${ratio(p99.plain, p99.scraped)}** |`,
+  );
+  console.log(
+    `| p99 of a pass against its twin (the noise) | ${twin(plain[0], plain[1]).toFixed(2)}x | ${twin(scraped[0], scraped[1]).toFixed(2)}x | |`,
+  );
+  console.log(
+    `\nScrapes: ${s.scrapes} (${s.failures} failed), one scrape median / p99 ${ms(percentile(scrapeMs, 50))} / ${ms(percentile(scrapeMs, 99))}, ${(s.lastBytes / 1024).toFixed(1)} KB of text.`,
+  );
+}
+
+if (process.argv[2] === '--scraper') await scraperSide(process.argv[3]!);
+else await main();
+process.exit(0);
