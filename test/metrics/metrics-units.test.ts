@@ -1,8 +1,11 @@
 /**
  * The parts of the metrics that need no running bot: who may read /metrics for each bind and setting,
- * how a provider path becomes an endpoint label, and Slack's status-edit budget reporting what it
- * holds back (the real StatusEditBudget and the real registry, read as Prometheus text).
+ * how a provider path becomes an endpoint label, Slack's status-edit budget reporting what it holds
+ * back (the real StatusEditBudget and the real registry, read as Prometheus text), and the Grafana
+ * dashboard asking only for series the bot exports.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StatusEditBudget } from '../../adapters/slack/status-edit-budget.js';
 import { parseConfig } from '../../src/config.js';
@@ -86,5 +89,27 @@ describe("Slack's status-edit budget in the metrics", () => {
     await budget.final('T1', 'a', edit('a-final'));
     expect(value(await read(), 'sora_status_edits_waiting', { platform: 'slack' })).toBe(1);
     budget.close();
+  });
+});
+
+describe('docs/grafana-dashboard.json', () => {
+  it('queries only series the bot exports, through the datasource variable', async () => {
+    const metrics = new BotMetrics();
+    metrics.watchStatusEdits('slack', () => 0);
+    const { body } = await metrics.exposition();
+    const exported = new Set([...body.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => m[1]!));
+    const dashboard = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../../docs/grafana-dashboard.json'), 'utf8'),
+    ) as { panels: { type: string; datasource?: { uid: string }; targets?: { expr: string }[] }[] };
+    const queried = new Set<string>();
+    for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
+      // Grafana's variable syntax, not a template string: the panel follows the chosen datasource.
+      expect(panel.datasource?.uid).toBe(['$', '{datasource}'].join(''));
+      for (const target of panel.targets ?? [])
+        for (const [name] of target.expr.matchAll(/\b(sora|process|nodejs)_[a-z0-9_]+/g))
+          queried.add(name.replace(/_(bucket|count|sum)$/, ''));
+    }
+    expect(queried.size).toBeGreaterThan(10);
+    expect([...queried].filter((name) => !exported.has(name))).toEqual([]);
   });
 });
