@@ -2,6 +2,7 @@
  * How a chat adapter plugs into the running bot: it gets the core (to run commands and as the owner
  * of its ChatSurface), the shared HTTP server (to mount routes) and the config; it returns a handle.
  */
+import type { Dispatcher } from 'undici';
 import type { Config } from './config.js';
 import type { Clock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
@@ -19,6 +20,11 @@ export interface AdapterContext {
   http: HttpServer;
   logger: Logger;
   clock: Clock;
+  /**
+   * The bot's undici Agent for the adapter's own outbound HTTP (uploads, Discord's REST), so the
+   * process has one HTTP stack (docs/discord-adapter.md, "One HTTP stack").
+   */
+  dispatcher?: Dispatcher;
   /** Creates the adapter's namespaced key-value view of the store (`namespace` = the adapter's name). */
   values(namespace: string): KeyValues;
   /** Where the adapter reports what it holds back for platform limits; absent when metrics are off. */

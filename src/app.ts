@@ -80,11 +80,15 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   };
   try {
     if (config.FFMPEG_MAX_CONCURRENT) setFfmpegConcurrency(config.FFMPEG_MAX_CONCURRENT);
+    // The bot's one undici Agent, passed to the provider and the adapters (uploads, Discord's REST);
+    // nothing of ours installs a global dispatcher (docs/discord-adapter.md, "One HTTP stack").
+    const dispatcher = new Agent();
+    closers.push(() => dispatcher.close());
     // Series are kept only when /metrics can be read (otherwise every report is a no-op).
     const access = metricsAccess(config);
     const metrics = access.mode === 'off' ? undefined : new BotMetrics({ logger });
     const observe = metrics?.observeProviderRequest;
-    const { provider, describe } = await openProvider(config, logger, closers, observe);
+    const { provider, describe } = await openProvider(config, logger, closers, dispatcher, observe);
     const store = await openStore({ storeUrl: config.STORE_URL, dataDir: config.DATA_DIR, exclusive: true });
     if (store.kind === 'redis' && config.SORA_PROVIDER === 'emulator')
       // Another replica could never poll or download this process's stand-in renders.
@@ -138,6 +142,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       http,
       logger,
       clock: options.clock ?? systemClock,
+      dispatcher,
       values: (namespace) => namespacedValues(store, namespace),
       ...(metrics ? { metrics } : {}),
     };
@@ -175,10 +180,9 @@ async function openProvider(
   config: Config,
   logger: Logger,
   closers: (() => Promise<void>)[],
+  dispatcher: Agent,
   observe: RequestObserver | undefined,
 ): Promise<{ provider: VideoProvider; describe: string }> {
-  const dispatcher = new Agent();
-  closers.push(() => dispatcher.close());
   if (config.SORA_PROVIDER !== 'emulator') {
     const where = config.SORA_PROVIDER === 'azure' ? config.AZURE_OPENAI_ENDPOINT : config.OPENAI_BASE_URL;
     return {

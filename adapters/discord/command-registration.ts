@@ -6,7 +6,7 @@
  */
 import { DiscordAPIError, REST, RESTJSONErrorCodes, Routes } from 'discord.js';
 import type { ProviderCapabilities } from '../../src/sora/capabilities.js';
-import { discordFetch } from './client-factory.js';
+import { discordRequest } from './client-factory.js';
 import { registerCommands } from './command-definitions.js';
 import { inviteUrl } from './invite.js';
 
@@ -26,7 +26,7 @@ export async function registerWithToken(input: {
   const rest = new REST({
     version: '10',
     retries: 1,
-    makeRequest: discordFetch,
+    makeRequest: discordRequest,
     ...(input.apiUrl ? { api: input.apiUrl } : {}),
   }).setToken(input.token);
   try {

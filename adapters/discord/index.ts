@@ -51,7 +51,7 @@ export async function startDiscordAdapter(ctx: AdapterContext): Promise<RunningD
       })
     : null;
   if (links) mountDownloadRoute(http, links, (jobId) => core.jobRecord(jobId));
-  const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL });
+  const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, dispatcher: ctx.dispatcher });
   const surface = new DiscordSurface({
     client,
     uploadLimits,

@@ -12,6 +12,7 @@
  * it landed in the thread.
  */
 import { stat } from 'node:fs/promises';
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { Logger } from '../../src/core/logger.js';
 import type { BotMessage, StatusMessage } from '../../src/core/messages.js';
@@ -75,6 +76,8 @@ export interface SlackSurfaceDeps {
   logger: Logger;
   /** How long findDelivery gives a completed upload to show its share before calling it not posted. */
   shareSettleMs?: number;
+  /** The bot's undici Agent (src/app.ts), for the upload; undici's global one when absent (tests). */
+  dispatcher?: Dispatcher;
 }
 
 export function videoFileName(jobId: string): string {
@@ -328,6 +331,7 @@ export class SlackSurface implements ChatSurface {
         channel: c.channel,
         threadTs: c.threadTs,
         initialComment: file.caption,
+        ...(this.deps.dispatcher ? { dispatcher: this.deps.dispatcher } : {}),
         beforeShare: async (id) => {
           at.fileId = id;
           at.step = 'checkpoint';

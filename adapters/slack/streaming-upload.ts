@@ -6,7 +6,7 @@
  * `thread_ts`: https://api.slack.com/messaging/files#uploading_files
  */
 import { createReadStream } from 'node:fs';
-import { request } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import { z } from 'zod';
 import { SurfaceError } from '../../src/core/surface.js';
 import type { SlackApi } from './slack-api.js';
@@ -27,6 +27,8 @@ export interface UploadInput {
   beforeShare?: (fileId: string) => Promise<void>;
   /** Sharing into a channel needs membership: join it (public channels) and the share is retried once. */
   joinChannel?: () => Promise<boolean>;
+  /** The bot's undici Agent (src/app.ts); undici's global one when absent. */
+  dispatcher?: Dispatcher;
 }
 
 const UploadUrlSchema = z.object({ upload_url: z.string().url(), file_id: z.string().min(1) });
@@ -44,6 +46,7 @@ export async function uploadFileStreaming(slack: SlackApi, input: UploadInput): 
     body: createReadStream(input.path),
     headersTimeout: 60_000,
     bodyTimeout: 10 * 60_000,
+    dispatcher: input.dispatcher,
   });
   // Drain the small answer so the socket returns to the pool.
   await response.body.text();
