@@ -114,6 +114,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
         requestsPerMinute: config.SORA_RPM,
         retentionMs: config.VIDEO_RETENTION_DAYS * 24 * 60 * 60 * 1000,
         ffmpegPath: config.FFMPEG_PATH,
+        notify: config.SORA_NOTIFY,
         // The emulator renders in seconds: poll it proportionally so the demo feels live.
         ...(renderMs !== undefined
           ? {

@@ -126,6 +126,8 @@ export const EnvSchema = z.object({
   SORA_MAX_CONCURRENT: int(1, 1000).default(DEFAULTS.maxConcurrent),
   SORA_RPM: int(0, 100_000).default(DEFAULTS.requestsPerMinute),
   VIDEO_RETENTION_DAYS: int(1, 3650).default(DEFAULTS.videoRetentionDays),
+  // Mention the requester when their video is delivered, fails or is refused (src/core/notify-settings.ts).
+  SORA_NOTIFY: z.enum(['mention', 'none'], { error: 'one of mention, none' }).default('mention'),
   SORA_ADMINS: list.superRefine((entries, ctx) => {
     const bare = entries.find((e) => !/^(slack|discord|playground):[^:\s]+(:[^:\s]+)?$/.test(e));
     if (bare)

@@ -24,6 +24,7 @@ export const SUBCOMMANDS = [
   'delete',
   'budget',
   'usage',
+  'settings',
   'help',
 ] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -158,6 +159,22 @@ export function commandDefinitions(caps: ProviderCapabilities): RESTPutAPIApplic
           options: [videoId],
         },
         ...moneySubcommands(),
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          name: 'settings',
+          description: 'Your settings: whether you are mentioned when your video is ready',
+          options: [
+            {
+              type: ApplicationCommandOptionType.String,
+              name: 'notify',
+              description: 'Mention me when my video is ready, fails or is refused',
+              choices: [
+                { name: 'on', value: 'on' },
+                { name: 'off', value: 'off' },
+              ],
+            },
+          ],
+        },
         { type: ApplicationCommandOptionType.Subcommand, name: 'help', description: 'How to use sora-bot' },
       ],
     },

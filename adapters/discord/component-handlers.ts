@@ -1,7 +1,7 @@
 /**
  * Buttons, modal submissions and the two message context menus. Each reads its state from the
- * custom_id (the job id) or the store, never from memory, so a Remix, Delete, Approve or Deny button
- * posted before a restart still works (docs/platforms.md: buttons survive restarts, collectors do not).
+ * custom_id (the job id) or the store, never from memory, so a Remix, Delete, Approve, Deny, Cancel,
+ * Retry or Again button posted before a restart still works (docs/platforms.md: buttons survive restarts, collectors do not).
  */
 import type {
   ButtonInteraction,
@@ -79,6 +79,25 @@ export async function handleButton(deps: ComponentDeps, interaction: ButtonInter
             ? { kind: 'delete', jobId: id.jobId }
             : { kind: 'approval', jobId: id.jobId, approve: id.kind === 'approve' },
       });
+      if (outcome.kind === 'reply') await finishPrivately(interaction, outcome.message);
+      return;
+    }
+    case 'cancel':
+    case 'retry':
+    case 'again': {
+      // The core's job controls decide who may (job-controls.ts) and make one change however often
+      // the button is pressed; the presser hears privately what happened, everyone sees the messages.
+      if (!(await defer(interaction, 'private'))) return;
+      const control = { kind: 'control', action: id.kind, jobId: id.jobId } as const;
+      const run = () =>
+        core.run({
+          requester: requesterOf(interaction),
+          channel: place.scope,
+          conversation: place.encoded,
+          intent: control,
+        });
+      // Retry and Again start a job: they queue behind the same limit as /sora generate.
+      const outcome = await (id.kind === 'cancel' ? run() : deps.jobStarts.run(run));
       if (outcome.kind === 'reply') await finishPrivately(interaction, outcome.message);
       return;
     }

@@ -14,6 +14,8 @@ export type DiscordComponentId =
   | { kind: 'approve'; jobId: string }
   /** Button: an admin denies a job waiting for approval. */
   | { kind: 'deny'; jobId: string }
+  /** Buttons: Cancel a job, Retry a failure, make a delivered video Again (job-controls.ts decides who may). */
+  | { kind: 'cancel' | 'retry' | 'again'; jobId: string }
   /** Button: another page of `/sora list`. */
   | { kind: 'list_page'; page: number; all: boolean }
   /** Modal: the new prompt for a remix of `jobId`. */
@@ -33,6 +35,10 @@ export function encodeComponentId(id: DiscordComponentId): string {
       return `${PREFIX}:approve:${id.jobId}`;
     case 'deny':
       return `${PREFIX}:deny:${id.jobId}`;
+    case 'cancel':
+    case 'retry':
+    case 'again':
+      return `${PREFIX}:${id.kind}:${id.jobId}`;
     case 'list_page':
       return `${PREFIX}:list:${id.page}:${id.all ? 'all' : 'mine'}`;
     case 'remix_modal':
@@ -51,6 +57,9 @@ export function decodeComponentId(customId: string): DiscordComponentId | undefi
     case 'delete':
     case 'approve':
     case 'deny':
+    case 'cancel':
+    case 'retry':
+    case 'again':
     case 'remix-modal': {
       const jobId = a === undefined || b !== undefined ? undefined : normalizeShortId(a);
       if (!jobId) return undefined;

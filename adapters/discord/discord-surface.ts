@@ -46,7 +46,7 @@ import { encodeComponentId } from './custom-ids.js';
 import { discordCode, isTooLarge, loggableError, toSurfaceError } from './discord-errors.js';
 import type { DownloadLinks } from './download-links.js';
 import { fitVideoToSize } from './fit-video.js';
-import { NO_MENTIONS, renderMessage } from './render-message.js';
+import { NO_MENTIONS, renderMessage, requesterPing } from './render-message.js';
 import type { UploadLimits } from './upload-limits.js';
 
 export const DISCORD_LIMITS = {
@@ -305,7 +305,8 @@ export class DiscordSurface implements ChatSurface {
   private async send(c: DiscordConversation, payload: MessageCreateOptions): Promise<Message> {
     const channel = await this.channel(c);
     try {
-      return await channel.send({ ...payload, allowedMentions: NO_MENTIONS });
+      // Nobody is pinged, except the one requester a delivery or failure names (render-message.ts).
+      return await channel.send({ ...payload, allowedMentions: onlyRequesterPing(payload.allowedMentions) });
     } catch (error) {
       if (isTooLarge(error)) throw error;
       throw toSurfaceError(error, postingChannel(c));
@@ -340,6 +341,21 @@ export class DiscordSurface implements ChatSurface {
       throw new SurfaceError('not_in_channel', `I can't post in <#${channelId}>.`, false);
     return channel;
   }
+}
+
+/** The renderer's ping of one user by id, checked again here; anything else becomes "nobody". */
+function onlyRequesterPing(
+  allowed: MessageCreateOptions['allowedMentions'],
+): typeof NO_MENTIONS | { parse: never[]; users: [string] } {
+  const users = allowed?.users;
+  const exact =
+    allowed?.parse?.length === 0 &&
+    !allowed.roles?.length &&
+    !allowed.repliedUser &&
+    Array.isArray(users) &&
+    users.length === 1 &&
+    typeof users[0] === 'string';
+  return exact ? requesterPing(users[0] as string) : NO_MENTIONS;
 }
 
 function decode(conversation: string): DiscordConversation {

@@ -23,11 +23,22 @@ import { neutraliseLinks } from './safe-text.js';
 /** Never let a rendered message mention anyone: not @everyone, not a role, not the requester. */
 export const NO_MENTIONS = { parse: [] as never[] } as const;
 
+/**
+ * What a message may ping: nobody, or (the delivered video or failure of a requester who wants to be
+ * told, notify-settings.ts) exactly that one user, named by id, with nothing parsed from the text.
+ */
+export type AllowedMentions = typeof NO_MENTIONS | { parse: never[]; users: [string] };
+
+/** Only a snowflake is ever put in `users`: the requester's id, never text anyone typed. */
+export function requesterPing(user: string | null | undefined): AllowedMentions {
+  return user && /^\d{17,20}$/.test(user) ? { parse: [], users: [user] } : NO_MENTIONS;
+}
+
 export interface DiscordMessagePayload {
   content: string;
   embeds: APIEmbed[];
   components: APIActionRowComponent<APIButtonComponent>[];
-  allowedMentions: typeof NO_MENTIONS;
+  allowedMentions: AllowedMentions;
   /** Files sent with the message (the `/sora usage` chart); absent for everything else. */
   files?: DiscordFile[];
 }
@@ -48,16 +59,25 @@ export function renderMessage(message: BotMessage, ownLines: readonly string[] =
       // Approve / Deny while the job waits for an admin; an edit without actions removes them.
       return payload(renderStatus(message), [], message.actions ?? []);
     case 'result':
-      return payload(renderResult(message), [], message.actions, ownLines);
-    case 'failure':
-      return payload(
-        [
-          `⚠️ ${escapeMarkdown(message.text)}`,
-          ...(message.hint ? [escapeMarkdown(message.hint)] : []),
-          ...(message.job ? [`Video \`${message.job.id}\``] : []),
-          ...(message.requestId ? [`Provider request id: \`${codeSafe(message.requestId)}\``] : []),
-        ].join('\n'),
+      // The caption names the requester (`by <@id>`): with their ping allowed, that mention notifies.
+      return pinging(payload(renderResult(message), [], message.actions, ownLines), message.mention);
+    case 'failure': {
+      const ping = requesterPing(message.mention);
+      return pinging(
+        payload(
+          [
+            `${'users' in ping ? `<@${ping.users[0]}> ` : ''}⚠️ ${escapeMarkdown(message.text)}`,
+            ...(message.hint ? [escapeMarkdown(message.hint)] : []),
+            ...(message.job ? [`Video \`${message.job.id}\``] : []),
+            ...(message.requestId ? [`Provider request id: \`${codeSafe(message.requestId)}\``] : []),
+          ].join('\n'),
+          [],
+          // Retry, when the same request may work another time.
+          message.actions ?? [],
+        ),
+        message.mention,
       );
+    }
     case 'list':
       return payload('', [listEmbed(message)], message.actions);
     case 'job_details': {
@@ -147,6 +167,9 @@ const BUTTON_STYLE: Record<
   list_page: ButtonStyle.Secondary,
   approve: ButtonStyle.Success,
   deny: ButtonStyle.Danger,
+  cancel: ButtonStyle.Danger,
+  retry: ButtonStyle.Primary,
+  again: ButtonStyle.Secondary,
 };
 
 export function actionRows(actions: readonly Action[]): APIActionRowComponent<APIButtonComponent>[] {
@@ -166,6 +189,13 @@ export function actionRows(actions: readonly Action[]): APIActionRowComponent<AP
       })),
     },
   ];
+}
+
+/** Allows the one ping of the requester, when the content mentions them. */
+function pinging(rendered: DiscordMessagePayload, mention: string | null | undefined): DiscordMessagePayload {
+  const ping = requesterPing(mention);
+  if (!('users' in ping) || !rendered.content.includes(`<@${ping.users[0]}>`)) return rendered;
+  return { ...rendered, allowedMentions: ping };
 }
 
 function payload(

@@ -1,5 +1,5 @@
 /**
- * `/sora generate|remix|status|list|delete|budget|usage|help`. The options are turned into the core's one text
+ * `/sora generate|remix|status|list|delete|budget|usage|settings|help`. The options are turned into the core's one text
  * grammar and parsed synchronously (microseconds), so a usage problem is answered privately at once
  * and everything else is deferred well inside Discord's 3 s window before any slow work (image
  * download, store, provider). generate and remix defer publicly (the reply becomes the status
@@ -53,6 +53,10 @@ export function commandText(sub: TextSubcommand, options: ChatInputCommandIntera
         ...(options.getBoolean('all') ? ['--all'] : []),
         ...(page ? ['--page', String(page)] : []),
       ].join(' ');
+    }
+    case 'settings': {
+      const notify = options.getString('notify');
+      return notify ? `settings notify ${notify}` : 'settings';
     }
     case 'help':
       return 'help';

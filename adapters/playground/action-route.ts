@@ -1,8 +1,10 @@
 /**
- * `POST /playground/rooms/:room/actions`: the Approve and Deny buttons on a status message waiting
- * for an admin. Approval is a button, never a typed command, so it has its own route: the body names
- * the presser (the page's name box) and the decision. Anyone may press; the core counts only admins
- * (SORA_ADMINS `playground:NAME`, NAME as the slug of the typed name) and tells anyone else privately.
+ * `POST /playground/rooms/:room/actions`: the buttons that act on a job and are never typed commands:
+ * Approve and Deny on a status message waiting for an admin, Cancel on a status message, Retry on a
+ * failure, Again on a delivered video. The body names the presser (the page's name box) and the
+ * button. Anyone may press; the core decides who counts (admins for approvals, SORA_ADMINS
+ * `playground:NAME` with NAME the slug of the typed name; the requester or an admin for Cancel and
+ * Retry) and tells anyone else privately.
  */
 import { z } from 'zod';
 import { SHORT_ID_PATTERN } from '../../src/core/short-id.js';
@@ -25,7 +27,7 @@ const ACTIONS_PATH = /^\/playground\/rooms\/([^/]+)\/actions$/;
 export const ActionBodySchema = z.object({
   name: DisplayNameSchema,
   action: z.object({
-    kind: z.enum(['approve', 'deny']),
+    kind: z.enum(['approve', 'deny', 'cancel', 'retry', 'again']),
     jobId: z.string().regex(SHORT_ID_PATTERN, 'a video id like k3f9qz'),
   }),
 });
@@ -53,7 +55,10 @@ export async function runAction(core: SoraCore, room: string, body: ActionBody):
     requester: requesterFor(body.name),
     channel: conversation,
     conversation,
-    intent: { kind: 'approval', jobId: body.action.jobId, approve: body.action.kind === 'approve' },
+    intent:
+      body.action.kind === 'approve' || body.action.kind === 'deny'
+        ? { kind: 'approval', jobId: body.action.jobId, approve: body.action.kind === 'approve' }
+        : { kind: 'control', action: body.action.kind, jobId: body.action.jobId },
   });
   if (outcome.kind === 'reply') return { kind: 'reply', reply: wireMessage(outcome.message) };
   return { kind: 'job', jobId: outcome.job.id, duplicate: outcome.duplicate };

@@ -13,6 +13,9 @@ export const ACTION_IDS = {
   listPage: 'sora_list_page',
   approve: 'sora_approve',
   deny: 'sora_deny',
+  cancel: 'sora_cancel',
+  retry: 'sora_retry',
+  again: 'sora_again',
 } as const;
 
 export const VIEW_IDS = { generate: 'sora_generate', remix: 'sora_remix_modal' } as const;
@@ -27,15 +30,19 @@ export type ActionValue =
   | { kind: 'delete'; jobId: string }
   | { kind: 'list_page'; page: number; all: boolean }
   | { kind: 'approve'; jobId: string }
-  | { kind: 'deny'; jobId: string };
+  | { kind: 'deny'; jobId: string }
+  | { kind: 'cancel' | 'retry' | 'again'; jobId: string };
 
 const JobIdSchema = z.string().regex(SHORT_ID_PATTERN);
 /** Buttons whose value is a job id (the job's state is read again from the ledger on every click). */
-const JOB_ACTIONS = new Map<string, 'remix' | 'delete' | 'approve' | 'deny'>([
+const JOB_ACTIONS = new Map<string, 'remix' | 'delete' | 'approve' | 'deny' | 'cancel' | 'retry' | 'again'>([
   [ACTION_IDS.remix, 'remix'],
   [ACTION_IDS.delete, 'delete'],
   [ACTION_IDS.approve, 'approve'],
   [ACTION_IDS.deny, 'deny'],
+  [ACTION_IDS.cancel, 'cancel'],
+  [ACTION_IDS.retry, 'retry'],
+  [ACTION_IDS.again, 'again'],
 ]);
 const ListValueSchema = z.string().regex(/^(\d{1,5}):([01])$/);
 
@@ -52,6 +59,10 @@ export function encodeAction(action: Action): { action_id: string; value: string
       return { action_id: ACTION_IDS.approve, value: action.jobId };
     case 'deny':
       return { action_id: ACTION_IDS.deny, value: action.jobId };
+    case 'cancel':
+    case 'retry':
+    case 'again':
+      return { action_id: ACTION_IDS[action.kind], value: action.jobId };
   }
 }
 

@@ -51,11 +51,25 @@ function buttons(actions: Action[], blockId?: string): Block[] {
   ];
 }
 
-/** Approve is the primary choice; Delete and Deny are red and ask once more (Slack's `confirm`). */
+/**
+ * Approve and Retry are the primary choice; Delete, Deny and Cancel are red and ask once more (Slack's
+ * `confirm`).
+ */
 function buttonStyle(action: Action): Block {
   switch (action.kind) {
     case 'approve':
+    case 'retry':
       return { style: 'primary' };
+    case 'cancel':
+      return {
+        style: 'danger',
+        confirm: confirmDialog(
+          'Cancel this video?',
+          `Video ${action.jobId} will be stopped: never sent if it is still queued, deleted at Sora if it is rendering.`,
+          'Cancel it',
+          'Keep it',
+        ),
+      };
     case 'delete':
       return {
         style: 'danger',
@@ -113,29 +127,53 @@ export function resultCaption(message: ResultMessage): string {
   ].join('\n');
 }
 
-/** The message under a video with its Remix and Delete buttons (block ids mark the job). */
-export function resultControls(id: string, actions: Action[]): SlackMessageBody {
+/**
+ * A mention of the requester, `<@U…>`, for the message that tells them their video is ready or failed:
+ * built from their user id alone (never from text anyone typed), and only for an id of Slack's form.
+ */
+export function slackMention(user: string | null | undefined): string {
+  return user && /^[UW][A-Z0-9]{2,}$/.test(user) ? `<@${user}>` : '';
+}
+
+/**
+ * The message under a video with its Remix, Again and Delete buttons (block ids mark the job). It is
+ * posted after the video, as a new message in the thread, so its mention of the requester notifies
+ * them once the video is there (a thread reply alone notifies nobody who never posted in it).
+ */
+export function resultControls(id: string, actions: Action[], mention?: string | null): SlackMessageBody {
+  const who = slackMention(mention);
   return {
-    text: `Video ${id}: remix or delete it with the buttons, or react with an emoji.`,
+    text: who
+      ? `${who} your video ${id} is ready: remix it, make it again or delete it with the buttons.`
+      : `Video ${id}: remix or delete it with the buttons, or react with an emoji.`,
     blocks: [
-      context(`Video \`${id}\` · react to remix it, or use the buttons`),
+      context(
+        who
+          ? `${who} your video \`${id}\` is ready · react to remix it, or use the buttons`
+          : `Video \`${id}\` · react to remix it, or use the buttons`,
+      ),
       ...buttons(actions, `${RESULT_BLOCK_PREFIX}${id}`),
     ],
   };
 }
 
 export function renderMessage(message: BotMessage): SlackMessageBody {
-  const text = plainFallback(message);
+  const who = message.kind === 'result' || message.kind === 'failure' ? slackMention(message.mention) : '';
+  // The fallback text is escaped, so the mention is put in front of it, not through it.
+  const text = who ? `${who} ${plainFallback(message)}` : plainFallback(message);
   switch (message.kind) {
     case 'status':
       return { text, blocks: statusBlocks(message) };
     case 'result':
-      return { text, blocks: [section(resultCaption(message)), ...buttons(message.actions)] };
+      return {
+        text,
+        blocks: [section(`${who ? `${who} ` : ''}${resultCaption(message)}`), ...buttons(message.actions)],
+      };
     case 'failure':
       return {
         text,
         blocks: [
-          section(`⚠️ ${safeText(message.text, SECTION_MAX)}`),
+          section(`${who ? `${who} ` : ''}⚠️ ${safeText(message.text, SECTION_MAX)}`),
           ...(message.hint ? [section(safeText(message.hint, SECTION_MAX))] : []),
           ...(message.job || message.requestId
             ? [
@@ -147,6 +185,8 @@ export function renderMessage(message: BotMessage): SlackMessageBody {
                 ),
               ]
             : []),
+          // Retry, when the same request may work another time.
+          ...buttons(message.actions ?? []),
         ],
       };
     case 'list': {

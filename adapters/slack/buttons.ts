@@ -2,8 +2,10 @@
  * Button clicks, handled by one global listener per action id, with the job id (or page) in the
  * button's value: they keep working after a restart. Remix opens the remix modal with the click's
  * fresh trigger_id; Delete runs the core's delete (which checks ownership); Approve and Deny run the
- * core's approval (which checks that the presser is an admin) and answer the presser privately; list
- * pages replace the ephemeral list in place.
+ * core's approval (which checks that the presser is an admin) and answer the presser privately;
+ * Cancel, Retry and Again run the core's job controls (job-controls.ts: who may, and one effect however
+ * often they are pressed), which edit or post the public messages and answer the presser privately;
+ * list pages replace the ephemeral list in place.
  */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { noSuchVideo } from '../../src/core/replies.js';
@@ -18,8 +20,11 @@ import {
 } from './handler-context.js';
 import { remixModal } from './modals.js';
 
-/** Clicks where being a workspace admin counts (workspace admins and owners may delete and approve). */
-const ADMIN_MATTERS = new Set(['delete', 'approve', 'deny']);
+/**
+ * Clicks where being a workspace admin counts (workspace admins and owners may delete, approve, and
+ * cancel or retry someone else's job).
+ */
+const ADMIN_MATTERS = new Set(['delete', 'approve', 'deny', 'cancel', 'retry']);
 
 export function registerButtons(app: App, deps: SlackHandlerDeps): void {
   for (const actionId of Object.values(ACTION_IDS)) {
@@ -71,6 +76,18 @@ export function registerButtons(app: App, deps: SlackHandlerDeps): void {
             channel: scope,
             conversation: scope,
             intent: { kind: 'approval', jobId: decoded.jobId, approve: decoded.kind === 'approve' },
+          });
+          if (outcome.kind === 'reply') await tellPrivately(deps, reply, outcome.message);
+          return;
+        }
+        case 'cancel':
+        case 'retry':
+        case 'again': {
+          const outcome = await deps.core.run({
+            requester,
+            channel: scope,
+            conversation: scope,
+            intent: { kind: 'control', action: decoded.kind, jobId: decoded.jobId },
           });
           if (outcome.kind === 'reply') await tellPrivately(deps, reply, outcome.message);
           return;

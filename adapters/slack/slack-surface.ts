@@ -49,7 +49,7 @@ export const SLACK_LIMITS = {
 
 const DM_TEXT =
   "I can't post in a direct message between other people. Use `/sora` in a channel, or in a direct message with me.";
-const FINAL_PHASES = new Set(['done', 'failed', 'deleted']);
+const FINAL_PHASES = new Set(['done', 'failed', 'deleted', 'cancelled']);
 /** Slack shares a completed upload asynchronously; findDelivery looks once more after this long. */
 const DEFAULT_SHARE_SETTLE_MS = 3_000;
 /** Answers that mean the thing to remove is already gone. */
@@ -198,7 +198,8 @@ export class SlackSurface implements ChatSurface {
     let controlsRef: string | undefined;
     let controlsError: unknown;
     try {
-      const body = resultControls(jobId, message.actions);
+      // The requester's mention rides on this message: it comes after the video, as a new message.
+      const body = resultControls(jobId, message.actions, message.mention);
       const posted = await this.deps.slack.call('chat.postMessage', {
         channel: c.channel,
         text: body.text,

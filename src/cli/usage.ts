@@ -18,6 +18,7 @@ Commands:
   video download ID [--variant video|thumbnail|spritesheet] --out FILE
   video remix ID --prompt TEXT [--wait] [--out FILE] [--json]
   video delete ID [--json]
+  video cancel ID [--json]       stop a video that is still queued or rendering (a finished one is kept)
   usage [month|day|YYYY-MM] [--workspace PLATFORM:ID]
                                  what a workspace spent in the period (default: this month, the playground's
                                  workspace), from the bot's store; reads beside a running bot

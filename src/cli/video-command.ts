@@ -1,6 +1,9 @@
 /**
- * `sora-bot video create|get|list|download|remix|delete`. Options are checked against the provider's
- * capabilities before any request; provider failures become one line and exit 1.
+ * `sora-bot video create|get|list|download|remix|delete|cancel`. Options are checked against the
+ * provider's capabilities before any request; provider failures become one line and exit 1.
+ * `cancel` differs from `delete` in what it refuses: the Videos API has no cancel endpoint (deleting is
+ * the only way to stop a render, docs/sora-api.md), so cancel deletes only a video still queued or in
+ * progress and leaves a finished one alone, the way the bot's Cancel button does.
  */
 
 import { estimateLine } from '../budget-settings.js';
@@ -18,7 +21,7 @@ import { saveStreamToFile } from './save-content.js';
 import { describeJobFailure, describeVideo } from './video-format.js';
 import { buildCreateRequest } from './video-options.js';
 
-const SUBCOMMANDS = ['create', 'get', 'list', 'download', 'remix', 'delete'] as const;
+const SUBCOMMANDS = ['create', 'get', 'list', 'download', 'remix', 'delete', 'cancel'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 const OPTIONS = {
@@ -43,9 +46,10 @@ const ALLOWED: Record<Subcommand, readonly (keyof typeof OPTIONS)[]> = {
   download: ['variant', 'out'],
   remix: ['prompt', 'wait', 'out', 'json'],
   delete: ['json'],
+  cancel: ['json'],
 };
 
-const NEEDS_ID: readonly Subcommand[] = ['get', 'download', 'remix', 'delete'];
+const NEEDS_ID: readonly Subcommand[] = ['get', 'download', 'remix', 'delete', 'cancel'];
 
 /** Poll interval without a provider hint: fast on the local emulator, OpenAI's suggested 10 s otherwise. */
 const pollIntervalMs = (config: Config) => (config.SORA_PROVIDER === 'emulator' ? 250 : 10_000);
@@ -191,7 +195,23 @@ async function dispatch(run: VideoRun, createRequest: CreateVideoRequest | undef
       else io.out(`deleted ${deleted.id}`);
       return EXIT.ok;
     }
+    case 'cancel':
+      return await cancelVideo(run, id);
   }
+}
+
+/** Deletes the video only while it is queued or rendering; a finished or failed one is left as it is. */
+async function cancelVideo(run: VideoRun, id: string): Promise<ExitCode> {
+  const { session, io, signal } = run;
+  const video = await session.provider.retrieve(id, { signal });
+  if (video.status === 'completed' || video.status === 'failed') {
+    io.err(`${id} is already ${video.status}: nothing to cancel (sora-bot video delete ${id} removes it)`);
+    return EXIT.failed;
+  }
+  const deleted = await session.provider.delete(id, { signal });
+  if (run.args.values.json) io.out(JSON.stringify(deleted, null, 2));
+  else io.out(`cancelled ${deleted.id} (it was ${video.status}; deleted at the provider)`);
+  return EXIT.ok;
 }
 
 function interruptedLine(run: VideoRun): string {

@@ -38,6 +38,7 @@ import {
   type UsageField,
   type UsageProblem,
 } from './intents.js';
+import { parseSettingsCommand } from './settings-command-parser.js';
 import { normalizeShortId } from './short-id.js';
 
 export interface ParseContext {
@@ -160,6 +161,11 @@ export function parseCommand(text: string, ctx: ParseContext): ParseResult {
     case 'usage': {
       const usage = parseUsageCommand(words);
       if (usage) return usage;
+      break;
+    }
+    case 'settings': {
+      const settings = parseSettingsCommand(words);
+      if (settings) return settings;
       break;
     }
   }

@@ -45,6 +45,8 @@ export interface CoreSettings {
   /** How many videos are downloaded and delivered at once. */
   deliveryConcurrency: number;
   ffmpegPath?: string | undefined;
+  /** SORA_NOTIFY: mention the requester on delivery and failure (`mention`, the default) or nobody. */
+  notify?: 'mention' | 'none' | undefined;
 }
 
 export const DEFAULT_CORE_SETTINGS = {

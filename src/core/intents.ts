@@ -67,6 +67,19 @@ export interface ApprovalIntent {
   approve: boolean;
 }
 
+/** A press of Cancel, Retry or Again on a job's message (buttons only, never typed; job-controls.ts). */
+export interface ControlIntent {
+  kind: 'control';
+  action: 'cancel' | 'retry' | 'again';
+  jobId: string;
+}
+/** `/sora settings` (show them) and `/sora settings notify on|off` (settings-command-parser.ts). */
+export interface SettingsIntent {
+  kind: 'settings';
+  /** Whether the person is mentioned when their video is delivered, fails or is refused; null: show. */
+  notify: boolean | null;
+}
+
 export type Intent =
   | GenerateIntent
   | RemixIntent
@@ -76,7 +89,9 @@ export type Intent =
   | HelpIntent
   | BudgetIntent
   | UsageIntent
-  | ApprovalIntent;
+  | ApprovalIntent
+  | ControlIntent
+  | SettingsIntent;
 
 /** Metadata of an attached file, known before anything is downloaded. */
 export interface AttachmentMeta {
@@ -147,6 +162,7 @@ export const USAGE_FIELDS = [
   'page',
   'budget',
   'period',
+  'setting',
 ] as const;
 export type UsageField = (typeof USAGE_FIELDS)[number];
 

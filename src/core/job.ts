@@ -116,6 +116,12 @@ export const JobSchema = z.object({
   deletedAt: z.number().nullable().default(null),
   /** Display name or id of who deleted it (for the note on the delivered message). */
   deletedBy: z.string().nullable().default(null),
+  /**
+   * Set when `deleted` came from Cancel (job-controls.ts): the job was stopped before its video was
+   * delivered. A cancel is a delete in every other respect, so each step's "delete always wins" check
+   * covers it, and a replica of an earlier version reads the record as an ordinary deleted job.
+   */
+  cancelledAt: z.number().nullable().default(null),
   /** Set once the provider copy, the files and the posted messages of a deleted job are gone. */
   cleanupDoneAt: z.number().nullable().default(null),
   files: z

@@ -61,7 +61,13 @@ export type Action =
   | { kind: 'list_page'; page: number; all: boolean; label: string }
   /** An admin's decision on a job waiting for approval (anyone may press; only admins count). */
   | { kind: 'approve'; jobId: string; label: string }
-  | { kind: 'deny'; jobId: string; label: string };
+  | { kind: 'deny'; jobId: string; label: string }
+  /** Stops a job before its video is delivered (the requester or an admin; job-controls.ts). */
+  | { kind: 'cancel'; jobId: string; label: string }
+  /** The same request again, as a new job, after a failure. */
+  | { kind: 'retry'; jobId: string; label: string }
+  /** The same prompt and options again, as a new render, from a delivered video. */
+  | { kind: 'again'; jobId: string; label: string };
 
 export type StatusPhase =
   | 'approval'
@@ -72,7 +78,9 @@ export type StatusPhase =
   | 'delivering'
   | 'done'
   | 'failed'
-  | 'deleted';
+  | 'deleted'
+  /** Deleted by Cancel before its video was delivered. */
+  | 'cancelled';
 
 export interface StatusMessage {
   kind: 'status';
@@ -87,6 +95,8 @@ export interface StatusMessage {
   held?: string | null;
   /** Buttons on the status message (Approve / Deny while it waits for an admin); none when absent. */
   actions?: Action[];
+  /** Phase `cancelled`: who pressed Cancel, and whether the job had already been sent to Sora. */
+  cancelled?: { by: string | null; sent: boolean } | null;
 }
 
 export interface ResultMessage {
@@ -95,6 +105,11 @@ export interface ResultMessage {
   /** Extra lines the adapter adds to the caption (e.g. "re-encoded to fit Discord's upload limit"). */
   notes: string[];
   actions: Action[];
+  /**
+   * The platform user id to mention (notify-settings.ts): the requester, unless SORA_NOTIFY=none or
+   * they turned it off. Only ever a requester's id, never text from a prompt; absent: nobody.
+   */
+  mention?: string | null;
 }
 
 export interface FailureMessage {
@@ -106,6 +121,10 @@ export interface FailureMessage {
   /** What to do about it. */
   hint: string | null;
   requestId: string | null;
+  /** As on ResultMessage: whom to mention when a job failed or was refused. */
+  mention?: string | null;
+  /** Retry, when the same request may succeed another time. */
+  actions?: Action[];
 }
 
 export interface ListMessage {

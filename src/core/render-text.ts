@@ -54,6 +54,12 @@ export function statusLine(message: StatusMessage): string {
       return 'Failed: see the message below.';
     case 'deleted':
       return 'Deleted.';
+    case 'cancelled': {
+      const by = message.cancelled?.by ? ` by ${message.cancelled.by}` : '';
+      return message.cancelled?.sent
+        ? `Cancelled${by}: the render was stopped at Sora.`
+        : `Cancelled${by} before it was sent: nothing was spent.`;
+    }
   }
 }
 

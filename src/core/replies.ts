@@ -72,6 +72,7 @@ export function noSuchVideo(jobId: string): NoticeMessage {
 export function resultActions(job: JobView): Action[] {
   return [
     { kind: 'remix', jobId: job.id, label: 'Remix' },
+    { kind: 'again', jobId: job.id, label: 'Again' },
     { kind: 'delete', jobId: job.id, label: 'Delete' },
   ];
 }

@@ -21,16 +21,18 @@ import { type CoreProviders, poolOf } from './deployment-router.js';
 import type { Attachment, AttachmentMeta, Intent, ParseResult } from './intents.js';
 import { AT_PROVIDER_STATES, type Job } from './job.js';
 import { JobAnnouncer, ORPHAN_MIN_AGE_MS } from './job-announcer.js';
+import { failureReport, JobControls } from './job-controls.js';
 import { JobIntake } from './job-intake.js';
 import { JobLedger, type LiveJobState } from './job-ledger.js';
 import { listJobs } from './list-jobs.js';
 import { type Logger, silentLogger } from './logger.js';
 import { type BotMessage, type JobView, type StatusMessage, toJobView } from './messages.js';
 import { type CoreMetrics, NO_METRICS } from './metrics.js';
+import { settingsCommand } from './notify-settings.js';
 import { canDelete, findVisibleJob, isConfiguredAdmin } from './policy.js';
 import { PriceTable } from './pricing.js';
 import { RenderPoller } from './render-poller.js';
-import { failureMessage, helpMessage, noSuchVideo, resultActions } from './replies.js';
+import { helpMessage, noSuchVideo, resultActions } from './replies.js';
 import { type Requester, type RequesterInput, RequesterSchema } from './requester.js';
 import { RetentionSweeper } from './retention-sweeper.js';
 import { StatusReporter } from './status-reporter.js';
@@ -111,6 +113,7 @@ export class SoraCore {
   private readonly announcer: JobAnnouncer;
   private readonly intake: JobIntake;
   private readonly desk: BudgetDesk;
+  private readonly controls: JobControls;
   private readonly loops: WakeableLoop[];
   private readonly schedulerLoop: WakeableLoop;
   private readonly pollerLoop: WakeableLoop;
@@ -215,6 +218,10 @@ export class SoraCore {
       },
       { book },
     );
+    this.controls = new JobControls(this.ctx, {
+      intake: this.intake,
+      reportCancelled: (job) => this.reporter.report(job, { force: true }),
+    });
     // Every completion wakes the queue; a burst of them is one pass (each pass reads the whole queue).
     this.schedulerLoop = new WakeableLoop(
       'scheduler',
@@ -386,6 +393,10 @@ export class SoraCore {
         return reply(await this.desk.usage(requester, intent));
       case 'approval':
         return reply(await this.desk.decide(requester, intent.jobId, intent.approve));
+      case 'control':
+        return reply(await this.controls.run(requester, intent.action, intent.jobId));
+      case 'settings':
+        return reply(await settingsCommand(this.ctx, requester, intent.notify));
     }
   }
 
@@ -443,7 +454,7 @@ export class SoraCore {
     const surface = this.ctx.surfaces.forConversation(job.conversation);
     if (!surface) return;
     try {
-      await surface.post(job.conversation, failureMessage(job));
+      await surface.post(job.conversation, await failureReport(this.ctx, job));
     } catch (error) {
       this.ctx.logger.warn({ jobId: job.id, err: error }, 'could not report the failure in the thread');
     }

@@ -5,7 +5,10 @@
  */
 import type { CoreContext } from './core-context.js';
 import type { Job } from './job.js';
+import { cancelledFacts, statusControls } from './job-controls.js';
 import { type StatusMessage, type StatusPhase, toJobView } from './messages.js';
+
+const FINAL_PHASES: ReadonlySet<StatusPhase> = new Set(['done', 'failed', 'deleted', 'cancelled']);
 
 export interface QueueInfo {
   position: number;
@@ -32,7 +35,7 @@ export function phaseOf(job: Job): StatusPhase {
     case 'failed':
       return 'failed';
     case 'deleted':
-      return 'deleted';
+      return job.cancelledAt !== null ? 'cancelled' : 'deleted';
   }
 }
 
@@ -46,13 +49,16 @@ export function statusMessage(job: Job, queue: QueueInfo | undefined): StatusMes
     queuePosition: phase === 'queued' ? (queue?.position ?? null) : null,
     etaMs: phase === 'queued' ? (queue?.etaMs ?? null) : null,
     ...(phase === 'queued' && queue?.held ? { held: queue.held } : {}),
-    actions:
-      phase === 'approval'
+    actions: [
+      ...(phase === 'approval'
         ? [
-            { kind: 'approve', jobId: job.id, label: 'Approve' },
-            { kind: 'deny', jobId: job.id, label: 'Deny' },
+            { kind: 'approve', jobId: job.id, label: 'Approve' } as const,
+            { kind: 'deny', jobId: job.id, label: 'Deny' } as const,
           ]
-        : [],
+        : []),
+      ...statusControls(job.id, phase),
+    ],
+    cancelled: phase === 'cancelled' ? cancelledFacts(job) : null,
   };
 }
 
@@ -81,7 +87,6 @@ export class StatusReporter {
     } catch (error) {
       this.ctx.logger.warn({ jobId: job.id, err: error }, 'status update failed');
     }
-    if (message.phase === 'done' || message.phase === 'failed' || message.phase === 'deleted')
-      this.lastSent.delete(job.id);
+    if (FINAL_PHASES.has(message.phase)) this.lastSent.delete(job.id);
   }
 }

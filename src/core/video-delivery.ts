@@ -17,6 +17,7 @@ import { HeldLease, untilLapse } from './held-lease.js';
 import type { Job } from './job.js';
 import { LeaseLostError } from './job-ledger.js';
 import { toJobView } from './messages.js';
+import { mentionFor } from './notify-settings.js';
 import { resultActions } from './replies.js';
 import { type DeliveredVideo, SurfaceError } from './surface.js';
 import { downloadVariant, videoDir } from './video-download.js';
@@ -218,7 +219,13 @@ export class VideoDelivery {
           videoPath,
           videoBytes: uploadedBytes,
           thumbnailPath: current.files.thumbnail,
-          message: { kind: 'result', job: view, notes: [], actions: resultActions(view) },
+          message: {
+            kind: 'result',
+            job: view,
+            notes: [],
+            actions: resultActions(view),
+            mention: await mentionFor(this.ctx, current),
+          },
         },
         {
           checkpoint: async (facts) => {

@@ -10,7 +10,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
   var ROOM_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
   var MAX_IMAGE_BYTES = 20 * 1024 * 1024;
   // The first words that make a command something other than a new video (src/core/command-parser.ts).
-  var KEYWORDS = ['remix', 'status', 'list', 'delete', 'help', 'budget', 'usage'];
+  var KEYWORDS = ['remix', 'status', 'list', 'delete', 'help', 'budget', 'usage', 'settings'];
   var PNG_DATA_URL = 'data:image/png;base64,';
   var state = {
     room: null, source: null, nodes: new Map(), pendingId: null, image: null,
@@ -155,6 +155,11 @@ export const PAGE_SCRIPT = String.raw`(function () {
       node.appendChild(h('div', 'private-tag', 'Only you can see this'));
     }
     var textLines = String(entry.text).split('\n');
+    // The requester's mention on a delivery or failure (SORA_NOTIFY; /sora settings notify off).
+    if (message.mention && (message.kind === 'result' || message.kind === 'failure')) {
+      node.classList.add('mentions');
+      node.appendChild(h('div', 'mention', '@' + message.mention));
+    }
     if (message.kind === 'status') renderStatus(node, message, textLines);
     else if (message.kind === 'result') renderResult(node, message, textLines, entry.media);
     else if (message.kind === 'usage') renderUsage(node, message);
@@ -169,7 +174,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
     node.dataset.progress = String(message.progress);
     node.appendChild(h('div', 'title', textLines[0]));
     node.appendChild(inline(h('div', 'meta'), textLines[1] || ''));
-    if (message.phase !== 'failed' && message.phase !== 'deleted' && message.phase !== 'approval') {
+    if (message.phase !== 'failed' && message.phase !== 'deleted' && message.phase !== 'cancelled' && message.phase !== 'approval') {
       var bar = h('progress');
       bar.max = 100;
       if (message.phase !== 'queued' && message.phase !== 'submitting') bar.value = message.progress;
@@ -219,6 +224,8 @@ export const PAGE_SCRIPT = String.raw`(function () {
         if (action.kind === 'remix') toggleRemixForm(bar, action.jobId);
         else if (action.kind === 'delete') send('delete ' + action.jobId, null, newId());
         else if (action.kind === 'approve' || action.kind === 'deny') decide(action);
+        // Cancel, Retry and Again: the core decides whether this name may, and acts once.
+        else if (action.kind === 'cancel' || action.kind === 'retry' || action.kind === 'again') decide(action);
         else send('list --page ' + action.page + (action.all ? ' --all' : ''), null, newId());
       });
       bar.appendChild(button);
@@ -252,7 +259,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
     return post('commands', { text: text, name: userName(), clientId: clientId, image: image });
   }
 
-  // Approve or Deny on a video waiting for an admin: the core decides whether this name may.
+  // A button that acts on a job (Approve, Deny, Cancel, Retry, Again): the core decides whether this name may.
   function decide(action) {
     return post('actions', { name: userName(), action: { kind: action.kind, jobId: action.jobId } });
   }

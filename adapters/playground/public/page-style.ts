@@ -39,6 +39,7 @@ button[type=submit] { background: var(--accent); color: #fff; border-color: var(
   max-width: 760px; }
 .msg.private { background: var(--private); border-style: dashed; }
 .private-tag { font-size: 12px; color: var(--muted); margin-bottom: 4px; }
+.mention { font-size: 12px; font-weight: 600; color: var(--accent, #5865f2); margin-bottom: 4px; }
 .title { font-weight: 600; overflow-wrap: anywhere; }
 .meta { color: var(--muted); font-size: 13px; }
 .lines { white-space: pre-wrap; overflow-wrap: anywhere; }
