@@ -101,7 +101,7 @@ describe('.env.example', () => {
       // Variables that share one explanation sit right under each other, below it.
       let above = index - 1;
       while (above >= 0 && variables.some((line) => line.index === above)) above -= 1;
-      expect(lines[above] ?? '', `the line above ${name}`).toMatch(/^# (?!---)\S/);
+      expect(lines[above] ?? '', `the line above ${name}`).toMatch(/^#(?! ---)\s*\S/);
     }
   });
 });
