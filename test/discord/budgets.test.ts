@@ -116,11 +116,16 @@ it('puts Approve and Deny on a job above SORA_APPROVAL_ABOVE; a non-admin’s pr
   const jobId = await waitForJobId(t.fake, handle);
   const status = await statusShowing(handle, 'Waiting for an admin');
   expect(status.content).toContain('about $0.80');
-  expect(customIdsOf(status)).toEqual([`sora:approve:${jobId}`, `sora:deny:${jobId}`]);
+  // Cancel beside them: the requester may withdraw it meanwhile (job-controls.ts).
+  expect(customIdsOf(status)).toEqual([
+    `sora:approve:${jobId}`,
+    `sora:deny:${jobId}`,
+    `sora:cancel:${jobId}`,
+  ]);
   const styles = (status.components as { components: { style: number }[] }[])[0]!.components.map(
     (b) => b.style,
   );
-  expect(styles).toEqual([3, 4]); // Success (green), Danger (red)
+  expect(styles).toEqual([3, 4, 4]); // Success (green), Danger (red), Danger
 
   for (const userId of [BOB, ALICE]) {
     const answer = await privateAnswer(press(`sora:approve:${jobId}`, status.id, userId));
@@ -129,7 +134,11 @@ it('puts Approve and Deny on a job above SORA_APPROVAL_ABOVE; a non-admin’s pr
   const job = await t.bot.core.jobRecord(jobId);
   expect(job?.approval?.state).toBe('pending');
   expect(['accepted', 'waiting']).toContain(job?.state);
-  expect(customIdsOf(t.fake.message(status.id)!)).toEqual([`sora:approve:${jobId}`, `sora:deny:${jobId}`]);
+  expect(customIdsOf(t.fake.message(status.id)!)).toEqual([
+    `sora:approve:${jobId}`,
+    `sora:deny:${jobId}`,
+    `sora:cancel:${jobId}`,
+  ]);
   pending = { jobId, status, handle };
 });
 

@@ -136,20 +136,38 @@ export function waitForJobId(
   }, timeoutMs);
 }
 
-/** Writes whose `allowed_mentions` would let Discord ping someone (should be none). */
+/**
+ * Writes whose `allowed_mentions` would let Discord ping anyone but the one requester a new delivery
+ * or failure message names (should be none). The requester's ping (notify-settings.ts) is a channel
+ * message created with `users: [ID]`, nothing parsed, and `<@ID>` in its content; see `pingingWrites`.
+ */
 export function mentioningWrites(fake: FakeDiscord): MessageWrite[] {
   return fake.recorder.messageWrites.filter((w) => {
     const allowed = w.allowedMentions as
-      | { parse?: unknown; users?: unknown[]; roles?: unknown[] }
+      | { parse?: unknown; users?: unknown[]; roles?: unknown[]; replied_user?: unknown }
       | undefined;
+    const users = allowed?.users ?? [];
+    const requesterPing =
+      w.kind === 'channel-create' &&
+      users.length === 1 &&
+      typeof users[0] === 'string' &&
+      (w.content ?? '').includes(`<@${users[0]}>`);
     return (
       !allowed ||
       !Array.isArray(allowed.parse) ||
       allowed.parse.length > 0 ||
-      (allowed.users?.length ?? 0) > 0 ||
-      (allowed.roles?.length ?? 0) > 0
+      (users.length > 0 && !requesterPing) ||
+      (allowed.roles?.length ?? 0) > 0 ||
+      Boolean(allowed.replied_user)
     );
   });
+}
+
+/** Writes that ping someone: each names exactly one user (the requester of a delivery or failure). */
+export function pingingWrites(fake: FakeDiscord): MessageWrite[] {
+  return fake.recorder.messageWrites.filter(
+    (w) => ((w.allowedMentions as { users?: unknown[] } | undefined)?.users?.length ?? 0) > 0,
+  );
 }
 
 /** Every job of a channel, newest first (what `/sora list all:true` pages through). */

@@ -120,6 +120,8 @@ describe('approvals', () => {
     expect(actions?.elements).toEqual([
       expect.objectContaining({ action_id: 'sora_approve', value: job.id, style: 'primary' }),
       expect.objectContaining({ action_id: 'sora_deny', value: job.id, style: 'danger' }),
+      // The requester may withdraw it meanwhile (job-controls.ts).
+      expect.objectContaining({ action_id: 'sora_cancel', value: job.id, style: 'danger' }),
     ]);
 
     // Bob is no admin: he alone hears so, and the job keeps waiting.
