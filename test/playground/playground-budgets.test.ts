@@ -121,6 +121,7 @@ describe('playground costs, approvals and usage over HTTP', () => {
     expect(waiting.actions).toEqual([
       { kind: 'approve', jobId, label: 'Approve' },
       { kind: 'deny', jobId, label: 'Deny' },
+      { kind: 'cancel', jobId, label: 'Cancel' },
     ]);
     expect(waiting.job.costMicros).toBe(800_000);
     const entry = stream

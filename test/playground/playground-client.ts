@@ -62,11 +62,11 @@ export async function sendCommand(
   return (await res.json()) as CommandAnswer;
 }
 
-/** Presses Approve or Deny the way the page does. */
+/** Presses Approve, Deny, Cancel, Retry or Again the way the page does. */
 export async function sendAction(
   baseUrl: string,
   room: string,
-  body: { name: string; action: { kind: 'approve' | 'deny'; jobId: string } },
+  body: { name: string; action: { kind: 'approve' | 'deny' | 'cancel' | 'retry' | 'again'; jobId: string } },
 ): Promise<CommandAnswer> {
   const res = await fetch(`${baseUrl}/playground/rooms/${room}/actions`, {
     method: 'POST',
