@@ -45,6 +45,8 @@ function notAPlainPrompt(text: string): boolean {
       );
     case 'usage':
       return second === undefined || (more.length === 0 && /^(day|today|month|\d{4}-\d{2})$/i.test(second));
+    case 'settings':
+      return second === undefined || (/^notify$/i.test(second) && more.length <= 1);
     default:
       return false;
   }
@@ -60,6 +62,7 @@ const commandWord = fc.constantFrom(
   'remix',
   'budget',
   'usage',
+  'settings',
 );
 const word = fc.oneof(
   { weight: 4, arbitrary: fc.string({ minLength: 1, maxLength: 10 }) },
@@ -78,6 +81,7 @@ const word = fc.oneof(
       'off',
       'day',
       '2026-11',
+      'notify',
       '—',
       '–',
       '--',
