@@ -80,14 +80,19 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   };
   try {
     if (config.FFMPEG_MAX_CONCURRENT) setFfmpegConcurrency(config.FFMPEG_MAX_CONCURRENT);
-    // The bot's one undici Agent, passed to the provider and the adapters (uploads, Discord's REST);
-    // nothing of ours installs a global dispatcher (docs/discord-adapter.md, "One HTTP stack").
-    const dispatcher = new Agent();
-    closers.push(() => dispatcher.close());
+    // The port first: a taken PORT is one line (ListenError) before anything is written to DATA_DIR.
+    // Routes are mounted below as their parts start; until then a request gets a 404.
+    const http = new HttpServer({ host: config.HOST, port: config.PORT, logger });
+    const url = await http.listen();
+    closers.push(() => http.close());
     // Series are kept only when /metrics can be read (otherwise every report is a no-op).
     const access = metricsAccess(config);
     const metrics = access.mode === 'off' ? undefined : new BotMetrics({ logger });
     const observe = metrics?.observeProviderRequest;
+    // The bot's one undici Agent, passed to the provider and the adapters (uploads, Discord's REST);
+    // nothing of ours installs a global dispatcher (docs/discord-adapter.md, "One HTTP stack").
+    const dispatcher = new Agent();
+    closers.push(() => dispatcher.close());
     const { provider, describe } = await openProvider(config, logger, closers, dispatcher, observe);
     const store = await openStore({ storeUrl: config.STORE_URL, dataDir: config.DATA_DIR, exclusive: true });
     if (store.kind === 'redis' && config.SORA_PROVIDER === 'emulator')
@@ -125,7 +130,6 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
           : {}),
       },
     });
-    const http = new HttpServer({ host: config.HOST, port: config.PORT, logger });
     mountHealth(http, { store, provider });
     metrics?.watchCore(core);
     mountMetrics(http, { access, exposition: async () => metrics!.exposition() });
@@ -155,8 +159,6 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       adapters.push(adapter);
       closers.push(() => adapter.close());
     }
-    const url = await http.listen();
-    closers.push(() => http.close());
     await core.start();
     closers.push(() => core.stop());
     // The first /sora usage would otherwise pay for loading the chart libraries (about a second).

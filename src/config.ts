@@ -250,6 +250,13 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   if (parsed.DISCORD_TOKEN && !parsed.DISCORD_APPLICATION_ID)
     throw new ConfigError('DISCORD_APPLICATION_ID', 'the application id of your Discord app');
+  if (provider === 'emulator' && !parsed.SORA_PROVIDER && (parsed.SLACK_BOT_TOKEN || parsed.DISCORD_TOKEN))
+    // The emulator is the default only for the playground: in a real channel its stand-in videos must
+    // be asked for, or a misspelt key name would quietly post fakes to a team.
+    throw new ConfigError(
+      'SORA_PROVIDER',
+      `a real provider for ${parsed.SLACK_BOT_TOKEN ? 'Slack' : 'Discord'} (no Sora key is set, so it would post emulator stand-ins): set AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY, or SORA_PROVIDER=emulator to post stand-ins on purpose`,
+    );
   const foreignName = playgroundForeignName(parsed);
   if (foreignName && !parsed.PLAYGROUND_TOKEN)
     // Any name but this machine's can be reached by others (or by a page through DNS rebinding), and

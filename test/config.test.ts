@@ -42,6 +42,9 @@ describe('configuration', () => {
       [{ AZURE_OPENAI_ENDPOINT: 'https://r.openai.azure.com' }, 'AZURE_OPENAI_API_KEY', /key/],
       [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_APP_TOKEN', /Socket Mode/],
       [{ DISCORD_TOKEN: 't' }, 'DISCORD_APPLICATION_ID', /application id/],
+      // Slack or Discord on the emulator only when asked for: no key is not enough.
+      [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }, 'SORA_PROVIDER', /SORA_PROVIDER=emulator/],
+      [{ DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: '1' }, 'SORA_PROVIDER', /AZURE_OPENAI_ENDPOINT/],
       [{ STORE_URL: 'mysql://x' }, 'STORE_URL', /sqlite:\/\/PATH or redis/],
       [{ PLAYGROUND: 'maybe' }, 'PLAYGROUND', /1 or 0/],
     ];

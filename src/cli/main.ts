@@ -3,6 +3,7 @@
  * refusing or unreachable, a failed job) are one line and an exit code, never a stack trace.
  */
 
+import { ListenError } from '../http/http-server.js';
 import { isSoraError } from '../sora/errors.js';
 import { StoreError } from '../store/store.js';
 import { runDiscordCommand } from './discord-command.js';
@@ -54,6 +55,11 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
     if (isSoraError(error)) {
       io.err(error.toOneLine());
       return EXIT.failed;
+    }
+    if (error instanceof ListenError) {
+      // HOST or PORT cannot be bound (taken, privileged, not this machine's): configuration, exit 2.
+      io.err(error.message);
+      return EXIT.usage;
     }
     if (error instanceof StoreError) {
       // The store is unusable (Redis unreachable, the SQLite file held by another bot): one line that

@@ -4,6 +4,7 @@
  */
 import { type CliIO, EXIT, type ExitCode } from './io.js';
 import { loadCliConfig } from './load-config.js';
+import { checkBeforeStart } from './start-checks.js';
 
 export async function runStartCommand(args: string[], io: CliIO): Promise<ExitCode> {
   if (args.length > 0) {
@@ -15,6 +16,12 @@ export async function runStartCommand(args: string[], io: CliIO): Promise<ExitCo
     io.err(config.message);
     return EXIT.usage;
   }
+  const checks = checkBeforeStart(config.value);
+  if (checks.problem) {
+    io.err(checks.problem);
+    return EXIT.usage;
+  }
+  for (const warning of checks.warnings) io.err(warning);
   const { startBot } = await import('../app.js');
   const bot = await startBot(config.value);
   await new Promise<void>((resolve) => {

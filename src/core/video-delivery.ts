@@ -22,6 +22,9 @@ import { resultActions } from './replies.js';
 import { type DeliveredVideo, SurfaceError } from './surface.js';
 import { downloadVariant, videoDir } from './video-download.js';
 
+/** The line under every video the emulator made (all surfaces; the README's Troubleshooting). */
+export const STAND_IN_NOTE = 'Emulator stand-in, not a Sora render.';
+
 const MAX_DELIVERY_ATTEMPTS = 6;
 const IDLE_MS = 30_000;
 
@@ -222,7 +225,8 @@ export class VideoDelivery {
           message: {
             kind: 'result',
             job: view,
-            notes: [],
+            // Every surface says so under a stand-in: it must never pass for a real render.
+            notes: deploymentOf(this.ctx, current).provider.kind === 'emulator' ? [STAND_IN_NOTE] : [],
             actions: resultActions(view),
             mention: await mentionFor(this.ctx, current),
           },

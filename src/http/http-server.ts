@@ -59,9 +59,10 @@ export class HttpServer {
     this.routes.push({ method: method.toUpperCase(), match, handler });
   }
 
+  /** Binds HOST:PORT; a bind the person can fix (port taken, privileged, no such address) is a ListenError. */
   async listen(): Promise<string> {
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
+      this.server.once('error', (error) => reject(listenError(error, this.options.host, this.options.port)));
       this.server.listen(this.options.port, this.options.host, () => {
         this.server.off('error', reject);
         resolve();
@@ -105,6 +106,49 @@ export class HttpServer {
       else res.destroy();
     }
   }
+}
+
+/**
+ * A bind that failed for a reason the person fixes in the configuration: one line naming the variable
+ * and what to do (the CLI prints it and exits 2, like a ConfigError).
+ */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+  constructor(
+    readonly code: 'port_in_use' | 'port_not_allowed' | 'host_unavailable',
+    readonly variable: 'PORT' | 'HOST',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+function listenError(error: Error, host: string, port: number): Error {
+  const errno = (error as NodeJS.ErrnoException).code;
+  const cause = { cause: error };
+  if (errno === 'EADDRINUSE')
+    return new ListenError(
+      'port_in_use',
+      'PORT',
+      `PORT ${port} on ${host} is already in use (another sora-bot or another program): stop it, or set PORT to a free port (e.g. PORT=${port === 65_535 ? 3000 : port + 1})`,
+      cause,
+    );
+  if (errno === 'EACCES')
+    return new ListenError(
+      'port_not_allowed',
+      'PORT',
+      `PORT ${port} needs extra privileges on this system: set PORT to 1024 or above (e.g. PORT=3000) and put a reverse proxy in front for port 80 or 443`,
+      cause,
+    );
+  if (errno === 'EADDRNOTAVAIL' || errno === 'ENOTFOUND' || errno === 'EAI_AGAIN')
+    return new ListenError(
+      'host_unavailable',
+      'HOST',
+      `HOST ${host} is not an address of this machine: set HOST=127.0.0.1 (this machine only) or HOST=0.0.0.0 (every interface)`,
+      cause,
+    );
+  return error;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

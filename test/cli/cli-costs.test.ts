@@ -201,7 +201,7 @@ describe('sora-bot usage', () => {
     [
       'no workspace when the bot runs on Slack',
       ['usage'],
-      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' },
+      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SORA_PROVIDER: 'emulator' },
       /--workspace slack:TEAM_ID/,
     ],
   ];

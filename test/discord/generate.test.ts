@@ -52,6 +52,8 @@ describe('/sora generate', () => {
     expect(delivered.content).toContain(`id \`${jobId}\``);
     expect(delivered.content).toContain('\\*bold\\*');
     expect(delivered.content).toContain('4s · 1280x720 · sora-2');
+    // On the emulator (SORA_PROVIDER=emulator) every video says it is a stand-in.
+    expect(delivered.content).toContain('Emulator stand-in, not a Sora render.');
     expect(delivered.content).toContain(`<@${t.fake.user.id}>`);
     const video = delivered.attachments[0]!;
     expect(video.filename).toBe(`sora-${jobId}.mp4`);

@@ -206,7 +206,12 @@ describe('PLAYGROUND_HOSTS, PLAYGROUND_TOKEN and PUBLIC_URL at start', () => {
     expect(configError({ PUBLIC_URL: 'http://127.0.0.1:3000' })).toBeUndefined();
     // PUBLIC_URL for Discord links while the playground is off.
     expect(
-      configError({ PUBLIC_URL: 'https://bot.example.com', DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: '1' }),
+      configError({
+        PUBLIC_URL: 'https://bot.example.com',
+        DISCORD_TOKEN: 't',
+        DISCORD_APPLICATION_ID: '1',
+        SORA_PROVIDER: 'emulator',
+      }),
     ).toBeUndefined();
     expect(configError({ PUBLIC_URL: 'https://bot.example.com', PLAYGROUND: '0' })).toBeUndefined();
     expect(configError({ PUBLIC_URL: 'https://bot.example.com', PLAYGROUND_TOKEN: TOKEN })).toBeUndefined();

@@ -71,6 +71,8 @@ describe('delivery against a live bot', () => {
       .succeeded('files.completeUploadExternal')
       .find((c) => String(c.args.initial_comment).includes('kettle'));
     expect(complete?.args).toMatchObject({ channel_id: 'C0RANDOM001', thread_ts: post.response.ts });
+    // The bot runs on the emulator (SORA_PROVIDER=emulator): the caption says the video is a stand-in.
+    expect(String(complete?.args.initial_comment)).toContain('Emulator stand-in, not a Sora render.');
   });
 
   it('posts the still with an explanation when the workspace refuses the video', async () => {

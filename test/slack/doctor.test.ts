@@ -21,7 +21,7 @@ afterAll(async () => {
 
 function run(env: Record<string, string>) {
   const ctx: DoctorContext = {
-    config: parseConfig({ SLACK_API_URL: fake.apiUrl, ...env }),
+    config: parseConfig({ SORA_PROVIDER: 'emulator', SLACK_API_URL: fake.apiUrl, ...env }),
     configProblem: undefined,
     provider: () => Promise.reject(new Error('not needed')),
   };

@@ -26,6 +26,7 @@ beforeAll(async () => {
       PORT: '0',
       SORA_EMULATOR_RENDER_MS: '200',
       LOG_LEVEL: 'silent',
+      SORA_PROVIDER: 'emulator',
       SLACK_BOT_TOKEN: fake.options.botToken,
       SLACK_SIGNING_SECRET: fake.options.signingSecret,
       SLACK_API_URL: fake.apiUrl,
