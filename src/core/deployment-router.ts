@@ -66,7 +66,10 @@ export class DeploymentRouter {
       const pausedUntil = (await ledger.store.get<number>(d.keys.pausedUntil)) ?? 0;
       loads.set(d.name, { running, pausedUntil, breaker: breakers.get(d.name) });
     }
-    return new RoutingPass(this.ctx, loads, now);
+    const pass = new RoutingPass(this.ctx, loads, now);
+    // Idle or not, the queue's loop is what runs the health checks.
+    if (this.health.enabled) pass.wakeIn(this.health.nextCheckAt - now);
+    return pass;
   }
 }
 
@@ -205,6 +208,10 @@ export class RoutingPass {
 
   private loadOf(d: Deployment): number {
     return this.loads.get(d.name)!.running / d.maxConcurrent;
+  }
+
+  wakeIn(ms: number): void {
+    this.wake(Math.max(1, ms));
   }
 
   private wake(ms: number): void {

@@ -37,6 +37,11 @@ export class PoolHealth {
   private readonly failures = new Map<string, number>();
   private nextHealthCheckAt = 0;
 
+  /** When this process next checks the deployments in service. */
+  get nextCheckAt(): number {
+    return this.nextHealthCheckAt;
+  }
+
   constructor(private readonly ctx: CoreContext) {
     if (this.enabled) ctx.pool.listen((name, error) => this.onOutcome(name, error));
   }

@@ -53,6 +53,7 @@ const SettingsSchema = z.object({
   renderMs: z.number().int().min(0).default(EMULATOR_DEFAULTS.renderMs),
   maxRunning: z.number().int().min(1).default(EMULATOR_DEFAULTS.maxRunning),
   requestsPerMinute: z.number().int().min(0).default(EMULATOR_DEFAULTS.requestsPerMinute),
+  windowMs: z.number().int().min(1).default(60_000),
   apiKey: z.string().min(1).optional(),
   expiresAfterMs: z.number().int().min(0).default(EMULATOR_DEFAULTS.expiresAfterMs),
   faults: z
@@ -112,6 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     contentOverride: options.contentOverride,
     logger,
     faults: settings.faults ? new FaultInjector(settings.faults) : undefined,
+    outage: null as number | null,
   };
   const server = createEmulatorServer({ state, apiKey: settings.apiKey });
   await new Promise<void>((resolve, reject) => {
@@ -130,6 +132,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     url,
     openaiBaseUrl: `${url}/v1`,
     azureEndpoint: url,
+    setOutage: (status) => {
+      state.outage = status;
+    },
     videos: () =>
       state.store.all().map((job) => videoAt(job, clock.now(), { expiresAfterMs: settings.expiresAfterMs })),
     close: () => {

@@ -96,6 +96,39 @@ async function writeReply(res: ServerResponse, reply: Reply): Promise<void> {
   }
 }
 
+/** The emulator's own control route: start or end an outage (tests, the benchmark, demos). */
+const OUTAGE_PATH = '/_emulator/outage';
+
+async function controlOutage(
+  state: EmulatorState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+): Promise<void> {
+  if (method === 'DELETE') {
+    req.resume();
+    state.outage = null;
+    return writeReply(res, { kind: 'json', status: 200, body: { outage: null } });
+  }
+  if (method !== 'POST') {
+    req.resume();
+    return writeReply(res, failureReply(apiFailure(405, 'POST or DELETE /_emulator/outage')));
+  }
+  let text = '';
+  for await (const chunk of req) text += String(chunk);
+  let status = 503;
+  try {
+    const asked = text ? (JSON.parse(text) as { status?: unknown }).status : undefined;
+    if (asked !== undefined) status = Number(asked);
+  } catch {
+    status = Number.NaN;
+  }
+  if (!Number.isInteger(status) || status < 400 || status > 599)
+    return writeReply(res, failureReply(apiFailure(400, 'body: {"status": 400..599} (default 503)')));
+  state.outage = status;
+  return writeReply(res, { kind: 'json', status: 200, body: { outage: status } });
+}
+
 export interface ServerParts {
   state: EmulatorState;
   apiKey: string | undefined;
@@ -121,6 +154,14 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
   }
   if (url.pathname === '/healthz' && method === 'GET')
     return writeReply(res, { kind: 'json', status: 200, body: { ok: true } });
+  if (url.pathname === OUTAGE_PATH) return controlOutage(state, req, res, method);
+  if (state.outage !== null) {
+    req.resume();
+    return writeReply(
+      res,
+      failureReply(apiFailure(state.outage, 'The service is temporarily unavailable (emulated outage).')),
+    );
+  }
   const prefix = PREFIXES.find(([p]) => url.pathname.startsWith(p));
   const route = prefix ? matchRoute(method, url.pathname.slice(prefix[0].length)) : undefined;
   if (!prefix || !route) {

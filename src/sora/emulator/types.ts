@@ -57,6 +57,8 @@ export interface EmulatorOptions {
   maxRunning?: number;
   /** Job creations (create and remix) per rolling minute per API key; 0 = unlimited (default 0). */
   requestsPerMinute?: number;
+  /** The length of that "minute" in ms (default 60 000); benchmarks scale time down with it. */
+  windowMs?: number;
   /** When set, the only key accepted; when unset any non-empty key is (a missing one is still a 401). */
   apiKey?: string;
   clock?: EmulatorClock;
@@ -85,4 +87,10 @@ export interface RunningEmulator {
   close(): Promise<void>;
   /** Every video not deleted, of every key, as a GET would show it now (for tests). */
   videos(): Video[];
+  /**
+   * An outage: every API request is answered with this status (e.g. 503) until called with null,
+   * as a deployment that went down would. Renders in progress go on meanwhile. Also reachable over
+   * HTTP: `POST /_emulator/outage {"status":503}` and `DELETE /_emulator/outage`.
+   */
+  setOutage(status: number | null): void;
 }

@@ -51,6 +51,8 @@ export interface EmulatorState {
   contentOverride: EmulatorOptions['contentOverride'];
   logger: EmulatorLogger;
   faults: FaultInjector | undefined;
+  /** While set, every API request is answered with this status (an outage; see setOutage). */
+  outage: number | null;
 }
 
 export interface RequestContext {
