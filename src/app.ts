@@ -22,6 +22,8 @@ import { BotMetrics } from './metrics/bot-metrics.js';
 import { metricsAccess } from './metrics/metrics-access.js';
 import type { RequestObserver } from './sora/client/request-events.js';
 import { createProvider, EMULATOR_API_KEY } from './sora/index.js';
+import type { DeploymentPool } from './sora/pool/deployment-pool.js';
+import { poolFromConfig } from './sora/pool/index.js';
 import type { VideoProvider } from './sora/provider.js';
 import { namespacedValues } from './store/key-values.js';
 import { openStore } from './store/open-store.js';
@@ -93,7 +95,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     // nothing of ours installs a global dispatcher (docs/discord-adapter.md, "One HTTP stack").
     const dispatcher = new Agent();
     closers.push(() => dispatcher.close());
-    const { provider, describe } = await openProvider(config, logger, closers, dispatcher, observe);
+    const { provider, describe, pool } = await openProvider(config, logger, closers, dispatcher, observe);
     const store = await openStore({ storeUrl: config.STORE_URL, dataDir: config.DATA_DIR, exclusive: true });
     if (store.kind === 'redis' && config.SORA_PROVIDER === 'emulator')
       // Another replica could never poll or download this process's stand-in renders.
@@ -105,6 +107,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     const renderMs = config.SORA_PROVIDER === 'emulator' ? config.SORA_EMULATOR_RENDER_MS : undefined;
     const core = new SoraCore({
       provider,
+      ...(pool ? { pool } : {}),
       store,
       clock: options.clock,
       logger,
@@ -185,7 +188,18 @@ async function openProvider(
   closers: (() => Promise<void>)[],
   dispatcher: Agent,
   observe: RequestObserver | undefined,
-): Promise<{ provider: VideoProvider; describe: string }> {
+): Promise<{ provider: VideoProvider; describe: string; pool?: DeploymentPool }> {
+  if (config.SORA_POOL) {
+    // Several deployments (SORA_POOL): each entry names its own endpoint; no embedded emulator.
+    const timeouts = { timeoutMs: config.SORA_REQUEST_TIMEOUT_MS, maxRetries: config.SORA_MAX_RETRIES };
+    const { pool, describe } = poolFromConfig(config.SORA_POOL, {
+      ...timeouts,
+      dispatcher,
+      logger,
+      ...(observe ? { clientOptions: () => ({ observe }) } : {}),
+    });
+    return { provider: pool.primary.provider, describe, pool };
+  }
   if (config.SORA_PROVIDER !== 'emulator') {
     const where = config.SORA_PROVIDER === 'azure' ? config.AZURE_OPENAI_ENDPOINT : config.OPENAI_BASE_URL;
     return {
