@@ -181,7 +181,7 @@ export function videoIdProblem(raw: string): { ok: false; problem: UsageProblem 
   return usageProblem(
     'missing_id',
     'id',
-    `\`${raw.trim().slice(0, 40)}\` isn't a video id. Ids are 6 letters and digits, like \`k3f9qz\`; \`/sora list\` shows yours.`,
+    `\`${shown(raw)}\` isn't a video id. Ids are 6 letters and digits, like \`k3f9qz\`; \`/sora list\` shows yours.`,
   );
 }
 
@@ -242,7 +242,7 @@ function parseGenerate(
       return usageProblem(
         'unknown_option',
         'prompt',
-        `I don't know the option \`--${option.name}\`. Options: ${SHOWN_OPTIONS.map((f) => `\`${f}\``).join(', ')}. To keep such words in the prompt, put \`--\` before it: \`/sora --seconds 8 -- PROMPT\`.`,
+        `I don't know the option \`--${shown(option.name)}\`. Options: ${SHOWN_OPTIONS.map((f) => `\`${f}\``).join(', ')}. To keep such words in the prompt, put \`--\` before it: \`/sora --seconds 8 -- PROMPT\`.`,
       );
     removed.add(i);
     const takeValue = (): string | undefined => {
@@ -362,7 +362,7 @@ export function resolveGenerate(raw: RawGenerate, ctx: ParseContext): ParseResul
     return usageProblem(
       'unsupported',
       'model',
-      `\`${requestedModel}\` isn't available on ${providerName}. Use ${available.map((m) => `\`${m}\``).join(' or ')}.`,
+      `\`${shown(requestedModel)}\` isn't available on ${providerName}. Use ${available.map((m) => `\`${m}\``).join(' or ')}.`,
     );
   if (raw.size && raw.orientation)
     return usageProblem(
@@ -382,7 +382,7 @@ export function resolveGenerate(raw: RawGenerate, ctx: ParseContext): ParseResul
     return usageProblem(
       'unsupported',
       'size',
-      `${family} on ${providerName} renders ${describeSizes(modelCaps.sizes)}; \`${size}\` isn't one of them. Try \`--landscape\` or \`--portrait\`.`,
+      `${family} on ${providerName} renders ${describeSizes(modelCaps.sizes)}; \`${shown(size)}\` isn't one of them. Try \`--landscape\` or \`--portrait\`.`,
     );
   const seconds = raw.seconds ?? modelCaps.defaultSeconds;
   if (!modelCaps.seconds.includes(seconds))
@@ -396,7 +396,7 @@ export function resolveGenerate(raw: RawGenerate, ctx: ParseContext): ParseResul
     return usageProblem(
       'invalid_value',
       'fit',
-      `\`--fit ${fit}\` isn't a way to fit an image: use \`--fit cover\` (fill the frame, crop the edges) or \`--fit contain\` (the whole image, with bars).`,
+      `\`--fit ${shown(fit)}\` isn't a way to fit an image: use \`--fit cover\` (fill the frame, crop the edges) or \`--fit contain\` (the whole image, with bars).`,
     );
   const prompt = raw.prompt.trim();
   if (!prompt) return emptyPrompt();
@@ -423,15 +423,15 @@ export function checkAttachment(
   const invalid = (message: string): UsageProblem => ({ code: 'invalid_image', field: 'image', message });
   if (meta.contentType && !caps.imageTypes.includes(meta.contentType.toLowerCase().split(';')[0]!.trim()))
     return invalid(
-      `\`${name}\` isn't a JPEG, PNG or WebP image. Attach a picture to animate it, or send the prompt alone.`,
+      `\`${shown(name)}\` isn't a JPEG, PNG or WebP image. Attach a picture to animate it, or send the prompt alone.`,
     );
   if (!meta.contentType && !/\.(jpe?g|png|webp)$/i.test(name))
     return invalid(
-      `\`${name}\` doesn't look like a JPEG, PNG or WebP image. Attach a picture to animate it.`,
+      `\`${shown(name)}\` doesn't look like a JPEG, PNG or WebP image. Attach a picture to animate it.`,
     );
   if (meta.bytes !== null && meta.bytes > caps.maxImageBytes)
     return invalid(
-      `\`${name}\` is ${(meta.bytes / 1024 / 1024).toFixed(1)} MB; images can be at most ${caps.maxImageBytes / 1024 / 1024} MB.`,
+      `\`${shown(name)}\` is ${(meta.bytes / 1024 / 1024).toFixed(1)} MB; images can be at most ${caps.maxImageBytes / 1024 / 1024} MB.`,
     );
   return undefined;
 }
@@ -454,4 +454,17 @@ function describeSizes(sizes: readonly string[]): string {
 function joinOr(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+/** The longest piece of someone's own input a problem quotes back. */
+const SHOWN_MAX_CHARS = 40;
+
+/**
+ * A value the person sent, as a problem quotes it: on one line and cut to 40 characters. A forged
+ * modal value or a pasted essay after `--size` is theirs to see again only in part (the message
+ * must fit a modal's field error and stay readable).
+ */
+export function shown(value: string): string {
+  const oneLine = value.replace(/\s+/g, ' ').trim();
+  return oneLine.length > SHOWN_MAX_CHARS ? `${oneLine.slice(0, SHOWN_MAX_CHARS - 1)}…` : oneLine;
 }

@@ -23,6 +23,12 @@ function fault(text: string, ctx = openai) {
 }
 
 describe('the command grammar', () => {
+  it('quotes a value back on one line and at most 40 characters', () => {
+    const message = problem(`a storm --size ${'9'.repeat(5_000)}x1`);
+    expect(message).toContain(`\`${'9'.repeat(39)}…\``);
+    expect(message.length).toBeLessThan(300);
+  });
+
   it('reads a prompt with defaults from the model', () => {
     expect(ok('a paper boat sailing down a rainy street')).toEqual({
       kind: 'generate',

@@ -60,6 +60,18 @@ describe('modal, shortcut and mention', () => {
       response_action: 'errors',
       errors: { prompt: 'Describe the video you want.' },
     });
+    // A forged select value (not one the modal offers) is quoted back only in part: 40 characters.
+    const forged = 'x'.repeat(18_000);
+    const forgedAnswer = await h.fake.socket.sendInteractive(
+      h.fake.payloads.viewSubmission({
+        viewId: viewIdOf(open.response),
+        values: { ...values, size: { value: { type: 'static_select', selected_option: { value: forged } } } },
+      }),
+    );
+    const forgedErrors = (forgedAnswer.payload as { errors: Record<string, string> }).errors;
+    expect(Object.keys(forgedErrors)).toEqual(['size']);
+    expect(forgedErrors.size).toContain(`; ${'x'.repeat(39)}… isn't one of them`);
+    expect(forgedErrors.size!.length).toBeLessThan(300);
 
     const good = await h.fake.socket.sendInteractive(
       h.fake.payloads.viewSubmission({ viewId: viewIdOf(open.response), values }),
