@@ -20,7 +20,7 @@ async function greyPixels(png: Uint8Array, name: string): Promise<Uint8Array> {
 
 /** The brightest pixel of rows [from, to) of a `width`-wide grey image. */
 function brightest(pixels: Uint8Array, width: number, from: number, to: number): number {
-  return pixels.subarray(from * width, to * width).reduce((max, v) => (v > max ? v : max), 0);
+  return pixels.subarray(from * width, to * width).reduce((max, v) => Math.max(max, v), 0);
 }
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fit-image-test-'));
