@@ -2,6 +2,8 @@
  * The checks `sora-bot doctor` runs, in order. Add a platform's checks by appending them to
  * DOCTOR_CHECKS (e.g. `...SLACK_DOCTOR_CHECKS`); each check is independent and reports its own fix.
  */
+
+import { Agent } from 'undici';
 import { DISCORD_DOCTOR_CHECKS } from '../../adapters/discord/doctor-check.js';
 import { SLACK_DOCTOR_CHECKS } from '../../adapters/slack/doctor-check.js';
 import type { Config } from '../config.js';
@@ -9,6 +11,7 @@ import { JobLedger } from '../core/job-ledger.js';
 import { silentLogger } from '../core/logger.js';
 import { modelFamily } from '../sora/capabilities.js';
 import { isSoraError, type SoraError } from '../sora/errors.js';
+import { createPool, describeEntry, type PoolEntry } from '../sora/pool/index.js';
 import { openStore } from '../store/open-store.js';
 import { type Store, StoreError } from '../store/store.js';
 import { type DoctorCheck, type DoctorOutcome, ok, problem } from './doctor.js';
@@ -21,6 +24,10 @@ export const configurationCheck: DoctorCheck = {
       return problem(
         ctx.configProblem ?? 'the configuration is invalid',
         'set that variable in .env or the environment (the README lists every variable)',
+      );
+    if (ctx.config.SORA_POOL)
+      return ok(
+        `a pool of ${ctx.config.SORA_POOL.length}: ${ctx.config.SORA_POOL.map(describeEntry).join(', ')}`,
       );
     return ok(`provider ${describeProvider(ctx.config)}`);
   },
@@ -54,6 +61,7 @@ export const providerCheck: DoctorCheck = {
   needsConfig: true,
   async run(ctx) {
     const config = ctx.config!;
+    if (config.SORA_POOL) return poolCheck(config.SORA_POOL, config);
     const { provider, describe } = await ctx.provider();
     try {
       // The cheapest authenticated call: proves the URL is right and the key is accepted.
@@ -163,5 +171,39 @@ function providerProblem(error: SoraError, config: Config, describe: string): Do
         `the provider answered with an error: ${line}`,
         'try again later; quote the request id to support if it persists',
       );
+  }
+}
+
+/** Every deployment of SORA_POOL answers and accepts its key: one line each, all in one outcome. */
+async function poolCheck(entries: readonly PoolEntry[], config: Config): Promise<DoctorOutcome> {
+  const dispatcher = new Agent();
+  try {
+    const pool = createPool(entries, {
+      dispatcher,
+      maxRetries: 1,
+      timeoutMs: Math.min(config.SORA_REQUEST_TIMEOUT_MS, 15_000),
+    });
+    const lines = await Promise.all(
+      pool.deployments.map(async (d) => {
+        try {
+          await d.provider.listPage({ limit: 1 });
+          return { ok: true, line: `${d.name} answered and accepted its key` };
+        } catch (error) {
+          if (!isSoraError(error)) throw error;
+          // A 429 means the URL and key are right.
+          if (error.code === 'rate_limited')
+            return { ok: true, line: `${d.name} accepted its key (rate limited now)` };
+          return { ok: false, line: `${d.name}: ${error.toOneLine()}` };
+        }
+      }),
+    );
+    const failed = lines.filter((l) => !l.ok);
+    if (failed.length === 0) return ok(lines.map((l) => l.line).join('; '));
+    return problem(
+      `${failed.length} of ${lines.length} deployments failed: ${failed.map((l) => l.line).join('; ')}`,
+      "check that entry's endpoint or baseUrl and the variable its apiKeyEnv names (the others keep working: the bot routes around a deployment that fails)",
+    );
+  } finally {
+    await dispatcher.close();
   }
 }

@@ -39,6 +39,8 @@ export interface PoolHarnessOptions {
   breaker?: Partial<BreakerSettings>;
   /** How long a job at a deployment that stopped answering is still polled. */
   retentionMs?: number;
+  /** The length of the request window (the benchmark scales the minute down). */
+  windowMs?: number;
 }
 
 /** Quick breakers for tests: two failures take a deployment out for 150 ms, probes every pass after. */
@@ -112,6 +114,7 @@ export class PoolHarness {
         timeoutMs: 5_000,
         breaker: { ...TEST_BREAKER, ...options.breaker },
         ...(options.retentionMs !== undefined ? { retentionMs: options.retentionMs } : {}),
+        ...(options.windowMs !== undefined ? { windowMs: options.windowMs } : {}),
       });
       const store = await openStore();
       const core = new SoraCore({
