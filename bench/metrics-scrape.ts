@@ -11,13 +11,16 @@
  *   (as Prometheus does), by a scraper in a process of its own (this file with `--scraper URL`), from
  *   before the first command to after the last delivery; or
  * - not scraped.
- * After a small warm-up pass (not reported), the passes run in the order scraped, not, not, scraped:
+ * After a small warm-up pass (scraped, not reported), the passes run in the order scraped, not, not, scraped:
  * a drift of the shared machine during the run weighs on both sides alike, and the two passes of each
- * kind show how far a pass differs from its own twin (the noise a difference must beat).
+ * kind show how far a pass differs from its own twin (the noise a difference must beat). Latency on a
+ * shared machine is noisy, so the report also gives what scraping costs directly: the bot's CPU time
+ * per pass, and the time the bot spent producing the text (every exposition, timed in the bot).
  *
  * Figures, not assertions: this is never part of the test suite.
  */
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fetch } from 'undici';
@@ -78,6 +81,15 @@ async function startScraper(url: string): Promise<() => Promise<Scraping>> {
   };
 }
 
+/** The bot's side of the scrapes: how long each exposition took, ms. */
+const expositionMs: number[] = [];
+
+interface Measured {
+  result: PassResult;
+  /** The bot process's CPU time (user + system) during the pass, seconds. */
+  cpuSeconds: number;
+}
+
 async function main(): Promise<void> {
   const [jobsArg, renderArg] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const jobs = Number(jobsArg ?? 1000);
@@ -89,13 +101,23 @@ async function main(): Promise<void> {
   const { child, url } = await startProviderSide(renderMs);
   try {
     process.stderr.write(`provider side ready at ${url}; ${jobs} jobs, renders of ${renderMs} ms\n`);
-    await pass('warm-up', url, Math.min(jobs, 100), renderMs, poll, undefined);
+    // One registry for the whole run, as one bot process has (and one set of Node's collectors).
+    const metrics = new BotMetrics();
+    // Scraped too, so that no pass of either kind is the first to run the scrape's code.
+    await pass(metrics, 'warm-up', url, Math.min(jobs, 100), renderMs, poll, {
+      scrapes: 0,
+      failures: 0,
+      ms: [],
+      lastBytes: 0,
+    });
+    expositionMs.length = 0;
     const scraping: Scraping = { scrapes: 0, failures: 0, ms: [], lastBytes: 0 };
-    const scraped1 = await pass('scraped 1', url, jobs, renderMs, poll, scraping);
-    const plain1 = await pass('not scraped 1', url, jobs, renderMs, poll, undefined);
-    const plain2 = await pass('not scraped 2', url, jobs, renderMs, poll, undefined);
-    const scraped2 = await pass('scraped 2', url, jobs, renderMs, poll, scraping);
-    printReport(jobs, renderMs, [plain1, plain2], [scraped1, scraped2], scraping);
+    const load = loadavg()[0]!;
+    const scraped1 = await pass(metrics, 'scraped 1', url, jobs, renderMs, poll, scraping);
+    const plain1 = await pass(metrics, 'not scraped 1', url, jobs, renderMs, poll, undefined);
+    const plain2 = await pass(metrics, 'not scraped 2', url, jobs, renderMs, poll, undefined);
+    const scraped2 = await pass(metrics, 'scraped 2', url, jobs, renderMs, poll, scraping);
+    printReport(jobs, renderMs, [plain1, plain2], [scraped1, scraped2], scraping, [load, loadavg()[0]!]);
   } finally {
     child.stdin?.end();
   }
@@ -103,20 +125,31 @@ async function main(): Promise<void> {
 
 /** One core-queue pass with the bot's metrics and its HTTP server; scraped when `scraping` is given. */
 async function pass(
+  metrics: BotMetrics,
   name: string,
   proxyUrl: string,
   jobs: number,
   renderMs: number,
   poll: { pollInitialMs: number; pollMaxMs: number },
   scraping: Scraping | undefined,
-): Promise<PassResult> {
-  const metrics = new BotMetrics();
+): Promise<Measured> {
   const http = new HttpServer({ host: '127.0.0.1', port: 0, logger: silentLogger });
-  mountMetrics(http, { access: { mode: 'open' }, exposition: () => metrics.exposition() });
+  mountMetrics(http, {
+    access: { mode: 'open' },
+    exposition: async () => {
+      const start = performance.now();
+      const text = await metrics.exposition();
+      expositionMs.push(performance.now() - start);
+      return text;
+    },
+  });
   const base = await http.listen();
   const stopScraper = scraping ? await startScraper(`${base}/metrics`) : undefined;
+  const cpu = process.cpuUsage();
   try {
-    return await runPass(name, 3, proxyUrl, jobs, renderMs, poll, undefined, { metrics });
+    const result = await runPass(name, 3, proxyUrl, jobs, renderMs, poll, undefined, { metrics });
+    const used = process.cpuUsage(cpu);
+    return { result, cpuSeconds: (used.user + used.system) / 1e6 };
   } finally {
     if (stopScraper && scraping) {
       const got = await stopScraper();
@@ -132,25 +165,31 @@ async function pass(
 function printReport(
   jobs: number,
   renderMs: number,
-  plain: [PassResult, PassResult],
-  scraped: [PassResult, PassResult],
+  plainRuns: [Measured, Measured],
+  scrapedRuns: [Measured, Measured],
   s: Scraping,
+  load: [number, number],
 ): void {
+  const plain = plainRuns.map((m) => m.result) as [PassResult, PassResult];
+  const scraped = scrapedRuns.map((m) => m.result) as [PassResult, PassResult];
+  const cpu = (runs: Measured[]) => runs.reduce((n, m) => n + m.cpuSeconds, 0) / runs.length;
   const ms = (n: number) => `${Math.round(n)} ms`;
   const ratio = (a: number, b: number) => `${(b / Math.max(1e-9, a)).toFixed(2)}x`;
   const pooled = (passes: PassResult[]) => passes.flatMap((r) => r.latency).sort((a, b) => a - b);
   const both = { plain: pooled(plain), scraped: pooled(scraped) };
   const scrapeMs = [...s.ms].sort((a, b) => a - b);
-  const passes = [...plain, ...scraped];
+  const passes = [...plainRuns, ...scrapedRuns];
   console.log(
     `\n### /metrics scraped during the core benchmark: ${jobs} jobs a pass, renders of ${renderMs} ms, ` +
       `metrics on in every pass (node ${process.version}, ${new Date().toISOString()})\n`,
   );
-  console.log('| pass | delivered (failed) | all delivered | completion -> delivery, median / p99 |');
-  console.log('|---|---|---|---|');
-  for (const r of passes)
+  console.log(
+    '| pass | delivered (failed) | all delivered | completion -> delivery, median / p99 | bot CPU time |',
+  );
+  console.log('|---|---|---|---|---|');
+  for (const { result: r, cpuSeconds } of passes)
     console.log(
-      `| ${r.name} | ${r.delivered} (${r.failed}) | ${(r.wallMs / 1000).toFixed(1)} s | ${ms(percentile(r.latency, 50))} / ${ms(percentile(r.latency, 99))} |`,
+      `| ${r.name} | ${r.delivered} (${r.failed}) | ${(r.wallMs / 1000).toFixed(1)} s | ${ms(percentile(r.latency, 50))} / ${ms(percentile(r.latency, 99))} | ${cpuSeconds.toFixed(1)} s |`,
     );
   const p99 = { plain: percentile(both.plain, 99), scraped: percentile(both.scraped, 99) };
   const twin = (a: PassResult, b: PassResult) => {
@@ -169,7 +208,16 @@ function printReport(
     `| p99 of a pass against its twin (the noise) | ${twin(plain[0], plain[1]).toFixed(2)}x | ${twin(scraped[0], scraped[1]).toFixed(2)}x | |`,
   );
   console.log(
-    `\nScrapes: ${s.scrapes} (${s.failures} failed), one scrape median / p99 ${ms(percentile(scrapeMs, 50))} / ${ms(percentile(scrapeMs, 99))}, ${(s.lastBytes / 1024).toFixed(1)} KB of text.`,
+    `| bot CPU time a pass (mean) | ${cpu(plainRuns).toFixed(1)} s | ${cpu(scrapedRuns).toFixed(1)} s | ${ratio(cpu(plainRuns), cpu(scrapedRuns))} |`,
+  );
+  const expo = [...expositionMs].sort((a, b) => a - b);
+  const expoTotal = expositionMs.reduce((a, b) => a + b, 0);
+  const scrapedWall = scraped.reduce((n, r) => n + r.wallMs, 0);
+  console.log(
+    `\nScrapes: ${s.scrapes} (${s.failures} failed); at the scraper one took ${ms(percentile(scrapeMs, 50))} / ${ms(percentile(scrapeMs, 99))} (median / p99), ${(s.lastBytes / 1024).toFixed(1)} KB of text. ` +
+      `In the bot, producing it took ${percentile(expo, 50).toFixed(2)} / ${percentile(expo, 99).toFixed(2)} ms (median / p99), ` +
+      `${(expoTotal / 1000).toFixed(2)} s in all: ${((100 * expoTotal) / Math.max(1, scrapedWall)).toFixed(2)}% of the scraped passes' time. ` +
+      `Load average (1 min) of the machine: ${load[0].toFixed(1)} at the start, ${load[1].toFixed(1)} at the end.`,
   );
 }
 
