@@ -33,7 +33,7 @@ describe.each<StoreKind>(['sqlite', 'redis'])('a conversation with the core (%s 
     const [result] = harness.surface.results();
     expect(result!.conversation).toBe(job.conversation);
     expect(result!.conversation).toBe(`playground:room-1/${job.statusRef}`);
-    expect(result!.message.actions.map((a) => a.kind)).toEqual(['remix', 'delete']);
+    expect(result!.message.actions.map((a) => a.kind)).toEqual(['remix', 'again', 'delete']);
     const info = await readMp4Info(readFileSync(result!.videoCopy!));
     expect(info).toMatchObject({ width: 1280, height: 720, hasAudio: true });
     expect(Math.abs(info.durationS - 4)).toBeLessThan(0.2);
