@@ -112,6 +112,22 @@ describe('Dockerfile', () => {
     expect(runCommands(build)).toContain('npm prune --omit=dev --no-audit --no-fund');
   });
 
+  it('is what compose.yaml runs: Redis for the store, the same /livez check, the port on loopback', () => {
+    // Read as text (no YAML parser among the dependencies); the lines below are compose.yaml's own.
+    const compose = readFileSync(new URL('../../compose.yaml', import.meta.url), 'utf8');
+    const bot = compose.slice(compose.indexOf('\n  bot:\n'), compose.indexOf('\nvolumes:'));
+    expect(bot).toContain('build: .');
+    expect(bot).toContain('STORE_URL: redis://redis:6379');
+    expect(bot).toMatch(/^ {6}- bot-data:\/data$/m);
+    const published = [...bot.matchAll(/^ {6}- "([^"]+)"$/gm)].map((m) => m[1]);
+    expect(published).toEqual([`127.0.0.1:${stageEnv(runtime).PORT}:${stageEnv(runtime).PORT}`]);
+    // The image's HEALTHCHECK script (`node -e "SCRIPT"`), written out in exec form.
+    const script = /^node -e "(.+)"$/.exec(healthcheck(runtime)!.command)?.[1];
+    expect(script).toBeDefined();
+    expect(bot).toContain(`test: ["CMD", "node", "-e", "${script}"]`);
+    expect(bot).toMatch(/condition: service_healthy/);
+  });
+
   it('matches the Node versions package.json declares', () => {
     // engines covers the Node 24 the image runs (and 20.18+ for installs elsewhere).
     expect(packageJson.engines.node).toMatch(/>=\s*24\b/);
