@@ -17,7 +17,7 @@ import type { Requester } from '../../src/core/requester.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
-import { REDIS_URL } from '../support/core-harness.js';
+import { REDIS_URL, storeKinds } from '../support/core-harness.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -100,7 +100,7 @@ const settings = (): BudgetSettings => ({
   approvalAbove: null,
 });
 
-describe.each(['sqlite', 'redis'] as const)('budget properties on %s', (kind) => {
+describe.each(storeKinds())('budget properties on %s', (kind) => {
   let a: Store;
   let b: Store;
   beforeAll(async () => {

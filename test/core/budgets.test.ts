@@ -12,7 +12,7 @@ import { systemClock } from '../../src/core/clock.js';
 import type { BotMessage, UsageMessage } from '../../src/core/messages.js';
 import { dollars, PriceTable } from '../../src/core/pricing.js';
 import { renderPlainText as renderStatusText } from '../../src/core/render-text.js';
-import { CoreHarness, type HarnessOptions, type StoreKind } from '../support/core-harness.js';
+import { CoreHarness, type HarnessOptions, type StoreKind, storeKinds } from '../support/core-harness.js';
 
 const harnesses: CoreHarness[] = [];
 afterEach(async () => {
@@ -42,7 +42,7 @@ function shiftedClock(): Clock & { shift(ms: number): void } {
   return { now: () => Date.now() + offset, sleep: systemClock.sleep, shift: (ms) => (offset += ms) };
 }
 
-describe.each(['sqlite', 'redis'] as const)('budgets on %s', (store) => {
+describe.each(storeKinds())('budgets on %s', (store) => {
   it('shows the estimate at once, refuses what would overdraw with a cheaper option, charges a delivered video', async () => {
     const h = await start(store, { budgets: { userDay: dollars(1.2) } });
     const first = await h.send('/sora a paper boat --seconds 8');
@@ -61,7 +61,7 @@ describe.each(['sqlite', 'redis'] as const)('budgets on %s', (store) => {
     expect(refusal).toMatch(/resets in \d+ (h|min)/);
     expect(refusal).toContain('Try `--seconds 4` (about $0.40)');
 
-    await h.waitFor(first.job.id, ['delivered'], 50_000);
+    await h.waitFor(first.job.id, ['delivered']);
     await h.until(async () => (await h.core.costOf(first.job.id))?.outcome);
     expect((await h.core.costOf(first.job.id))?.outcome).toBe('charged');
     // Charged stays charged, also after a delete.
@@ -96,7 +96,7 @@ describe.each(['sqlite', 'redis'] as const)('budgets on %s', (store) => {
     expect(third.kind === 'reply' && text(third.message)).toContain('you already have 2 videos in progress');
     // Someone else is not affected.
     expect((await h.send('/sora four', { user: 'bob' })).kind).toBe('job');
-    await h.waitFor(a, ['delivered'], 50_000);
+    await h.waitFor(a, ['delivered']);
     await h.until(async () => (await h.core.costOf(a))?.outcome);
     expect((await h.send('/sora three again')).kind).toBe('job');
   });
@@ -148,14 +148,14 @@ describe.each(['sqlite', 'redis'] as const)('budgets on %s', (store) => {
     });
     expect(card.actions?.map((a) => a.kind)).toEqual(['approve', 'deny']);
     expect(renderStatusText(card)).toContain('Waiting for an admin to approve (about $0.80)');
-    await h.waitFor(small, ['delivered'], 50_000);
+    await h.waitFor(small, ['delivered']);
     expect((await h.core.jobRecord(big))?.state).toBe('waiting');
 
     const byBob = await h.core.run(approval(big, 'bob', true));
     expect(byBob.kind === 'reply' && text(byBob.message)).toContain('Only admins can approve');
     const ok = await h.core.run(approval(big, 'admin-user', true));
     expect(ok.kind === 'reply' && text(ok.message)).toContain('Approved');
-    await h.waitFor(big, ['delivered'], 50_000);
+    await h.waitFor(big, ['delivered']);
     const again = await h.core.run(approval(big, 'admin-user', false));
     expect(again.kind === 'reply' && text(again.message)).toContain('already approved');
 
@@ -182,7 +182,7 @@ describe.each(['sqlite', 'redis'] as const)('budgets on %s', (store) => {
     const b = await h.sendJob('/sora two --seconds 4', { user: 'bob' });
     const c = await h.sendJob('/sora [emulator:fail] three --seconds 12', { user: 'bob' });
     for (const id of [a, b, c]) {
-      await h.waitFor(id, ['delivered', 'failed'], 50_000);
+      await h.waitFor(id, ['delivered', 'failed']);
       await h.until(async () => (await h.core.costOf(id))?.outcome);
     }
     const admin = await h.send('/sora usage', { user: 'admin-user' });
@@ -204,7 +204,7 @@ describe.each(['sqlite', 'redis'] as const)('budgets on %s', (store) => {
   });
 });
 
-describe.each(['sqlite', 'redis'] as const)('budget book on %s', (store) => {
+describe.each(storeKinds())('budget book on %s', (store) => {
   it('settles what a crash left open: a finished job at once, a never-created one after ten minutes, once', async () => {
     const h = await start(store);
     const book = new BudgetBook(h.store, { ...defaults(), userDay: dollars(1) }, 'emulator');

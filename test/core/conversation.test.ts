@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StatusMessage } from '../../src/core/messages.js';
 import { MODERATION_TEXT } from '../../src/core/replies.js';
 import { SurfaceError } from '../../src/core/surface.js';
-import { CoreHarness, type StoreKind } from '../support/core-harness.js';
+import { CoreHarness, type StoreKind, storeKinds } from '../support/core-harness.js';
 import { readMp4Info } from '../support/mp4-info.js';
 
 let harness: CoreHarness | undefined;
@@ -15,7 +15,7 @@ afterEach(async () => {
   harness = undefined;
 });
 
-describe.each<StoreKind>(['sqlite', 'redis'])('a conversation with the core (%s store)', (store) => {
+describe.each<StoreKind>(storeKinds())('a conversation with the core (%s store)', (store) => {
   it('posts a status message, shows progress, and delivers a real MP4 into the thread', async () => {
     harness = await CoreHarness.start({ store, emulator: { renderMs: 400 } });
     const outcome = await harness.send('/sora a red fox running through snow --seconds 4 --landscape');
@@ -174,7 +174,7 @@ describe('the core without a second store', () => {
     });
     const ids = [];
     for (let i = 0; i < 4; i++) ids.push(await harness.sendJob(`/sora clip ${i}`, { user: `user${i}` }));
-    const jobs = await Promise.all(ids.map((id) => harness!.waitFor(id, ['delivered', 'failed'], 30_000)));
+    const jobs = await Promise.all(ids.map((id) => harness!.waitFor(id, ['delivered', 'failed'])));
     expect(jobs.map((j) => j.state)).toEqual(['delivered', 'delivered', 'delivered', 'delivered']);
   });
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveredVideo, DeliveryProgress, VideoDelivery } from '../../src/core/surface.js';
 import { SoraError } from '../../src/sora/errors.js';
-import { CoreHarness, type StoreKind } from '../support/core-harness.js';
+import { CoreHarness, type StoreKind, storeKinds } from '../support/core-harness.js';
 import { Gate, gatedProvider, type ProviderGates } from '../support/gates.js';
 import { RecordingSurface } from '../support/recording-surface.js';
 
@@ -28,7 +28,7 @@ afterEach(async () => {
   harness = undefined;
 });
 
-const stores: StoreKind[] = ['sqlite', 'redis'];
+const stores: StoreKind[] = storeKinds();
 
 describe.each(stores)('delete wins (%s store)', (store) => {
   it('a queued job deleted while the job ahead is being submitted is never sent', async () => {
@@ -151,7 +151,7 @@ describe.each(stores)('delete wins (%s store)', (store) => {
     // The outage ends; the cleanup loop (every few seconds, or at the next start) finishes the job.
     deleteError.current = undefined;
     harness.core.wake();
-    await harness.until(async () => (await harness!.core.jobRecord(id))?.cleanupDoneAt, 30_000);
+    await harness.until(async () => (await harness!.core.jobRecord(id))?.cleanupDoneAt);
     expect(harness.emulator.videos()).toHaveLength(0);
     const message = harness.surface.messages.find((m) => m.ref === pending?.deliveredRef);
     expect(message?.message.kind).toBe('notice');

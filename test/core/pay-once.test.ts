@@ -29,7 +29,7 @@ describe('a create whose answer is lost', () => {
       clientRetries: 0,
     });
     const id = await harness.sendJob('/sora a paper boat in the rain');
-    const job = await harness.waitFor(id, ['delivered'], 40_000);
+    const job = await harness.waitFor(id, ['delivered']);
     expect(job.submitAttempts).toBe(1);
     expect(harness.emulator.videos()).toHaveLength(1);
     expect(harness.emulator.videos()[0]!.id).toBe(job.providerVideoId);

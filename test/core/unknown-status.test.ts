@@ -64,7 +64,7 @@ describe('an unknown provider status', () => {
     const id = await harness.sendJob('/sora a clip in limbo');
     const rendering = await harness.waitFor(id, ['submitted', 'rendering']);
     expect(rendering.state).not.toBe('failed');
-    const failed = await harness.waitFor(id, ['failed'], 20_000);
+    const failed = await harness.waitFor(id, ['failed']);
     expect(failed.failure?.code).toBe('provider_error');
     expect(failed.failure?.message).toContain('paused_for_review');
     // The person is told in the thread.

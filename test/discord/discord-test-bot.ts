@@ -119,21 +119,17 @@ export function waitForDelivery(
   fake: FakeDiscord,
   jobId: string,
   channelId?: string,
-  timeoutMs = 30_000,
 ): Promise<StoredMessage> {
-  return fake.waitFor(() => deliveredMessage(fake, jobId, channelId), timeoutMs);
+  // No deadline of its own: the test's timeout is the limit (a loaded machine only takes longer).
+  return fake.waitFor(() => deliveredMessage(fake, jobId, channelId));
 }
 
 /** The job id shown in an interaction's original (status) message, once the bot wrote it. */
-export function waitForJobId(
-  fake: FakeDiscord,
-  handle: InteractionHandle,
-  timeoutMs = 10_000,
-): Promise<string> {
+export function waitForJobId(fake: FakeDiscord, handle: InteractionHandle): Promise<string> {
   return fake.waitFor(() => {
     const id = handle.record.originalMessageId;
     return id ? jobIdIn(fake.message(id)?.content) : undefined;
-  }, timeoutMs);
+  });
 }
 
 /**
@@ -179,16 +175,8 @@ export async function jobsInChannel(
   return (await bot.core.channelJobs(`discord:${fake.guild.id}:${channelId}`)).map(toJobView);
 }
 
-/** Polls an async condition (the bot's ledger) until it holds. */
-export async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Polls an async condition (the bot's ledger) until it holds; the test's timeout is the limit. */
+export { until } from '../support/until.js';
 
 function lineCollector(lines: string[]): Writable {
   return new Writable({

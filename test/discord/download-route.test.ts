@@ -4,8 +4,7 @@
  * satisfiable, the whole file for several ranges, never a 500).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import type { Job } from '../../src/core/job.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { parseRange as readRange } from '../../src/http/byte-range.js';
 import { HttpServer } from '../../src/http/http-server.js';
+import { abortMidBody, fdsAtMost, settledFds } from '../support/open-fds.js';
 
 const VIDEO = 'k3f9qz';
 const EMPTY = 'm4n5pq';
@@ -61,43 +61,13 @@ async function get(jobId: string, headers: Record<string, string> = {}, method =
   return { response, body: Buffer.from(await response.arrayBuffer()) };
 }
 
-function openFds(): number {
-  return readdirSync('/proc/self/fd').length;
-}
-
-/** Starts a download, waits for the first bytes of the body, then drops the connection. */
-function abortMidBody(jobId: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${http.url}${linkPath(jobId)}`, { agent: false }, (res) => {
-      res.once('data', () => {
-        req.destroy();
-        resolve();
-      });
-      res.once('error', () => undefined);
-    });
-    req.on('error', (error) => (req.destroyed ? resolve() : reject(error)));
-    req.end();
-  });
-}
-
-async function fdsSettleAt(target: number, timeoutMs = 5_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let count = openFds();
-  while (count > target && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    count = openFds();
-  }
-  return count;
-}
-
 describe.skipIf(process.platform !== 'linux')('aborted downloads', () => {
   it('give every file descriptor back: 50 aborted mid-body, the count returns to its start', async () => {
     // One complete download first, so whatever the server opens lazily is open before counting.
     expect((await get(VIDEO)).body.length).toBe(SIZE);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const start = openFds();
-    await Promise.all(Array.from({ length: 50 }, () => abortMidBody(VIDEO)));
-    const after = await fdsSettleAt(start);
+    const start = await settledFds();
+    await Promise.all(Array.from({ length: 50 }, () => abortMidBody(`${http.url}${linkPath(VIDEO)}`)));
+    const after = await fdsAtMost(start);
     console.info(`open fds: ${start} before, ${after} after 50 aborted downloads`);
     expect(after).toBeLessThanOrEqual(start);
     // And the route still serves.

@@ -11,10 +11,11 @@ import { createClient } from '@redis/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
 import { startScript } from '../support/script-process.js';
+import { redis, skipWithout, TEST_REDIS_URL } from '../support/services.js';
 
 const SCRIPT = join(import.meta.dirname, '../support/bot-process.ts');
 // A database of its own: the bot's namespace is fixed, so the test clears this one first.
-const REDIS_URL = `${process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'}/11`;
+const REDIS_URL = Object.assign(new URL(TEST_REDIS_URL), { pathname: '/11' }).toString();
 
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
@@ -50,7 +51,7 @@ function startReplica(name: string): { child: ChildProcess; ready: Promise<strin
   return { child: replica.child, ready: replica.ready.then((m) => m[1]!) };
 }
 
-describe('the Discord gateway across replicas', () => {
+describe.skipIf(skipWithout(redis))('the Discord gateway across replicas', () => {
   it('is held by one replica; another takes it over within 30 s of a SIGKILL', async () => {
     const redis = createClient({ url: REDIS_URL });
     await redis.connect();

@@ -75,7 +75,7 @@ it('gets its first message back when a send is retried after a lost answer (nonc
   const handle = t.fake.interactions.slashCommand({ options: { prompt: 'a paper boat on a canal' } });
   const jobId = await waitForJobId(t.fake, handle);
   // The bot renders for four seconds here.
-  await until(async () => (await t.bot.core.jobRecord(jobId))?.state === 'delivered', 30_000);
+  await until(async () => (await t.bot.core.jobRecord(jobId))?.state === 'delivered');
   const message = await waitForDelivery(t.fake, jobId);
   expect((await t.bot.core.jobRecord(jobId))?.deliveredRef).toBe(`${message.channelId}:${message.id}`);
   const sends = videoSends(jobId);
@@ -98,10 +98,10 @@ it('finds the posted video from its checkpoint when every answer to the send was
   const handle = t.fake.interactions.slashCommand({ options: { prompt: 'a kite over the dunes' } });
   const jobId = await waitForJobId(t.fake, handle);
   const posted = await waitForDelivery(t.fake, jobId);
-  await t.fake.waitFor(() => videoSends(jobId).length === 4, 20_000);
+  await t.fake.waitFor(() => videoSends(jobId).length === 4);
   const lookups = t.fake.recorder.callsTo('GET', '/channels/:channelId/messages').length;
   await t.restart();
-  await until(async () => (await t.bot.core.jobRecord(jobId))?.state === 'delivered', 30_000);
+  await until(async () => (await t.bot.core.jobRecord(jobId))?.state === 'delivered');
   expect((await t.bot.core.jobRecord(jobId))?.deliveredRef).toBe(`${posted.channelId}:${posted.id}`);
   expect(t.fake.recorder.callsTo('GET', '/channels/:channelId/messages').length).toBeGreaterThan(lookups);
   expect(videoSends(jobId).every((c) => c.status === 502)).toBe(true);

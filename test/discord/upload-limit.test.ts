@@ -50,7 +50,7 @@ it('re-encodes a video over the guild limit to fit, keeps it playable, and links
   });
   expect((await handle.callback).type).toBe(5);
   const jobId = await waitForJobId(t.fake, handle);
-  const delivered = await waitForDelivery(t.fake, jobId, channelOf(smallGuild), 60_000);
+  const delivered = await waitForDelivery(t.fake, jobId, channelOf(smallGuild));
   const job = await t.bot.core.jobRecord(jobId);
   const originalBytes = (await stat(job!.files.video!)).size;
   expect(originalBytes).toBeGreaterThan(SMALL_LIMIT);
@@ -93,7 +93,7 @@ it('handles a 413 / 40005 answer the same way: smaller encode, no raw error show
   });
   expect((await handle.callback).type).toBe(5);
   const jobId = await waitForJobId(t.fake, handle);
-  const delivered = await waitForDelivery(t.fake, jobId, channelOf(roomyGuild), 60_000);
+  const delivered = await waitForDelivery(t.fake, jobId, channelOf(roomyGuild));
   const uploads = await t.fake.waitFor(() => {
     const finished = t.fake.recorder
       .callsTo('POST', '/channels/:channelId/messages')
@@ -116,7 +116,7 @@ it('posts the caption with a link when no encode can fit the limit', async () =>
   });
   expect((await handle.callback).type).toBe(5);
   const jobId = await waitForJobId(t.fake, handle);
-  const delivered = await waitForDelivery(t.fake, jobId, channelOf(tinyGuild), 60_000);
+  const delivered = await waitForDelivery(t.fake, jobId, channelOf(tinyGuild));
   expect(delivered.attachments).toEqual([]);
   expect(delivered.content).toContain("Too large for this server's");
   expect(delivered.content).toContain(`${PUBLIC_URL}/discord/videos/${jobId}.mp4?`);

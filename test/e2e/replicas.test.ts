@@ -19,6 +19,7 @@ import { REDIS_URL } from '../support/core-harness.js';
 import { fastCoreSettings } from '../support/fast-core-settings.js';
 import { JournalSurface, readJournal } from '../support/journal-surface.js';
 import { type ScriptProcess, startScript } from '../support/script-process.js';
+import { redis, skipWithout } from '../support/services.js';
 
 const SCRIPT = join(import.meta.dirname, '../support/replica-bot.ts');
 const JOBS = 200;
@@ -41,7 +42,7 @@ function startReplica(env: Record<string, string>): ScriptProcess {
   return replica;
 }
 
-describe('replicas on one Redis', () => {
+describe.skipIf(skipWithout(redis))('replicas on one Redis', () => {
   it(`${REPLICAS} processes, ${JOBS} jobs, one SIGKILL: every job created once and posted once`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sora-replicas-'));
     dirs.push(dir);

@@ -134,16 +134,12 @@ describe('sora-bot start, killed with SIGKILL in the middle of ten renders and s
     // The middle: some videos are already in the room, the others still on their way (queued,
     // rendering or being fetched; on a loaded machine the fetch, where the emulator runs ffmpeg, can
     // outlast every render, so "rendering" alone may never coincide with a delivery).
-    const atKill = await room.waitFor(
-      (s) => {
-        const delivered = results(s).length;
-        const phases = [...statusPhases(s).values()];
-        const unfinished = phases.filter((p) => p !== 'done' && p !== 'failed' && p !== 'deleted').length;
-        return delivered >= 1 && unfinished >= 3 ? { delivered, phases } : undefined;
-      },
-      'a video delivered and at least three more on their way',
-      60_000,
-    );
+    const atKill = await room.waitFor((s) => {
+      const delivered = results(s).length;
+      const phases = [...statusPhases(s).values()];
+      const unfinished = phases.filter((p) => p !== 'done' && p !== 'failed' && p !== 'deleted').length;
+      return delivered >= 1 && unfinished >= 3 ? { delivered, phases } : undefined;
+    }, 'a video delivered and at least three more on their way');
     room.close();
     first.child.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
@@ -160,16 +156,12 @@ describe('sora-bot start, killed with SIGKILL in the middle of ten renders and s
     // Generous: the emulator renders each video with ffmpeg on its first fetch, and a render cut off
     // by the kill starts again; on a loaded 2-core machine that alone can take a minute.
     await after
-      .waitFor(
-        (s) => {
-          const phases = statusPhases(s);
-          return results(s).length >= RENDERS && jobIds.every((id) => phases.get(id) === 'done')
-            ? true
-            : undefined;
-        },
-        'ten videos delivered',
-        100_000,
-      )
+      .waitFor((s) => {
+        const phases = statusPhases(s);
+        return results(s).length >= RENDERS && jobIds.every((id) => phases.get(id) === 'done')
+          ? true
+          : undefined;
+      }, 'ten videos delivered')
       .catch((error: Error) => {
         const phases = [...statusPhases(after).values()].join(', ');
         throw new Error(`${error.message} (room: ${results(after).length} videos; statuses: ${phases})`);

@@ -77,14 +77,14 @@ beforeAll(async () => {
     userId: ALICE,
     options: { prompt: 'a lighthouse at dusk, waves rolling in' },
   });
-  const id = await waitForJobId(t.fake, first, 20_000);
+  const id = await waitForJobId(t.fake, first);
   const message = await waitForDelivery(t.fake, id);
   delivered = { id, messageId: message.id, statusId: first.record.originalMessageId! };
   const second = t.fake.interactions.slashCommand({
     userId: BOB,
     options: { prompt: 'a kite over the dunes', seconds: 12 },
   });
-  pending = { id: await waitForJobId(t.fake, second, 20_000), statusId: second.record.originalMessageId! };
+  pending = { id: await waitForJobId(t.fake, second), statusId: second.record.originalMessageId! };
   attachments = [
     t.fake.seedAttachment({
       filename: 'harbour.png',
@@ -538,10 +538,9 @@ describe('fuzzed Discord interactions through discord.js over the fake Discord',
         .flatMap((c) => renderedTexts(c.json));
     await t.fake.waitFor(
       () => jobIdIn(t.fake.message(handle.record.originalMessageId ?? '')?.content) || privately().length > 0,
-      30_000,
     );
     expect(privately()).toEqual([]);
-    const jobId = await waitForJobId(t.fake, handle, 1_000);
+    const jobId = await waitForJobId(t.fake, handle);
     const job = await t.bot.core.jobRecord(jobId);
     expect(job?.request.prompt).toBe('a calm sea at noon');
     expect(jobIdIn(t.fake.message(handle.record.originalMessageId!)?.content)).toBe(jobId);

@@ -11,6 +11,7 @@ import { rm } from 'node:fs/promises';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBot } from '../../src/app.js';
+import { CHROMIUM_PATH, chromium as chromiumService, skipWithout } from '../support/services.js';
 import { newDataDir, RoomStream, startTestBot } from './playground-client.js';
 
 const CHROMIUM_ARGS = [
@@ -62,7 +63,7 @@ async function roomHistory(bot: RunningBot, room: string) {
   }
 }
 
-describe('playground access in a real browser', () => {
+describe.skipIf(skipWithout(chromiumService))('playground access in a real browser', () => {
   let dataDir: string;
   let tokenDir: string;
   let open: RunningBot;
@@ -75,7 +76,7 @@ describe('playground access in a real browser', () => {
     // The Docker default: every interface, no token (published on the host's loopback only).
     open = await startTestBot(dataDir, 300, { HOST: '0.0.0.0' });
     locked = await startTestBot(tokenDir, 300, { PLAYGROUND_HOSTS: 'sora.lan', PLAYGROUND_TOKEN: TOKEN });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   });
 
   afterAll(async () => {

@@ -11,6 +11,7 @@ import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBot } from '../../src/app.js';
 import { makeImage } from '../media/image-fixtures.js';
+import { CHROMIUM_PATH, chromium as chromiumService, skipWithout } from '../support/services.js';
 import { newDataDir, probeMp4, startTestBot } from './playground-client.js';
 
 const CHROMIUM_ARGS = [
@@ -89,7 +90,7 @@ function videoFacts(page: Page, selector: string): Promise<MediaFacts> {
   );
 }
 
-describe('playground in a real browser', () => {
+describe.skipIf(skipWithout(chromiumService))('playground in a real browser', () => {
   let dataDir: string;
   let bot: RunningBot;
   let browser: Browser;
@@ -105,7 +106,7 @@ describe('playground in a real browser', () => {
       // Cy queues six videos at once to get two list pages; the default cap is five unfinished.
       SORA_MAX_PENDING_PER_USER: '10',
     });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   });
 
   afterAll(async () => {

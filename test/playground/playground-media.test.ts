@@ -5,7 +5,6 @@
  * and an oversized or stalled upload is cut off while it streams, with a plain answer.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
@@ -17,6 +16,7 @@ import type { RunningBot } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { HttpServer } from '../../src/http/http-server.js';
+import { abortMidBody, fdsAtMost, openFds, settledFds } from '../support/open-fds.js';
 import { RecordingSurface } from '../support/recording-surface.js';
 import { clientId, newDataDir, sendCommand, startTestBot } from './playground-client.js';
 
@@ -105,44 +105,14 @@ describe('the media route', () => {
   });
 });
 
-function openFds(): number {
-  return readdirSync('/proc/self/fd').length;
-}
-
-/** Starts a download, waits for the first bytes of the body, then drops the connection. */
-function abortMidBody(url: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { agent: false }, (res) => {
-      res.once('data', () => {
-        req.destroy();
-        resolve();
-      });
-      res.once('error', () => undefined);
-    });
-    req.on('error', (error) => (req.destroyed ? resolve() : reject(error)));
-    req.end();
-  });
-}
-
-async function fdsSettleAt(target: number, timeoutMs = 5_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let count = openFds();
-  while (count > target && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    count = openFds();
-  }
-  return count;
-}
-
 describe.skipIf(process.platform !== 'linux')('aborted downloads', () => {
   it('give every file descriptor back: 50 dropped mid-body, the count returns to its start', async () => {
     // One complete download first, so whatever opens lazily is open before counting.
     expect((await get(mediaUrl(playgroundJob))).body.length).toBe(VIDEO_SIZE);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const start = openFds();
+    const start = await settledFds();
     await Promise.all(Array.from({ length: 50 }, () => abortMidBody(mediaUrl(playgroundJob))));
     const during = openFds();
-    const after = await fdsSettleAt(start);
+    const after = await fdsAtMost(start);
     console.info(
       `playground media: open fds ${start} before, ${during} right after 50 aborted, ${after} settled`,
     );

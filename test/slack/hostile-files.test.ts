@@ -38,7 +38,6 @@ async function mentionWith(file: Record<string, unknown>, prompt: string): Promi
   await h.fake.socket.sendEvent(mention);
   const answer = await h.until(
     () => h.fake.workspace.ephemerals(CHANNEL).find((e) => e.thread_ts === mention.event.ts),
-    15_000,
     () => `no private answer to "${prompt}"`,
   );
   expect(answer.user).toBe(ALICE);
@@ -62,7 +61,6 @@ async function closedDownload(file: Record<string, unknown>) {
       const served = downloadsOf(file).at(-1)?.served;
       return served?.closedAtMs !== undefined ? served : undefined;
     },
-    10_000,
     () => `the download of ${String(file.name)} never closed`,
   );
 }

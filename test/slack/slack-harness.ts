@@ -25,6 +25,7 @@ import { createProvider, EMULATOR_API_KEY } from '../../src/sora/index.js';
 import { namespacedValues } from '../../src/store/key-values.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { type FakeSlack, type StartFakeSlackOptions, startFakeSlack } from '../fakes/slack/index.js';
+import { until } from '../support/until.js';
 
 export const CHANNEL = 'C0GENERAL01';
 export const ALICE = 'U0ALICE0001';
@@ -210,29 +211,22 @@ export class SlackHarness {
     });
   }
 
-  async waitFor(jobId: string, states: Job['state'][], timeoutMs = 20_000): Promise<Job> {
+  /** Waits until the job reaches one of `states` (no deadline but the test's: test/support/until.ts). */
+  async waitFor(jobId: string, states: Job['state'][]): Promise<Job> {
     return this.until(
       async () => {
         const job = await this.core.jobRecord(jobId);
         return job && states.includes(job.state) ? job : undefined;
       },
-      timeoutMs,
-      () => `job ${jobId} never reached ${states.join('|')}`,
+      () => `job ${jobId} to reach ${states.join('|')}`,
     );
   }
 
   async until<T>(
     check: () => T | undefined | false | null | Promise<T | undefined | false | null>,
-    timeoutMs = 20_000,
-    describe: () => string = () => 'condition not met in time',
+    describe: () => string = () => 'a condition',
   ): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await check();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(describe());
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    return until(check, describe);
   }
 
   /** Every job of the channel, newest first (what `/sora list --all` pages through). */

@@ -23,7 +23,7 @@ describe('Socket Mode after Slack was unreachable', () => {
     h.fake.faults.cutConnection('apps.connections.open', 2);
     expect(h.fake.socket.dropConnections()).toBe(1);
 
-    await h.until(() => h.fake.faults.servedCount('apps.connections.open', 'unreachable') >= 2, 30_000);
+    await h.until(() => h.fake.faults.servedCount('apps.connections.open', 'unreachable') >= 2);
     await h.fake.socket.waitForConnection(before + 1, 30_000);
     expect(h.logText()).toContain('slack is unreachable; socket mode will try again');
 

@@ -12,8 +12,11 @@ import { namespacedValues } from '../../src/store/key-values.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { type Store, StoreError } from '../../src/store/store.js';
+import { redis, skipWithout, TEST_REDIS_URL } from '../support/services.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
+// Redis too when one answers at TEST_REDIS_URL (test/support/services.ts).
+const withRedis = !skipWithout(redis);
 
 const dirs: string[] = [];
 /** Each factory opens two instances over the same data. */
@@ -42,283 +45,288 @@ afterAll(() => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.each(factories)('%s store contract', (_name, open) => {
-  let a: Store;
-  let b: Store;
-  /** Alternates between the two instances, so every race has both writers in it. */
-  const either = (i: number) => (i % 2 === 0 ? a : b);
-  beforeAll(async () => {
-    [a, b] = await open();
-  });
-  afterAll(async () => {
-    await a.close();
-    await b.close();
-  });
-
-  it('round-trips TTL values, seen by the other instance, and expires them', async () => {
-    await a.set('v', { n: 1, list: ['x'] });
-    expect(await b.get('v')).toEqual({ n: 1, list: ['x'] });
-    await b.delete('v');
-    expect(await a.get('v')).toBeUndefined();
-    await a.set('ttl', 'v', 50);
-    expect(await b.get('ttl')).toBe('v');
-    await sleep(120);
-    expect(await b.get('ttl')).toBeUndefined();
-  });
-
-  it('creates a record once: of many concurrent creates exactly one wins', async () => {
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        either(i).writeRecord({ key: 'r1', value: { i }, expectedVersion: 0 }),
-      ),
-    );
-    const winners = results.filter((r) => r.ok);
-    expect(winners).toHaveLength(1);
-    expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.reason === 'conflict')).toBe(true);
-    const stored = await b.readRecord<{ i: number }>('r1');
-    expect(stored?.version).toBe(1);
-  });
-
-  it('compare-and-set: concurrent increments that re-read on conflict lose no update', async () => {
-    await a.writeRecord({ key: 'counter', value: { n: 0 }, expectedVersion: 0 });
-    const increment = async (store: Store) => {
-      for (;;) {
-        const current = (await store.readRecord<{ n: number }>('counter'))!;
-        const result = await store.writeRecord({
-          key: 'counter',
-          value: { n: current.value.n + 1 },
-          expectedVersion: current.version,
-        });
-        if (result.ok) return;
-      }
-    };
-    await Promise.all(Array.from({ length: 40 }, (_, i) => increment(either(i))));
-    const final = await a.readRecord<{ n: number }>('counter');
-    expect(final?.value.n).toBe(40);
-    expect(final?.version).toBe(41);
-  });
-
-  it('a stale write fails and changes nothing, index changes included', async () => {
-    await a.writeRecord({ key: 'r2', value: 'one', expectedVersion: 0 });
-    const stale = await b.writeRecord({
-      key: 'r2',
-      value: 'two',
-      expectedVersion: 0,
-      indexAdd: [{ index: 'i-stale', member: 'r2', score: 1 }],
+describe.each(factories.filter(([name]) => name !== 'redis' || withRedis))(
+  '%s store contract',
+  (_name, open) => {
+    let a: Store;
+    let b: Store;
+    /** Alternates between the two instances, so every race has both writers in it. */
+    const either = (i: number) => (i % 2 === 0 ? a : b);
+    beforeAll(async () => {
+      [a, b] = await open();
     });
-    expect(stale).toEqual({ ok: false, reason: 'conflict' });
-    expect((await a.readRecord('r2'))?.value).toBe('one');
-    expect(await a.indexCount('i-stale')).toBe(0);
-  });
-
-  it('commits index adds and removes with the record', async () => {
-    await a.writeRecord({
-      key: 'r3',
-      value: 1,
-      expectedVersion: 0,
-      indexAdd: [
-        { index: 'i-a', member: 'r3', score: 5 },
-        { index: 'i-b', member: 'r3', score: 6 },
-      ],
+    afterAll(async () => {
+      await a.close();
+      await b.close();
     });
-    expect(await b.indexScore('i-a', 'r3')).toBe(5);
-    await b.writeRecord({
-      key: 'r3',
-      value: 2,
-      expectedVersion: 1,
-      indexAdd: [{ index: 'i-c', member: 'r3', score: 7 }],
-      indexRemove: [{ index: 'i-a', member: 'r3' }],
+
+    it('round-trips TTL values, seen by the other instance, and expires them', async () => {
+      await a.set('v', { n: 1, list: ['x'] });
+      expect(await b.get('v')).toEqual({ n: 1, list: ['x'] });
+      await b.delete('v');
+      expect(await a.get('v')).toBeUndefined();
+      await a.set('ttl', 'v', 50);
+      expect(await b.get('ttl')).toBe('v');
+      await sleep(120);
+      expect(await b.get('ttl')).toBeUndefined();
     });
-    expect(await a.indexScore('i-a', 'r3')).toBeUndefined();
-    expect(await a.indexScore('i-b', 'r3')).toBe(6);
-    expect(await a.indexScore('i-c', 'r3')).toBe(7);
-    const records = await a.readRecords(['r3', 'missing']);
-    expect(records[0]?.version).toBe(2);
-    expect(records[1]).toBeUndefined();
-    await a.deleteRecord('r3', [{ index: 'i-b', member: 'r3' }]);
-    expect(await b.readRecord('r3')).toBeUndefined();
-    expect(await b.indexCount('i-b')).toBe(0);
-  });
 
-  it('leases: one winner among many, renew by the holder, larger tokens after expiry', async () => {
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => either(i).acquireLease('L1', `owner-${i}`, 10_000)),
-    );
-    const won = results.filter((l) => l !== undefined);
-    expect(won).toHaveLength(1);
-    const lease = won[0]!;
-    expect((await b.leaseHolder('L1'))?.owner).toBe(lease.owner);
-    const again = await a.acquireLease('L1', lease.owner, 10_000);
-    expect(again?.token).toBe(lease.token);
-    expect(await b.renewLease(lease, 10_000)).toBe(true);
-    expect(await b.acquireLease('L1', 'intruder', 10_000)).toBeUndefined();
-    await b.releaseLease({ ...lease, owner: 'intruder' });
-    expect((await a.leaseHolder('L1'))?.owner).toBe(lease.owner);
-    await a.releaseLease(lease);
-    expect(await a.leaseHolder('L1')).toBeUndefined();
-    const next = await b.acquireLease('L1', 'next', 60);
-    expect(next!.token).toBeGreaterThan(lease.token);
-    await sleep(120);
-    // The lapsed holder can neither renew nor release what is no longer its lease.
-    expect(await a.renewLease(next!, 10_000)).toBe(false);
-    const third = await a.acquireLease('L1', 'third', 10_000);
-    expect(third!.token).toBeGreaterThan(next!.token);
-    await b.releaseLease(next!);
-    expect((await a.leaseHolder('L1'))?.owner).toBe('third');
-  });
-
-  it('fencing: a write fenced by a lapsed token is refused; the new holder writes', async () => {
-    await a.writeRecord({ key: 'fenced', value: 0, expectedVersion: 0 });
-    const first = (await a.acquireLease('F', 'first', 50))!;
-    await sleep(120);
-    const second = (await b.acquireLease('F', 'second', 10_000))!;
-    const late = await a.writeRecord({
-      key: 'fenced',
-      value: 'from the lapsed holder',
-      expectedVersion: 1,
-      fence: { lease: 'F', token: first.token },
+    it('creates a record once: of many concurrent creates exactly one wins', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          either(i).writeRecord({ key: 'r1', value: { i }, expectedVersion: 0 }),
+        ),
+      );
+      const winners = results.filter((r) => r.ok);
+      expect(winners).toHaveLength(1);
+      expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.reason === 'conflict')).toBe(true);
+      const stored = await b.readRecord<{ i: number }>('r1');
+      expect(stored?.version).toBe(1);
     });
-    expect(late).toEqual({ ok: false, reason: 'fenced' });
-    const ok = await b.writeRecord({
-      key: 'fenced',
-      value: 'from the holder',
-      expectedVersion: 1,
-      fence: { lease: 'F', token: second.token },
+
+    it('compare-and-set: concurrent increments that re-read on conflict lose no update', async () => {
+      await a.writeRecord({ key: 'counter', value: { n: 0 }, expectedVersion: 0 });
+      const increment = async (store: Store) => {
+        for (;;) {
+          const current = (await store.readRecord<{ n: number }>('counter'))!;
+          const result = await store.writeRecord({
+            key: 'counter',
+            value: { n: current.value.n + 1 },
+            expectedVersion: current.version,
+          });
+          if (result.ok) return;
+        }
+      };
+      await Promise.all(Array.from({ length: 40 }, (_, i) => increment(either(i))));
+      const final = await a.readRecord<{ n: number }>('counter');
+      expect(final?.value.n).toBe(40);
+      expect(final?.version).toBe(41);
     });
-    expect(ok.ok).toBe(true);
-    await b.releaseLease(second);
-    const afterRelease = await b.writeRecord({
-      key: 'fenced',
-      value: 'after release',
-      expectedVersion: 2,
-      fence: { lease: 'F', token: second.token },
-    });
-    expect(afterRelease).toEqual({ ok: false, reason: 'fenced' });
-  });
 
-  it('a sliding window admits exactly `limit` events among concurrent takers', async () => {
-    const now = Date.now();
-    const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => either(i).takeFromWindow('rpm', 5, 60_000, now)),
-    );
-    expect(results.filter((r) => r.ok)).toHaveLength(5);
-    const refused = results.find((r) => !r.ok);
-    expect(refused && !refused.ok && refused.retryInMs).toBeGreaterThan(59_000);
-    expect(await b.windowCount('rpm', 60_000, now)).toBe(5);
-    await a.returnToWindow('rpm', now);
-    expect(await b.windowCount('rpm', 60_000, now)).toBe(4);
-    // Events older than the window no longer count.
-    expect((await a.takeFromWindow('rpm', 5, 60_000, now + 60_001)).ok).toBe(true);
-    expect(await b.windowCount('rpm', 60_000, now + 60_001)).toBe(1);
-  });
-
-  it('slots: never more holders than the limit, a holder keeps its slot, release frees it', async () => {
-    const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => either(i).acquireSlot('running', `job-${i}`, 3)),
-    );
-    expect(results.filter(Boolean)).toHaveLength(3);
-    const holders = await b.slotHolders('running');
-    expect(holders).toHaveLength(3);
-    expect(await a.acquireSlot('running', holders[0]!, 3)).toBe(true);
-    expect(await a.acquireSlot('running', 'late', 3)).toBe(false);
-    await b.releaseSlot('running', holders[0]!);
-    expect(await a.acquireSlot('running', 'late', 3)).toBe(true);
-  });
-
-  it('counters: concurrent reservations never pass the maximum', async () => {
-    const results = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => either(i).addToCounter('budget', 0.8, { max: 10, ttlMs: 60_000 })),
-    );
-    expect(results.filter((r) => r.ok)).toHaveLength(12);
-    expect(await b.counterValue('budget')).toBeCloseTo(9.6, 6);
-    expect((await a.addToCounter('budget', -0.8)).value).toBeCloseTo(8.8, 6);
-    expect(await a.counterValue('never-set')).toBe(0);
-  });
-
-  it('entries: posted once, every counter or none, and concurrent posts never pass a maximum', async () => {
-    const reserve = (i: number) =>
-      either(i).postEntry({
-        once: { index: 'entries:once', member: `job${i}:reserve`, score: i },
-        counters: [
-          { name: 'spend:user', delta: 3, max: 1000 },
-          { name: 'spend:team', delta: 3, max: 30, ttlMs: 60_000 },
-          { name: 'pending:user', delta: 1 },
-        ],
-        indexAdd: [{ index: 'entries:log', member: `reserve|job${i}|3`, score: i }],
+    it('a stale write fails and changes nothing, index changes included', async () => {
+      await a.writeRecord({ key: 'r2', value: 'one', expectedVersion: 0 });
+      const stale = await b.writeRecord({
+        key: 'r2',
+        value: 'two',
+        expectedVersion: 0,
+        indexAdd: [{ index: 'i-stale', member: 'r2', score: 1 }],
       });
-    const results = await Promise.all(Array.from({ length: 25 }, (_, i) => reserve(i)));
-    const accepted = results.filter((r) => r.ok);
-    expect(accepted).toHaveLength(10);
-    // A refused entry names the counter at fault and changes none of them.
-    expect(results.find((r) => !r.ok)).toEqual({ ok: false, reason: 'over', counter: 1, value: 30 });
-    expect(await b.counterValues(['spend:user', 'spend:team', 'pending:user', 'nothing'])).toEqual([
-      30, 30, 10, 0,
-    ]);
-    expect(await a.indexCount('entries:log')).toBe(10);
-    // Posting the same entry again (a retry after a lost reply) is a duplicate, on either instance.
-    const first = results.findIndex((r) => r.ok);
-    expect(await reserve(first)).toEqual({ ok: false, reason: 'duplicate' });
-    // A refund (negative deltas) is never refused by a maximum, and moves entries between indexes.
-    const refund = await b.postEntry({
-      once: { index: 'entries:once', member: `job${first}:settle`, score: 1 },
-      counters: [
-        { name: 'spend:user', delta: -3, max: 1 },
-        { name: 'spend:team', delta: -3, max: 1 },
-        { name: 'pending:user', delta: -1 },
-      ],
-      indexRemove: [{ index: 'entries:log', member: `reserve|job${first}|3` }],
+      expect(stale).toEqual({ ok: false, reason: 'conflict' });
+      expect((await a.readRecord('r2'))?.value).toBe('one');
+      expect(await a.indexCount('i-stale')).toBe(0);
     });
-    expect(refund).toEqual({ ok: true, values: [27, 27, 9] });
-    expect(await a.indexCount('entries:log')).toBe(9);
-    expect(await a.counterValue('spend:team')).toBe(27);
-  });
 
-  it('sorted indexes page by keyset in both orders, ties broken by member', async () => {
-    const entries = Array.from({ length: 25 }, (_, i) => ({
-      member: `m${String(i).padStart(2, '0')}`,
-      score: Math.floor(i / 3),
-    }));
-    await Promise.all(entries.map((e, i) => either(i).indexAdd('pages', e.member, e.score)));
-    expect(await a.indexCount('pages')).toBe(25);
-    // The size is kept, not recounted: re-scoring a member or removing an absent one changes nothing.
-    await b.indexAdd('pages', 'm01', 0);
-    await a.indexRemove('pages', 'absent');
-    expect(await b.indexCount('pages')).toBe(25);
-    for (const order of ['asc', 'desc'] as const) {
-      const seen: string[] = [];
-      let after: { score: number; member: string } | undefined;
-      for (;;) {
-        const page = await either(seen.length).indexRange('pages', { limit: 4, order, after });
-        if (page.length === 0) break;
-        seen.push(...page.map((e) => e.member));
-        const last = page[page.length - 1]!;
-        after = { score: last.score, member: last.member };
+    it('commits index adds and removes with the record', async () => {
+      await a.writeRecord({
+        key: 'r3',
+        value: 1,
+        expectedVersion: 0,
+        indexAdd: [
+          { index: 'i-a', member: 'r3', score: 5 },
+          { index: 'i-b', member: 'r3', score: 6 },
+        ],
+      });
+      expect(await b.indexScore('i-a', 'r3')).toBe(5);
+      await b.writeRecord({
+        key: 'r3',
+        value: 2,
+        expectedVersion: 1,
+        indexAdd: [{ index: 'i-c', member: 'r3', score: 7 }],
+        indexRemove: [{ index: 'i-a', member: 'r3' }],
+      });
+      expect(await a.indexScore('i-a', 'r3')).toBeUndefined();
+      expect(await a.indexScore('i-b', 'r3')).toBe(6);
+      expect(await a.indexScore('i-c', 'r3')).toBe(7);
+      const records = await a.readRecords(['r3', 'missing']);
+      expect(records[0]?.version).toBe(2);
+      expect(records[1]).toBeUndefined();
+      await a.deleteRecord('r3', [{ index: 'i-b', member: 'r3' }]);
+      expect(await b.readRecord('r3')).toBeUndefined();
+      expect(await b.indexCount('i-b')).toBe(0);
+    });
+
+    it('leases: one winner among many, renew by the holder, larger tokens after expiry', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => either(i).acquireLease('L1', `owner-${i}`, 10_000)),
+      );
+      const won = results.filter((l) => l !== undefined);
+      expect(won).toHaveLength(1);
+      const lease = won[0]!;
+      expect((await b.leaseHolder('L1'))?.owner).toBe(lease.owner);
+      const again = await a.acquireLease('L1', lease.owner, 10_000);
+      expect(again?.token).toBe(lease.token);
+      expect(await b.renewLease(lease, 10_000)).toBe(true);
+      expect(await b.acquireLease('L1', 'intruder', 10_000)).toBeUndefined();
+      await b.releaseLease({ ...lease, owner: 'intruder' });
+      expect((await a.leaseHolder('L1'))?.owner).toBe(lease.owner);
+      await a.releaseLease(lease);
+      expect(await a.leaseHolder('L1')).toBeUndefined();
+      const next = await b.acquireLease('L1', 'next', 60);
+      expect(next!.token).toBeGreaterThan(lease.token);
+      await sleep(120);
+      // The lapsed holder can neither renew nor release what is no longer its lease.
+      expect(await a.renewLease(next!, 10_000)).toBe(false);
+      const third = await a.acquireLease('L1', 'third', 10_000);
+      expect(third!.token).toBeGreaterThan(next!.token);
+      await b.releaseLease(next!);
+      expect((await a.leaseHolder('L1'))?.owner).toBe('third');
+    });
+
+    it('fencing: a write fenced by a lapsed token is refused; the new holder writes', async () => {
+      await a.writeRecord({ key: 'fenced', value: 0, expectedVersion: 0 });
+      const first = (await a.acquireLease('F', 'first', 50))!;
+      await sleep(120);
+      const second = (await b.acquireLease('F', 'second', 10_000))!;
+      const late = await a.writeRecord({
+        key: 'fenced',
+        value: 'from the lapsed holder',
+        expectedVersion: 1,
+        fence: { lease: 'F', token: first.token },
+      });
+      expect(late).toEqual({ ok: false, reason: 'fenced' });
+      const ok = await b.writeRecord({
+        key: 'fenced',
+        value: 'from the holder',
+        expectedVersion: 1,
+        fence: { lease: 'F', token: second.token },
+      });
+      expect(ok.ok).toBe(true);
+      await b.releaseLease(second);
+      const afterRelease = await b.writeRecord({
+        key: 'fenced',
+        value: 'after release',
+        expectedVersion: 2,
+        fence: { lease: 'F', token: second.token },
+      });
+      expect(afterRelease).toEqual({ ok: false, reason: 'fenced' });
+    });
+
+    it('a sliding window admits exactly `limit` events among concurrent takers', async () => {
+      const now = Date.now();
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => either(i).takeFromWindow('rpm', 5, 60_000, now)),
+      );
+      expect(results.filter((r) => r.ok)).toHaveLength(5);
+      const refused = results.find((r) => !r.ok);
+      expect(refused && !refused.ok && refused.retryInMs).toBeGreaterThan(59_000);
+      expect(await b.windowCount('rpm', 60_000, now)).toBe(5);
+      await a.returnToWindow('rpm', now);
+      expect(await b.windowCount('rpm', 60_000, now)).toBe(4);
+      // Events older than the window no longer count.
+      expect((await a.takeFromWindow('rpm', 5, 60_000, now + 60_001)).ok).toBe(true);
+      expect(await b.windowCount('rpm', 60_000, now + 60_001)).toBe(1);
+    });
+
+    it('slots: never more holders than the limit, a holder keeps its slot, release frees it', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => either(i).acquireSlot('running', `job-${i}`, 3)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(3);
+      const holders = await b.slotHolders('running');
+      expect(holders).toHaveLength(3);
+      expect(await a.acquireSlot('running', holders[0]!, 3)).toBe(true);
+      expect(await a.acquireSlot('running', 'late', 3)).toBe(false);
+      await b.releaseSlot('running', holders[0]!);
+      expect(await a.acquireSlot('running', 'late', 3)).toBe(true);
+    });
+
+    it('counters: concurrent reservations never pass the maximum', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          either(i).addToCounter('budget', 0.8, { max: 10, ttlMs: 60_000 }),
+        ),
+      );
+      expect(results.filter((r) => r.ok)).toHaveLength(12);
+      expect(await b.counterValue('budget')).toBeCloseTo(9.6, 6);
+      expect((await a.addToCounter('budget', -0.8)).value).toBeCloseTo(8.8, 6);
+      expect(await a.counterValue('never-set')).toBe(0);
+    });
+
+    it('entries: posted once, every counter or none, and concurrent posts never pass a maximum', async () => {
+      const reserve = (i: number) =>
+        either(i).postEntry({
+          once: { index: 'entries:once', member: `job${i}:reserve`, score: i },
+          counters: [
+            { name: 'spend:user', delta: 3, max: 1000 },
+            { name: 'spend:team', delta: 3, max: 30, ttlMs: 60_000 },
+            { name: 'pending:user', delta: 1 },
+          ],
+          indexAdd: [{ index: 'entries:log', member: `reserve|job${i}|3`, score: i }],
+        });
+      const results = await Promise.all(Array.from({ length: 25 }, (_, i) => reserve(i)));
+      const accepted = results.filter((r) => r.ok);
+      expect(accepted).toHaveLength(10);
+      // A refused entry names the counter at fault and changes none of them.
+      expect(results.find((r) => !r.ok)).toEqual({ ok: false, reason: 'over', counter: 1, value: 30 });
+      expect(await b.counterValues(['spend:user', 'spend:team', 'pending:user', 'nothing'])).toEqual([
+        30, 30, 10, 0,
+      ]);
+      expect(await a.indexCount('entries:log')).toBe(10);
+      // Posting the same entry again (a retry after a lost reply) is a duplicate, on either instance.
+      const first = results.findIndex((r) => r.ok);
+      expect(await reserve(first)).toEqual({ ok: false, reason: 'duplicate' });
+      // A refund (negative deltas) is never refused by a maximum, and moves entries between indexes.
+      const refund = await b.postEntry({
+        once: { index: 'entries:once', member: `job${first}:settle`, score: 1 },
+        counters: [
+          { name: 'spend:user', delta: -3, max: 1 },
+          { name: 'spend:team', delta: -3, max: 1 },
+          { name: 'pending:user', delta: -1 },
+        ],
+        indexRemove: [{ index: 'entries:log', member: `reserve|job${first}|3` }],
+      });
+      expect(refund).toEqual({ ok: true, values: [27, 27, 9] });
+      expect(await a.indexCount('entries:log')).toBe(9);
+      expect(await a.counterValue('spend:team')).toBe(27);
+    });
+
+    it('sorted indexes page by keyset in both orders, ties broken by member', async () => {
+      const entries = Array.from({ length: 25 }, (_, i) => ({
+        member: `m${String(i).padStart(2, '0')}`,
+        score: Math.floor(i / 3),
+      }));
+      await Promise.all(entries.map((e, i) => either(i).indexAdd('pages', e.member, e.score)));
+      expect(await a.indexCount('pages')).toBe(25);
+      // The size is kept, not recounted: re-scoring a member or removing an absent one changes nothing.
+      await b.indexAdd('pages', 'm01', 0);
+      await a.indexRemove('pages', 'absent');
+      expect(await b.indexCount('pages')).toBe(25);
+      for (const order of ['asc', 'desc'] as const) {
+        const seen: string[] = [];
+        let after: { score: number; member: string } | undefined;
+        for (;;) {
+          const page = await either(seen.length).indexRange('pages', { limit: 4, order, after });
+          if (page.length === 0) break;
+          seen.push(...page.map((e) => e.member));
+          const last = page[page.length - 1]!;
+          after = { score: last.score, member: last.member };
+        }
+        const expected = entries.map((e) => e.member).sort();
+        expect(seen).toEqual(order === 'asc' ? expected : [...expected].reverse());
       }
-      const expected = entries.map((e) => e.member).sort();
-      expect(seen).toEqual(order === 'asc' ? expected : [...expected].reverse());
-    }
-    await b.indexRemove('pages', 'm00');
-    expect(await a.indexScore('pages', 'm00')).toBeUndefined();
-  });
+      await b.indexRemove('pages', 'm00');
+      expect(await a.indexScore('pages', 'm00')).toBeUndefined();
+    });
 
-  it('namespaced values: markOnce is true once, putIfAbsent keeps the first value', async () => {
-    const va = namespacedValues(a, 'adapter');
-    const vb = namespacedValues(b, 'adapter');
-    const marks = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => (i % 2 ? va : vb).markOnce('event-1', 10_000)),
-    );
-    expect(marks.filter(Boolean)).toHaveLength(1);
-    expect(await va.putIfAbsent('secret', 'first')).toBe('first');
-    expect(await vb.putIfAbsent('secret', 'second')).toBe('first');
-    await va.set('x', 1);
-    expect(await a.get('x')).toBeUndefined();
-    expect(await vb.get('x')).toBe(1);
-  });
+    it('namespaced values: markOnce is true once, putIfAbsent keeps the first value', async () => {
+      const va = namespacedValues(a, 'adapter');
+      const vb = namespacedValues(b, 'adapter');
+      const marks = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? va : vb).markOnce('event-1', 10_000)),
+      );
+      expect(marks.filter(Boolean)).toHaveLength(1);
+      expect(await va.putIfAbsent('secret', 'first')).toBe('first');
+      expect(await vb.putIfAbsent('secret', 'second')).toBe('first');
+      await va.set('x', 1);
+      expect(await a.get('x')).toBeUndefined();
+      expect(await vb.get('x')).toBe(1);
+    });
 
-  it('answers ping', async () => {
-    await expect(a.ping()).resolves.toBeUndefined();
-  });
-});
+    it('answers ping', async () => {
+      await expect(a.ping()).resolves.toBeUndefined();
+    });
+  },
+);
 
 describe('sqlite store durability and ownership', () => {
   it('keeps records, indexes and values across a close and reopen', async () => {

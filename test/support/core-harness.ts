@@ -22,9 +22,19 @@ import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { fastCoreSettings } from './fast-core-settings.js';
 import { RecordingSurface } from './recording-surface.js';
+import { redis, skipWithout, TEST_REDIS_URL } from './services.js';
+import { until } from './until.js';
 
 export type StoreKind = 'sqlite' | 'redis';
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const REDIS_URL = TEST_REDIS_URL;
+
+/**
+ * The stores a store-parametrised test runs on: Redis too when one answers at TEST_REDIS_URL (else a
+ * skipped test says why; under CI=true the file fails). Call it while tests are collected.
+ */
+export function storeKinds(): StoreKind[] {
+  return skipWithout(redis) ? ['sqlite'] : ['sqlite', 'redis'];
+}
 
 export interface HarnessOptions {
   store?: StoreKind;
@@ -141,30 +151,22 @@ export class CoreHarness {
     return outcome.job.id;
   }
 
-  /** Waits until the job reaches one of `states` (real time; the emulator renders in ms). */
-  async waitFor(jobId: string, states: Job['state'][], timeoutMs = 20_000): Promise<Job> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const job = await this.core.jobRecord(jobId);
-      if (job && states.includes(job.state)) return job;
-      if (Date.now() > deadline)
-        throw new Error(`job ${jobId} stuck in ${job?.state}; wanted ${states.join('|')}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  /** Waits until the job reaches one of `states` (no deadline but the test's: test/support/until.ts). */
+  async waitFor(jobId: string, states: Job['state'][]): Promise<Job> {
+    let seen: Job['state'] | undefined;
+    return until(
+      async () => {
+        const job = await this.core.jobRecord(jobId);
+        seen = job?.state;
+        return job && states.includes(job.state) ? job : undefined;
+      },
+      () => `job ${jobId} to reach ${states.join('|')} (last seen ${seen})`,
+    );
   }
 
   /** Waits until `check` returns something truthy (the surface's messages arrive just after state changes). */
-  async until<T>(
-    check: () => T | undefined | false | Promise<T | undefined | false>,
-    timeoutMs = 20_000,
-  ): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await check();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  async until<T>(check: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
+    return until(check);
   }
 
   async close(): Promise<void> {

@@ -11,9 +11,10 @@ export class ChangeSignal {
 
   /**
    * Resolves with the first truthy value `probe` returns, checked now and after every change.
-   * Rejects after `timeoutMs` with a message naming `what`.
+   * Rejects after `timeoutMs` (when given) with a message naming `what`; without one, the test's own
+   * timeout is the limit, so a loaded machine only makes the wait longer.
    */
-  waitFor<T>(probe: () => T | undefined | null | false, timeoutMs: number, what = 'condition'): Promise<T> {
+  waitFor<T>(probe: () => T | undefined | null | false, timeoutMs?: number, what = 'condition'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const check = (): boolean => {
         let value: T | undefined | null | false;
@@ -29,12 +30,15 @@ export class ChangeSignal {
         resolve(value);
         return true;
       };
-      const timer = setTimeout(() => {
-        finish();
-        reject(new Error(`fake discord: timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              finish();
+              reject(new Error(`fake discord: timed out after ${timeoutMs} ms waiting for ${what}`));
+            }, timeoutMs);
       const finish = (): void => {
-        clearTimeout(timer);
+        if (timer) clearTimeout(timer);
         this.listeners.delete(listener);
       };
       const listener = (): void => {

@@ -299,14 +299,14 @@ export class GatewayServer {
     }
     await this.deps.signal.waitFor(
       () => targets.every((s) => s.resumes > (before.get(s.id) ?? 0) && s.socket !== null),
-      options.timeoutMs ?? 10_000,
+      options.timeoutMs,
       'the client to RESUME',
     );
     return targets.map((s) => ({ sessionId: s.id, replayed: s.lastReplayCount }));
   }
 
   /** Resolves with the first session that finished IDENTIFY (READY sent). */
-  waitForSession(timeoutMs = 5_000): Promise<GatewaySession> {
+  waitForSession(timeoutMs?: number): Promise<GatewaySession> {
     return this.deps.signal.waitFor(
       () => this.sessions.find((s) => !s.invalidated),
       timeoutMs,

@@ -345,7 +345,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     commands: (scope = 'global') => ctx.commands.list(scope),
     injectRateLimit: (fault) => faults.rateLimit(fault),
     injectError: (fault) => faults.error(fault),
-    waitFor: (probe, timeoutMs = 5_000) => signal.waitFor(probe, timeoutMs),
+    waitFor: (probe, timeoutMs) => signal.waitFor(probe, timeoutMs),
     close: async () => {
       await gateway.close();
       server.closeAllConnections();

@@ -320,7 +320,7 @@ export class InteractionDriver {
       seq,
       dispatchedAtMs,
       callback: record.callback,
-      waitForCallback: (timeoutMs = 5_000) =>
+      waitForCallback: (timeoutMs?: number) =>
         this.ctx.signal.waitFor(() => record.firstCallback, timeoutMs, `a callback for interaction ${id}`),
       record,
     };

@@ -85,7 +85,7 @@ export class Recorder {
   }
 
   /** Resolves with the first finished call matching `predicate` (including ones already recorded). */
-  waitForCall(predicate: (call: RestCall) => boolean, timeoutMs = 5_000): Promise<RestCall> {
+  waitForCall(predicate: (call: RestCall) => boolean, timeoutMs?: number): Promise<RestCall> {
     return this.signal.waitFor(
       () => this.calls.find((c) => c.status !== null && predicate(c)),
       timeoutMs,
@@ -94,7 +94,7 @@ export class Recorder {
   }
 
   /** Resolves with the first truthy value of `probe`, re-checked after every change in the fake. */
-  waitFor<T>(probe: () => T | undefined | null | false, timeoutMs = 5_000): Promise<T> {
+  waitFor<T>(probe: () => T | undefined | null | false, timeoutMs?: number): Promise<T> {
     return this.signal.waitFor(probe, timeoutMs);
   }
 }
