@@ -1,6 +1,6 @@
 /**
  * The job ledger with a long history (run: `npx tsx bench/ledger-history.ts [--store=sqlite|redis|both]`,
- * default both; Redis at redis://127.0.0.1:6379, in a fresh namespace deleted at the end). The issue's
+ * default both; Redis at REDIS_URL or redis://127.0.0.1:6379, in a fresh namespace deleted at the end). The issue's
  * goals, for a ledger holding 100,000 jobs in one workspace: a create costs within 1.5x of the same
  * create at 1,000 jobs; a `/sora list` page has a p99 under 50 ms; the RSS after start is within 1.2x of
  * the RSS at 1,000 jobs.
@@ -50,7 +50,8 @@ import { RedisStore } from '../src/store/redis-store.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+// As the other benchmarks: REDIS_URL when set.
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SMALL = 1_000;
 const LARGE = 100_000;
 const TIMED_CREATES = 500;

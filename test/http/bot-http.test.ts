@@ -10,9 +10,11 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningBot, startBot } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
+import { ListenError } from '../../src/http/http-server.js';
 import { verifyStandardWebhook } from '../../src/http/standard-webhook.js';
 import { createLogger } from '../../src/logging.js';
 import { type RunningEmulator, signWebhook, startEmulator } from '../../src/sora/emulator/index.js';
+import { until } from '../support/until.js';
 
 const API_KEY = 'sk-test-secret-key-0123456789';
 const WEBHOOK_SECRET = `whsec_${Buffer.from('a webhook secret of ours').toString('base64')}`;
@@ -99,14 +101,23 @@ describe('the bot over HTTP', () => {
   });
 
   it('answers /healthz, takes signed webhooks once, and keeps secrets out of the logs', async () => {
-    const port = await freePort();
-    emulator = await startEmulator({
-      apiKey: API_KEY,
-      renderMs: 300,
-      webhook: { url: `http://127.0.0.1:${port}/webhooks/openai`, secret: WEBHOOK_SECRET },
-    });
     const logs = captureLogs();
-    bot = await startOpenAiBot(port, emulator.url, logs);
+    // The emulator must know the bot's port before the bot starts: a port found free can be taken
+    // by another process before the bot binds it (a ListenError), and then another one is tried.
+    for (let attempt = 1; !bot; attempt++) {
+      const port = await freePort();
+      emulator = await startEmulator({
+        apiKey: API_KEY,
+        renderMs: 300,
+        webhook: { url: `http://127.0.0.1:${port}/webhooks/openai`, secret: WEBHOOK_SECRET },
+      });
+      try {
+        bot = await startOpenAiBot(port, emulator.url, logs);
+      } catch (error) {
+        await emulator.close();
+        if (!(error instanceof ListenError) || attempt >= 5) throw error;
+      }
+    }
     const ready = await fetch(`${bot.url}/readyz`);
     expect(ready.status).toBe(200);
     const readiness = (await ready.json()) as { provider: { checkedAt: string } };
@@ -128,11 +139,8 @@ describe('the bot over HTTP', () => {
     });
     expect(outcome.kind).toBe('job');
     const jobId = outcome.kind === 'job' ? outcome.job.id : '';
-    for (let i = 0; i < 300; i++) {
-      if ((await bot.core.jobRecord(jobId))?.state === 'delivered') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect((await bot.core.jobRecord(jobId))?.state).toBe('delivered');
+    const running = bot;
+    await until(async () => (await running.core.jobRecord(jobId))?.state === 'delivered');
     const webhookLine = logs.lines.find((l) => l.msg === 'provider webhook');
     expect(webhookLine).toMatchObject({ type: 'video.completed', known: true });
 
@@ -185,7 +193,7 @@ describe('the bot over HTTP', () => {
   it('stays live but reports 503 on /readyz when the provider is unreachable', async () => {
     const logs = captureLogs();
     const closedPort = await freePort();
-    bot = await startOpenAiBot(await freePort(), `http://127.0.0.1:${closedPort}`, logs);
+    bot = await startOpenAiBot(0, `http://127.0.0.1:${closedPort}`, logs);
     // Liveness never asks the provider: a provider outage is no reason to restart the bot.
     for (const path of ['/livez', '/healthz']) expect((await fetch(`${bot.url}${path}`)).status).toBe(200);
     const health = await fetch(`${bot.url}/readyz`);
