@@ -146,7 +146,7 @@ describe.each(storeKinds())('budgets on %s', (store) => {
       const s = h.surface.statusOf(big);
       return s?.phase === 'approval' ? s : undefined;
     });
-    expect(card.actions?.map((a) => a.kind)).toEqual(['approve', 'deny']);
+    expect(card.actions?.map((a) => a.kind)).toEqual(['approve', 'deny', 'cancel']);
     expect(renderStatusText(card)).toContain('Waiting for an admin to approve (about $0.80)');
     await h.waitFor(small, ['delivered']);
     expect((await h.core.jobRecord(big))?.state).toBe('waiting');

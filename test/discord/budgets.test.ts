@@ -257,6 +257,6 @@ it('prices the modals: a remix in its title, each length and model of "Animate w
   });
   const jobId = await waitForJobId(t.fake, submit);
   const video = await waitForDelivery(t.fake, jobId);
-  expect(video.content).toContain('8s · 1280x720 · sora-2 · from an image · about $0.80');
+  expect(video.content).toContain('8s · 1280x720 · sora-2 · landscape, from your image · about $0.80');
   expect(mentioningWrites(t.fake)).toEqual([]);
 });

@@ -278,7 +278,7 @@ it('animates the picture of a message with "Animate with Sora": modal, then a vi
   expect((await submit.callback).type).toBe(5);
   const jobId = await waitForJobId(t.fake, submit);
   const video = await waitForDelivery(t.fake, jobId);
-  expect(video.content).toContain('from an image');
+  expect(video.content).toContain('portrait, from your image');
   expect(video.content).toContain('720x1280');
 
   const noImage = t.fake.seedMessage({ authorId: BOB, content: 'no picture here' });

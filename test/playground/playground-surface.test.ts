@@ -82,7 +82,7 @@ describe('playground adapter over HTTP', () => {
     expect(message.job.prompt).toBe('a red fox running through snow');
     expect(message.job.requesterName).toBe('Ann');
     expect(message.job.requesterUser).toBe('ann');
-    expect(message.actions.map((a) => a.kind)).toEqual(['remix', 'delete']);
+    expect(message.actions.map((a) => a.kind)).toEqual(['remix', 'again', 'delete']);
     expect(result.text).toContain('a red fox running through snow');
 
     const statusVersions = stream
