@@ -310,7 +310,8 @@ describe.skipIf(skipWithout(chromiumService))('playground in a real browser', ()
     // The card becomes the usual status message (the queue sends it at SORA_RPM's pace).
     const status = page.locator(`li.msg-status[data-job="${jobId}"]`);
     await expect.poll(() => status.getAttribute('data-phase'), WAIT).not.toBe('approval');
-    expect(await status.locator('button').count()).toBe(0);
+    // Approve and Deny are gone (Cancel stays while the job waits or renders).
+    expect(await status.locator('button.action-approve, button.action-deny').count()).toBe(0);
 
     // Usage: private, with the chart drawn inline from its data: URL (the CSP allows data: images).
     await page.fill('#command', '/sora usage');

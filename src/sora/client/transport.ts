@@ -5,7 +5,7 @@
  * paid call (not a secret), never other headers or bodies.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Dispatcher, type FormData, request } from 'undici';
+import { Agent, type Dispatcher, type FormData, request } from 'undici';
 import type { z } from 'zod';
 import { SoraError } from '../errors.js';
 import type { RequestOptions } from '../provider.js';
@@ -35,7 +35,7 @@ export interface TransportSettings {
   random?: (() => number) | undefined;
   now?: (() => number) | undefined;
   backoff?: BackoffSettings | undefined;
-  /** An undici Agent/Pool; the global dispatcher when omitted. */
+  /** An undici Agent/Pool; one Agent of this module's own when omitted (see `ownAgent`). */
   dispatcher?: Dispatcher | undefined;
   /** Told of every attempt (endpoint, outcome, duration): the bot's metrics. */
   observe?: RequestObserver | undefined;
@@ -77,6 +77,17 @@ export interface JsonResponse<T> {
 }
 
 const defaultSleep: Sleep = (ms, signal) => delay(ms, undefined, signal ? { signal } : undefined);
+
+/**
+ * Never the process-wide dispatcher: on Node 24 that slot already holds Node's own bundled undici when
+ * ours loads, and Node's copy cannot send the FormData ours builds for an image-to-video create (its
+ * body stream fails with "action is not a function"). A client given no dispatcher shares this one.
+ */
+let sharedAgent: Agent | undefined;
+function ownAgent(): Agent {
+  sharedAgent ??= new Agent();
+  return sharedAgent;
+}
 
 /** Our own timeout reason, told apart from a caller's abort. */
 class AttemptTimeout extends Error {}
@@ -189,7 +200,7 @@ export class HttpTransport {
         // body (a stalled download), so a long but flowing download is never cut.
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
-        dispatcher: this.settings.dispatcher,
+        dispatcher: this.settings.dispatcher ?? ownAgent(),
       });
       status = response.statusCode;
       const headers = response.headers;
