@@ -273,7 +273,10 @@ function countingStore(inner: Store, ops: StoreOps): Store {
 
 /** What bench/metrics-scrape.ts adds to a pass: the bot's metrics (src/metrics), wired as startBot does. */
 export interface PassExtras {
-  metrics?: CoreMetrics & { observeProviderRequest: RequestObserver; watchCore(core: SoraCore): void };
+  metrics?: CoreMetrics & {
+    observeProviderRequestsOf(deployment: string): RequestObserver;
+    watchCore(core: SoraCore): void;
+  };
 }
 
 export interface PassResult {
@@ -327,7 +330,7 @@ export async function runPass(
   const provider = createProvider(config, {
     emulatorUrl: proxyUrl,
     emulatorApiKey: `sk-bench-${threshold}-${name.replace(/\W+/g, '-')}`,
-    ...(extras.metrics ? { observe: extras.metrics.observeProviderRequest } : {}),
+    ...(extras.metrics ? { observe: extras.metrics.observeProviderRequestsOf('default') } : {}),
   });
   const surface = new TimingSurface();
   const core = new SoraCore({

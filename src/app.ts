@@ -22,7 +22,7 @@ import { BotMetrics } from './metrics/bot-metrics.js';
 import { metricsAccess } from './metrics/metrics-access.js';
 import type { RequestObserver } from './sora/client/request-events.js';
 import { createProvider, EMULATOR_API_KEY } from './sora/index.js';
-import type { DeploymentPool } from './sora/pool/deployment-pool.js';
+import { type DeploymentPool, SINGLE_DEPLOYMENT } from './sora/pool/deployment-pool.js';
 import { poolFromConfig } from './sora/pool/index.js';
 import type { VideoProvider } from './sora/provider.js';
 import { namespacedValues } from './store/key-values.js';
@@ -90,7 +90,9 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     // Series are kept only when /metrics can be read (otherwise every report is a no-op).
     const access = metricsAccess(config);
     const metrics = access.mode === 'off' ? undefined : new BotMetrics({ logger });
-    const observe = metrics?.observeProviderRequest;
+    const observe = metrics
+      ? (deployment: string) => metrics.observeProviderRequestsOf(deployment)
+      : undefined;
     // The bot's one undici Agent, passed to the provider and the adapters (uploads, Discord's REST);
     // nothing of ours installs a global dispatcher (docs/discord-adapter.md, "One HTTP stack").
     const dispatcher = new Agent();
@@ -187,7 +189,7 @@ async function openProvider(
   logger: Logger,
   closers: (() => Promise<void>)[],
   dispatcher: Agent,
-  observe: RequestObserver | undefined,
+  observe: ((deployment: string) => RequestObserver) | undefined,
 ): Promise<{ provider: VideoProvider; describe: string; pool?: DeploymentPool }> {
   if (config.SORA_POOL) {
     // Several deployments (SORA_POOL): each entry names its own endpoint; no embedded emulator.
@@ -196,14 +198,15 @@ async function openProvider(
       ...timeouts,
       dispatcher,
       logger,
-      ...(observe ? { clientOptions: () => ({ observe }) } : {}),
+      // Each deployment's requests under its own name (sora_provider_requests_total{deployment}).
+      ...(observe ? { clientOptions: (name: string) => ({ observe: observe(name) }) } : {}),
     });
     return { provider: pool.primary.provider, describe, pool };
   }
   if (config.SORA_PROVIDER !== 'emulator') {
     const where = config.SORA_PROVIDER === 'azure' ? config.AZURE_OPENAI_ENDPOINT : config.OPENAI_BASE_URL;
     return {
-      provider: createProvider(config, { dispatcher, logger, observe }),
+      provider: createProvider(config, { dispatcher, logger, observe: observe?.(SINGLE_DEPLOYMENT) }),
       describe: `${config.SORA_PROVIDER} at ${where}`,
     };
   }
@@ -225,7 +228,7 @@ async function openProvider(
       emulatorApiKey: EMULATOR_API_KEY,
       dispatcher,
       logger,
-      observe,
+      observe: observe?.(SINGLE_DEPLOYMENT),
     }),
     describe: `the built-in emulator (no key needed; renders in ${config.SORA_EMULATOR_RENDER_MS} ms)`,
   };

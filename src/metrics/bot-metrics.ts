@@ -54,8 +54,8 @@ export class BotMetrics implements CoreMetrics, AdapterMetrics {
   private readonly render: Histogram;
   private readonly delivery: Histogram<'platform'>;
   private readonly deliveryBytes: Counter<'platform'>;
-  private readonly providerRequests: Counter<'endpoint' | 'outcome'>;
-  private readonly providerLatency: Histogram<'endpoint'>;
+  private readonly providerRequests: Counter<'deployment' | 'endpoint' | 'outcome'>;
+  private readonly providerLatency: Histogram<'deployment' | 'endpoint'>;
   private readonly statusEditsDeferred: Counter<'platform'>;
   private readonly spend: Counter;
   private readonly refunds: Counter;
@@ -133,14 +133,14 @@ export class BotMetrics implements CoreMetrics, AdapterMetrics {
     });
     this.providerRequests = new Counter({
       name: 'sora_provider_requests_total',
-      help: 'Requests to the video provider by endpoint and outcome (2xx, 429, 4xx, 5xx, timeout, network, invalid_response, aborted); each retry counts.',
-      labelNames: ['endpoint', 'outcome'],
+      help: 'Requests to the video provider by deployment, endpoint and outcome (2xx, 429, 4xx, 5xx, timeout, network, invalid_response, aborted); each retry counts.',
+      labelNames: ['deployment', 'endpoint', 'outcome'],
       registers,
     });
     this.providerLatency = new Histogram({
       name: 'sora_provider_request_duration_seconds',
-      help: 'Provider request time to the status line (and the JSON body, for JSON answers).',
-      labelNames: ['endpoint'],
+      help: 'Provider request time to the status line (and the JSON body, for JSON answers), by deployment and endpoint.',
+      labelNames: ['deployment', 'endpoint'],
       buckets: REQUEST_BUCKETS,
       registers,
     });
@@ -184,11 +184,17 @@ export class BotMetrics implements CoreMetrics, AdapterMetrics {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
-  // The Sora client's observer (createProvider's `observe`).
-  readonly observeProviderRequest: RequestObserver = (event: ProviderRequestEvent) => {
-    this.providerRequests.inc({ endpoint: event.endpoint, outcome: event.outcome });
-    this.providerLatency.observe({ endpoint: event.endpoint }, event.seconds);
-  };
+  /**
+   * The Sora client's observer (createProvider's `observe`), one per deployment so a pool's series tell
+   * its deployments apart: the label is the deployment's name (SORA_POOL's `name`, `default` for a
+   * single provider), never its endpoint or key.
+   */
+  observeProviderRequestsOf(deployment: string): RequestObserver {
+    return (event: ProviderRequestEvent) => {
+      this.providerRequests.inc({ deployment, endpoint: event.endpoint, outcome: event.outcome });
+      this.providerLatency.observe({ deployment, endpoint: event.endpoint }, event.seconds);
+    };
+  }
 
   // CoreMetrics
 

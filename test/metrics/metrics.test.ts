@@ -38,8 +38,8 @@ async function dataDir(): Promise<string> {
 
 const liveJobs = (s: Samples) =>
   LIVE_STATES.reduce((n, state) => n + (value(s, 'sora_jobs', { state }) ?? 0), 0);
-const requests = (s: Samples, endpoint: string, outcome: string) =>
-  value(s, 'sora_provider_requests_total', { endpoint, outcome }) ?? 0;
+const requests = (s: Samples, endpoint: string, outcome: string, deployment = 'default') =>
+  value(s, 'sora_provider_requests_total', { deployment, endpoint, outcome }) ?? 0;
 
 describe('/metrics while a video is made', () => {
   it('moves jobs by state, provider requests, the step timings, delivered bytes and spend', async () => {
@@ -86,7 +86,12 @@ describe('/metrics while a video is made', () => {
     expect(requests(done, 'create', '2xx')).toBe(1);
     expect(requests(done, 'retrieve', '2xx') + requests(done, 'list', '2xx')).toBeGreaterThanOrEqual(1);
     expect(requests(done, 'content', '2xx')).toBe(2);
-    expect(value(done, 'sora_provider_request_duration_seconds_count', { endpoint: 'create' })).toBe(1);
+    expect(
+      value(done, 'sora_provider_request_duration_seconds_count', {
+        deployment: 'default',
+        endpoint: 'create',
+      }),
+    ).toBe(1);
 
     // One job through each step.
     expect(value(done, 'sora_queue_wait_seconds_count')).toBe(1);
@@ -125,6 +130,67 @@ describe('/metrics while a video is made', () => {
     const after = await scrapeUntil(bot.url, (s) => requests(s, 'create', '429') >= 1);
     expect(requests(after, 'create', '2xx')).toBe(1);
     expect(requests(after, 'create', '4xx')).toBe(0);
+  });
+});
+
+describe('/metrics with several deployments (SORA_POOL)', () => {
+  const pool: RunningEmulator[] = [];
+  afterEach(async () => {
+    await Promise.all(pool.splice(0).map((e) => e.close()));
+  });
+
+  it('labels provider series by deployment name, never by endpoint or key', async () => {
+    for (const apiKey of ['sk-east-metrics', 'sk-west-metrics'])
+      pool.push(await startEmulator({ apiKey, renderMs: 1_500 }));
+    const [east, west] = pool as [RunningEmulator, RunningEmulator];
+    bot = await startBot(
+      parseConfig({
+        SORA_POOL: JSON.stringify([
+          {
+            name: 'east',
+            flavour: 'emulator',
+            baseUrl: east.openaiBaseUrl,
+            apiKeyEnv: 'EAST_KEY',
+            maxConcurrent: 1,
+          },
+          {
+            name: 'west',
+            flavour: 'emulator',
+            baseUrl: west.openaiBaseUrl,
+            apiKeyEnv: 'WEST_KEY',
+            maxConcurrent: 1,
+          },
+        ]),
+        EAST_KEY: 'sk-east-metrics',
+        WEST_KEY: 'sk-west-metrics',
+        DATA_DIR: await dataDir(),
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+      }),
+      { print: () => {} },
+    );
+    // Two people at once, one slot per deployment: one video is made on each.
+    for (const name of ['Ann', 'Bob']) {
+      const answer = await sendCommand(bot.url, 'pool', { text: `a harbour for ${name}`, name });
+      expect(answer.kind).toBe('job');
+    }
+    const done = await scrapeUntil(
+      bot.url,
+      (s) => value(s, 'sora_jobs_finished_total', { state: 'delivered' }) === 2,
+    );
+    for (const deployment of ['east', 'west']) {
+      expect(requests(done, 'create', '2xx', deployment)).toBe(1);
+      expect(requests(done, 'content', '2xx', deployment)).toBe(2);
+    }
+    expect(requests(done, 'create', '2xx')).toBe(0);
+    const text = (await (await fetch(`${bot.url}/metrics`)).text()).split('\n');
+    const providerLines = text.filter((line) => line.startsWith('sora_provider_'));
+    expect(providerLines.length).toBeGreaterThan(0);
+    for (const line of providerLines) {
+      expect(line).toMatch(/deployment="(east|west)"/);
+      expect(line).not.toContain('127.0.0.1');
+      expect(line).not.toContain('sk-');
+    }
   });
 });
 

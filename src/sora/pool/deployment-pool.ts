@@ -53,6 +53,9 @@ export interface BreakerSettings {
   healthCheckEveryMs: number;
 }
 
+/** The name of a single provider's deployment (a pool of one): in jobs, status lines and metrics. */
+export const SINGLE_DEPLOYMENT = 'default';
+
 export const DEFAULT_BREAKER: BreakerSettings = {
   failuresToTrip: 3,
   coolDownMs: 15_000,
@@ -101,7 +104,7 @@ export class DeploymentPool {
     return new DeploymentPool(
       [
         {
-          name: 'default',
+          name: SINGLE_DEPLOYMENT,
           provider,
           capabilities: provider.capabilities,
           maxConcurrent: quota.maxConcurrent,
