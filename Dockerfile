@@ -18,11 +18,11 @@ RUN npm ci --ignore-scripts --no-audit --no-fund \
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY adapters ./adapters
-# The npm-shipped ffmpeg (a 2018 static build that ignores EXIF orientation, 66 MB) is dropped: the
-# runtime stage installs Debian's and FFMPEG_PATH points at it.
+# Production dependencies only. The npm-shipped ffmpeg (@ffmpeg-installer, a 2018 static build that
+# ignores EXIF orientation, 66 MB) is a development dependency and goes with the prune: the runtime stage
+# installs Debian's and FFMPEG_PATH points at it.
 RUN npm run build \
- && npm prune --omit=dev --no-audit --no-fund \
- && rm -rf node_modules/@ffmpeg-installer/linux-*
+ && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim
 # ffmpeg: renders the emulator's videos, fits reference images, re-encodes videos above Discord's upload

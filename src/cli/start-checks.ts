@@ -90,7 +90,7 @@ export function ffmpegProblem(ffmpegPath: string | undefined): string | undefine
     if (!isMediaError(error)) throw error;
     return ffmpegPath
       ? `FFMPEG_PATH=${ffmpegPath} is not an ffmpeg this user can run: install ffmpeg (apt install ffmpeg) and set FFMPEG_PATH=$(command -v ffmpeg), or remove FFMPEG_PATH to use the one on PATH or the bundled one`
-      : 'ffmpeg not found (not on PATH, and the bundled @ffmpeg-installer/ffmpeg is missing): install ffmpeg (apt install ffmpeg) or set FFMPEG_PATH to it';
+      : 'ffmpeg not found (not on PATH, and @ffmpeg-installer/ffmpeg, a development dependency, is not installed): install ffmpeg (apt install ffmpeg) or set FFMPEG_PATH to it';
   }
 }
 

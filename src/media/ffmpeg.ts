@@ -1,7 +1,8 @@
 /**
  * Finding and running ffmpeg. Resolution order: an explicit path argument, `FFMPEG_PATH`, `ffmpeg` on
  * PATH, then the binary shipped by the npm package `@ffmpeg-installer/ffmpeg` (so a fresh `npm install`
- * renders videos even on a machine without a system ffmpeg). Failures are `MediaError`s with a stable
+ * renders videos even on a machine without a system ffmpeg). That package is a development dependency:
+ * a production install (`npm ci --omit=dev`, the Docker image) uses the system's ffmpeg. Failures are `MediaError`s with a stable
  * `code` (`ffmpeg_missing`, `ffmpeg_failed`) and the tail of ffmpeg's stderr, never the full command's
  * environment.
  */
@@ -105,7 +106,7 @@ export function resolveFfmpeg(options: ResolveFfmpegOptions = {}): ResolvedFfmpe
   if (shipped) return { path: shipped, source: 'npm' };
   throw new MediaError(
     'ffmpeg_missing',
-    'ffmpeg not found: install ffmpeg, set FFMPEG_PATH, or install the @ffmpeg-installer/ffmpeg package',
+    'ffmpeg not found: install ffmpeg (apt install ffmpeg), set FFMPEG_PATH, or run a full `npm install` (its development dependencies include @ffmpeg-installer/ffmpeg)',
   );
 }
 
