@@ -23,12 +23,24 @@ export const METHOD_SCOPES = {
   'users.info': ['users:read'],
   'views.open': [],
   'views.update': [],
+  // The App Home tab (home-tab.ts) and the links on it (home-links.ts).
+  'views.publish': [],
+  'chat.getPermalink': [],
 } as const satisfies Record<string, readonly string[]>;
 
 export const EVENT_SCOPES = {
   reaction_added: ['reactions:read'],
   app_mention: ['app_mentions:read'],
+  // The Home tab opened (home-tab.ts): no scope of its own.
+  app_home_opened: [],
+  // Messages in the bot's DM (direct-messages.ts): Bolt hears them as `message` events.
+  'message.im': ['im:history'],
 } as const satisfies Record<string, readonly string[]>;
+
+/** The event type a listener hears for a subscription: `message.im` arrives as `message`. */
+export function listenedEventType(subscription: string): string {
+  return subscription.split('.')[0] ?? subscription;
+}
 
 export const SLACK_APP_REQUIREMENTS = {
   commands: [SLASH_COMMAND],
@@ -38,6 +50,8 @@ export const SLACK_APP_REQUIREMENTS = {
    */
   commandsEscaped: true,
   shortcuts: [ANIMATE_SHORTCUT_ID],
+  /** features.app_home: the Home tab is published (home-tab.ts); the Messages tab takes prompts. */
+  appHome: { homeTab: true, messagesTab: true, messagesTabReadOnly: false },
   events: Object.keys(EVENT_SCOPES),
   scopes: [
     ...new Set(['commands', ...Object.values(METHOD_SCOPES).flat(), ...Object.values(EVENT_SCOPES).flat()]),

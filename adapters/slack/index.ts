@@ -13,9 +13,13 @@ import { DEFAULTS } from '../../src/defaults.js';
 import { createBoltApp, SLACK_EVENTS_PATH } from './bolt-app.js';
 import { registerButtons } from './buttons.js';
 import { SLACK_PLATFORM } from './conversation.js';
+import { registerDirectMessages } from './direct-messages.js';
 import { type DownloadLimits, SlackFileDownloader } from './file-download.js';
 import { FileHostPolicy } from './file-hosts.js';
 import { AdminLookup, type SlackHandlerDeps, valuesDedupe } from './handler-context.js';
+import { HomeLinks } from './home-links.js';
+import { HomeRefreshingSurface } from './home-refresh.js';
+import { HomePublisher, registerHomeTab } from './home-tab.js';
 import { registerModalEstimate } from './modal-actions.js';
 import { registerReactions } from './reactions.js';
 import { registerMention, registerShortcut } from './shortcut-and-mention.js';
@@ -83,7 +87,6 @@ export async function startSlackAdapter(
     ...(options.shareSettleMs !== undefined ? { shareSettleMs: options.shareSettleMs } : {}),
     ...(ctx.dispatcher ? { dispatcher: ctx.dispatcher } : {}),
   });
-  core.registerSurface(surface);
   const bolt = createBoltApp({
     botToken,
     appToken: config.SLACK_APP_TOKEN,
@@ -109,6 +112,10 @@ export async function startSlackAdapter(
     admins: new AdminLookup(slack),
     files,
   };
+  // The core sees the surface through the Home's refresher: a job's phase change republishes its
+  // requester's App Home (home-refresh.ts).
+  const home = new HomePublisher(deps, new HomeLinks(slack, logger));
+  core.registerSurface(new HomeRefreshingSurface(surface, home, logger));
   const { app } = bolt;
   app.error(async (error) => {
     logger.error(
@@ -123,6 +130,8 @@ export async function startSlackAdapter(
   registerShortcut(app, deps);
   registerMention(app, deps);
   registerReactions(app, deps);
+  registerHomeTab(app, deps, home);
+  registerDirectMessages(app, deps);
 
   let summary: string;
   let reconnects: ReconnectGuard | undefined;

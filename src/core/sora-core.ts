@@ -29,6 +29,7 @@ import { type Logger, silentLogger } from './logger.js';
 import { type BotMessage, type JobView, type StatusMessage, toJobView } from './messages.js';
 import { type CoreMetrics, NO_METRICS } from './metrics.js';
 import { settingsCommand } from './notify-settings.js';
+import { type PersonOverview, personOverview } from './person-overview.js';
 import { canDelete, findVisibleJob, isConfiguredAdmin } from './policy.js';
 import { PriceTable } from './pricing.js';
 import { RenderPoller } from './render-poller.js';
@@ -439,6 +440,15 @@ export class SoraCore {
   /** The job's record where its adapter needs more than the view (its conversation, its files). */
   async jobRecord(jobId: string): Promise<Job | undefined> {
     return this.ctx.ledger.get(jobId);
+  }
+
+  /**
+   * One person's newest jobs (at most `limit`, from their own index) and what their budget leaves:
+   * an app's Home (person-overview.ts).
+   */
+  async overview(requester: RequesterInput, limit: number): Promise<PersonOverview> {
+    const r = this.withAdmin(RequesterSchema.parse(requester));
+    return personOverview(this.ctx.ledger, this.desk.book, r, this.ctx.clock.now(), limit);
   }
 
   private withAdmin(r: Requester): Requester {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   EVENT_SCOPES,
+  listenedEventType,
   METHOD_SCOPES,
   SLACK_APP_REQUIREMENTS,
 } from '../../adapters/slack/app-requirements.js';
@@ -86,6 +87,12 @@ describe('manifest.yml', () => {
       [...SLACK_APP_REQUIREMENTS.events].sort(),
     );
     expect(manifest.scalars.get('settings.interactivity.is_enabled')).toBe('true');
+    const { appHome } = SLACK_APP_REQUIREMENTS;
+    expect(manifest.scalars.get('features.app_home.home_tab_enabled')).toBe(String(appHome.homeTab));
+    expect(manifest.scalars.get('features.app_home.messages_tab_enabled')).toBe(String(appHome.messagesTab));
+    expect(manifest.scalars.get('features.app_home.messages_tab_read_only_enabled')).toBe(
+      String(appHome.messagesTabReadOnly),
+    );
     expect(manifest.scalars.get('settings.socket_mode_enabled')).toBe('true');
     expect(manifest.scalars.get('features.bot_user.display_name')).toBe('sora-bot');
   });
@@ -117,7 +124,8 @@ describe('manifest.yml', () => {
     // …and no scope is asked for a method the code no longer calls.
     expect(known.filter((m) => !methods.has(m))).toEqual([]);
     const events = new Set([...source.matchAll(/app\.event\(\s*'([a-z_]+)'/g)].map((m) => m[1]!));
-    expect([...events].sort()).toEqual(Object.keys(EVENT_SCOPES).sort());
+    // A `message.im` subscription is heard as `message` (Bolt's event type).
+    expect([...events].sort()).toEqual([...new Set(Object.keys(EVENT_SCOPES).map(listenedEventType))].sort());
     const commands = [...source.matchAll(/SLASH_COMMAND = '([^']+)'/g)].map((m) => m[1]);
     expect(commands).toEqual([...SLACK_APP_REQUIREMENTS.commands]);
   });

@@ -20,6 +20,8 @@ import { ConversationStore, type SeedMessageInput, type StoredMessage } from './
 import type { DownloadBehaviour } from './download-behaviours.js';
 import { FaultInjector } from './fault-injection.js';
 import { FileStore } from './file-store.js';
+import { type HomeStore, homeStoreOf } from './home-methods.js';
+import { HomePayloads } from './home-payloads.js';
 import { HttpModeDriver } from './http-mode-driver.js';
 import {
   type ChannelConfig,
@@ -41,6 +43,8 @@ import type { WorkspaceState } from './workspace-state.js';
 export type { CallPredicate, RecordedCall } from './call-recorder.js';
 export type { EphemeralMessage, StoredMessage } from './conversation-store.js';
 export type { DownloadBehaviour, ServedBody } from './download-behaviours.js';
+export type { PublishedHome } from './home-methods.js';
+export { HomePayloads } from './home-payloads.js';
 export type { SignedRequestOptions, SignedResponse } from './http-mode-driver.js';
 export { signSlackRequest } from './http-mode-driver.js';
 export type { FakeSlackOptions, ResolvedFakeSlackOptions } from './options.js';
@@ -105,6 +109,8 @@ export interface FakeSlack {
   http: HttpModeDriver;
   payloads: PayloadBuilders;
   workspace: FakeWorkspace;
+  /** The App Home and the bot's DMs: published Home views per user, and their inbound payloads. */
+  home: { views: HomeStore; payloads: HomePayloads };
   close(): Promise<void>;
 }
 
@@ -231,6 +237,7 @@ export async function startFakeSlack(input: StartFakeSlackOptions = {}): Promise
     http: new HttpModeDriver(options.signingSecret),
     payloads: new PayloadBuilders(state, responseUrls),
     workspace,
+    home: { views: homeStoreOf(state), payloads: new HomePayloads(state) },
     close: () => closeAll(server, socketMode, timers),
   };
 }

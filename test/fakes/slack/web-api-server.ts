@@ -7,6 +7,7 @@ import { type ServedBody, serveBehaviour } from './download-behaviours.js';
 import type { FaultInjector } from './fault-injection.js';
 import { fileMethods } from './file-methods.js';
 import type { FileRecord } from './file-store.js';
+import { homeMethods } from './home-methods.js';
 import { identityMethods } from './identity-methods.js';
 import { extractUploadBytes, parseApiArguments, readRawBody } from './request-body.js';
 import type { ResponseUrlStore } from './response-url-store.js';
@@ -21,6 +22,7 @@ const methods: Record<string, MethodHandler> = {
   ...conversationMethods,
   ...fileMethods,
   ...viewMethods,
+  ...homeMethods,
 };
 
 /** Methods that take the app-level token (xapp-); every other method takes the bot token. */
