@@ -95,6 +95,24 @@ describe('a message in the bot DM', () => {
     await h.waitFor(job.id, ['delivered']);
   });
 
+  it('refuses a picture stored outside Slack without fetching it', async () => {
+    const external = h.fake.workspace.seedFile({
+      name: 'drive.png',
+      bytes: solidPng(10, 10, [0, 0, 0]),
+      user: ALICE,
+      external: { url: 'https://drive.example.com/drive.png' },
+    });
+    const downloadsBefore = h.fake.workspace.downloads().length;
+    const dm = await sendDm({ text: 'animate this', files: [external] });
+    const answer = await callOf(
+      'chat.postMessage',
+      (c) => c.args.channel === dm.channel && c.args.thread_ts === dm.ts,
+    );
+    expect(text(answer.args.blocks)).toContain("I can't fetch files stored outside Slack");
+    expect(h.fake.workspace.downloads().slice(downloadsBefore)).toEqual([]);
+    expect((await h.jobsInChannel(dm.channel)).map((j) => j.prompt)).not.toContain('animate this');
+  });
+
   it('`list` answers in the thread with the person’s videos', async () => {
     const dm = await sendDm({ text: 'list' });
     const answer = await callOf(
