@@ -12,6 +12,7 @@ import { notice } from '../../src/core/replies.js';
 import type { SoraCore } from '../../src/core/sora-core.js';
 import { sendJson } from '../../src/http/http-server.js';
 import type { BodyLimits } from './body-reader.js';
+import { stripSlashCommand } from './command-text.js';
 import {
   DisplayNameSchema,
   decodePathSegment,
@@ -19,6 +20,7 @@ import {
   isRoomId,
   requesterFor,
 } from './conversation.js';
+import { EstimateQuerySchema } from './estimate-route.js';
 import { readJsonBody } from './json-body.js';
 import type { RouteTarget } from './request-guard.js';
 import { type WireMessage, wireMessage } from './wire-message.js';
@@ -46,6 +48,18 @@ export const CommandBodySchema = z.object({
     })
     .nullable()
     .default(null),
+  /**
+   * The composer's option selects, for a prompt: each one fills only what the text does not set itself
+   * (`--seconds 8` typed wins over the select). Ignored for a command. The page sends only selects
+   * moved away from the model's defaults, so an image can still decide the frame.
+   */
+  options: z
+    .object({
+      model: EstimateQuerySchema.shape.model.optional(),
+      size: EstimateQuerySchema.shape.size.optional(),
+      seconds: EstimateQuerySchema.shape.seconds.optional(),
+    })
+    .default({}),
 });
 export type CommandBody = z.infer<typeof CommandBodySchema>;
 
@@ -71,11 +85,6 @@ export function mountCommandRoute(
   });
 }
 
-/** Drops the optional leading `/sora` (people paste what they would type in Slack or Discord). */
-export function stripSlashCommand(text: string): string {
-  return text.trim().replace(/^\/sora(?=\s|$)\s*/i, '');
-}
-
 export async function runCommand(core: SoraCore, room: string, body: CommandBody): Promise<CommandResponse> {
   const image = body.image ? Buffer.from(body.image.base64, 'base64') : null;
   if (image && image.byteLength > MAX_IMAGE_BYTES)
@@ -86,7 +95,7 @@ export async function runCommand(core: SoraCore, room: string, body: CommandBody
     body.image && image
       ? { filename: body.image.filename, contentType: body.image.contentType, bytes: image.byteLength }
       : null;
-  const parsed = core.parse(stripSlashCommand(body.text), meta);
+  const parsed = core.parse(withSelectedOptions(core, stripSlashCommand(body.text), body.options), meta);
   if (!parsed.ok) return reply(notice(parsed.problem.message, 'warning'));
   const conversation = encodeConversation(room);
   const attachment: Attachment | null = meta && image ? { ...meta, fetch: async () => image } : null;
@@ -100,6 +109,25 @@ export async function runCommand(core: SoraCore, room: string, body: CommandBody
   });
   if (outcome.kind === 'reply') return reply(outcome.message);
   return { kind: 'job', jobId: outcome.job.id, duplicate: outcome.duplicate };
+}
+
+/**
+ * A prompt gets the selects it does not set itself, as options in front of it (where the grammar reads
+ * options; the prompt after them is kept as typed). A command, or a text with a usage problem, is left
+ * as it is: the grammar answers it.
+ */
+export function withSelectedOptions(
+  core: Pick<SoraCore, 'readForComposer'>,
+  text: string,
+  options: CommandBody['options'],
+): string {
+  const reading = core.readForComposer(text);
+  if (reading.kind !== 'prompt') return text;
+  const extra: string[] = [];
+  if (options.model && !reading.set.model) extra.push(`--model ${options.model}`);
+  if (options.size && !reading.set.size) extra.push(`--size ${options.size}`);
+  if (options.seconds && !reading.set.seconds) extra.push(`--seconds ${options.seconds}`);
+  return extra.length ? `${extra.join(' ')} ${text}` : text;
 }
 
 function reply(message: Parameters<typeof wireMessage>[0]): CommandResponse {

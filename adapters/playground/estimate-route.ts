@@ -1,7 +1,7 @@
 /**
  * The cost shown in the composer before anything is sent: `GET /playground/options` (what the
  * provider renders: models, their sizes and lengths, and the defaults a bare prompt gets) and
- * `GET /playground/estimate?model=&size=&seconds=` (what such a video costs, from the core's price
+ * `GET /playground/estimate?model=&size=&seconds=[&text=]` (what such a video costs, from the core's price
  * table: SORA_PRICES over the published prices). The query is checked with zod and then against the
  * provider's capabilities, so a combination the bot would refuse gets the reason, never a price.
  */
@@ -11,6 +11,7 @@ import { formatUsd } from '../../src/core/pricing.js';
 import type { SoraCore } from '../../src/core/sora-core.js';
 import { sendJson } from '../../src/http/http-server.js';
 import { type ModelCapabilities, modelFamily, type SoraModel } from '../../src/sora/capabilities.js';
+import { stripSlashCommand } from './command-text.js';
 import type { RouteTarget } from './request-guard.js';
 
 export const EstimateQuerySchema = z.object({
@@ -91,10 +92,18 @@ export function estimateFor(
   return { ok: true, estimate: { ...facts, usd: formatUsd(micros), text: describeEstimate(facts) } };
 }
 
+/**
+ * With `text` (what is typed so far) the bot's own grammar reads it first (`readForComposer`): a command
+ * gets no price (`reading.kind` `command`), a prompt gets the options it sets itself (`reading.set`,
+ * which win over the query's, the page's selects) and the price of the result. So the page never
+ * decides what is a command: `/sora help me fly` is priced like any prompt.
+ */
+export const ComposerQuerySchema = EstimateQuerySchema.extend({ text: z.string().max(40_000).optional() });
+
 export function mountEstimateRoutes(http: RouteTarget, core: SoraCore): void {
   http.route('GET', '/playground/options', (_req, res) => sendFresh(res, 200, playgroundOptions(core)));
   http.route('GET', '/playground/estimate', (_req, res, url) => {
-    const query = EstimateQuerySchema.safeParse(Object.fromEntries(url.searchParams));
+    const query = ComposerQuerySchema.safeParse(Object.fromEntries(url.searchParams));
     if (!query.success) {
       const issue = query.error.issues[0];
       sendFresh(res, 400, {
@@ -102,9 +111,16 @@ export function mountEstimateRoutes(http: RouteTarget, core: SoraCore): void {
       });
       return;
     }
-    const result = estimateFor(core, query.data);
-    if (!result.ok) sendFresh(res, 400, { error: { code: 'unavailable', message: result.message } });
-    else sendFresh(res, 200, { estimate: result.estimate });
+    const { text, ...selected } = query.data;
+    const reading = text === undefined ? undefined : core.readForComposer(stripSlashCommand(text));
+    if (reading?.kind === 'command') return sendFresh(res, 200, { reading });
+    if (reading?.kind === 'problem')
+      return sendFresh(res, 200, { reading: { kind: 'problem', message: reading.problem.message } });
+    const result = estimateFor(core, { ...selected, ...(reading?.set ?? {}) });
+    const shown = reading ? { reading } : {};
+    if (!result.ok)
+      sendFresh(res, 400, { ...shown, error: { code: 'unavailable', message: result.message } });
+    else sendFresh(res, 200, { ...shown, estimate: result.estimate });
   });
 }
 

@@ -107,8 +107,41 @@ function optionOf(token: string, known: readonly string[]): OptionToken | undefi
 
 export function parseCommand(text: string, ctx: ParseContext): ParseResult {
   const tokens = scanTokens(text);
-  const first = tokens[0];
-  if (!first) return emptyPrompt();
+  if (!tokens[0]) return emptyPrompt();
+  return commandShape(text, tokens, ctx) ?? parseGenerate(text, tokens, ctx);
+}
+
+/** What a composer needs before anything is sent: is this text a command, or a prompt with which options? */
+export type ComposerReading =
+  | { kind: 'command' }
+  | { kind: 'prompt'; set: { model?: string; size?: string; seconds?: string } }
+  | { kind: 'problem'; problem: UsageProblem };
+
+/**
+ * Reads a half-typed command with the same grammar as `parseCommand` (the playground's composer shows
+ * the cost and greys out the options the text sets itself): a command shape, or a prompt and the
+ * options it names (`--landscape` as its size), unchecked against the provider.
+ */
+export function readForComposer(text: string, ctx: ParseContext): ComposerReading {
+  const tokens = scanTokens(text);
+  if (!tokens[0]) return { kind: 'prompt', set: {} };
+  const command = commandShape(text, tokens, ctx);
+  if (command) return command.ok ? { kind: 'command' } : { kind: 'problem', problem: command.problem };
+  const raw = readGenerate(text, tokens);
+  if (!raw.ok) return { kind: 'problem', problem: raw.problem };
+  const { model, seconds } = raw.raw;
+  const size =
+    raw.raw.size ??
+    (raw.raw.orientation === 'landscape' ? '1280x720' : raw.raw.orientation ? '720x1280' : undefined);
+  return {
+    kind: 'prompt',
+    set: { ...(model ? { model } : {}), ...(size ? { size } : {}), ...(seconds ? { seconds } : {}) },
+  };
+}
+
+/** The command a text is when it has exactly that command's shape; undefined for a prompt. */
+function commandShape(text: string, tokens: readonly Token[], ctx: ParseContext): ParseResult | undefined {
+  const first = tokens[0]!;
   const rest = tokens.slice(1);
   const words = rest.map((t) => t.text);
   switch (first.text.toLowerCase()) {
@@ -169,7 +202,7 @@ export function parseCommand(text: string, ctx: ParseContext): ParseResult {
       break;
     }
   }
-  return parseGenerate(text, tokens, ctx);
+  return undefined;
 }
 
 /**
@@ -222,6 +255,15 @@ function parseGenerate(
   tokens: readonly Token[],
   ctx: ParseContext,
 ): ParseResult<GenerateIntent> {
+  const read = readGenerate(text, tokens);
+  return read.ok ? resolveGenerate(read.raw, ctx) : read;
+}
+
+/** The prompt and the options as typed, before they are checked against the provider. */
+function readGenerate(
+  text: string,
+  tokens: readonly Token[],
+): { ok: true; raw: RawGenerate } | { ok: false; problem: UsageProblem } {
   const removed = new Set<number>();
   let seconds: string | undefined;
   let size: string | undefined;
@@ -298,7 +340,7 @@ function parseGenerate(
   }
   const prompt = keptText(text, tokens, removed);
   if (!prompt) return emptyPrompt();
-  return resolveGenerate({ prompt, seconds, size, orientation, model, fit }, ctx);
+  return { ok: true, raw: { prompt, seconds, size, orientation, model, fit } };
 }
 
 /**

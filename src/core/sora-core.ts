@@ -9,7 +9,7 @@ import type { Store } from '../store/store.js';
 import { BudgetBook, type BudgetSettings } from './budget-book.js';
 import { BudgetDesk } from './budget-desk.js';
 import { type Clock, systemClock } from './clock.js';
-import { parseCommand } from './command-parser.js';
+import { type ComposerReading, parseCommand, readForComposer } from './command-parser.js';
 import {
   type CoreContext,
   type CoreSettings,
@@ -324,6 +324,15 @@ export class SoraCore {
       capabilities: this.capabilities,
       defaultModel: this.ctx.settings.defaultModel,
       attachment: attachment ?? null,
+    });
+  }
+
+  /** The same grammar as `parse`, for a composer before sending: a command, or a prompt and the options it sets. */
+  readForComposer(text: string): ComposerReading {
+    return readForComposer(text, {
+      capabilities: this.capabilities,
+      defaultModel: this.ctx.settings.defaultModel,
+      attachment: null,
     });
   }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ParseContext, parseCommand } from '../../src/core/command-parser.js';
+import { type ParseContext, parseCommand, readForComposer } from '../../src/core/command-parser.js';
 import { CAPABILITIES } from '../../src/sora/capabilities.js';
 
 const openai: ParseContext = { capabilities: CAPABILITIES.openai, defaultModel: 'sora-2' };
@@ -216,6 +216,70 @@ describe('the command grammar', () => {
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('the composer’s reading (the playground prices a prompt before it is sent)', () => {
+  it('reads command shapes as commands and everything else as a prompt with the options it sets', () => {
+    expect(readForComposer('help', openai)).toEqual({ kind: 'command' });
+    expect(readForComposer('list --all', openai)).toEqual({ kind: 'command' });
+    expect(readForComposer('status k3f9qz', openai)).toEqual({ kind: 'command' });
+    expect(readForComposer('help me fly over a city', openai)).toEqual({ kind: 'prompt', set: {} });
+    expect(readForComposer('a storm --seconds 12 --landscape --pro', openai)).toEqual({
+      kind: 'prompt',
+      set: { model: 'sora-2-pro', size: '1280x720', seconds: '12' },
+    });
+    expect(readForComposer('status', openai)).toMatchObject({
+      kind: 'problem',
+      problem: { code: 'missing_id' },
+    });
+    expect(readForComposer('a storm --bogus 1', openai)).toMatchObject({
+      kind: 'problem',
+      problem: { code: 'unknown_option' },
+    });
+  });
+
+  it('agrees with the parser on every text: a command stays a command, a prompt’s options are the ones parsed', () => {
+    const word = fc.constantFrom(
+      'help',
+      'list',
+      'status',
+      'delete',
+      'remix',
+      'a',
+      'fox',
+      'k3f9qz',
+      '--all',
+      '--seconds',
+      '8',
+      '--landscape',
+      '--portrait',
+      '--size',
+      '1280x720',
+      '--pro',
+      '--',
+      'usage',
+      'budget',
+    );
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 1, maxLength: 6 }), (words) => {
+        const text = words.join(' ');
+        const parsed = parseCommand(text, openai);
+        const reading = readForComposer(text, openai);
+        if (parsed.ok && parsed.intent.kind !== 'generate') expect(reading.kind).toBe('command');
+        if (parsed.ok && parsed.intent.kind === 'generate') {
+          expect(reading.kind).toBe('prompt');
+          if (reading.kind !== 'prompt') return;
+          const intent = parsed.intent;
+          expect(reading.set.seconds ?? '4').toBe(intent.seconds);
+          expect(reading.set.model ?? 'sora-2').toBe(intent.model);
+          if (!intent.autoSize) expect(reading.set.size).toBe(intent.size);
+          else expect(reading.set.size).toBeUndefined();
+        }
+        if (reading.kind === 'command') expect(parsed.ok && parsed.intent.kind !== 'generate').toBe(true);
+      }),
+      { numRuns: 2_000 },
     );
   });
 });

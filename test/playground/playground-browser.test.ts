@@ -285,6 +285,12 @@ describe.skipIf(skipWithout(chromiumService))('playground in a real browser', ()
     expect(await page.isDisabled('#opt-seconds')).toBe(true);
     await page.fill('#command', 'list');
     await expect.poll(() => page.textContent('#estimate'), WAIT).toBe('');
+    // The bot's grammar reads the text, not the page: a prompt that begins with a command word is priced.
+    await page.fill('#command', 'help me fly over a city');
+    await expect
+      .poll(() => page.textContent('#estimate'), WAIT)
+      .toBe('about $0.80 · 8 s · 720x1280 · sora-2');
+    expect(await page.isDisabled('#opt-seconds')).toBe(false);
 
     // A prompt gets the selected 8 s, which is above the approval line: the card has the buttons.
     await page.fill('#command', 'a lighthouse in a storm');

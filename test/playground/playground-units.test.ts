@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { stripSlashCommand } from '../../adapters/playground/command-route.js';
+import { withSelectedOptions } from '../../adapters/playground/command-route.js';
+import { stripSlashCommand } from '../../adapters/playground/command-text.js';
 import {
   decodePathSegment,
   isRoomId,
@@ -15,8 +16,10 @@ import { hostAllowList, isAllowedHost, parseHostHeader } from '../../adapters/pl
 import { requestPolicy } from '../../adapters/playground/request-guard.js';
 import { wireMessage } from '../../adapters/playground/wire-message.js';
 import { ConfigError, parseConfig } from '../../src/config.js';
+import { readForComposer } from '../../src/core/command-parser.js';
 import type { UsageMessage } from '../../src/core/messages.js';
 import { parseRange } from '../../src/http/byte-range.js';
+import { CAPABILITIES } from '../../src/sora/capabilities.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 
@@ -272,5 +275,31 @@ describe('usage messages on the wire', () => {
   it('passes every other message through unchanged', () => {
     const notice = { kind: 'notice', tone: 'info', text: 'hi' } as const;
     expect(wireMessage(notice)).toEqual({ message: notice, text: 'hi' });
+  });
+});
+
+describe('the composer’s selects', () => {
+  const core = {
+    readForComposer: (text: string) =>
+      readForComposer(text, { capabilities: CAPABILITIES.openai, defaultModel: 'sora-2' }),
+  };
+  const selects = { seconds: '8', size: '1280x720' };
+
+  it('go in front of a prompt, also one that begins with a command word, and never override what is typed', () => {
+    expect(withSelectedOptions(core, 'help me fly over a city', selects)).toBe(
+      '--size 1280x720 --seconds 8 help me fly over a city',
+    );
+    expect(withSelectedOptions(core, 'a fox --seconds 12', selects)).toBe(
+      '--size 1280x720 a fox --seconds 12',
+    );
+    expect(withSelectedOptions(core, 'a fox --portrait', selects)).toBe('--seconds 8 a fox --portrait');
+    expect(withSelectedOptions(core, 'a fox', {})).toBe('a fox');
+  });
+
+  it('leave commands and usage problems as typed, for the grammar to answer', () => {
+    expect(withSelectedOptions(core, 'list --all', selects)).toBe('list --all');
+    expect(withSelectedOptions(core, 'help', selects)).toBe('help');
+    expect(withSelectedOptions(core, 'status', selects)).toBe('status');
+    expect(withSelectedOptions(core, 'a fox --bogus', selects)).toBe('a fox --bogus');
   });
 });

@@ -9,8 +9,6 @@ export const PAGE_SCRIPT = String.raw`(function () {
   var DEFAULT_ROOM = 'lobby';
   var ROOM_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
   var MAX_IMAGE_BYTES = 20 * 1024 * 1024;
-  // The first words that make a command something other than a new video (src/core/command-parser.ts).
-  var KEYWORDS = ['remix', 'status', 'list', 'delete', 'help', 'budget', 'usage', 'settings'];
   var PNG_DATA_URL = 'data:image/png;base64,';
   var state = {
     room: null, source: null, nodes: new Map(), pendingId: null, image: null,
@@ -255,8 +253,8 @@ export const PAGE_SCRIPT = String.raw`(function () {
   }
 
   // ---- sending -----------------------------------------------------------------------------------
-  function send(text, image, clientId) {
-    return post('commands', { text: text, name: userName(), clientId: clientId, image: image });
+  function send(text, image, clientId, options) {
+    return post('commands', { text: text, name: userName(), clientId: clientId, image: image, options: options || {} });
   }
 
   // A button that acts on a job (Approve, Deny, Cancel, Retry, Again): the core decides whether this name may.
@@ -289,7 +287,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
     if (!text) return;
     // One id per composed message: a double click or a retry after a network error makes one job.
     if (!state.pendingId) state.pendingId = newId();
-    send(withCreateOptions(text), state.image, state.pendingId).then(function (ok) {
+    send(text, state.image, state.pendingId, selectedOptions()).then(function (ok) {
       if (!ok) return;
       state.pendingId = null;
       if (input.value.trim() === text) input.value = '';
@@ -339,54 +337,17 @@ export const PAGE_SCRIPT = String.raw`(function () {
     fillSelect($('opt-seconds'), info.seconds.map(function (s) { return [s, s + ' s']; }), $('opt-seconds').value || info.defaultSeconds);
   }
 
-  // The options a typed command sets itself (they win over the selects), or null when the command
-  // is not a new video (list, help, remix...). The same flags as the bot's grammar.
-  function commandFlags(text) {
-    var tokens = text.trim().replace(/^\/sora(?=\s|$)\s*/i, '').split(/\s+/).filter(Boolean)
-      .map(function (t) { return t.replace(/^[\u2014\u2013]/, '--'); });
-    if (tokens.length && KEYWORDS.indexOf(tokens[0].toLowerCase()) >= 0) return null;
-    var flags = {};
-    for (var i = 0; i < tokens.length; i++) {
-      var token = tokens[i];
-      if (token === '--') break;
-      if (token.slice(0, 2) !== '--') continue;
-      var eq = token.indexOf('=');
-      var flag = (eq > 2 ? token.slice(0, eq) : token).toLowerCase();
-      var inline = eq > 2 ? token.slice(eq + 1) : null;
-      var value = null;
-      if (flag === '--seconds' || flag === '--duration' || flag === '--size' || flag === '--model')
-        value = inline !== null ? inline : (tokens[++i] || null);
-      if ((flag === '--seconds' || flag === '--duration') && value) flags.seconds = value.replace(/s$/i, '');
-      else if (flag === '--size' && value) flags.size = value.toLowerCase().replace('\u00d7', 'x');
-      else if (flag === '--landscape') flags.size = '1280x720';
-      else if (flag === '--portrait') flags.size = '720x1280';
-      else if (flag === '--model' && value) flags.model = value.toLowerCase();
-      else if (flag === '--pro') flags.model = 'sora-2-pro';
-    }
-    return flags;
-  }
-
-  function chosenOptions(flags) {
-    return {
-      model: flags.model || $('opt-model').value,
-      size: flags.size || $('opt-size').value,
-      seconds: flags.seconds || $('opt-seconds').value,
-    };
-  }
-
-  // A prompt gets the selected options the command does not set, as flags (defaults need none).
-  function withCreateOptions(text) {
-    var flags = commandFlags(text);
-    if (!flags || !state.options) return text;
-    var chosen = chosenOptions(flags);
-    var info = modelInfo(chosen.model) || modelInfo(state.options.defaultModel);
-    var extra = [];
-    if (!flags.model && chosen.model !== state.options.defaultModel) extra.push('--model ' + chosen.model);
-    if (!flags.size && info && chosen.size !== info.defaultSize) extra.push('--size ' + chosen.size);
-    if (!flags.seconds && info && chosen.seconds !== info.defaultSeconds) extra.push('--seconds ' + chosen.seconds);
-    if (!extra.length) return text;
-    var prompt = text.trim().replace(/^\/sora(?=\s|$)\s*/i, '');
-    return extra.join(' ') + ' ' + prompt;
+  // The selects moved away from the chosen model's defaults: the server puts them in front of a prompt
+  // that does not set them itself (a default select sends nothing, so an image can decide the frame).
+  function selectedOptions() {
+    if (!state.options) return {};
+    var model = $('opt-model').value;
+    var info = modelInfo(model) || modelInfo(state.options.defaultModel);
+    var chosen = {};
+    if (model !== state.options.defaultModel) chosen.model = model;
+    if (info && $('opt-size').value !== info.defaultSize) chosen.size = $('opt-size').value;
+    if (info && $('opt-seconds').value !== info.defaultSeconds) chosen.seconds = $('opt-seconds').value;
+    return chosen;
   }
 
   function scheduleEstimate() {
@@ -394,28 +355,25 @@ export const PAGE_SCRIPT = String.raw`(function () {
     state.estimateTimer = setTimeout(updateEstimate, 150);
   }
 
+  // The bot's own grammar reads the text (GET /playground/estimate with text=): a command gets no
+  // price, a prompt the price of what it would make, and the selects it sets itself are greyed out.
   function updateEstimate() {
     if (!state.options) return;
     var out = $('estimate');
-    var flags = commandFlags($('command').value);
-    [['seconds', 'opt-seconds'], ['size', 'opt-size'], ['model', 'opt-model']].forEach(function (pair) {
-      var select = $(pair[1]);
-      select.disabled = Boolean(flags && flags[pair[0]]);
-      select.title = select.disabled ? 'Set by the command you typed' : '';
-    });
+    var text = $('command').value;
+    var query = new URLSearchParams({
+      model: $('opt-model').value, size: $('opt-size').value, seconds: $('opt-seconds').value, text: text,
+    }).toString();
     var seq = ++state.estimateSeq;
-    if (!flags) {
-      out.textContent = '';
-      out.classList.remove('problem');
-      return;
-    }
-    var query = new URLSearchParams(chosenOptions(flags)).toString();
     var cached = state.estimates.get(query);
     var answer = cached ? Promise.resolve(cached) : fetch('/playground/estimate?' + query).then(function (res) {
       return res.json().then(function (body) {
-        var result = body.estimate
-          ? { ok: true, text: body.estimate.text }
-          : { ok: false, text: body.error ? body.error.message : 'No estimate for these options.' };
+        var reading = body.reading || { kind: 'prompt', set: {} };
+        var result = reading.kind !== 'prompt'
+          ? { ok: true, text: '', set: {} }
+          : body.estimate
+            ? { ok: true, text: body.estimate.text, set: reading.set }
+            : { ok: false, text: body.error ? body.error.message : 'No estimate for these options.', set: reading.set };
         if (state.estimates.size > 200) state.estimates.clear();
         state.estimates.set(query, result);
         return result;
@@ -423,6 +381,11 @@ export const PAGE_SCRIPT = String.raw`(function () {
     });
     answer.then(function (result) {
       if (seq !== state.estimateSeq) return;
+      [['seconds', 'opt-seconds'], ['size', 'opt-size'], ['model', 'opt-model']].forEach(function (pair) {
+        var select = $(pair[1]);
+        select.disabled = Boolean(result.set[pair[0]]);
+        select.title = select.disabled ? 'Set by the command you typed' : '';
+      });
       out.textContent = result.text;
       out.classList.toggle('problem', !result.ok);
     }).catch(function () {
