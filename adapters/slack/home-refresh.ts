@@ -61,11 +61,6 @@ export class HomeRefreshingSurface implements ChatSurface {
     return this.inner.post(conversation, message);
   }
 
-  /** Settles once no refresh is running (tests and shutdown; the core never waits for one). */
-  async idle(): Promise<void> {
-    while (this.running.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-
   private refreshSoon(conversation: string, user: string): void {
     const team = decodeConversation(conversation)?.team;
     if (!team) return;
