@@ -7,6 +7,7 @@
 import {
   ApplicationCommandOptionType,
   ApplicationCommandType,
+  ApplicationIntegrationType,
   InteractionContextType,
   type RESTPutAPIApplicationCommandsJSONBody,
   Routes,
@@ -53,14 +54,25 @@ export function commandDefinitions(caps: ProviderCapabilities): RESTPutAPIApplic
     required: true,
     min_length: 6,
     max_length: 7,
+    // Suggests the person's recent videos by prompt as they type (autocomplete.ts).
+    autocomplete: true,
   } as const;
-  const guildOnly = { contexts: [InteractionContextType.Guild] };
+  // Installable to a server and to a person's account; usable in servers, in the bot's DM and in
+  // other DMs and group DMs (where the bot is not a member it answers through the interaction).
+  const everywhere = {
+    integration_types: [ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall],
+    contexts: [
+      InteractionContextType.Guild,
+      InteractionContextType.BotDM,
+      InteractionContextType.PrivateChannel,
+    ],
+  };
   return [
     {
       name: COMMAND_NAME,
       description: 'Make short videos with Sora 2',
       type: ApplicationCommandType.ChatInput,
-      ...guildOnly,
+      ...everywhere,
       options: [
         {
           type: ApplicationCommandOptionType.Subcommand,
@@ -178,8 +190,8 @@ export function commandDefinitions(caps: ProviderCapabilities): RESTPutAPIApplic
         { type: ApplicationCommandOptionType.Subcommand, name: 'help', description: 'How to use sora-bot' },
       ],
     },
-    { name: CONTEXT_MENUS.remix, type: ApplicationCommandType.Message, ...guildOnly },
-    { name: CONTEXT_MENUS.animate, type: ApplicationCommandType.Message, ...guildOnly },
+    { name: CONTEXT_MENUS.remix, type: ApplicationCommandType.Message, ...everywhere },
+    { name: CONTEXT_MENUS.animate, type: ApplicationCommandType.Message, ...everywhere },
   ];
 }
 

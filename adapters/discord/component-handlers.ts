@@ -11,6 +11,7 @@ import type {
 import type { Attachment, AttachmentMeta } from '../../src/core/intents.js';
 import { notice } from '../../src/core/replies.js';
 import type { KeyValues } from '../../src/store/key-values.js';
+import { decodeAppConversation } from './app-conversation.js';
 import { CONTEXT_MENUS } from './command-definitions.js';
 import { DISCORD_PLATFORM, encodeMessageRef } from './conversation.js';
 import { decodeComponentId } from './custom-ids.js';
@@ -133,7 +134,9 @@ export async function handleModalSubmit(
   if (!id) return;
   const prompt = promptField(interaction.fields);
   if (prompt === undefined) return replyPrivately(interaction, usageNotice(STALE_FORM));
-  if (id.kind === 'remix_modal' && !interaction.guildId)
+  // A remix form sent from a DM: a server video is remixed in its channel (dm-actions.ts); one made
+  // through an interaction outside servers is answered through this form, like any app command.
+  if (id.kind === 'remix_modal' && !interaction.guildId && !(await madeThroughInteraction(deps, id.jobId)))
     return handleDmRemixSubmit(deps, interaction, id.jobId, prompt);
   const place = placeOf(interaction);
   if (!place) return;
@@ -161,7 +164,7 @@ export async function handleModalSubmit(
     await replyPrivately(interaction, usageNotice(modalProblemText(parsed.problem)));
     return;
   }
-  const missing = missingPermissions(interaction);
+  const missing = place.app ? [] : missingPermissions(interaction);
   if (missing.length > 0) {
     await replyPrivately(
       interaction,
@@ -171,6 +174,12 @@ export async function handleModalSubmit(
   }
   if (!(await defer(interaction, 'public'))) return;
   await startJob(deps, interaction, place, parsed.intent, attachment);
+}
+
+/** Whether a job lives in an app conversation (answered through interactions, outside the bot's servers). */
+async function madeThroughInteraction(deps: ComponentDeps, jobId: string): Promise<boolean> {
+  const job = await deps.core.jobRecord(jobId);
+  return job !== undefined && decodeAppConversation(job.conversation) !== undefined;
 }
 
 export async function handleContextMenu(

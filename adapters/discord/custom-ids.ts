@@ -3,6 +3,7 @@
  * state it needs (the job id) so buttons keep working after a restart; they are handled in the global
  * interactionCreate listener, never by a collector (docs/platforms.md, Discord).
  */
+import type { Message } from 'discord.js';
 import { normalizeShortId } from '../../src/core/short-id.js';
 
 export type DiscordComponentId =
@@ -79,3 +80,14 @@ export function decodeComponentId(customId: string): DiscordComponentId | undefi
 
 /** Field ids inside the modals: the prompt text input, the length and model selects. */
 export const MODAL_FIELDS = { prompt: 'prompt', seconds: 'seconds', model: 'model' } as const;
+
+/** Every custom_id on a message's buttons (findDelivery recognises a job's video by them). */
+export function customIdsOf(message: Message): string[] {
+  const ids: string[] = [];
+  for (const row of message.components) {
+    if (!('components' in row)) continue;
+    for (const component of row.components)
+      if ('customId' in component && typeof component.customId === 'string') ids.push(component.customId);
+  }
+  return ids;
+}

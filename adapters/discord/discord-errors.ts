@@ -38,6 +38,19 @@ export function isCannotDm(error: unknown): boolean {
   );
 }
 
+/**
+ * Discord no longer accepts an interaction's token: 401 / 50027 Invalid Webhook Token once its 15
+ * minutes are over, 10015 Unknown Webhook when the interaction is gone.
+ */
+export function isTokenRefused(error: unknown): boolean {
+  const code = discordCode(error);
+  return (
+    code === RESTJSONErrorCodes.InvalidWebhookToken ||
+    code === RESTJSONErrorCodes.UnknownWebhook ||
+    (error instanceof DiscordAPIError && error.status === 401)
+  );
+}
+
 /** What may go into a log line: codes and the route template, never the URL (it can carry a token). */
 export function loggableError(error: unknown): Record<string, unknown> {
   if (error instanceof DiscordAPIError)

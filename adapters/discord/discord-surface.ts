@@ -34,6 +34,8 @@ import {
   type VideoDelivery,
 } from '../../src/core/surface.js';
 import { parseSize } from '../../src/sora/video.js';
+import { decodeAppConversation } from './app-conversation.js';
+import { AppDelivery } from './app-delivery.js';
 import {
   DISCORD_PLATFORM,
   type DiscordConversation,
@@ -42,10 +44,11 @@ import {
   encodeMessageRef,
   postingChannel,
 } from './conversation.js';
-import { encodeComponentId } from './custom-ids.js';
+import { customIdsOf, encodeComponentId } from './custom-ids.js';
 import { discordCode, isTooLarge, loggableError, toSurfaceError } from './discord-errors.js';
 import type { DownloadLinks } from './download-links.js';
 import { fitVideoToSize } from './fit-video.js';
+import type { InteractionTokens } from './interaction-tokens.js';
 import { NO_MENTIONS, renderMessage, requesterPing } from './render-message.js';
 import type { UploadLimits } from './upload-limits.js';
 
@@ -65,10 +68,28 @@ const AFTER_MARGIN_MS = 60_000;
  * What a delivery checkpoints: `channelId` (where it posts) and `after` (a snowflake from before the
  * send), then `messageId` once Discord answered.
  */
-export type DiscordDeliveryFacts = Partial<Record<'channelId' | 'after' | 'messageId', string>>;
+export type DiscordDeliveryFacts = Partial<Record<'channelId' | 'after' | 'messageId' | 'via', string>>;
+
+/** Where a delivery posts: a server channel, an interaction's webhook, or the requester's DM. */
+export interface DeliveryTarget {
+  /** Whose upload limit applies (upload-limits.ts): the guild, or the user-install scope. */
+  limitKey: string;
+  /** The channel the post lands in (checkpointed before the send). */
+  channelId: string;
+  /** Recorded with the checkpoint, so findDelivery knows how to look. */
+  via: 'channel' | 'interaction' | 'dm';
+  /** Lines added to the caption (why a video came as a DM). */
+  notes: string[];
+  send(payload: MessageCreateOptions): Promise<Message>;
+}
 
 export interface DiscordSurfaceDeps {
   client: Client;
+  /**
+   * Tokens of interactions that answer where the bot is not a member (app-delivery.ts). Without it
+   * (a surface for server channels only) such jobs are answered in the requester's DM at once.
+   */
+  tokens?: InteractionTokens | undefined;
   uploadLimits: UploadLimits;
   /** Signed links to originals (only when PUBLIC_URL is set). */
   links: DownloadLinks | null;
@@ -91,23 +112,38 @@ export class DiscordSurface implements ChatSurface {
   readonly platform = DISCORD_PLATFORM;
   readonly limits: SurfaceLimits = DISCORD_LIMITS;
 
-  constructor(private readonly deps: DiscordSurfaceDeps) {}
+  private readonly app: AppDelivery;
+
+  constructor(private readonly deps: DiscordSurfaceDeps) {
+    this.app = new AppDelivery({ client: deps.client, tokens: deps.tokens ?? null, logger: deps.logger });
+  }
 
   async startJob(conversation: string, message: StatusMessage): Promise<ThreadStart> {
+    const app = decodeAppConversation(conversation);
+    if (app) return { conversation, statusRef: await this.app.post(app, renderMessage(message)) };
     const sent = await this.send(decode(conversation), renderMessage(message));
     return { conversation, statusRef: refOf(sent) };
   }
 
   async updateStatus(conversation: string, statusRef: string, message: StatusMessage): Promise<void> {
+    const app = decodeAppConversation(conversation);
+    if (app) return this.app.edit(app, statusRef, renderMessage(message));
     await this.edit(conversation, statusRef, renderMessage(message));
   }
 
   async post(conversation: string, message: BotMessage): Promise<string> {
+    const app = decodeAppConversation(conversation);
+    if (app) return this.app.post(app, renderMessage(message));
     return refOf(await this.send(decode(conversation), renderMessage(message)));
   }
 
   /** The video's message loses the video and its buttons and becomes the note; other messages go. */
   async markDeleted(conversation: string, video: DeliveredVideo, message: BotMessage): Promise<void> {
+    const app = decodeAppConversation(conversation);
+    if (app)
+      return this.removing(() =>
+        this.app.edit(app, video.messageRef, { ...renderMessage(message), attachments: [], components: [] }),
+      );
     // `attachments: []` drops the video from the message; the buttons go too.
     await this.removing(() =>
       this.edit(conversation, video.messageRef, {
@@ -153,6 +189,8 @@ export class DiscordSurface implements ChatSurface {
     jobId: string,
     facts: Readonly<Record<string, string>>,
   ): Promise<DeliveredVideo | undefined> {
+    const app = decodeAppConversation(conversation);
+    if (app) return this.app.findDelivery(app, jobId, facts as DiscordDeliveryFacts);
     const { channelId, after, messageId } = facts as DiscordDeliveryFacts;
     if (!channelId || !(after || messageId)) return undefined;
     const botId = this.deps.client.user?.id;
@@ -184,9 +222,37 @@ export class DiscordSurface implements ChatSurface {
   }
 
   async deliverVideo(delivery: VideoDelivery, progress: DeliveryProgress): Promise<DeliveredVideo> {
+    const app = decodeAppConversation(delivery.conversation);
+    if (app)
+      return this.app.deliverVideo(app, delivery, progress, (target) =>
+        this.deliverTo(target, delivery, progress),
+      );
     const c = decode(delivery.conversation);
+    return this.deliverTo(
+      {
+        limitKey: c.guildId,
+        channelId: postingChannel(c),
+        via: 'channel',
+        notes: [],
+        send: (payload) =>
+          this.send(c, { ...payload, nonce: deliveryNonce(delivery.jobId), enforceNonce: true }),
+      },
+      delivery,
+      progress,
+    );
+  }
+
+  /**
+   * Posts the video to `target`, fitted under its upload limit: checkpoint (where, and a snowflake from
+   * just before), send, checkpoint the message id. A 413 lowers the limit and fits again.
+   */
+  private async deliverTo(
+    target: DeliveryTarget,
+    delivery: VideoDelivery,
+    progress: DeliveryProgress,
+  ): Promise<DeliveredVideo> {
     const job = delivery.message.job;
-    let limit = await this.deps.uploadLimits.get(c.guildId);
+    let limit = await this.deps.uploadLimits.get(target.limitKey);
     let file = { path: delivery.videoPath, bytes: delivery.videoBytes };
     const fittedPath = join(this.deps.workDir, `${job.id}-fit.mp4`);
     const facts: DiscordDeliveryFacts = {};
@@ -197,14 +263,11 @@ export class DiscordSurface implements ChatSurface {
     // Sends once the checkpoint is recorded, then records the message id (best effort: it is posted).
     const sendRecorded = async (payload: MessageCreateOptions): Promise<DeliveredVideo> => {
       await checkpoint({
-        channelId: postingChannel(c),
+        channelId: target.channelId,
         after: SnowflakeUtil.generate({ timestamp: Date.now() - AFTER_MARGIN_MS }).toString(),
+        via: target.via,
       });
-      const sent = await this.send(c, {
-        ...payload,
-        nonce: deliveryNonce(delivery.jobId),
-        enforceNonce: true,
-      });
+      const sent = await target.send(payload);
       Object.assign(facts, { messageId: sent.id });
       await progress
         .checkpoint({ ...facts })
@@ -216,12 +279,12 @@ export class DiscordSurface implements ChatSurface {
     try {
       // At most: the original, a re-encode for the remembered limit, one for a limit a 413 revealed.
       for (let attempt = 0; attempt < 3; attempt++) {
-        const notes = [...delivery.message.notes];
+        const notes = [...delivery.message.notes, ...target.notes];
         // The signed link is the adapter's own: rendered live, unlike anything from the core or people.
         const ownLines: string[] = [];
         if (file.bytes > limit) {
           const fitted = await this.fit(delivery, limit, fittedPath);
-          if (!fitted) return await this.deliverLinkOnly(delivery.message, limit, sendRecorded);
+          if (!fitted) return await this.deliverLinkOnly({ ...delivery.message, notes }, limit, sendRecorded);
           file = fitted;
           notes.push(
             `Re-encoded to ${fitted.height}p (${megabytes(fitted.bytes)}) to fit this server's ${megabytes(limit)} upload limit.`,
@@ -239,7 +302,7 @@ export class DiscordSurface implements ChatSurface {
         } catch (error) {
           if (!isTooLarge(error)) throw error;
           // The guild's limit is lower than we knew (it changed, or no interaction told us yet).
-          limit = await this.deps.uploadLimits.lowerBelow(c.guildId, file.bytes);
+          limit = await this.deps.uploadLimits.lowerBelow(target.limitKey, file.bytes);
           this.deps.logger.info(
             { jobId: job.id, limit },
             'Discord refused the file as too large; fitting it',
@@ -344,7 +407,7 @@ export class DiscordSurface implements ChatSurface {
 }
 
 /** The renderer's ping of one user by id, checked again here; anything else becomes "nobody". */
-function onlyRequesterPing(
+export function onlyRequesterPing(
   allowed: MessageCreateOptions['allowedMentions'],
 ): typeof NO_MENTIONS | { parse: never[]; users: [string] } {
   const users = allowed?.users;
@@ -383,16 +446,6 @@ function isGone(error: unknown): boolean {
 /** A message the bot may not edit or delete: a retry will not change that. */
 function isNotOurs(error: unknown): boolean {
   return jsonCode(error) === RESTJSONErrorCodes.CannotEditMessageAuthoredByAnotherUser;
-}
-
-function customIdsOf(message: Message): string[] {
-  const ids: string[] = [];
-  for (const row of message.components) {
-    if (!('components' in row)) continue;
-    for (const component of row.components)
-      if ('customId' in component && typeof component.customId === 'string') ids.push(component.customId);
-  }
-  return ids;
 }
 
 export function megabytes(bytes: number): string {

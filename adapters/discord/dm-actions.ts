@@ -1,6 +1,7 @@
 /**
- * The Remix and Delete buttons the bot sends in a DM when someone reacts to a video (reactions.ts), and
- * the remix modal opened from there. A DM interaction carries no guild, no member and not the video's
+ * The Remix, Again and Delete buttons the bot sends in a DM when someone reacts to a video
+ * (reactions.ts), the remix modal opened from there, and the buttons of videos answered through an
+ * interaction outside servers (app-conversation.ts: a DM or group DM, where presses carry no guild). A DM interaction carries no guild, no member and not the video's
  * channel, so everything comes from the job's record: where the video lives (its conversation), and the
  * presser's rights in *that* guild (their member there, guild-level, guild-admin.ts). Someone who is no
  * longer in that server gets nothing. The work then happens in the video's channel through the bot
@@ -10,8 +11,14 @@ import type { ButtonInteraction, Interaction, ModalSubmitInteraction } from 'dis
 import { notice } from '../../src/core/replies.js';
 import type { RequesterInput } from '../../src/core/requester.js';
 import type { SoraCore } from '../../src/core/sora-core.js';
+import { decodeAppConversation } from './app-conversation.js';
 import type { ComponentDeps } from './component-handlers.js';
-import { decodeConversation, discordRequester, postingChannel } from './conversation.js';
+import {
+  type DiscordConversation,
+  decodeConversation,
+  discordRequester,
+  postingChannel,
+} from './conversation.js';
 import type { DiscordComponentId } from './custom-ids.js';
 import { isGuildAdmin, memberOf } from './guild-admin.js';
 import { defer, finishPrivately, replyPrivately, usageNotice } from './interaction-answers.js';
@@ -21,6 +28,8 @@ import { remixCost, remixModal } from './modals.js';
 
 interface DmContext {
   place: InteractionPlace;
+  /** The server channel of the video; null for a video answered through an interaction (no server). */
+  conversation: DiscordConversation | null;
   requester: RequesterInput;
 }
 
@@ -33,13 +42,42 @@ async function dmContext(
   jobId: string,
 ): Promise<DmContext | undefined> {
   const job = await core.jobRecord(jobId);
-  const conversation = job && job.state !== 'deleted' ? decodeConversation(job.conversation) : undefined;
-  if (!job || !conversation) return undefined;
+  if (!job || job.state === 'deleted') return undefined;
+  const app = decodeAppConversation(job.conversation);
+  if (app) {
+    // Made where the bot is not a member: no server to ask about the presser, so they act in the
+    // job's workspace as themselves (the core lets only the requester or a SORA_ADMINS entry act).
+    return {
+      place: {
+        conversation: null,
+        app,
+        encoded: job.conversation,
+        scope: job.channel,
+        limitKey: app.scope,
+      },
+      conversation: null,
+      requester: discordRequester({
+        guildId: job.requester.workspace,
+        userId: interaction.user.id,
+        displayName: interaction.user.displayName,
+        isGuildAdmin: false,
+      }),
+    };
+  }
+  const conversation = decodeConversation(job.conversation);
+  if (!conversation) return undefined;
   const guild = interaction.client.guilds.cache.get(conversation.guildId);
   const member = await memberOf(guild, interaction.user.id);
   if (!member) return undefined;
   return {
-    place: { conversation, encoded: job.conversation, scope: job.channel },
+    place: {
+      conversation,
+      app: null,
+      encoded: job.conversation,
+      scope: job.channel,
+      limitKey: conversation.guildId,
+    },
+    conversation,
     requester: discordRequester({
       guildId: conversation.guildId,
       userId: interaction.user.id,
@@ -50,10 +88,11 @@ async function dmContext(
 }
 
 export async function handleDmButton(
-  { core }: ComponentDeps,
+  deps: ComponentDeps,
   interaction: ButtonInteraction,
   id: DiscordComponentId,
 ): Promise<void> {
+  const { core } = deps;
   switch (id.kind) {
     case 'remix': {
       // A modal must be the first answer, within 3 s: the member normally comes from the cache.
@@ -77,6 +116,25 @@ export async function handleDmButton(
       if (outcome.kind === 'reply') await finishPrivately(interaction, outcome.message);
       return;
     }
+    case 'cancel':
+    case 'retry':
+    case 'again': {
+      // Posted where the original lives; the core's job controls decide who may (Again: anyone who
+      // may see the video, on their own budget; Cancel and Retry: its requester or an admin).
+      if (!(await defer(interaction, 'private'))) return;
+      const context = await dmContext(core, interaction, id.jobId);
+      if (!context) return finishPrivately(interaction, GONE);
+      const outcome = await deps.jobStarts.run(() =>
+        core.run({
+          requester: context.requester,
+          channel: context.place.scope,
+          conversation: context.place.encoded,
+          intent: { kind: 'control', action: id.kind, jobId: id.jobId },
+        }),
+      );
+      if (outcome.kind === 'reply') await finishPrivately(interaction, outcome.message);
+      return;
+    }
     default:
       await replyPrivately(interaction, usageNotice('That button works in the server it was posted in.'));
   }
@@ -95,8 +153,11 @@ export async function handleDmRemixSubmit(
   if (!context) return finishPrivately(interaction, GONE);
   const parsed = core.parse(`remix ${jobId} ${prompt}`, null);
   if (!parsed.ok) return finishPrivately(interaction, usageNotice(parsed.problem.message));
-  const channelId = postingChannel(context.place.conversation);
-  const missing = botMissingIn(interaction, context.place.conversation.guildId, channelId);
+  // Only server videos come here (component-handlers.ts answers the others through the form itself).
+  const where = context.conversation;
+  if (!where) return finishPrivately(interaction, GONE);
+  const channelId = postingChannel(where);
+  const missing = botMissingIn(interaction, where.guildId, channelId);
   if (missing.length > 0)
     return finishPrivately(
       interaction,

@@ -1,7 +1,8 @@
 /**
- * The Discord adapter: /sora slash commands, the "Remix with Sora" / "Animate with Sora" context
- * menus, Remix / Delete buttons, remix and delete by reaction, and delivery of finished videos into
- * the channel they were asked from, through the bot token. Starts whenever DISCORD_TOKEN is set.
+ * The Discord adapter: /sora slash commands (with autocomplete of video ids), the "Remix with Sora" /
+ * "Animate with Sora" context menus, Remix / Delete buttons, remix and delete by reaction, and delivery
+ * of finished videos into the channel they were asked from, through the bot token; where the bot is
+ * not a member (a user install in DMs or other servers), through the interaction (app-delivery.ts). Starts whenever DISCORD_TOKEN is set.
  * Register the commands once with `sora-bot discord register [--guild ID]` (README: Run it in Discord).
  */
 import { once } from 'node:events';
@@ -18,6 +19,7 @@ import { DownloadLinks } from './download-links.js';
 import { mountDownloadRoute } from './download-route.js';
 import { GatewayLease } from './gateway-lease.js';
 import { InteractionRouter } from './interaction-router.js';
+import { InteractionTokens } from './interaction-tokens.js';
 import { listenForReactions } from './reactions.js';
 import { UploadLimits } from './upload-limits.js';
 
@@ -51,9 +53,11 @@ export async function startDiscordAdapter(ctx: AdapterContext): Promise<RunningD
       })
     : null;
   if (links) mountDownloadRoute(http, links, (jobId) => core.jobRecord(jobId));
+  const tokens = new InteractionTokens(values, ctx.clock);
   const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, dispatcher: ctx.dispatcher });
   const surface = new DiscordSurface({
     client,
+    tokens,
     uploadLimits,
     links,
     workDir: join(config.DATA_DIR, 'discord'),
@@ -62,7 +66,7 @@ export async function startDiscordAdapter(ctx: AdapterContext): Promise<RunningD
   });
   core.registerSurface(surface);
   const attachments = new AttachmentDownloads({ apiUrl: config.DISCORD_API_URL, logger });
-  const router = new InteractionRouter({ core, values, uploadLimits, attachments, logger });
+  const router = new InteractionRouter({ core, values, uploadLimits, attachments, tokens, logger });
   client.on(Events.InteractionCreate, (interaction) => void router.handle(interaction));
   listenForReactions({
     client,

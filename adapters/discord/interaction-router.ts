@@ -1,6 +1,6 @@
 /**
  * The one global interactionCreate listener: remembers the guild's upload limit from every
- * interaction, then routes slash commands, context menus, buttons and modals. Handlers answer within
+ * interaction, then routes autocomplete, slash commands, context menus, buttons and modals. Handlers answer within
  * 3 s themselves; a handler that fails unexpectedly still gets a private "something went wrong".
  */
 import type { Interaction } from 'discord.js';
@@ -9,11 +9,14 @@ import { notice } from '../../src/core/replies.js';
 import type { SoraCore } from '../../src/core/sora-core.js';
 import type { KeyValues } from '../../src/store/key-values.js';
 import type { AttachmentSource } from './attachment-download.js';
+import { handleAutocomplete } from './autocomplete.js';
 import { COMMAND_NAME } from './command-definitions.js';
 import { handleButton, handleContextMenu, handleModalSubmit } from './component-handlers.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { loggableError } from './discord-errors.js';
 import { answeredElsewhere, answerPrivately, replyPrivately } from './interaction-answers.js';
+import { placeOf } from './interaction-context.js';
+import type { InteractionTokens } from './interaction-tokens.js';
 import { handleSlashCommand } from './slash-commands.js';
 import type { UploadLimits } from './upload-limits.js';
 
@@ -24,6 +27,8 @@ export interface InteractionRouterDeps {
   uploadLimits: UploadLimits;
   /** Attachment bytes, from Discord's CDN only (attachment-download.ts). */
   attachments: AttachmentSource;
+  /** Tokens of interactions that answer for the bot where it is not a member (interaction-tokens.ts). */
+  tokens: InteractionTokens;
   logger: Logger;
 }
 
@@ -59,9 +64,11 @@ export class InteractionRouter {
         notice('Something went wrong on my side; please try again.', 'error'),
       ).catch(() => undefined);
     } finally {
-      if (interaction.guildId)
+      // Per server, or per user-install scope where the bot answers through the interaction.
+      const limitKey = placeOf(interaction)?.limitKey;
+      if (limitKey)
         await this.deps.uploadLimits
-          .remember(interaction.guildId, interaction.attachmentSizeLimit)
+          .remember(limitKey, interaction.attachmentSizeLimit)
           .catch((error: unknown) =>
             this.deps.logger.warn({ err: loggableError(error) }, 'could not store the upload limit'),
           );
@@ -74,8 +81,11 @@ export class InteractionRouter {
       values: this.deps.values,
       jobStarts: this.jobStarts,
       attachments: this.deps.attachments,
+      tokens: this.deps.tokens,
     };
-    if (interaction.isChatInputCommand()) {
+    if (interaction.isAutocomplete())
+      await handleAutocomplete({ core: this.deps.core, logger: this.deps.logger }, interaction);
+    else if (interaction.isChatInputCommand()) {
       if (interaction.commandName === COMMAND_NAME) await handleSlashCommand(deps, interaction);
     } else if (interaction.isMessageContextMenuCommand()) await handleContextMenu(deps, interaction);
     else if (interaction.isButton()) await handleButton(deps, interaction);

@@ -15,6 +15,7 @@ import { encodeMessageRef } from './conversation.js';
 import { toSurfaceError } from './discord-errors.js';
 import { answerPrivately, replaceWithPrivate } from './interaction-answers.js';
 import { type InteractionPlace, requesterOf } from './interaction-context.js';
+import type { InteractionTokens } from './interaction-tokens.js';
 import { renderMessage } from './render-message.js';
 
 export function idempotencyKeyOf(interaction: RepliableInteraction): string {
@@ -27,15 +28,25 @@ export interface JobStartDeps {
   jobStarts: ConcurrencyLimit;
   /** Attachment bytes, from Discord's CDN only (attachment-download.ts). */
   attachments: AttachmentSource;
+  /** Tokens of interactions that answer for the bot where it is not a member. */
+  tokens: InteractionTokens;
 }
 
 export async function startJob(
-  { core, jobStarts }: JobStartDeps,
+  { core, jobStarts, tokens }: JobStartDeps,
   interaction: RepliableInteraction,
   place: InteractionPlace,
   intent: Intent,
   attachment: Attachment | null,
 ): Promise<void> {
+  // Where the bot is not a member, every later edit and the video go through this interaction, so
+  // its token is kept (for its 15 minutes only) where the surface of any replica finds it.
+  if (place.app)
+    await tokens.remember({
+      id: interaction.id,
+      token: interaction.token,
+      applicationId: interaction.applicationId,
+    });
   const outcome = await jobStarts.run(() =>
     core.run({
       requester: requesterOf(interaction),
@@ -50,7 +61,7 @@ export async function startJob(
           sent = await interaction.editReply(renderMessage(message));
         } catch (error) {
           // The core logs this error: never let the interaction token (in the URL) reach the log.
-          throw toSurfaceError(error, interaction.channelId ?? place.conversation.channelId);
+          throw toSurfaceError(error, interaction.channelId ?? place.conversation?.channelId ?? '0');
         }
         return {
           conversation: place.encoded,

@@ -111,7 +111,7 @@ function privateOffer(action: Action, job: JobView, channelId: string): MessageC
   // <#id> names the channel (a link into it, never a ping).
   const text =
     action === 'remix'
-      ? `You reacted to video \`${job.id}\` in <#${channelId}>. Remix it? Press the button and write what should change; the new video is posted in that channel.`
+      ? `You reacted to video \`${job.id}\` in <#${channelId}>. Remix it? Press **Remix…** and write what should change, or **Again** for a new render of the same prompt; the new video is posted in that channel.`
       : `You reacted ❌ to video \`${job.id}\` in <#${channelId}>. Delete it? This removes the video for everyone.`;
   return { content: text, components: [buttonRow(action, job.id)], allowedMentions: NO_MENTIONS };
 }
@@ -124,16 +124,19 @@ function publicOffer(action: Action, job: JobView): MessageCreateOptions {
   return { content: text, components: [buttonRow(action, job.id)], allowedMentions: NO_MENTIONS };
 }
 
+/** 🔁 offers Remix… and Again (the same prompt, a new render), as under the video; ❌ offers Delete. */
 function buttonRow(action: Action, jobId: string) {
+  const button = (kind: 'remix' | 'again' | 'delete', label: string, style: ButtonStyle) => ({
+    type: ComponentType.Button,
+    style,
+    label,
+    custom_id: encodeComponentId({ kind, jobId }),
+  });
   return {
     type: ComponentType.ActionRow,
-    components: [
-      {
-        type: ComponentType.Button,
-        style: action === 'remix' ? ButtonStyle.Primary : ButtonStyle.Danger,
-        label: action === 'remix' ? 'Remix…' : 'Delete',
-        custom_id: encodeComponentId({ kind: action, jobId }),
-      },
-    ],
+    components:
+      action === 'remix'
+        ? [button('remix', 'Remix…', ButtonStyle.Primary), button('again', 'Again', ButtonStyle.Secondary)]
+        : [button('delete', 'Delete', ButtonStyle.Danger)],
   } as const;
 }

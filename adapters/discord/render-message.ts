@@ -95,7 +95,7 @@ export function renderMessage(message: BotMessage, ownLines: readonly string[] =
           title: 'sora-bot makes short videos with Sora 2',
           color: EMBED_COLOUR,
           description: [
-            '`/sora generate prompt: [image:] [seconds:] [size:] [model:]`: make a video (attach an image to animate it).',
+            '`/sora generate prompt: [image:] [seconds:] [size:] [model:] [fit:]`: make a video (attach an image to animate it; `fit:` cover fills the frame and crops, contain shows the whole image with bars).',
             '`/sora remix video: prompt:`: a new version of a finished video.',
             '`/sora status video:` · `/sora list [all:] [page:]` · `/sora delete video:`',
             '`/sora budget`: what you and the server have left (admins: `workspace:300/month`, or `user:` with `amount:5/day`, `off` lifts a limit) · `/sora usage [period:]`: spend as a chart, only you see it.',

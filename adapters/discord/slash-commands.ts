@@ -22,6 +22,8 @@ import {
 } from './interaction-context.js';
 import { type JobStartDeps, startJob } from './job-starter.js';
 import { budgetText, expectKind, usageText } from './money-commands.js';
+import { renderMessage } from './render-message.js';
+import { statusVideo } from './status-video.js';
 
 type TextSubcommand = Exclude<Subcommand, 'budget' | 'usage'>;
 
@@ -73,7 +75,7 @@ export async function handleSlashCommand(
   if (!sub || !SUBCOMMANDS.includes(sub) || !place) {
     await replyPrivately(
       interaction,
-      usageNotice('Use `/sora generate` inside a server channel; `/sora help` lists the rest.'),
+      usageNotice('That command does not work here; `/sora help` lists what I can do.'),
     );
     return;
   }
@@ -98,7 +100,8 @@ export async function handleSlashCommand(
     return;
   }
   if (isJobIntent(parsed.intent)) {
-    const missing = missingPermissions(interaction);
+    // Answered through the interaction where the bot is not a member: no channel permission applies.
+    const missing = place.app ? [] : missingPermissions(interaction);
     if (missing.length > 0) {
       await replyPrivately(
         interaction,
@@ -151,7 +154,14 @@ async function runPrivately(
     conversation: place.encoded,
     intent,
   });
-  if (outcome.kind === 'reply') await finishPrivately(interaction, outcome.message);
+  if (outcome.kind !== 'reply') return;
+  // A video made where the bot is not a member comes with its status (status-video.ts).
+  const video =
+    intent.kind === 'status'
+      ? await statusVideo(core, outcome.message, interaction.attachmentSizeLimit)
+      : undefined;
+  if (video) await interaction.editReply({ ...renderMessage(outcome.message), files: [video] });
+  else await finishPrivately(interaction, outcome.message);
 }
 
 function isJobIntent(intent: Intent): boolean {

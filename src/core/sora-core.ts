@@ -32,6 +32,7 @@ import { settingsCommand } from './notify-settings.js';
 import { type PersonOverview, personOverview } from './person-overview.js';
 import { canDelete, findVisibleJob, isConfiguredAdmin } from './policy.js';
 import { PriceTable } from './pricing.js';
+import { type RecentJobsQuery, recentJobs } from './recent-jobs.js';
 import { RenderPoller } from './render-poller.js';
 import { helpMessage, noSuchVideo, resultActions } from './replies.js';
 import { type Requester, type RequesterInput, RequesterSchema } from './requester.js';
@@ -431,6 +432,14 @@ export class SoraCore {
   async jobForMessage(platform: string, messageRef: string): Promise<JobView | undefined> {
     const job = await this.ctx.ledger.byMessage(platform, messageRef);
     return job && job.state !== 'deleted' ? toJobView(job) : undefined;
+  }
+
+  /**
+   * The requester's own recent videos in their workspace whose id or prompt contains `query.text`,
+   * newest first (Discord's autocomplete of a video id; recent-jobs.ts bounds the reading).
+   */
+  async recentVideos(requester: RequesterInput, query: RecentJobsQuery): Promise<JobView[]> {
+    return recentJobs(this.ctx.ledger, RequesterSchema.parse(requester), query);
   }
 
   /** A job as `requester` may see it (same workspace, not deleted). */

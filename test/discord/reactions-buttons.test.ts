@@ -134,6 +134,30 @@ it('answers 🔁 on an uncached video after a restart in a DM with a Remix butto
   remix = { jobId: jobId!, message };
 });
 
+it('offers Again beside Remix… in the DM, which renders the same prompt anew in the video’s channel', async () => {
+  const [offer] = dmOffers(BOB, `sora:remix:${first.jobId}`);
+  expect(customIdsOf(offer!)).toEqual([`sora:remix:${first.jobId}`, `sora:again:${first.jobId}`]);
+  const press = t.fake.interactions.button({
+    customId: `sora:again:${first.jobId}`,
+    messageId: offer!.id,
+    channelId: t.fake.dmChannelOf(BOB)!.id,
+    userId: BOB,
+  });
+  const deferred = await press.callback;
+  expect(deferred.type).toBe(5);
+  expect((deferred.data as { flags: number }).flags & EPHEMERAL).toBe(EPHEMERAL);
+  const answer = await t.fake.waitFor(
+    () => t.fake.message(press.record.originalMessageId!)?.content || undefined,
+  );
+  const jobId = /Started `([2-9a-hjkmnp-z]{6})`/.exec(answer)?.[1];
+  expect(jobId, answer).toBeDefined();
+  const message = await waitForDelivery(t.fake, jobId!);
+  expect(message.channelId).toBe(first.message.channelId);
+  const record = await t.bot.core.jobRecord(jobId!);
+  expect(record?.request.prompt).toBe((await t.bot.core.jobRecord(first.jobId))?.request.prompt);
+  expect(record?.requester.user).toBe(BOB);
+});
+
 it('answers the same person’s repeated reactions on one message once a minute', async () => {
   for (let i = 0; i < 5; i++) t.fake.reactionAdd({ messageId: remix.message.id, userId: ALICE, emoji: '🔁' });
   await t.fake.waitFor(() => dmOffers(ALICE, `sora:remix:${remix.jobId}`).length > 0);
@@ -153,7 +177,7 @@ it('falls back to one public reply that mentions no one when the person accepts 
   });
   await settle();
   expect(publicReplies(remix.message.id)).toHaveLength(1);
-  expect(customIdsOf(reply!)).toEqual([`sora:remix:${remix.jobId}`]);
+  expect(customIdsOf(reply!)).toEqual([`sora:remix:${remix.jobId}`, `sora:again:${remix.jobId}`]);
   expect(reply!.content).not.toMatch(/<@/);
   expect(t.fake.dmsOf(DAVE)).toEqual([]);
   expect(mentioningWrites(t.fake)).toEqual([]);

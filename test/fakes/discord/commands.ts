@@ -9,18 +9,36 @@ import type { SnowflakeSource } from './snowflake.js';
 const NAME = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
 
 const OptionSchema: z.ZodType<unknown> = z.lazy(() =>
-  z.looseObject({
-    type: z.number().int().min(1).max(11),
-    name: z.string().regex(NAME),
-    description: z.string().min(1).max(100),
-    required: z.boolean().optional(),
-    choices: z
-      .array(z.looseObject({ name: z.string().min(1).max(100), value: z.union([z.string(), z.number()]) }))
-      .max(25)
-      .optional(),
-    options: z.array(OptionSchema).max(25).optional(),
-  }),
+  z
+    .looseObject({
+      type: z.number().int().min(1).max(11),
+      name: z.string().regex(NAME),
+      description: z.string().min(1).max(100),
+      required: z.boolean().optional(),
+      choices: z
+        .array(z.looseObject({ name: z.string().min(1).max(100), value: z.union([z.string(), z.number()]) }))
+        .max(25)
+        .optional(),
+      options: z.array(OptionSchema).max(25).optional(),
+      autocomplete: z.boolean().optional(),
+    })
+    .superRefine((o, ctx) => {
+      // Autocomplete only on STRING, INTEGER and NUMBER options, and never together with choices.
+      if (o.autocomplete && (![3, 4, 10].includes(o.type) || (o.choices?.length ?? 0) > 0))
+        ctx.addIssue({ code: 'custom', path: ['autocomplete'], message: 'Invalid autocomplete option' });
+    }),
 );
+
+/** 0 GUILD_INSTALL, 1 USER_INSTALL. https://discord.com/developers/docs/resources/application#application-object-application-integration-types */
+const IntegrationTypesSchema = z
+  .array(z.union([z.literal(0), z.literal(1)]))
+  .min(1)
+  .refine((types) => new Set(types).size === types.length, 'Duplicate integration type');
+/** 0 GUILD, 1 BOT_DM, 2 PRIVATE_CHANNEL. https://discord.com/developers/docs/interactions/application-commands#interaction-contexts */
+const ContextsSchema = z
+  .array(z.union([z.literal(0), z.literal(1), z.literal(2)]))
+  .min(1)
+  .refine((contexts) => new Set(contexts).size === contexts.length, 'Duplicate context');
 
 const CommandSchema = z
   .looseObject({
@@ -28,6 +46,8 @@ const CommandSchema = z
     type: z.number().int().min(1).max(4).optional(),
     description: z.string().max(100).optional(),
     options: z.array(OptionSchema).max(25).optional(),
+    integration_types: IntegrationTypesSchema.optional(),
+    contexts: ContextsSchema.nullable().optional(),
   })
   .superRefine((c, ctx) => {
     const chatInput = (c.type ?? 1) === 1;

@@ -3,7 +3,10 @@
  * discord.js client: REST under `${apiBase}/v10`, the gateway WebSocket (JSON, no compression) with
  * RESUME, and a CDN for attachments, all on one 127.0.0.1 port. People can hold roles (guild-level
  * permissions) and channel overwrites, and get DMs from the bot (refused with 50007 for `dmsClosed`);
- * an interaction in a DM channel comes with `user` and no guild.
+ * an interaction in a DM channel comes with `user` and no guild. User installs: interactions with
+ * `install: 'user'` (`authorizing_integration_owners` `{"1": USER}`), in group DMs without the bot
+ * (`addGroupDm`), answered through the interaction webhook, whose token `fastForward` can expire.
+ * Autocomplete interactions (type 4) take type 8 answers, validated like Discord's.
  *
  *   const fake = await startFakeDiscord({ guilds: [{ attachmentSizeLimit: 1024 }] });
  *   const client = new Client({ intents, partials, rest: { api: fake.apiBase, retries: 0 } });
@@ -58,6 +61,7 @@ export type { ErrorFault, RateLimitFault } from './faults.js';
 export type { GatewayConnection, GatewaySession, ReconnectOptions, ReconnectOutcome } from './gateway.js';
 export { Intent } from './gateway.js';
 export type {
+  AutocompleteInput,
   ButtonInput,
   InteractionHandle,
   InteractionTarget,
@@ -68,11 +72,18 @@ export type {
   SlashOptionValue,
   UserOptionValue,
 } from './interaction-builders.js';
+export { InteractionContext } from './interaction-builders.js';
 export type { StoredMessage } from './messages.js';
 export { Permission } from './permissions.js';
 export type { ReactionAddInput } from './reaction-driver.js';
 export type { CallbackRecord, MessageWrite, RestCall } from './recorder.js';
-export type { FakeChannelInput, FakeGuildInput, FakeRoleInput, FakeUserInput } from './world.js';
+export type {
+  ChannelRecord,
+  FakeChannelInput,
+  FakeGuildInput,
+  FakeRoleInput,
+  FakeUserInput,
+} from './world.js';
 
 export interface FakeDiscordOptions {
   /** Bot token the fake accepts (REST `Authorization: Bot <token>` and IDENTIFY). Default: random. */
@@ -136,6 +147,13 @@ export interface FakeDiscord {
   injectError(fault: ErrorFault): void;
   waitFor<T>(probe: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
   /**
+   * Moves the fake's clock forward: interaction tokens older than their lifetime (15 min) are refused
+   * from then on (401 / 50027), as are CDN URLs past their expiry; snowflakes jump forward too.
+   */
+  fastForward(ms: number): void;
+  /** A group DM between these people, without the bot (user installs answer there through interactions). */
+  addGroupDm(recipientIds: string[]): ChannelRecord;
+  /**
    * Stops the servers and drops open sockets. Destroy discord.js clients first: a client that loses its
    * gateway reconnects every 500 ms against the closed port until destroyed.
    */
@@ -145,7 +163,10 @@ export interface FakeDiscord {
 const API_PREFIX = '/api/v10';
 
 export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
-  const now = options.now ?? Date.now;
+  // Tests move the fake's clock forward (fastForward) to expire interaction tokens without waiting.
+  const baseNow = options.now ?? Date.now;
+  let skewMs = 0;
+  const now = () => baseNow() + skewMs;
   const startedAt = now();
   const nextId = createSnowflakeSource(now);
   const token =
@@ -346,6 +367,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     injectRateLimit: (fault) => faults.rateLimit(fault),
     injectError: (fault) => faults.error(fault),
     waitFor: (probe, timeoutMs) => signal.waitFor(probe, timeoutMs),
+    fastForward: (ms) => {
+      skewMs += ms;
+    },
+    addGroupDm: (recipientIds) => world.addGroupDm({ recipientIds, nowIso: nowIso() }),
     close: async () => {
       await gateway.close();
       server.closeAllConnections();

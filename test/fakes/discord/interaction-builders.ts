@@ -6,6 +6,7 @@ import type { StoredMessage } from './messages.js';
 import type { CallbackRecord } from './recorder.js';
 import {
   type ChannelRecord,
+  ChannelType,
   DEFAULT_ATTACHMENT_SIZE_LIMIT,
   type GuildRecord,
   type UserRecord,
@@ -28,7 +29,23 @@ export interface InteractionTarget {
   channelId?: string;
   userId?: string;
   locale?: string;
+  /**
+   * Which installation authorises the interaction (`authorizing_integration_owners`): `guild` (the
+   * default: the server's install, or in the bot's DM the bot itself) or `user` (the person installed
+   * the app to their account: `{"1": USER}`; in a group DM or a server without the bot that is all
+   * the app has).
+   */
+  install?: 'guild' | 'user';
 }
+
+/** Discord's interaction contexts. https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-interaction-context-types */
+export const InteractionContext = { Guild: 0, BotDm: 1, PrivateChannel: 2 } as const;
+
+/**
+ * What `app_permissions` holds where the bot is not in the channel (a user install): only what an
+ * interaction response can use (Embed Links, Attach Files, Mention Everyone, Use External Emojis).
+ */
+const USER_INSTALL_APP_PERMISSIONS = (1n << 14n) | (1n << 15n) | (1n << 17n) | (1n << 18n);
 
 /** A USER option's value: a member of the guild (sent with `resolved.users` and `resolved.members`). */
 export interface UserOptionValue {
@@ -49,6 +66,11 @@ export interface SlashCommandInput extends InteractionTarget {
    * put into `resolved.attachments`).
    */
   options?: Record<string, SlashOptionValue>;
+}
+
+export interface AutocompleteInput extends SlashCommandInput {
+  /** The option being typed (sent with `focused: true`); its value is what was typed so far. */
+  focused: string;
 }
 
 export interface MessageCommandInput extends InteractionTarget {
@@ -116,8 +138,25 @@ export class InteractionDriver {
   }
 
   slashCommand(input: SlashCommandInput = {}): InteractionHandle {
-    const name = input.name ?? 'sora';
     const place = this.resolveTarget(input);
+    return this.dispatch(2, place, this.commandData(input, place, null), null);
+  }
+
+  /**
+   * An APPLICATION_COMMAND_AUTOCOMPLETE (type 4) while `focused` is typed; the bot answers with a
+   * type 8 callback whose `data.choices` the handle's callback holds.
+   */
+  autocomplete(input: AutocompleteInput): InteractionHandle {
+    const place = this.resolveTarget(input);
+    return this.dispatch(4, place, this.commandData(input, place, input.focused), null);
+  }
+
+  private commandData(
+    input: SlashCommandInput,
+    place: ReturnType<InteractionDriver['resolveTarget']>,
+    focused: string | null,
+  ): Record<string, unknown> {
+    const name = input.name ?? 'sora';
     const attachments: Record<string, unknown> = {};
     const users: Record<string, unknown> = {};
     const members: Record<string, unknown> = {};
@@ -147,6 +186,8 @@ export class InteractionDriver {
             : Number.isInteger(value)
               ? OptionType.Integer
               : OptionType.Number;
+      // While typing, the focused option's value is the partial text, whatever the option's type.
+      if (optionName === focused) return { name: optionName, type, value: String(value), focused: true };
       return { name: optionName, type, value };
     });
     const subcommand = input.subcommand === undefined ? 'generate' : input.subcommand;
@@ -166,7 +207,7 @@ export class InteractionDriver {
       ...(Object.keys(users).length ? { users, members } : {}),
     };
     if (Object.keys(resolved).length) data['resolved'] = resolved;
-    return this.dispatch(2, place, data, null);
+    return data;
   }
 
   messageCommand(input: MessageCommandInput): InteractionHandle {
@@ -257,7 +298,13 @@ export class InteractionDriver {
 
   private dispatch(
     type: number,
-    place: { guild: GuildRecord | undefined; channel: ChannelRecord; user: UserRecord; locale: string },
+    place: {
+      guild: GuildRecord | undefined;
+      channel: ChannelRecord;
+      user: UserRecord;
+      locale: string;
+      install: 'guild' | 'user';
+    },
     data: Record<string, unknown>,
     message: StoredMessage | null,
   ): InteractionHandle {
@@ -265,6 +312,7 @@ export class InteractionDriver {
     const id = this.ctx.nextId();
     // Real tokens are long opaque strings; keep it URL-safe as it travels in paths.
     const token = `aW50ZXJhY3Rpb246${randomBytes(48).toString('base64url')}`;
+    const userInstall = place.install === 'user';
     const where: Record<string, unknown> = place.guild
       ? {
           guild_id: place.guild.id,
@@ -274,15 +322,22 @@ export class InteractionDriver {
             ...world.memberPayload(place.guild, place.user),
             permissions: world.permissionsIn(place.channel.id, place.user.id).toString(),
           },
-          authorizing_integration_owners: { '0': place.guild.id },
-          context: 0,
+          authorizing_integration_owners: userInstall ? { '1': place.user.id } : { '0': place.guild.id },
+          context: InteractionContext.Guild,
         }
-      : // A DM with the bot: the person is `user`, there is no member and no guild.
+      : // Outside servers the person is `user`, there is no member and no guild: the bot's own DM
+        // (context 1), or a DM or group DM between people (context 2, user installs only).
         {
           user: world.userPayload(place.user),
-          authorizing_integration_owners: { '0': world.defaultGuild.id },
-          context: 1,
+          authorizing_integration_owners: userInstall
+            ? { '1': place.user.id }
+            : { '0': world.defaultGuild.id },
+          context:
+            place.channel.type === ChannelType.DM
+              ? InteractionContext.BotDm
+              : InteractionContext.PrivateChannel,
         };
+    const botPermissions = world.permissionsIn(place.channel.id, world.bot.id);
     const payload: Record<string, unknown> = {
       id,
       application_id: this.ctx.applicationId,
@@ -293,7 +348,10 @@ export class InteractionDriver {
       ...where,
       channel_id: place.channel.id,
       channel: world.channelPayload(place.channel),
-      app_permissions: world.permissionsIn(place.channel.id, world.bot.id).toString(),
+      app_permissions: (botPermissions === 0n && userInstall
+        ? USER_INSTALL_APP_PERMISSIONS
+        : botPermissions
+      ).toString(),
       locale: place.locale,
       entitlements: [],
       attachment_size_limit: place.guild?.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_SIZE_LIMIT,
@@ -332,7 +390,7 @@ export class InteractionDriver {
     const guild = this.ctx.world.guild(channel.guildId);
     const user = this.ctx.world.users.get(input.userId ?? this.ctx.world.defaultUser.id);
     if (!user) throw new Error(`fake discord: unknown user ${input.userId}`);
-    return { guild, channel, user, locale: input.locale ?? 'en-US' };
+    return { guild, channel, user, locale: input.locale ?? 'en-US', install: input.install ?? 'guild' };
   }
 
   private channelOr(channelId?: string, guildId?: string): ChannelRecord {

@@ -4,7 +4,7 @@ import type { CallbackRecord } from './recorder.js';
 export interface InteractionRecord {
   id: string;
   token: string;
-  /** 2 command, 3 component, 5 modal submit */
+  /** 2 command, 3 component, 4 autocomplete, 5 modal submit */
   type: number;
   channelId: string;
   guildId: string;

@@ -12,8 +12,21 @@ export const CallbackType = {
   DeferredChannelMessageWithSource: 5,
   DeferredUpdateMessage: 6,
   UpdateMessage: 7,
+  ApplicationCommandAutocompleteResult: 8,
   Modal: 9,
 } as const;
+
+/** An autocomplete answer: at most 25 choices, names 1..100 characters, string values up to 100. */
+const AutocompleteDataSchema = z.looseObject({
+  choices: z
+    .array(
+      z.looseObject({
+        name: z.string().min(1).max(100),
+        value: z.union([z.string().max(100), z.number()]),
+      }),
+    )
+    .max(25),
+});
 
 const CallbackBodySchema = z.looseObject({
   type: z.number().int(),
@@ -96,6 +109,20 @@ export function interactionRoutes(ctx: FakeContext): RouteDefinition[] {
         if (elapsed > ctx.interactionAckDeadlineMs) {
           ctx.recorder.recordCallback(record);
           throw DiscordErrors.unknownInteraction();
+        }
+        // An autocomplete interaction takes its choices and nothing else; nothing else takes choices.
+        if ((interaction.type === 4) !== (type === CallbackType.ApplicationCommandAutocompleteResult))
+          throw DiscordErrors.invalidFormBody({
+            type: { _errors: [{ code: 'INTERACTION_RESPONSE_TYPE_INVALID' }] },
+          });
+        if (type === CallbackType.ApplicationCommandAutocompleteResult) {
+          const choices = AutocompleteDataSchema.safeParse(data);
+          if (!choices.success) throw DiscordErrors.invalidFormBody(z.treeifyError(choices.error));
+          const accepted = { ...record, accepted: true };
+          interaction.firstCallback = accepted;
+          ctx.recorder.recordCallback(accepted);
+          interaction.resolveCallback(accepted);
+          return { status: 204 };
         }
         const channel = channelOf(interaction);
         const commandMessageType = (interaction.payload['data'] as { type?: number }).type === 3 ? 23 : 20;

@@ -8,7 +8,13 @@ import {
 import type { SnowflakeSource } from './snowflake.js';
 
 /** Discord channel types the fake knows. https://discord.com/developers/docs/resources/channel#channel-object-channel-types */
-export const ChannelType = { GuildText: 0, DM: 1, GuildAnnouncement: 5, PublicThread: 11 } as const;
+export const ChannelType = {
+  GuildText: 0,
+  DM: 1,
+  GroupDM: 3,
+  GuildAnnouncement: 5,
+  PublicThread: 11,
+} as const;
 
 export interface FakeUserInput {
   id?: string;
@@ -96,6 +102,8 @@ export interface ChannelRecord {
   ownerId?: string;
   /** DM channels only: the person the bot talks to (`guildId` is ''). */
   recipientId?: string;
+  /** Group DMs only: the people in it (the bot is never one: it is there only through interactions). */
+  recipientIds?: string[];
   createdAt: string;
 }
 
@@ -266,6 +274,9 @@ export class World {
     const channel = this.channels.get(channelId);
     if (!channel) return 0n;
     if (channel.type === ChannelType.DM) return DM_PERMISSIONS;
+    // A group DM: its people may do what anyone may in a DM; the bot is no member (user installs).
+    if (channel.type === ChannelType.GroupDM)
+      return channel.recipientIds?.includes(userId) ? DM_PERMISSIONS : 0n;
     const permissionChannel = channel.parentId ? (this.channels.get(channel.parentId) ?? channel) : channel;
     const guild = this.guilds.get(channel.guildId)!;
     if (guild.ownerId === userId) return ~0n & ((1n << 53n) - 1n);
@@ -299,6 +310,27 @@ export class World {
       overwrites: [],
       recipientId: userId,
       createdAt: nowIso,
+    };
+    this.channels.set(channel.id, channel);
+    return channel;
+  }
+
+  /**
+   * A group DM between people, without the bot: a user-installed command there is answered only
+   * through its interaction (the bot's token gets Unknown Channel).
+   */
+  addGroupDm(input: { recipientIds: string[]; name?: string; nowIso: string }): ChannelRecord {
+    const channel: ChannelRecord = {
+      id: this.nextId(),
+      guildId: '',
+      name: input.name ?? '',
+      type: ChannelType.GroupDM,
+      position: 0,
+      parentId: null,
+      overwrites: [],
+      recipientIds: [...input.recipientIds],
+      ownerId: input.recipientIds[0],
+      createdAt: input.nowIso,
     };
     this.channels.set(channel.id, channel);
     return channel;
@@ -340,6 +372,20 @@ export class World {
   }
 
   channelPayload(channel: ChannelRecord): Record<string, unknown> {
+    if (channel.type === ChannelType.GroupDM)
+      return {
+        id: channel.id,
+        type: ChannelType.GroupDM,
+        name: channel.name || null,
+        icon: null,
+        owner_id: channel.ownerId,
+        last_message_id: null,
+        flags: 0,
+        recipients: (channel.recipientIds ?? [])
+          .map((id) => this.users.get(id))
+          .filter((u): u is UserRecord => u !== undefined)
+          .map((u) => this.userPayload(u)),
+      };
     if (channel.type === ChannelType.DM) {
       const recipient = this.users.get(channel.recipientId ?? '');
       return {
