@@ -36,6 +36,12 @@ export interface CoreSettings {
   submitLeaseMs: number;
   /** The same for polling the provider on behalf of the whole cluster. */
   pollerLeaseMs: number;
+  /**
+   * How long the poller sleeps with nothing rendering, on a store only this process writes (SQLite): a
+   * submit here wakes it. On a shared store (Redis, replicas) it looks again every `pollInitialMs`
+   * instead, because a submit on another replica cannot wake the one that holds the poller lease.
+   */
+  pollerIdleMs: number;
   /** A provider status this version does not know counts as in progress for this long, then the job fails. */
   unknownStatusMaxMs: number;
   /** Used for queue estimates until real renders have been timed. */
@@ -57,6 +63,7 @@ export const DEFAULT_CORE_SETTINGS = {
   deliveryLeaseMs: 30_000,
   submitLeaseMs: 30_000,
   pollerLeaseMs: 15_000,
+  pollerIdleMs: 30_000,
   unknownStatusMaxMs: 60 * 60 * 1000,
   estimatedRenderMs: 90_000,
   deliveryConcurrency: 16,

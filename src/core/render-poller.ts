@@ -23,7 +23,6 @@ import { AT_PROVIDER_STATES, type Job } from './job.js';
 const POLLER_LEASE = 'loop:poller';
 const KNOWN_STATUSES: readonly string[] = ['queued', 'in_progress', 'completed', 'failed'];
 
-const IDLE_MS = 30_000;
 /** Jobs due within this fraction of their interval are polled in the same tick (batching). */
 const COALESCE_FRACTION = 0.5;
 const MAX_LIST_PAGES = 20;
@@ -57,6 +56,15 @@ export class RenderPoller {
     { nextPollAt: number; intervalMs: number; ledgerNext: number | null }
   >();
 
+  /**
+   * Nothing rendering. Alone on its store, a submit wakes this loop; on a shared store the submit may
+   * happen on another replica, which cannot wake it, so it looks again soon (one index read).
+   */
+  private idleMs(): number {
+    const { ledger, settings } = this.ctx;
+    return ledger.store.kind === 'sqlite' ? settings.pollerIdleMs : settings.pollInitialMs;
+  }
+
   /** Gives the cluster's polling to another replica (on shutdown). */
   async stop(): Promise<void> {
     await this.lease?.release();
@@ -74,7 +82,7 @@ export class RenderPoller {
     const rendering = (await ledger.inStates(AT_PROVIDER_STATES)).filter((j) => j.providerVideoId);
     const ids = new Set(rendering.map((j) => j.id));
     for (const id of this.schedule.keys()) if (!ids.has(id)) this.schedule.delete(id);
-    if (rendering.length === 0) return IDLE_MS;
+    if (rendering.length === 0) return this.idleMs();
     const due = rendering.filter((j) => this.nextPollOf(j) - COALESCE_FRACTION * this.intervalOf(j) <= now);
     if (due.length > 0) {
       const dueIds = new Set(due.map((j) => j.id));
@@ -103,7 +111,7 @@ export class RenderPoller {
     // No second read of the ledger: what this tick finished is known, the rest keep their schedule.
     const remaining = rendering.filter((j) => !this.finished.has(j.id));
     this.finished.clear();
-    if (remaining.length === 0) return IDLE_MS;
+    if (remaining.length === 0) return this.idleMs();
     return Math.max(50, Math.min(...remaining.map((j) => this.nextPollOf(j) - after)));
   }
 

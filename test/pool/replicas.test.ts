@@ -50,4 +50,22 @@ describe('two replicas sharing a pool through Redis', () => {
       expect([job.state, job.deployment]).toEqual(['delivered', done[i]!.deployment]);
     });
   });
+
+  it('poll a video submitted on the replica that does not hold the poller lease, without waiting for the idle sleep', async () => {
+    // Idle sleeps and the lease far longer than this test may run: were the lease holder to sleep
+    // until a local wake, a job submitted on the other replica would never be polled.
+    harness = await PoolHarness.start({
+      store: 'redis',
+      replicas: 2,
+      deployments: [{ name: 'east', maxConcurrent: 2 }],
+      settings: { pollerIdleMs: 600_000, pollerLeaseMs: 600_000 },
+    });
+    const h = harness;
+    const [a, b] = h.cores;
+    // One after another, through each replica in turn: whichever holds the lease, the other submits.
+    for (const [i, core] of [a, b, a, b].entries()) {
+      const id = await h.sendJob(`idle poller ${i}`, `u${i}`, core);
+      expect((await h.waitFor(id, ['delivered', 'failed'])).state).toBe('delivered');
+    }
+  });
 });
