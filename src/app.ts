@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Agent } from 'undici';
 import type { AdapterContext, AdapterStarter, RunningAdapter } from './adapter-plugin.js';
 import { budgetSettings } from './budget-settings.js';
-import type { Config } from './config.js';
+import { type Config, slackConfigured } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import { SoraCore } from './core/sora-core.js';
@@ -59,7 +59,7 @@ const ADAPTERS: AdapterEntry[] = [
   },
   {
     name: 'slack',
-    enabled: (config) => Boolean(config.SLACK_BOT_TOKEN),
+    enabled: (config) => slackConfigured(config),
     load: async () => (await import('../adapters/slack/index.js')).startSlack,
   },
   {
@@ -70,7 +70,7 @@ const ADAPTERS: AdapterEntry[] = [
 ];
 
 export function hasChatCredentials(config: Config): boolean {
-  return Boolean(config.SLACK_BOT_TOKEN || config.DISCORD_TOKEN);
+  return Boolean(slackConfigured(config) || config.DISCORD_TOKEN);
 }
 
 export async function startBot(config: Config, options: StartBotOptions = {}): Promise<RunningBot> {

@@ -170,6 +170,24 @@ export const EnvSchema = z.object({
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_API_URL: optionalUrl('the Slack Web API base, e.g. https://slack.com/api/'),
   SLACK_REMIX_EMOJI: z.string().trim().min(1).default(DEFAULTS.slackRemixEmoji),
+  // OAuth installs into many workspaces (adapters/slack/oauth-install.ts); unset: one workspace, SLACK_BOT_TOKEN.
+  SLACK_CLIENT_ID: optionalString,
+  SLACK_CLIENT_SECRET: optionalString,
+  // Signs the OAuth `state` so a forged one is refused before the store is asked.
+  SLACK_STATE_SECRET: z
+    .string()
+    .trim()
+    .min(16, 'a secret of at least 16 characters (e.g. openssl rand -hex 24)')
+    .optional(),
+  // The AES-256-GCM key the installed workspaces' bot tokens are encrypted with in the store.
+  SLACK_TOKEN_KEY: z
+    .string()
+    .trim()
+    .refine(
+      (v) => decodeTokenKey(v) !== undefined,
+      '32 random bytes as 64 hex characters or base64 (e.g. openssl rand -base64 32)',
+    )
+    .optional(),
   DISCORD_TOKEN: optionalString,
   DISCORD_APPLICATION_ID: optionalString,
   DISCORD_API_URL: optionalUrl('the Discord API base, e.g. https://discord.com/api'),
@@ -243,19 +261,24 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (provider === 'openai' && !pool && !parsed.OPENAI_API_KEY)
     throw new ConfigError('OPENAI_API_KEY', 'an OpenAI API key (sk-...) when SORA_PROVIDER=openai');
-  if (parsed.SLACK_BOT_TOKEN && !parsed.SLACK_APP_TOKEN && !parsed.SLACK_SIGNING_SECRET)
+  if (parsed.SLACK_CLIENT_ID) checkSlackOAuth(parsed);
+  if (
+    (parsed.SLACK_BOT_TOKEN || parsed.SLACK_CLIENT_ID) &&
+    !parsed.SLACK_APP_TOKEN &&
+    !parsed.SLACK_SIGNING_SECRET
+  )
     throw new ConfigError(
       'SLACK_APP_TOKEN',
       'an app-level token (xapp-...) for Socket Mode, or set SLACK_SIGNING_SECRET for HTTP mode',
     );
   if (parsed.DISCORD_TOKEN && !parsed.DISCORD_APPLICATION_ID)
     throw new ConfigError('DISCORD_APPLICATION_ID', 'the application id of your Discord app');
-  if (provider === 'emulator' && !parsed.SORA_PROVIDER && (parsed.SLACK_BOT_TOKEN || parsed.DISCORD_TOKEN))
+  if (provider === 'emulator' && !parsed.SORA_PROVIDER && (slackConfigured(parsed) || parsed.DISCORD_TOKEN))
     // The emulator is the default only for the playground: in a real channel its stand-in videos must
     // be asked for, or a misspelt key name would quietly post fakes to a team.
     throw new ConfigError(
       'SORA_PROVIDER',
-      `a real provider for ${parsed.SLACK_BOT_TOKEN ? 'Slack' : 'Discord'} (no Sora key is set, so it would post emulator stand-ins): set AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY, or SORA_PROVIDER=emulator to post stand-ins on purpose`,
+      `a real provider for ${slackConfigured(parsed) ? 'Slack' : 'Discord'} (no Sora key is set, so it would post emulator stand-ins): set AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY, or SORA_PROVIDER=emulator to post stand-ins on purpose`,
     );
   const foreignName = playgroundForeignName(parsed);
   if (foreignName && !parsed.PLAYGROUND_TOKEN)
@@ -289,7 +312,7 @@ export function playgroundTokenMissing(name: string, from: string): ConfigError 
 function playgroundForeignName(parsed: Env): { name: string; from: string } | undefined {
   const runs =
     parsed.PLAYGROUND === true ||
-    (parsed.PLAYGROUND === undefined && !parsed.SLACK_BOT_TOKEN && !parsed.DISCORD_TOKEN);
+    (parsed.PLAYGROUND === undefined && !slackConfigured(parsed) && !parsed.DISCORD_TOKEN);
   if (!runs) return undefined;
   const names = [
     ...parsed.PLAYGROUND_HOSTS.map((entry) => ({
@@ -299,6 +322,44 @@ function playgroundForeignName(parsed: Env): { name: string; from: string } | un
     ...(parsed.PUBLIC_URL ? [{ name: urlHostName(parsed.PUBLIC_URL), from: 'PUBLIC_URL' }] : []),
   ];
   return names.find(({ name }) => !LOOPBACK_HOST_NAMES.includes(name));
+}
+
+/** Slack runs with one workspace's bot token, or with OAuth installs into many (SLACK_CLIENT_ID). */
+export function slackConfigured(config: Pick<Env, 'SLACK_BOT_TOKEN' | 'SLACK_CLIENT_ID'>): boolean {
+  return Boolean(config.SLACK_BOT_TOKEN || config.SLACK_CLIENT_ID);
+}
+
+/**
+ * OAuth installs need the app's secret, a state secret and the key that encrypts the stored tokens;
+ * the single-workspace token would make it ambiguous which workspace a call is for.
+ */
+function checkSlackOAuth(parsed: Omit<Env, 'SORA_POOL'>): void {
+  if (parsed.SLACK_BOT_TOKEN)
+    throw new ConfigError(
+      'SLACK_BOT_TOKEN',
+      'no value with SLACK_CLIENT_ID: OAuth installs keep one token per workspace (unset one of the two)',
+    );
+  const needed = [
+    ['SLACK_CLIENT_SECRET', "the Client Secret from the app's Basic Information when SLACK_CLIENT_ID is set"],
+    [
+      'SLACK_STATE_SECRET',
+      'a secret of at least 16 characters when SLACK_CLIENT_ID is set (e.g. openssl rand -hex 24)',
+    ],
+    [
+      'SLACK_TOKEN_KEY',
+      '32 random bytes (openssl rand -base64 32) when SLACK_CLIENT_ID is set: it encrypts the stored tokens',
+    ],
+  ] as const;
+  for (const [variable, expected] of needed) if (!parsed[variable]) throw new ConfigError(variable, expected);
+}
+
+/** SLACK_TOKEN_KEY's 32 bytes, from 64 hex characters or base64; undefined for anything else. */
+export function decodeTokenKey(text: string): Buffer | undefined {
+  const value = text.trim();
+  if (/^[0-9a-f]{64}$/i.test(value)) return Buffer.from(value, 'hex');
+  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) return undefined;
+  const bytes = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return bytes.length === 32 ? bytes : undefined;
 }
 
 /** Loads `.env` from the working directory when present; variables already set are kept. */

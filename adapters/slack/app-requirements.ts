@@ -35,6 +35,9 @@ export const EVENT_SCOPES = {
   app_home_opened: [],
   // Messages in the bot's DM (direct-messages.ts): Bolt hears them as `message` events.
   'message.im': ['im:history'],
+  // The app removed from a workspace, or its bot token revoked (uninstall-events.ts): no scope needed.
+  app_uninstalled: [],
+  tokens_revoked: [],
 } as const satisfies Record<string, readonly string[]>;
 
 /** The event type a listener hears for a subscription: `message.im` arrives as `message`. */

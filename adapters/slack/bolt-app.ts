@@ -11,6 +11,7 @@
  */
 import {
   App,
+  type Authorize,
   type Logger as BoltLogger,
   HTTPReceiver,
   LogLevel,
@@ -20,7 +21,8 @@ import {
 import type { Logger } from '../../src/core/logger.js';
 
 export interface BoltAppOptions {
-  botToken: string;
+  /** One workspace's bot token, or Bolt's authorize for OAuth installs (workspace-auth.ts). */
+  auth: { token: string } | { authorize: Authorize<boolean> };
   appToken?: string | undefined;
   signingSecret?: string | undefined;
   slackApiUrl?: string | undefined;
@@ -53,7 +55,7 @@ export function createBoltApp(options: BoltAppOptions): BoltApp {
       installerOptions: { clientOptions },
     });
     const app = new App({
-      token: options.botToken,
+      ...options.auth,
       receiver,
       clientOptions,
       logger,
@@ -70,7 +72,7 @@ export function createBoltApp(options: BoltAppOptions): BoltApp {
     logger,
     logLevel: LogLevel.WARN,
   });
-  const app = new App({ token: options.botToken, receiver, clientOptions, logger, logLevel: LogLevel.WARN });
+  const app = new App({ ...options.auth, receiver, clientOptions, logger, logLevel: LogLevel.WARN });
   ackWhatNoListenerTook(app);
   return { mode: 'http', app, receiver };
 }

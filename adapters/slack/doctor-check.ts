@@ -31,7 +31,12 @@ export const slackCheck: DoctorCheck = {
   needsConfig: true,
   async run({ config }) {
     const c = config!;
-    if (!c.SLACK_BOT_TOKEN) return skipped('SLACK_BOT_TOKEN is not set (Slack is off)');
+    if (!c.SLACK_BOT_TOKEN)
+      return skipped(
+        c.SLACK_CLIENT_ID
+          ? 'OAuth installs (SLACK_CLIENT_ID): each workspace gets its token when it installs at /slack/install'
+          : 'SLACK_BOT_TOKEN is not set (Slack is off)',
+      );
     if (!c.SLACK_BOT_TOKEN.startsWith('xoxb-'))
       return problem('SLACK_BOT_TOKEN is not a bot token (it should start with xoxb-)', REINSTALL);
     let result: webApi.AuthTestResponse;

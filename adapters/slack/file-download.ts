@@ -69,7 +69,8 @@ export class FileDownloadError extends AttachmentError {
 }
 
 export interface SlackFileDownloaderOptions {
-  botToken: string;
+  /** One workspace's token, or (OAuth installs) how to find the token of the workspace being served. */
+  botToken: string | (() => Promise<string>);
   policy: FileHostPolicy;
   limits?: Partial<DownloadLimits> | undefined;
   logger: Logger;
@@ -118,6 +119,8 @@ export class SlackFileDownloader {
 
   private async follow(start: URL, onHop: (url: URL) => void): Promise<Uint8Array> {
     const signal = AbortSignal.timeout(this.limits.totalTimeoutMs);
+    const { botToken } = this.options;
+    const token = typeof botToken === 'string' ? botToken : await botToken();
     let current = start;
     for (let hop = 0; ; hop++) {
       onHop(current);
@@ -129,7 +132,7 @@ export class SlackFileDownloader {
       const response = await request(current, {
         method: 'GET',
         dispatcher: this.agent,
-        headers: { authorization: `Bearer ${this.options.botToken}` },
+        headers: { authorization: `Bearer ${token}` },
         signal,
       });
       if (REDIRECTS.has(response.statusCode)) {

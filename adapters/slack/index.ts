@@ -4,7 +4,8 @@
  * Money: the cost is shown before anything is spent (status message, modal), admins approve or deny
  * expensive videos with buttons on the status message, and `/sora usage` answers privately with a
  * chart in the asker's DM with the bot.
- * Starts whenever SLACK_BOT_TOKEN is set (src/app.ts); Socket Mode with SLACK_APP_TOKEN, HTTP mode
+ * Starts whenever SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID (OAuth installs into many,
+ * workspace-auth.ts) is set (src/app.ts); Socket Mode with SLACK_APP_TOKEN, HTTP mode
  * with SLACK_SIGNING_SECRET. The README (Run it in Slack) walks through creating the app from manifest.yml.
  */
 import type { webApi } from '@slack/bolt';
@@ -28,7 +29,9 @@ import { SlackSurface } from './slack-surface.js';
 import { registerSlashCommand } from './slash-command.js';
 import { guardSocketReconnects, type ReconnectGuard } from './socket-reconnect.js';
 import { DEFAULT_STATUS_EDIT_BUDGET, StatusEditBudget } from './status-edit-budget.js';
+import { registerUninstallEvents } from './uninstall-events.js';
 import { registerViewSubmissions } from './view-submissions.js';
+import { slackAuth } from './workspace-auth.js';
 
 export { decodeConversation, encodeConversation } from './conversation.js';
 export { SlackSurface } from './slack-surface.js';
@@ -64,9 +67,16 @@ export async function startSlackAdapter(
 ): Promise<RunningSlackAdapter> {
   const { config, core, http } = ctx;
   const logger = ctx.logger.child({ adapter: SLACK_PLATFORM });
-  const botToken = config.SLACK_BOT_TOKEN;
-  if (!botToken) throw new Error('SLACK_BOT_TOKEN is not set');
   const retryConfig = options.retryConfig ?? DEFAULT_RETRY;
+  // One workspace's token, or OAuth installs into many (workspace-auth.ts).
+  const auth = slackAuth({
+    config,
+    values: ctx.values(SLACK_PLATFORM),
+    retryConfig,
+    logger,
+    now: () => ctx.clock.now(),
+  });
+  const botToken = auth.botToken;
   const slack = new SlackApi({
     botToken,
     slackApiUrl: config.SLACK_API_URL,
@@ -88,7 +98,7 @@ export async function startSlackAdapter(
     ...(ctx.dispatcher ? { dispatcher: ctx.dispatcher } : {}),
   });
   const bolt = createBoltApp({
-    botToken,
+    auth: auth.bolt,
     appToken: config.SLACK_APP_TOKEN,
     signingSecret: config.SLACK_SIGNING_SECRET,
     slackApiUrl: config.SLACK_API_URL,
@@ -115,7 +125,7 @@ export async function startSlackAdapter(
   // The core sees the surface through the Home's refresher: a job's phase change republishes its
   // requester's App Home (home-refresh.ts).
   const home = new HomePublisher(deps, new HomeLinks(slack, logger));
-  core.registerSurface(new HomeRefreshingSurface(surface, home, logger));
+  core.registerSurface(auth.surface(new HomeRefreshingSurface(surface, home, logger)));
   const { app } = bolt;
   app.error(async (error) => {
     logger.error(
@@ -132,6 +142,8 @@ export async function startSlackAdapter(
   registerReactions(app, deps);
   registerHomeTab(app, deps, home);
   registerDirectMessages(app, deps);
+  registerUninstallEvents(app, { core, logger, installations: auth.installations });
+  auth.attach(app, http);
 
   let summary: string;
   let reconnects: ReconnectGuard | undefined;
@@ -139,11 +151,11 @@ export async function startSlackAdapter(
     await app.start();
     // Socket Mode's own default ping timeout is 5 s: the first retry after an outage waits that long.
     reconnects = guardSocketReconnects(bolt.receiver, logger, options.clientPingTimeoutMs ?? 5_000);
-    summary = 'connected over Socket Mode';
+    summary = `connected over Socket Mode${auth.summary}`;
   } else {
     const { receiver } = bolt;
     http.route('POST', SLACK_EVENTS_PATH, (req, res) => receiver.requestListener(req, res));
-    summary = `HTTP mode: point the app's Request URLs at https://YOUR-HOST${SLACK_EVENTS_PATH}`;
+    summary = `HTTP mode: point the app's Request URLs at https://YOUR-HOST${SLACK_EVENTS_PATH}${auth.summary}`;
   }
   logger.info({ mode: bolt.mode }, 'slack adapter started');
   return {

@@ -13,7 +13,8 @@ export type SlackArgs = Record<string, unknown>;
 export type SlackResult = Record<string, unknown> & { ok?: boolean };
 
 export interface SlackApiOptions {
-  botToken: string;
+  /** One workspace's token, or (OAuth installs) how to find the token of the workspace being served. */
+  botToken: string | (() => Promise<string>);
   /** SLACK_API_URL (GovSlack, tests); Slack's own by default. */
   slackApiUrl?: string | undefined;
   /** Retries of network failures (a 429 is handled separately). Tests pass `{ retries: 0 }`. */
@@ -32,7 +33,7 @@ const DEFAULT_RETRY: webApi.RetryOptions = { retries: 3, factor: 2, minTimeout: 
 export class SlackApi {
   readonly api: webApi.WebClient;
   readonly progress: webApi.WebClient;
-  readonly botToken: string;
+  private readonly tokenOf: (() => Promise<string>) | undefined;
   private readonly maxWaits: number;
   private readonly logger: Logger;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -46,9 +47,11 @@ export class SlackApi {
       logger: quietWebLogger(options.logger),
       timeout: 30_000,
     };
-    this.api = new webApi.WebClient(options.botToken, common);
-    this.progress = new webApi.WebClient(options.botToken, { ...common, retryConfig: { retries: 0 } });
-    this.botToken = options.botToken;
+    // With a token per workspace the clients hold none: each call names its own (`withToken`).
+    const fixed = typeof options.botToken === 'string' ? options.botToken : undefined;
+    this.api = new webApi.WebClient(fixed, common);
+    this.progress = new webApi.WebClient(fixed, { ...common, retryConfig: { retries: 0 } });
+    this.tokenOf = typeof options.botToken === 'string' ? undefined : options.botToken;
     this.maxWaits = options.maxRateLimitWaits ?? 5;
     this.logger = options.logger;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -58,7 +61,7 @@ export class SlackApi {
   async call(method: string, args: SlackArgs): Promise<SlackResult> {
     for (let waits = 0; ; waits++) {
       try {
-        return (await this.api.apiCall(method, args)) as SlackResult;
+        return (await this.api.apiCall(method, await this.withToken(args))) as SlackResult;
       } catch (error) {
         const retryAfterSec = rateLimitedFor(error);
         if (retryAfterSec === undefined) throw toSurfaceError(error, method);
@@ -86,6 +89,7 @@ export class SlackApi {
   }): Promise<string | undefined> {
     try {
       const result = await this.api.files.uploadV2({
+        ...(await this.withToken({})),
         channel_id: input.channel,
         file: Buffer.from(input.bytes),
         filename: input.filename,
@@ -102,10 +106,15 @@ export class SlackApi {
   /** A cosmetic call (progress edits): one try, no waiting, on the separate client. */
   async tryProgress(method: string, args: SlackArgs): Promise<SlackResult> {
     try {
-      return (await this.progress.apiCall(method, args)) as SlackResult;
+      return (await this.progress.apiCall(method, await this.withToken(args))) as SlackResult;
     } catch (error) {
       throw toSurfaceError(error, method);
     }
+  }
+
+  /** The call's arguments with the served workspace's token (OAuth installs); as they are otherwise. */
+  private async withToken(args: SlackArgs): Promise<SlackArgs> {
+    return this.tokenOf ? { ...args, token: await this.tokenOf() } : args;
   }
 }
 

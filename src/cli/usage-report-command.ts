@@ -56,7 +56,7 @@ function parseUsageArgs(args: string[]): Parsed<UsageArgs> {
 
 /** Without --workspace: the playground's, when the playground is what this configuration runs. */
 function defaultWorkspace(config: Config): Parsed<string> {
-  if (config.SLACK_BOT_TOKEN || config.DISCORD_TOKEN)
+  if (config.SLACK_BOT_TOKEN || config.SLACK_CLIENT_ID || config.DISCORD_TOKEN)
     return usageProblem('name the workspace: --workspace slack:TEAM_ID or --workspace discord:GUILD_ID');
   return { ok: true, value: 'playground:local' };
 }

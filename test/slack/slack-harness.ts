@@ -22,6 +22,7 @@ import { SoraCore } from '../../src/core/sora-core.js';
 import { HttpServer } from '../../src/http/http-server.js';
 import { type RunningEmulator, startEmulator } from '../../src/sora/emulator/index.js';
 import { createProvider, EMULATOR_API_KEY } from '../../src/sora/index.js';
+import type { VideoProvider } from '../../src/sora/provider.js';
 import { namespacedValues } from '../../src/store/key-values.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { type FakeSlack, type StartFakeSlackOptions, startFakeSlack } from '../fakes/slack/index.js';
@@ -79,6 +80,10 @@ export interface SlackHarnessOptions {
   budgets?: Partial<BudgetSettings>;
   /** Timeouts and byte cap of people's file downloads (the adapter's defaults otherwise). */
   downloads?: Partial<DownloadLimits>;
+  /** More environment, over the harness's own (undefined unsets one: OAuth mode drops SLACK_BOT_TOKEN). */
+  env?: Record<string, string | undefined>;
+  /** Wraps the real Sora client (e.g. test/support/gates.ts holds a create). */
+  provider?: (real: VideoProvider) => VideoProvider;
 }
 
 export class SlackHarness {
@@ -121,10 +126,12 @@ export class SlackHarness {
       SLACK_API_URL: fake.apiUrl,
       ...(options.remixEmoji ? { SLACK_REMIX_EMOJI: options.remixEmoji } : {}),
       LOG_LEVEL: 'silent',
+      ...options.env,
     });
     const logger = new RecordingLogger();
     const store = await SqliteStore.open(join(dataDir, 'ledger.sqlite'));
-    const provider = createProvider(config, { emulatorUrl: emulator.url, emulatorApiKey: EMULATOR_API_KEY });
+    const real = createProvider(config, { emulatorUrl: emulator.url, emulatorApiKey: EMULATOR_API_KEY });
+    const provider = options.provider ? options.provider(real) : real;
     const core = new SoraCore({
       provider,
       store,

@@ -23,6 +23,7 @@ import { FileStore } from './file-store.js';
 import { type HomeStore, homeStoreOf } from './home-methods.js';
 import { HomePayloads } from './home-payloads.js';
 import { HttpModeDriver } from './http-mode-driver.js';
+import { FakeOAuth, type FakeOAuthOptions } from './oauth-methods.js';
 import {
   type ChannelConfig,
   type FakeSlackOptions,
@@ -47,6 +48,7 @@ export type { PublishedHome } from './home-methods.js';
 export { HomePayloads } from './home-payloads.js';
 export type { SignedRequestOptions, SignedResponse } from './http-mode-driver.js';
 export { signSlackRequest } from './http-mode-driver.js';
+export type { FakeOAuth, FakeOAuthOptions, FakeTeam, FakeTeamConfig } from './oauth-methods.js';
 export type { FakeSlackOptions, ResolvedFakeSlackOptions } from './options.js';
 export { PayloadBuilders } from './payload-builders.js';
 export type { DeliveryRecord, Envelope, EnvelopeAck } from './socket-mode-server.js';
@@ -109,6 +111,8 @@ export interface FakeSlack {
   http: HttpModeDriver;
   payloads: PayloadBuilders;
   workspace: FakeWorkspace;
+  /** OAuth installs: more workspaces, the authorize page, oauth.v2.access, revoking (oauth-methods.ts). */
+  oauth: FakeOAuth;
   /** The App Home and the bot's DMs: published Home views per user, and their inbound payloads. */
   home: { views: HomeStore; payloads: HomePayloads };
   close(): Promise<void>;
@@ -117,11 +121,13 @@ export interface FakeSlack {
 export type StartFakeSlackOptions = FakeSlackOptions & {
   /** Clock for message ts, trigger expiry and record times (ms since epoch). Defaults to Date.now. */
   now?: () => number;
+  /** The app's client credentials and Redirect URLs for OAuth installs. */
+  oauth?: FakeOAuthOptions;
 };
 
 /** Starts the fake Slack on 127.0.0.1 (one ephemeral port for HTTP and WebSocket). */
 export async function startFakeSlack(input: StartFakeSlackOptions = {}): Promise<FakeSlack> {
-  const { now = Date.now, ...rest } = input;
+  const { now = Date.now, oauth: oauthOptions, ...rest } = input;
   const options = fakeSlackOptionsSchema.parse(rest);
   const ids = createSlackIdFactory(now);
   const identity = {
@@ -173,7 +179,9 @@ export async function startFakeSlack(input: StartFakeSlackOptions = {}): Promise
   const responseUrls = new ResponseUrlStore(ids, now, options.responseUrlMaxUses);
   const uploads: UploadRecord[] = [];
   const downloads: DownloadRecord[] = [];
+  const oauth = new FakeOAuth(state, responseUrls, oauthOptions);
   const { server, port } = await startWebApiServer({
+    oauth,
     state,
     recorder,
     faults,
@@ -237,6 +245,7 @@ export async function startFakeSlack(input: StartFakeSlackOptions = {}): Promise
     http: new HttpModeDriver(options.signingSecret),
     payloads: new PayloadBuilders(state, responseUrls),
     workspace,
+    oauth,
     home: { views: homeStoreOf(state), payloads: new HomePayloads(state) },
     close: () => closeAll(server, socketMode, timers),
   };

@@ -9,6 +9,7 @@ import { fileMethods } from './file-methods.js';
 import type { FileRecord } from './file-store.js';
 import { homeMethods } from './home-methods.js';
 import { identityMethods } from './identity-methods.js';
+import type { FakeOAuth } from './oauth-methods.js';
 import { extractUploadBytes, parseApiArguments, readRawBody } from './request-body.js';
 import type { ResponseUrlStore } from './response-url-store.js';
 import { SlackApiFailure } from './slack-api-failure.js';
@@ -51,6 +52,8 @@ export interface WebApiServerDeps {
   socketMode: SocketModeServer;
   uploads: UploadRecord[];
   downloads: DownloadRecord[];
+  /** Several workspaces and their installs (oauth-methods.ts). */
+  oauth?: FakeOAuth;
 }
 
 function sendJson(
@@ -125,6 +128,8 @@ async function route(
   if (parts[0] === 'upload' && parts[1] === 'v1' && parts.length === 3 && request.method === 'POST') {
     return handleUpload(deps, parts[2] ?? '', request, response);
   }
+  if (url.pathname === '/oauth/v2/authorize' && request.method === 'GET' && deps.oauth)
+    return deps.oauth.handleAuthorize(url, response);
   if (parts[0] === 'files-pri' && request.method === 'GET')
     return handleDownload(deps, parts[1] ?? '', request, response);
   if (parts[0] === 'signin') {
@@ -154,7 +159,7 @@ async function handleApiCall(
   request: IncomingMessage,
   response: ServerResponse,
 ) {
-  const { state, recorder, faults } = deps;
+  const { recorder, faults } = deps;
   const raw = await readRawBody(request);
   let args: Record<string, unknown>;
   try {
@@ -163,7 +168,11 @@ async function handleApiCall(
     args = {};
   }
   const bodyToken = typeof args.token === 'string' ? args.token : undefined;
-  const kind = tokenKind(bearerToken(request) ?? bodyToken, state);
+  const token = bearerToken(request) ?? bodyToken;
+  // A token from an OAuth install scopes the call to its own workspace.
+  const installed = deps.oauth?.stateForToken(token);
+  const state = installed ?? deps.state;
+  const kind: TokenKind = installed ? 'bot' : tokenKind(token, state);
   const { token: _token, ...recordedArgs } = args;
   const atMs = state.now();
   const reply = (httpStatus: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
@@ -174,6 +183,15 @@ async function handleApiCall(
     sendJson(response, httpStatus, body, { ...scopeHeader, ...headers });
   };
 
+  // The code exchange authenticates with the app's client id and secret, not a token.
+  if (method === 'oauth.v2.access' && deps.oauth) {
+    try {
+      return reply(200, deps.oauth.exchange(recordedArgs, request.headers.authorization));
+    } catch (error) {
+      if (error instanceof SlackApiFailure) return reply(200, { ok: false, error: error.code });
+      throw error;
+    }
+  }
   const handler = methods[method];
   if (handler === undefined) return reply(200, { ok: false, error: 'unknown_method' });
   if (kind === 'none') return reply(200, { ok: false, error: 'not_authed' });
@@ -208,7 +226,8 @@ async function handleUpload(
   request: IncomingMessage,
   response: ServerResponse,
 ) {
-  const file = deps.state.files.get(fileId);
+  // Upload URLs carry no token: the file id finds the workspace (oauth-methods.ts for the others).
+  const file = deps.state.files.get(fileId) ?? deps.oauth?.uploadedFile(fileId);
   if (!deps.state.options.retainUploadBytes && file !== undefined && !isMultipart(request)) {
     // Benchmarks: count the raw body while it streams, keep nothing.
     let length = 0;
