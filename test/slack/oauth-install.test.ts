@@ -69,12 +69,13 @@ afterAll(async () => {
 });
 
 async function startBot(
-  options: { dataDir?: string; gate?: Map<string, Gate>; maxConcurrent?: number } = {},
+  options: { dataDir?: string; gate?: Map<string, Gate>; maxConcurrent?: number; mode?: 'http' } = {},
 ) {
   const h = await SlackHarness.start({
     fake,
     emulator,
     env: oauthEnv(),
+    ...(options.mode ? { mode: options.mode } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.gate ? { provider: (real) => gatedProvider(real, { beforeCreate: options.gate }) } : {}),
     settings: { maxConcurrent: options.maxConcurrent ?? 4 },
@@ -285,6 +286,28 @@ describe('Slack OAuth installs into many workspaces', () => {
       expect(JSON.stringify(a.messages(CHANNEL))).not.toContain(heronPrompt);
     } finally {
       holdHeron.open();
+      await h.close();
+    }
+  });
+
+  it('works in HTTP mode too: the install routes beside /slack/events, signed requests per workspace', async () => {
+    const h = await startBot({ mode: 'http' });
+    try {
+      expect(h.adapter.mode).toBe('http');
+      await install(h, TEAM_B);
+      const b = fake.oauth.team(TEAM_B);
+      const text = 'an owl gliding through a pine forest';
+      const answer = await fake.http.sendSlashCommand(
+        h.eventsUrl,
+        b.payloads.slashCommand({ text, userId: ALICE, channelId: CHANNEL }),
+      );
+      expect(answer.status).toBe(200);
+      const owl = await until(async () =>
+        (await h.core.channelJobs(channelScope(TEAM_B, CHANNEL))).find((j) => j.request.prompt === text),
+      );
+      await h.waitFor(owl.id, ['delivered']);
+      expect(JSON.stringify(b.messages(CHANNEL))).toContain('an owl gliding');
+    } finally {
       await h.close();
     }
   });
