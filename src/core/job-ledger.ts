@@ -197,6 +197,24 @@ export class JobLedger {
     return { jobs: await this.many(entries.map((e) => e.member)), total };
   }
 
+  /**
+   * Ids of a listing scope, newest first, a keyset page at a time (`after`: the last entry of the
+   * previous page); no record is read, so a scan over a long history costs index reads only.
+   */
+  async scopeIds(
+    scope: ListScope,
+    limit: number,
+    after?: { score: number; member: string },
+  ): Promise<{ member: string; score: number }[]> {
+    const entries = await this.store.indexRange(scopeIndex(scope), { order: 'desc', limit, after });
+    return entries.map((e) => ({ member: e.member, score: e.score }));
+  }
+
+  /** These jobs, in one batched read (missing or unreadable ones are left out). */
+  getMany(ids: readonly string[]): Promise<Job[]> {
+    return this.many([...ids]);
+  }
+
   /** How many jobs a listing scope holds. */
   count(scope: ListScope): Promise<number> {
     return this.store.indexCount(scopeIndex(scope));

@@ -32,7 +32,7 @@ import { settingsCommand } from './notify-settings.js';
 import { type PersonOverview, personOverview } from './person-overview.js';
 import { canDelete, findVisibleJob, isConfiguredAdmin } from './policy.js';
 import { PriceTable } from './pricing.js';
-import { type RecentJobsQuery, recentJobs } from './recent-jobs.js';
+import { RecentJobs, type RecentJobsQuery } from './recent-jobs.js';
 import { RenderPoller } from './render-poller.js';
 import { helpMessage, noSuchVideo, resultActions } from './replies.js';
 import { type Requester, type RequesterInput, RequesterSchema } from './requester.js';
@@ -439,8 +439,12 @@ export class SoraCore {
    * newest first (Discord's autocomplete of a video id; recent-jobs.ts bounds the reading).
    */
   async recentVideos(requester: RequesterInput, query: RecentJobsQuery): Promise<JobView[]> {
-    return recentJobs(this.ctx.ledger, RequesterSchema.parse(requester), query);
+    this.recent ??= new RecentJobs(this.ctx.ledger);
+    return this.recent.find(RequesterSchema.parse(requester), query);
   }
+
+  /** Made on first use: only an adapter with autocomplete asks (its prompt cache is bounded). */
+  private recent: RecentJobs | undefined;
 
   /** A job as `requester` may see it (same workspace, not deleted). */
   async viewJob(requester: RequesterInput, jobId: string): Promise<JobView | undefined> {
