@@ -33,6 +33,8 @@ beforeAll(async () => {
         { id: ALICE, username: 'alice', globalName: 'Alice' },
         { id: BOB, username: 'bob', dmsClosed: true },
       ],
+      // The bot's own server, and one it was never added to (people there have it as a user install).
+      guilds: [{}, { name: 'Elsewhere', botMember: false }],
     },
     logLines,
     // Autocomplete is checked over more than 25 videos of one person, asked for at once.
@@ -134,6 +136,65 @@ describe('a user install where the bot is not a member', () => {
     expect(JSON.stringify(job)).not.toContain(handle.token);
     expect(logLines.length).toBeGreaterThan(0);
     expect(logLines.filter((line) => line.includes(handle.token))).toEqual([]);
+  });
+
+  it('answers and delivers through the interaction in a server the bot is not in', async () => {
+    const elsewhere = [...t.fake.world.guilds.values()].find((g) => !g.botMember)!;
+    const channelId = t.fake.world.defaultChannelOf(elsewhere.id).id;
+    const handle = t.fake.interactions.slashCommand({
+      guildId: elsewhere.id,
+      install: 'user',
+      options: { prompt: 'a tram through fog' },
+    });
+    expect((await handle.callback).type).toBe(5);
+    const jobId = await waitForJobId(t.fake, handle);
+    const delivered = await waitForDelivery(t.fake, jobId, channelId);
+    expect(t.fake.recorder.messageWrites.find((w) => w.messageId === delivered.id)?.kind).toBe('followup');
+    expect(botTokenCallsInto(channelId)).toEqual([]);
+    // The server is the workspace, as for videos made with the bot in it.
+    const job = await t.bot.core.jobRecord(jobId);
+    expect(job?.requester.workspace).toBe(elsewhere.id);
+    expect(job?.conversation.startsWith(`discord:app:${elsewhere.id}:${channelId}:`)).toBe(true);
+  });
+
+  it('deletes a video from its button in the group DM, for its owner only', async () => {
+    const handle = t.fake.interactions.slashCommand({
+      channelId: groupDm.id,
+      install: 'user',
+      options: { prompt: 'a sailboat at noon' },
+    });
+    const jobId = await waitForJobId(t.fake, handle);
+    const delivered = await waitForDelivery(t.fake, jobId, groupDm.id);
+    await until(async () => (await t.bot.core.jobRecord(jobId))?.state === 'delivered');
+    const press = (userId: string) =>
+      t.fake.interactions.button({
+        customId: `sora:delete:${jobId}`,
+        messageId: delivered.id,
+        channelId: groupDm.id,
+        userId,
+        install: 'user',
+      });
+    // Bob is in the chat but it is not his video (nor his user-install scope).
+    const refused = press(BOB);
+    expect((await refused.callback).type).toBe(5);
+    const answer = await t.fake.waitFor(() => {
+      const m = t.fake.message(refused.record.originalMessageId ?? '');
+      return m?.editedTimestamp ? m : undefined;
+    });
+    expect(answer.content).toContain(`Only the person who made \`${jobId}\``);
+    expect((await t.bot.core.jobRecord(jobId))?.state).toBe('delivered');
+
+    const accepted = press(ALICE);
+    expect((await accepted.callback).type).toBe(5);
+    // The follow-up loses the video and its buttons through the webhook (its token still lives).
+    const note = await t.fake.waitFor(() => {
+      const m = t.fake.message(delivered.id);
+      return m && m.attachments.length === 0 ? m : undefined;
+    });
+    expect(note.content).toContain('deleted');
+    expect(customIdsOf(note)).toEqual([]);
+    expect((await t.bot.core.jobRecord(jobId))?.state).toBe('deleted');
+    expect(botTokenCallsInto(groupDm.id)).toEqual([]);
   });
 
   it('DMs the video with a note once the interaction token has expired', async () => {

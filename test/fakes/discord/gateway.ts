@@ -230,7 +230,9 @@ export class GatewayServer {
       v: 10,
       user: { ...world.userPayload(world.bot), verified: true, mfa_enabled: false, email: null },
       user_settings: {},
-      guilds: [...world.guilds.values()].map((g) => ({ id: g.id, unavailable: true })),
+      guilds: [...world.guilds.values()]
+        .filter((g) => g.botMember)
+        .map((g) => ({ id: g.id, unavailable: true })),
       session_id: session.id,
       session_type: 'normal',
       resume_gateway_url: this.resumeUrl(),
@@ -245,6 +247,8 @@ export class GatewayServer {
       _trace: ['["fake-discord-gateway",{"micros":0}]'],
     });
     for (const guild of world.guilds.values()) {
+      // A server without the bot sends it nothing (user installs reach it through interactions).
+      if (!guild.botMember) continue;
       this.dispatchTo(session, 'GUILD_CREATE', world.guildCreatePayload(guild));
     }
     return session;

@@ -7,7 +7,7 @@ import { ChannelType, type GuildRecord } from './world.js';
 export function guildRoutes(ctx: FakeContext): RouteDefinition[] {
   const guildOf = (id: string | undefined): GuildRecord => {
     const guild = id ? ctx.world.guild(id) : undefined;
-    if (!guild) throw DiscordErrors.unknownGuild();
+    if (!guild?.botMember) throw DiscordErrors.unknownGuild();
     return guild;
   };
   // Fields that only GUILD_CREATE carries; REST's guild object lacks them.

@@ -59,6 +59,11 @@ export interface FakeGuildInput {
   channels?: FakeChannelInput[];
   /** Roles besides @everyone and the bot's managed role. */
   roles?: FakeRoleInput[];
+  /**
+   * False: the bot was never added to this server (the people there use the app through a user
+   * install): no GUILD_CREATE for it, no permission in its channels, its REST routes say Unknown Guild.
+   */
+  botMember?: boolean;
 }
 
 export interface UserRecord {
@@ -88,6 +93,8 @@ export interface GuildRecord {
   /** Role ids per member (people only; the bot has `botRoleId`). */
   memberRoles: Map<string, string[]>;
   joinedAt: string;
+  /** Whether the bot is in this server (see FakeGuildInput.botMember). */
+  botMember: boolean;
 }
 
 export interface ChannelRecord {
@@ -204,6 +211,7 @@ export class World {
       botRoleId,
       memberRoles,
       joinedAt: nowIso,
+      botMember: input.botMember ?? true,
     });
     const channels = input.channels?.length ? input.channels : [{ name: 'general' }];
     channels.forEach((c, position) => {
@@ -279,6 +287,7 @@ export class World {
       return channel.recipientIds?.includes(userId) ? DM_PERMISSIONS : 0n;
     const permissionChannel = channel.parentId ? (this.channels.get(channel.parentId) ?? channel) : channel;
     const guild = this.guilds.get(channel.guildId)!;
+    if (userId === this.bot.id && !guild.botMember) return 0n;
     if (guild.ownerId === userId) return ~0n & ((1n << 53n) - 1n);
     const rolePermissions = new Map([...guild.roles.values()].map((r) => [r.id, r.permissions]));
     return channelPermissions({
