@@ -2,16 +2,20 @@
  * Restart tests: the bot process is killed with SIGKILL at each step of a job's life, started again
  * on the same DATA_DIR, and every job must be delivered exactly once, with no job paid for twice.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../src/sora/emulator/index.js';
 import { EMULATOR_API_KEY } from '../../src/sora/index.js';
 import { readJournal } from '../support/journal-surface.js';
 
 const SCRIPT = join(import.meta.dirname, '../support/crash-bot.ts');
+const running = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 function runBot(
   env: Record<string, string>,
@@ -21,14 +25,15 @@ function runBot(
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    running.add(child);
     let stderr = '';
     child.stderr.on('data', (d) => {
       stderr += String(d);
     });
-    const timer = setTimeout(() => child.kill('SIGTERM'), 45_000);
+    // No stopwatch on the run: the test's own timeout is the limit, and afterEach stops a bot left over.
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      clearTimeout(timer);
+      running.delete(child);
       resolve({ code, signal, stderr });
     });
   });
@@ -57,7 +62,7 @@ const CRASH_POINTS = [
 describe('a bot killed with SIGKILL and restarted', () => {
   it.each(CRASH_POINTS)(
     'delivers every job exactly once when killed at $at',
-    { timeout: 120_000 },
+    { timeout: 240_000 },
     async ({ at, after }) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'sora-restart-'));
       dirs.push(dataDir);
@@ -90,7 +95,7 @@ describe('a bot killed with SIGKILL and restarted', () => {
   );
 
   it('loses none of ten renders and posts none twice when killed in the middle', {
-    timeout: 120_000,
+    timeout: 240_000,
   }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sora-restart-'));
     dirs.push(dataDir);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileDownloadError, SlackFileDownloader } from '../../adapters/slack/file-download.js';
 import { FileHostPolicy } from '../../adapters/slack/file-hosts.js';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack/index.js';
+import { until } from '../support/until.js';
 import { RecordingLogger } from './slack-harness.js';
 import { startTrapServer, type TrapServer } from './trap-server.js';
 
@@ -155,12 +156,9 @@ describe('SlackFileDownloader', () => {
   });
 });
 
+/** Until the fake saw the download close (no stopwatch: the test's timeout is the limit). */
 async function waitForClose(fileId: string) {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const served = downloadsOf(fileId).at(-1)?.served;
-    if (served?.closedAtMs !== undefined) return served;
-    if (Date.now() > deadline) throw new Error(`the download of ${fileId} never closed`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return until(
+    () => downloadsOf(fileId).at(-1)?.served?.closedAtMs !== undefined && downloadsOf(fileId).at(-1)!.served,
+  );
 }
