@@ -4,7 +4,8 @@
  * DATA_DIR), so a test can restart it and check that every job is delivered exactly once.
  *
  * Env: DATA_DIR, EMULATOR_URL, JOURNAL, CRASH_AT (`saved:<state>` | `created` | `posted` | none),
- * CRASH_AFTER (how many matching events to let through first), PROMPTS (JSON array, sent on the first run).
+ * CRASH_AFTER (how many matching events to let through first), PROMPTS (JSON array, sent on the first run),
+ * CRASH_BOT_LOG (the core's log level on stderr, `warn` unless set: `info` shows each step when a run is slow).
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
     provider,
     store,
     // Warnings (retries, failed steps) go to stderr, which the test prints when it fails.
-    logger: createLogger('warn', process.stderr),
+    logger: createLogger((env.CRASH_BOT_LOG as 'debug' | undefined) ?? 'warn', process.stderr),
     settings: fastCoreSettings(dataDir, { maxConcurrent: 4, deliveryLeaseMs: 500 }),
   });
   core.registerSurface(new JournalSurface(env.JOURNAL!, () => maybeCrash('posted')));
