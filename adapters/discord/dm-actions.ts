@@ -102,16 +102,22 @@ export async function handleDmButton(
       await interaction.showModal(remixModal(id.jobId, remixCost(core, job)));
       return;
     }
-    case 'delete': {
+    case 'delete':
+    case 'approve':
+    case 'deny': {
       if (!(await defer(interaction, 'private'))) return;
       const context = await dmContext(core, interaction, id.jobId);
       if (!context) return finishPrivately(interaction, GONE);
-      // The core checks ownership (or admin) and edits the video's message for everyone.
+      // The core checks who may (the owner or an admin; admins only for approvals) and edits the
+      // job's messages for everyone. Approve and Deny come here from a job asked outside servers.
       const outcome = await core.run({
         requester: context.requester,
         channel: context.place.scope,
         conversation: context.place.encoded,
-        intent: { kind: 'delete', jobId: id.jobId },
+        intent:
+          id.kind === 'delete'
+            ? { kind: 'delete', jobId: id.jobId }
+            : { kind: 'approval', jobId: id.jobId, approve: id.kind === 'approve' },
       });
       if (outcome.kind === 'reply') await finishPrivately(interaction, outcome.message);
       return;
