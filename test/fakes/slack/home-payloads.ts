@@ -10,6 +10,7 @@
  */
 import { homeStoreOf } from './home-methods.js';
 import type { ChannelRecord } from './options.js';
+import { eventEnvelope } from './payload-builders.js';
 import type { WorkspaceState } from './workspace-state.js';
 
 export interface AppHomeOpenedInput {
@@ -48,29 +49,7 @@ export class HomePayloads {
   }
 
   private envelope<E extends Record<string, unknown>>(eventId: string | undefined, event: E) {
-    const { options, ids, now } = this.state;
-    return {
-      token: 'fake-verification-token',
-      team_id: options.teamId,
-      context_team_id: options.teamId,
-      context_enterprise_id: null,
-      api_app_id: options.appId,
-      type: 'event_callback',
-      event_id: eventId ?? ids.next('Ev'),
-      event_time: Math.floor(now() / 1000),
-      authorizations: [
-        {
-          enterprise_id: null,
-          team_id: options.teamId,
-          user_id: options.botUserId,
-          is_bot: true,
-          is_enterprise_install: false,
-        },
-      ],
-      is_ext_shared_channel: false,
-      event_context: `4-${ids.next('ctx')}`,
-      event,
-    };
+    return { ...eventEnvelope(this.state, eventId), event };
   }
 
   appHomeOpened(input: AppHomeOpenedInput = {}) {

@@ -82,6 +82,32 @@ export interface ViewSubmissionInput {
  * register what Slack would register: fresh trigger_ids (usable for 3 s), response_urls, and the
  * message an app_mention or a reaction refers to.
  */
+/** The Events API envelope around an event (Socket Mode and HTTP mode send the same), minus the event. */
+export function eventEnvelope(state: WorkspaceState, eventId: string | undefined) {
+  const { options, ids, now } = state;
+  return {
+    token: 'fake-verification-token',
+    team_id: options.teamId,
+    context_team_id: options.teamId,
+    context_enterprise_id: null,
+    api_app_id: options.appId,
+    type: 'event_callback',
+    event_id: eventId ?? ids.next('Ev'),
+    event_time: Math.floor(now() / 1000),
+    authorizations: [
+      {
+        enterprise_id: null,
+        team_id: options.teamId,
+        user_id: options.botUserId,
+        is_bot: true,
+        is_enterprise_install: false,
+      },
+    ],
+    is_ext_shared_channel: false,
+    event_context: `4-${ids.next('ctx')}`,
+  };
+}
+
 export class PayloadBuilders {
   constructor(
     private readonly state: WorkspaceState,
@@ -109,31 +135,6 @@ export class PayloadBuilders {
   private userObject(userId: string) {
     const name = this.userName(userId);
     return { id: userId, username: name, name, team_id: this.state.options.teamId };
-  }
-
-  private envelopeBase(eventId: string | undefined) {
-    const { options, ids, now } = this.state;
-    return {
-      token: 'fake-verification-token',
-      team_id: options.teamId,
-      context_team_id: options.teamId,
-      context_enterprise_id: null,
-      api_app_id: options.appId,
-      type: 'event_callback',
-      event_id: eventId ?? ids.next('Ev'),
-      event_time: Math.floor(now() / 1000),
-      authorizations: [
-        {
-          enterprise_id: null,
-          team_id: options.teamId,
-          user_id: options.botUserId,
-          is_bot: true,
-          is_enterprise_install: false,
-        },
-      ],
-      is_ext_shared_channel: false,
-      event_context: `4-${ids.next('ctx')}`,
-    };
   }
 
   /**
@@ -190,7 +191,7 @@ export class PayloadBuilders {
     conversations.addReaction(input.channel, input.ts, input.reaction, userId);
     const itemUser = input.itemUser ?? target?.user;
     return {
-      ...this.envelopeBase(input.eventId),
+      ...eventEnvelope(this.state, input.eventId),
       event: {
         type: 'reaction_added',
         user: userId,
@@ -214,7 +215,7 @@ export class PayloadBuilders {
       ...(input.files === undefined ? {} : { files: input.files }),
     });
     return {
-      ...this.envelopeBase(input.eventId),
+      ...eventEnvelope(this.state, input.eventId),
       event: {
         type: 'app_mention',
         user: userId,
