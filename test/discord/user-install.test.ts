@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWithToken } from '../../adapters/discord/command-registration.js';
-import type { ChannelRecord } from '../fakes/discord/index.js';
+import { type ChannelRecord, Permission } from '../fakes/discord/index.js';
 import {
   customIdsOf,
   type DiscordTestBot,
@@ -34,7 +34,15 @@ beforeAll(async () => {
         { id: BOB, username: 'bob', dmsClosed: true },
       ],
       // The bot's own server, and one it was never added to (people there have it as a user install).
-      guilds: [{}, { name: 'Elsewhere', botMember: false }],
+      guilds: [
+        {
+          channels: [
+            { name: 'general' },
+            { name: 'read-only', botOverwrite: { deny: Permission.SendMessages } },
+          ],
+        },
+        { name: 'Elsewhere', botMember: false },
+      ],
     },
     logLines,
     // Autocomplete is checked over more than 25 videos of one person, asked for at once.
@@ -155,6 +163,29 @@ describe('a user install where the bot is not a member', () => {
     const job = await t.bot.core.jobRecord(jobId);
     expect(job?.requester.workspace).toBe(elsewhere.id);
     expect(job?.conversation.startsWith(`discord:app:${elsewhere.id}:${channelId}:`)).toBe(true);
+  });
+
+  it('in a channel where the bot may not post, answers through the interaction for a user install only', async () => {
+    const readOnly = t.fake.world.channelsOf(t.fake.guild.id).find((c) => c.name === 'read-only')!;
+    // The server's install alone: the bot says what it lacks there and starts nothing.
+    const refused = t.fake.interactions.slashCommand({
+      channelId: readOnly.id,
+      options: { prompt: 'a moth' },
+    });
+    const answer = await refused.callback;
+    expect(answer.type).toBe(4);
+    expect((answer.data as { content: string }).content).toContain('Send Messages');
+    // The person has the app on their account too: it is answered through the interaction.
+    const handle = t.fake.interactions.slashCommand({
+      channelId: readOnly.id,
+      install: 'user',
+      options: { prompt: 'a moth at a lamp' },
+    });
+    expect((await handle.callback).type).toBe(5);
+    const jobId = await waitForJobId(t.fake, handle);
+    const delivered = await waitForDelivery(t.fake, jobId, readOnly.id);
+    expect(t.fake.recorder.messageWrites.find((w) => w.messageId === delivered.id)?.kind).toBe('followup');
+    expect((await t.bot.core.jobRecord(jobId))?.requester.workspace).toBe(t.fake.guild.id);
   });
 
   it('deletes a video from its button in the group DM, for its owner only', async () => {
@@ -288,7 +319,11 @@ describe('autocomplete of video ids', () => {
     const balloon = await make('a red balloon drifting away', BOB);
 
     const all = await choices('');
-    expect(all.map((c) => c.value)).toEqual([whale, fox]);
+    expect(all.map((c) => c.value).slice(0, 2)).toEqual([whale, fox]);
+    for (const choice of all) {
+      const job = await t.bot.core.jobRecord(choice.value);
+      expect([job?.requester.user, job?.requester.workspace]).toEqual([ALICE, t.fake.guild.id]);
+    }
     expect(all[0]?.name).toMatch(new RegExp(`^a blue whale under the ice · ${whale}( \\(\\w+\\))?$`));
     expect((await choices('RED')).map((c) => c.value)).toEqual([fox]);
     expect((await choices(fox.slice(0, 4))).map((c) => c.value)).toEqual([fox]);
