@@ -253,6 +253,8 @@ export class DiscordSurface implements ChatSurface {
   ): Promise<DeliveredVideo> {
     const job = delivery.message.job;
     let limit = await this.deps.uploadLimits.get(target.limitKey);
+    // A server's channel has the server's limit; a DM or a user-installed command's, the person's.
+    const whose = target.via === 'channel' ? "this server's" : "this conversation's";
     let file = { path: delivery.videoPath, bytes: delivery.videoBytes };
     const fittedPath = join(this.deps.workDir, `${job.id}-fit.mp4`);
     const facts: DiscordDeliveryFacts = {};
@@ -284,10 +286,11 @@ export class DiscordSurface implements ChatSurface {
         const ownLines: string[] = [];
         if (file.bytes > limit) {
           const fitted = await this.fit(delivery, limit, fittedPath);
-          if (!fitted) return await this.deliverLinkOnly({ ...delivery.message, notes }, limit, sendRecorded);
+          if (!fitted)
+            return await this.deliverLinkOnly({ ...delivery.message, notes }, limit, whose, sendRecorded);
           file = fitted;
           notes.push(
-            `Re-encoded to ${fitted.height}p (${megabytes(fitted.bytes)}) to fit this server's ${megabytes(limit)} upload limit.`,
+            `Re-encoded to ${fitted.height}p (${megabytes(fitted.bytes)}) to fit ${whose} ${megabytes(limit)} upload limit.`,
           );
           ownLines.push(...this.originalLinkNote(job.id));
         }
@@ -345,16 +348,17 @@ export class DiscordSurface implements ChatSurface {
   private async deliverLinkOnly(
     message: ResultMessage,
     limit: number,
+    whose: string,
     send: (payload: MessageCreateOptions) => Promise<DeliveredVideo>,
   ): Promise<DeliveredVideo> {
     const link = this.originalLinkNote(message.job.id);
     if (link.length === 0)
       throw new SurfaceError(
         'upload_refused',
-        `The video is larger than this server's ${megabytes(limit)} upload limit and could not be made smaller. Ask whoever runs the bot to set PUBLIC_URL so it can post a download link instead.`,
+        `The video is larger than ${whose} ${megabytes(limit)} upload limit and could not be made smaller. Ask whoever runs the bot to set PUBLIC_URL so it can post a download link instead.`,
         false,
       );
-    const notes = [...message.notes, `Too large for this server's ${megabytes(limit)} upload limit.`];
+    const notes = [...message.notes, `Too large for ${whose} ${megabytes(limit)} upload limit.`];
     return send(renderMessage({ ...message, notes }, link));
   }
 
