@@ -11,17 +11,8 @@
  */
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import { parseSlackText } from './command-text.js';
-import { channelScope, encodeConversation, slackRequester } from './conversation.js';
-import {
-  answeringFailures,
-  type PrivateTarget,
-  requesterWithAdmin,
-  type SlackHandlerDeps,
-  tellPrivately,
-} from './handler-context.js';
-import { fileRefusal, firstImageFile, slackAttachment } from './slack-files.js';
-import { answerUsage } from './usage-answer.js';
+import type { PrivateTarget, SlackHandlerDeps } from './handler-context.js';
+import { runMessageCommand, withoutBotMention } from './message-command.js';
 
 const DmEventSchema = z.object({
   channel: z.string().regex(/^D[A-Z0-9]+$/),
@@ -56,52 +47,17 @@ export function registerDirectMessages(app: App, deps: SlackHandlerDeps): void {
     if (e.subtype !== undefined && e.subtype !== 'file_share') return;
     if (e.thread_ts !== undefined && e.thread_ts !== e.ts) return;
     const team = envelope.data.team_id;
-    const key = `event:${team}:${envelope.data.event_id ?? `${e.channel}:${e.ts}`}`;
-    const target = dmTarget(deps, e.channel, user, e.ts);
-    const image = firstImageFile(e.files);
-    const meta = image
-      ? { filename: image.name, contentType: image.mimetype ?? null, bytes: image.size ?? null }
-      : null;
-    const text = withoutOwnMention(e.text, context.botUserId);
-    if (!text) {
-      // A picture alone, or a bare mention: say what to send (once per event).
-      if (await deps.firstDelivery(key))
-        await tellPrivately(deps, target, { kind: 'notice', tone: 'info', text: NO_PROMPT });
-      return;
-    }
-    const parsed = parseSlackText(text, (typed) => deps.core.parse(typed, meta));
-    const makesJob = parsed.ok && (parsed.intent.kind === 'generate' || parsed.intent.kind === 'remix');
-    // Jobs are deduplicated by the core's idempotency key; answers that create nothing, here.
-    if (!makesJob && !(await deps.firstDelivery(key))) return;
-    if (!parsed.ok) {
-      await tellPrivately(deps, target, { kind: 'notice', tone: 'warning', text: parsed.problem.message });
-      return;
-    }
-    const intent = parsed.intent;
-    const attach = image && intent.kind === 'generate' ? image : undefined;
-    const refusal = attach ? fileRefusal(attach, deps.files.policy) : undefined;
-    if (refusal) {
-      // No job, so no idempotency key to dedupe a redelivered event: answer its first delivery only.
-      if (await deps.firstDelivery(key))
-        await tellPrivately(deps, target, { kind: 'notice', tone: 'warning', text: refusal });
-      return;
-    }
-    await answeringFailures(deps, target, async () => {
-      const who = { team, user };
-      // As for /sora: being a workspace admin counts for delete, budgets and usage.
-      const needsAdmin = intent.kind === 'delete' || intent.kind === 'budget' || intent.kind === 'usage';
-      const requester = needsAdmin ? await requesterWithAdmin(deps, who) : slackRequester(who);
-      const outcome = await deps.core.run({
-        requester,
-        channel: channelScope(team, e.channel),
-        conversation: encodeConversation({ team, channel: e.channel, threadTs: e.ts }),
-        intent,
-        attachment: attach ? slackAttachment(attach, deps.files) : null,
-        idempotencyKey: `slack:${key}`,
-      });
-      if (outcome.kind !== 'reply') return;
-      if (outcome.message.kind === 'usage') await answerUsage(deps, target, outcome.message);
-      else await tellPrivately(deps, target, outcome.message);
+    await runMessageCommand(deps, {
+      team,
+      user,
+      channel: e.channel,
+      threadTs: e.ts,
+      key: `event:${team}:${envelope.data.event_id ?? `${e.channel}:${e.ts}`}`,
+      // People sometimes add the bot's mention in its DM too.
+      text: withoutBotMention(e.text, context.botUserId),
+      files: e.files,
+      target: dmTarget(deps, e.channel, user, e.ts),
+      noPrompt: NO_PROMPT,
     });
   });
 }
@@ -121,11 +77,4 @@ function dmTarget(deps: SlackHandlerDeps, channel: string, user: string, threadT
         unfurl_links: false,
       }),
   };
-}
-
-/** The text without the bot's own mention (`<@BOT>` or `<@BOT|name>`): people sometimes add it in a DM too. */
-function withoutOwnMention(text: string, botUserId: string | undefined): string {
-  if (!botUserId) return text.trim();
-  const own = new RegExp(`<@${botUserId.replace(/[^A-Za-z0-9]/g, '')}(?:\\|[^>]*)?>`, 'g');
-  return text.replace(own, ' ').trim();
 }
