@@ -5,6 +5,7 @@
  * through the other replica still goes to the deployment holding its source.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { redis, skipWithout } from '../support/services.js';
 import { PoolHarness } from './pool-harness.js';
 
 let harness: PoolHarness | undefined;
@@ -13,7 +14,7 @@ afterEach(async () => {
   harness = undefined;
 });
 
-describe('two replicas sharing a pool through Redis', () => {
+describe.skipIf(skipWithout(redis))('two replicas sharing a pool through Redis', () => {
   it('respect every deployment quota together, deliver each job once, and keep remixes with their source', async () => {
     harness = await PoolHarness.start({
       store: 'redis',
