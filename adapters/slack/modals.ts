@@ -6,7 +6,7 @@
  * the field (`response_action: errors`): https://api.slack.com/surfaces/modals#displaying_errors
  */
 import { z } from 'zod';
-import { resolveGenerate } from '../../src/core/command-parser.js';
+import { resolveGenerate } from '../../src/core/generate-check.js';
 import type { AttachmentMeta, GenerateIntent, ImageFit, UsageField } from '../../src/core/intents.js';
 import type { JobView } from '../../src/core/messages.js';
 import { formatUsd } from '../../src/core/pricing.js';

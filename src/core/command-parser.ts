@@ -21,34 +21,14 @@
  *
  * Parsing never throws: any input yields an intent or a UsageProblem written for the person.
  */
-import {
-  type ModelCapabilities,
-  modelFamily,
-  type ProviderCapabilities,
-  type SoraModel,
-} from '../sora/capabilities.js';
 import { parseBudgetCommand, parseUsageCommand } from './budget-command-parser.js';
-import {
-  type AttachmentMeta,
-  type GenerateIntent,
-  IMAGE_FITS,
-  type ImageFit,
-  type ParseResult,
-  type UsageCode,
-  type UsageField,
-  type UsageProblem,
-} from './intents.js';
+import { type ParseContext, type RawGenerate, resolveGenerate } from './generate-check.js';
+import type { GenerateIntent, ParseResult, UsageProblem } from './intents.js';
 import { parseSettingsCommand } from './settings-command-parser.js';
 import { normalizeShortId } from './short-id.js';
+import { emptyPrompt, shown, tooLong, usageProblem } from './usage-problems.js';
 
-export interface ParseContext {
-  capabilities: ProviderCapabilities;
-  /** SORA_MODEL; its family decides the defaults. */
-  defaultModel: string;
-  attachment?: AttachmentMeta | null;
-}
-
-const PROVIDER_NAMES = { azure: 'Azure OpenAI', openai: 'OpenAI', emulator: 'the emulator' } as const;
+export type { ParseContext } from './generate-check.js';
 
 /** The options of a new video, by name (`--duration` is an alias people guess). */
 const GENERATE_OPTIONS = [
@@ -67,14 +47,6 @@ const LIST_OPTIONS = ['all', 'page'] as const;
 
 /** Chat clients "smarten" `--` into an em dash or en dash (macOS, iOS, Slack). */
 const OPTION_TOKEN = /^(--|\u2014|\u2013)([a-z][a-z0-9-]*)(?:=([\s\S]*))?$/i;
-
-export function usageProblem(
-  code: UsageCode,
-  field: UsageField,
-  message: string,
-): { ok: false; problem: UsageProblem } {
-  return { ok: false, problem: { code, field, message } };
-}
 
 /** A whitespace-separated word and where it sits in the text (so the text around it can be kept). */
 export interface Token {
@@ -242,14 +214,6 @@ function parseList(rest: readonly string[]): ParseResult | undefined {
   return { ok: true, intent: { kind: 'list', all, page } };
 }
 
-function emptyPrompt(): { ok: false; problem: UsageProblem } {
-  return usageProblem(
-    'missing_prompt',
-    'prompt',
-    'Tell me what to make, e.g. `/sora a paper boat sailing down a rainy street --seconds 8`.',
-  );
-}
-
 function parseGenerate(
   text: string,
   tokens: readonly Token[],
@@ -380,133 +344,9 @@ function lineBreaks(gap: string): number {
   return gap.split('\n').length - 1;
 }
 
-export interface RawGenerate {
-  prompt: string;
-  seconds: string | undefined;
-  size: string | undefined;
-  orientation: 'landscape' | 'portrait' | undefined;
-  model: string | undefined;
-  fit?: string | undefined;
-}
-
-/**
- * Checks options against what the configured provider and model can do, before anything is spent.
- * Forms (the Slack modal) call it with their fields; each problem names the field at fault.
- */
-export function resolveGenerate(raw: RawGenerate, ctx: ParseContext): ParseResult<GenerateIntent> {
-  const caps = ctx.capabilities;
-  const providerName = PROVIDER_NAMES[caps.provider];
-  const available = Object.keys(caps.models) as SoraModel[];
-  const requestedModel = raw.model ?? ctx.defaultModel;
-  const family = modelFamily(requestedModel);
-  const modelCaps: ModelCapabilities | undefined = family ? caps.models[family] : undefined;
-  if (!family || !modelCaps)
-    return usageProblem(
-      'unsupported',
-      'model',
-      `\`${shown(requestedModel)}\` isn't available on ${providerName}. Use ${available.map((m) => `\`${m}\``).join(' or ')}.`,
-    );
-  if (raw.size && raw.orientation)
-    return usageProblem(
-      'conflicting_options',
-      'size',
-      'Use either `--size` or `--landscape`/`--portrait`, not both.',
-    );
-  const autoSize = !raw.size && !raw.orientation;
-  const size =
-    raw.size ??
-    (raw.orientation === 'landscape'
-      ? '1280x720'
-      : raw.orientation === 'portrait'
-        ? '720x1280'
-        : modelCaps.defaultSize);
-  if (!modelCaps.sizes.includes(size))
-    return usageProblem(
-      'unsupported',
-      'size',
-      `${family} on ${providerName} renders ${describeSizes(modelCaps.sizes)}; \`${shown(size)}\` isn't one of them. Try \`--landscape\` or \`--portrait\`.`,
-    );
-  const seconds = raw.seconds ?? modelCaps.defaultSeconds;
-  if (!modelCaps.seconds.includes(seconds))
-    return usageProblem(
-      'unsupported',
-      'seconds',
-      `Videos can be ${joinOr(modelCaps.seconds)} seconds long; try \`--seconds ${modelCaps.seconds[1] ?? modelCaps.seconds[0]}\`.`,
-    );
-  const fit = raw.fit ?? 'cover';
-  if (!isImageFit(fit))
-    return usageProblem(
-      'invalid_value',
-      'fit',
-      `\`--fit ${shown(fit)}\` isn't a way to fit an image: use \`--fit cover\` (fill the frame, crop the edges) or \`--fit contain\` (the whole image, with bars).`,
-    );
-  const prompt = raw.prompt.trim();
-  if (!prompt) return emptyPrompt();
-  if (prompt.length > modelCaps.maxPromptChars)
-    return usageProblem('prompt_too_long', 'prompt', tooLong(prompt.length, modelCaps.maxPromptChars));
-  const attachmentProblem = checkAttachment(ctx.attachment ?? null, modelCaps);
-  if (attachmentProblem) return { ok: false, problem: attachmentProblem };
-  return {
-    ok: true,
-    intent: { kind: 'generate', prompt, seconds, size, model: family, autoSize, fit },
-  };
-}
-
-function isImageFit(value: string): value is ImageFit {
-  return (IMAGE_FITS as readonly string[]).includes(value);
-}
-
-export function checkAttachment(
-  meta: AttachmentMeta | null,
-  caps: ModelCapabilities,
-): UsageProblem | undefined {
-  if (!meta) return undefined;
-  const name = meta.filename;
-  const invalid = (message: string): UsageProblem => ({ code: 'invalid_image', field: 'image', message });
-  if (meta.contentType && !caps.imageTypes.includes(meta.contentType.toLowerCase().split(';')[0]!.trim()))
-    return invalid(
-      `\`${shown(name)}\` isn't a JPEG, PNG or WebP image. Attach a picture to animate it, or send the prompt alone.`,
-    );
-  if (!meta.contentType && !/\.(jpe?g|png|webp)$/i.test(name))
-    return invalid(
-      `\`${shown(name)}\` doesn't look like a JPEG, PNG or WebP image. Attach a picture to animate it.`,
-    );
-  if (meta.bytes !== null && meta.bytes > caps.maxImageBytes)
-    return invalid(
-      `\`${shown(name)}\` is ${(meta.bytes / 1024 / 1024).toFixed(1)} MB; images can be at most ${caps.maxImageBytes / 1024 / 1024} MB.`,
-    );
-  return undefined;
-}
-
 /** The options `/sora help` lists for a new video. */
 export const PROMPT_OPTIONS: readonly string[] = SHOWN_OPTIONS;
 
 function maxPromptChars(ctx: ParseContext): number {
   return Math.max(...Object.values(ctx.capabilities.models).map((m) => m?.maxPromptChars ?? 0));
-}
-
-function tooLong(length: number, max: number): string {
-  return `Your prompt is ${length.toLocaleString('en-US')} characters; Sora takes at most ${max.toLocaleString('en-US')}. Shorten it by ${(length - max).toLocaleString('en-US')}.`;
-}
-
-function describeSizes(sizes: readonly string[]): string {
-  return joinOr(sizes.map((s) => `\`${s}\``));
-}
-
-function joinOr(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
-}
-
-/** The longest piece of someone's own input a problem quotes back. */
-const SHOWN_MAX_CHARS = 40;
-
-/**
- * A value the person sent, as a problem quotes it: on one line and cut to 40 characters. A forged
- * modal value or a pasted essay after `--size` is theirs to see again only in part (the message
- * must fit a modal's field error and stay readable).
- */
-export function shown(value: string): string {
-  const oneLine = value.replace(/\s+/g, ' ').trim();
-  return oneLine.length > SHOWN_MAX_CHARS ? `${oneLine.slice(0, SHOWN_MAX_CHARS - 1)}…` : oneLine;
 }
