@@ -22,12 +22,16 @@ export async function runStartCommand(args: string[], io: CliIO): Promise<ExitCo
     return EXIT.usage;
   }
   for (const warning of checks.warnings) io.err(warning);
-  const { startBot } = await import('../app.js');
-  const bot = await startBot(config.value);
-  await new Promise<void>((resolve) => {
+  // Listening before the bot starts: a Ctrl-C or `docker stop` that comes while it starts (or just after
+  // it logged "started", before startBot returned) still closes it cleanly once it is up, instead of
+  // Node's default of dying on the spot.
+  const stopRequested = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  const { startBot } = await import('../app.js');
+  const bot = await startBot(config.value);
+  await stopRequested;
   await bot.close();
   return EXIT.ok;
 }
