@@ -166,7 +166,9 @@ function startJob(
     remixedFromVideoId,
     image: spec.image,
   };
-  const video = videoOf(state, job);
+  // The answer describes the job as it was created (queued, like the real service's), not as the clock
+  // reads a moment later: on a loaded machine the work above can outlast the queued phase of a short render.
+  const video = videoAt(job, now, { expiresAfterMs: state.expiresAfterMs });
   state.store.add(job, keyed && { owner: ctx.owner, ...keyed, video, expiresAtMs: now + IDEMPOTENCY_TTL_MS });
   state.limiter.record(ctx.owner, now);
   state.webhooks?.watch(job);
