@@ -10,10 +10,12 @@
  * them visible (`files.completeUploadExternal`), and the ts of every message it posts afterwards.
  * `findDelivery` asks `files.info` about that one file: its `shares` say whether, and as which message,
  * it landed in the thread.
+ *
+ * The parts live next to this file, one concern each: the upload into the thread (thread-upload.ts),
+ * the still when Slack refuses the video (still-fallback.ts), finding a file's share (file-shares.ts),
+ * joining a public channel (channel-join.ts), and what a removal answer means (removal-answers.ts).
  */
-import { stat } from 'node:fs/promises';
 import type { Dispatcher } from 'undici';
-import { z } from 'zod';
 import type { Logger } from '../../src/core/logger.js';
 import type { BotMessage, StatusMessage } from '../../src/core/messages.js';
 import {
@@ -26,6 +28,7 @@ import {
   type VideoDelivery,
 } from '../../src/core/surface.js';
 import { renderMessage, resultCaption, resultControls } from './blocks.js';
+import { joiningIfNeeded } from './channel-join.js';
 import {
   decodeConversation,
   decodeMessageRef,
@@ -36,9 +39,16 @@ import {
   SLACK_PLATFORM,
   type SlackConversation,
 } from './conversation.js';
-import { type SlackApi, slackErrorCode } from './slack-api.js';
+import { type SlackDeliveryFacts, videoFileName } from './delivery-facts.js';
+import { DEFAULT_SHARE_SETTLE_MS, shareOf } from './file-shares.js';
+import { removing } from './removal-answers.js';
+import type { SlackApi } from './slack-api.js';
 import type { StatusEditBudget } from './status-edit-budget.js';
-import { uploadFileStreaming } from './streaming-upload.js';
+import { deliverStill } from './still-fallback.js';
+import { uploadIntoThread } from './thread-upload.js';
+
+// Importers (and tests) take these from the surface.
+export { type SlackDeliveryFacts, stillFileName, videoFileName } from './delivery-facts.js';
 
 export const SLACK_LIMITS = {
   // Slack's per-file maximum; a workspace may set a lower one, which completeUploadExternal reports.
@@ -50,25 +60,6 @@ export const SLACK_LIMITS = {
 const DM_TEXT =
   "I can't post in a direct message between other people. Use `/sora` in a channel, or in a direct message with me.";
 const FINAL_PHASES = new Set(['done', 'failed', 'deleted', 'cancelled']);
-/** Slack shares a completed upload asynchronously; findDelivery looks once more after this long. */
-const DEFAULT_SHARE_SETTLE_MS = 3_000;
-/** Answers that mean the thing to remove is already gone. */
-const ALREADY_GONE = new Set(['file_not_found', 'file_deleted', 'message_not_found']);
-/** Answers that will not change on a retry: the bot may not remove that (someone else's, too old). */
-const NOT_OURS_TO_REMOVE = new Set([
-  'cant_update_message',
-  'cant_delete_message',
-  'cant_delete_file',
-  'edit_window_closed',
-  'access_denied',
-]);
-
-/**
- * What a delivery checkpoints (all optional; later checkpoints add to earlier ones):
- * `fileId` (the file about to be shared: the video, or its still), `captionTs` (the text-only
- * fallback), `controlsTs` (the message with the buttons).
- */
-export type SlackDeliveryFacts = Partial<Record<'fileId' | 'captionTs' | 'controlsTs', string>>;
 
 export interface SlackSurfaceDeps {
   slack: SlackApi;
@@ -79,25 +70,6 @@ export interface SlackSurfaceDeps {
   /** The bot's undici Agent (src/app.ts), for the upload; undici's global one when absent (tests). */
   dispatcher?: Dispatcher;
 }
-
-export function videoFileName(jobId: string): string {
-  return `sora-${jobId}.mp4`;
-}
-
-export function stillFileName(jobId: string): string {
-  return `sora-${jobId}-still.webp`;
-}
-
-const ShareSchema = z.object({ ts: z.string(), thread_ts: z.string().optional() }).passthrough();
-const SharesSchema = z
-  .object({
-    public: z.record(z.string(), z.array(ShareSchema)).optional(),
-    private: z.record(z.string(), z.array(ShareSchema)).optional(),
-  })
-  .passthrough();
-const FileInfoSchema = z.object({
-  file: z.object({ id: z.string(), shares: SharesSchema.optional() }).passthrough(),
-});
 
 export class SlackSurface implements ChatSurface {
   readonly platform = SLACK_PLATFORM;
@@ -140,11 +112,11 @@ export class SlackSurface implements ChatSurface {
     const { slack, budget } = this.deps;
     if (FINAL_PHASES.has(message.phase))
       await budget.final(c.team, statusRef, () =>
-        this.joiningIfNeeded(ref.channel, () => slack.call('chat.update', args)),
+        joiningIfNeeded(this.deps, ref.channel, () => slack.call('chat.update', args)),
       );
     else
       await budget.intermediate(c.team, statusRef, () =>
-        this.joiningIfNeeded(ref.channel, () => slack.tryProgress('chat.update', args)),
+        joiningIfNeeded(this.deps, ref.channel, () => slack.tryProgress('chat.update', args)),
       );
   }
 
@@ -174,7 +146,7 @@ export class SlackSurface implements ChatSurface {
       refusal = new SurfaceError('upload_refused', "The video is over Slack's 1 GB file limit.", false);
     else {
       try {
-        fileId = await this.upload(c, {
+        fileId = await uploadIntoThread(this.deps, c, {
           path: delivery.videoPath,
           bytes: delivery.videoBytes,
           filename: videoFileName(jobId),
@@ -188,7 +160,7 @@ export class SlackSurface implements ChatSurface {
       }
     }
     if (refusal) {
-      const still = await this.deliverStill(delivery, c, refusal, checkpoint);
+      const still = await deliverStill(this.deps, delivery, c, refusal, checkpoint);
       fileId = still.fileId;
       if (still.captionTs) {
         captionRef = encodeMessageRef({ team: c.team, channel: c.channel, ts: still.captionTs });
@@ -215,7 +187,7 @@ export class SlackSurface implements ChatSurface {
     // The share's own message: the core indexes it, so a reaction on the video finds the job without
     // reading the thread. Slack shares asynchronously, hence the second look after a pause.
     const shareRef = fileId
-      ? await this.shareOf(fileId, c, this.deps.shareSettleMs ?? DEFAULT_SHARE_SETTLE_MS).catch(
+      ? await shareOf(this.deps.slack, fileId, c, this.deps.shareSettleMs ?? DEFAULT_SHARE_SETTLE_MS).catch(
           () => undefined,
         )
       : undefined;
@@ -258,7 +230,12 @@ export class SlackSurface implements ChatSurface {
       ts ? encodeMessageRef({ team: c.team, channel: c.channel, ts }) : undefined;
     // With the buttons' ts the share is known to have happened: no need to wait for it to show.
     const shareRef = fileId
-      ? await this.shareOf(fileId, c, controlsTs ? 0 : (this.deps.shareSettleMs ?? DEFAULT_SHARE_SETTLE_MS))
+      ? await shareOf(
+          this.deps.slack,
+          fileId,
+          c,
+          controlsTs ? 0 : (this.deps.shareSettleMs ?? DEFAULT_SHARE_SETTLE_MS),
+        )
       : undefined;
     const captionRef = at(captionTs);
     const messageRef = at(controlsTs) ?? shareRef ?? captionRef;
@@ -275,7 +252,7 @@ export class SlackSurface implements ChatSurface {
     const body = renderMessage(message);
     const main = decodeMessageRef(video.messageRef);
     if (main)
-      await this.removing(() =>
+      await this.remove(() =>
         this.deps.slack.call('chat.update', {
           channel: main.channel,
           ts: main.ts,
@@ -288,156 +265,16 @@ export class SlackSurface implements ChatSurface {
     for (const ref of others) {
       const fileId = fileIdOfRef(ref);
       const location = decodeMessageRef(ref);
-      if (fileId) await this.removing(() => this.deps.slack.call('files.delete', { file: fileId }));
+      if (fileId) await this.remove(() => this.deps.slack.call('files.delete', { file: fileId }));
       else if (location && ref !== video.messageRef)
-        await this.removing(() =>
+        await this.remove(() =>
           this.deps.slack.call('chat.delete', { channel: location.channel, ts: location.ts }),
         );
     }
   }
 
-  private async removing(call: () => Promise<unknown>): Promise<void> {
-    try {
-      await call();
-    } catch (error) {
-      const code = slackErrorCode(error);
-      if (code && ALREADY_GONE.has(code)) return;
-      const permanent =
-        (code && NOT_OURS_TO_REMOVE.has(code)) || !(error instanceof SurfaceError && error.retryable);
-      if (!permanent) throw error;
-      this.deps.logger.warn({ err: error }, 'could not remove part of a deleted video from Slack');
-    }
-  }
-
-  /** Uploads one file and shares it into the thread; the checkpoint comes between the two. */
-  private async upload(
-    c: SlackConversation,
-    file: {
-      path: string;
-      bytes: number;
-      filename: string;
-      title: string;
-      caption: string;
-      checkpoint: (facts: SlackDeliveryFacts) => Promise<void>;
-    },
-  ): Promise<string> {
-    // Set from the callback below (an object, so the catch sees the callback's writes).
-    const at: { fileId?: string; step: 'upload' | 'checkpoint' | 'share' } = { step: 'upload' };
-    try {
-      const { fileId } = await uploadFileStreaming(this.deps.slack, {
-        path: file.path,
-        bytes: file.bytes,
-        filename: file.filename,
-        title: file.title,
-        channel: c.channel,
-        threadTs: c.threadTs,
-        initialComment: file.caption,
-        ...(this.deps.dispatcher ? { dispatcher: this.deps.dispatcher } : {}),
-        beforeShare: async (id) => {
-          at.fileId = id;
-          at.step = 'checkpoint';
-          await file.checkpoint({ fileId: id });
-          at.step = 'share';
-        },
-        joinChannel: () => this.joinPublicChannel(c.channel),
-      });
-      return fileId;
-    } catch (error) {
-      // Never shared, and now never will be: stopped at the checkpoint (deleted meanwhile, or another
-      // process took over) or refused by the workspace. Remove it rather than leave it in the bot's
-      // files. Any other failure of the share may have shared it: the file stays for findDelivery.
-      const refused = error instanceof SurfaceError && error.code === 'upload_refused';
-      if (at.fileId && (at.step === 'checkpoint' || (at.step === 'share' && refused)))
-        await this.deps.slack.call('files.delete', { file: at.fileId }).catch(() => undefined);
-      throw error;
-    }
-  }
-
-  /** The video was refused: its still with an explanation, or the explanation alone. */
-  private async deliverStill(
-    delivery: VideoDelivery,
-    c: SlackConversation,
-    refusal: SurfaceError,
-    checkpoint: (facts: SlackDeliveryFacts) => Promise<void>,
-  ): Promise<{ fileId?: string; captionTs?: string }> {
-    const { jobId } = delivery;
-    const note = `${refusal.userMessage} Here is a still from it instead; ask a workspace admin about the upload limit, or remix it into a shorter clip.`;
-    const message = { ...delivery.message, notes: [...delivery.message.notes, note] };
-    this.deps.logger.warn({ jobId, code: refusal.code }, 'slack refused the video; posting the still');
-    if (delivery.thumbnailPath) {
-      try {
-        const fileId = await this.upload(c, {
-          path: delivery.thumbnailPath,
-          bytes: (await stat(delivery.thumbnailPath)).size,
-          filename: stillFileName(jobId),
-          title: `Sora video ${jobId} (still)`,
-          caption: resultCaption(message),
-          checkpoint,
-        });
-        return { fileId };
-      } catch (error) {
-        if (!(error instanceof SurfaceError && error.code === 'upload_refused')) throw error;
-      }
-    }
-    // The refused file was never shared: a new checkpoint says so before the caption goes out.
-    await checkpoint({ fileId: '' });
-    const posted = await this.deps.slack.call('chat.postMessage', {
-      channel: c.channel,
-      text: resultCaption(message),
-      ...(c.threadTs ? { thread_ts: c.threadTs } : {}),
-    });
-    return { captionTs: String(posted.ts) };
-  }
-
-  /**
-   * The message that shared `fileId` into the conversation (its thread), from `files.info`; looks once
-   * more after `settleMs` when it does not show yet (Slack shares a completed upload asynchronously).
-   */
-  private async shareOf(fileId: string, c: SlackConversation, settleMs: number): Promise<string | undefined> {
-    for (let attempt = 0; ; attempt++) {
-      let info: z.infer<typeof FileInfoSchema>;
-      try {
-        const parsed = FileInfoSchema.safeParse(await this.deps.slack.call('files.info', { file: fileId }));
-        if (!parsed.success) return undefined;
-        info = parsed.data;
-      } catch (error) {
-        const code = slackErrorCode(error);
-        if (code && ALREADY_GONE.has(code)) return undefined;
-        throw error;
-      }
-      const shares = info.file.shares;
-      const here = [...(shares?.public?.[c.channel] ?? []), ...(shares?.private?.[c.channel] ?? [])];
-      const share = here.find((s) => (c.threadTs ? s.thread_ts === c.threadTs : !s.thread_ts));
-      if (share) return encodeMessageRef({ team: c.team, channel: c.channel, ts: share.ts });
-      if (attempt > 0 || settleMs <= 0) return undefined;
-      await new Promise((resolve) => setTimeout(resolve, settleMs));
-    }
-  }
-
-  /**
-   * chat:write.public lets the bot post its parent message in a public channel it has not joined, but
-   * edits and file shares there need membership: join the channel (public ones only; a private channel
-   * needs an invite) and retry once.
-   */
-  private async joiningIfNeeded(channel: string, call: () => Promise<unknown>): Promise<void> {
-    try {
-      await call();
-    } catch (error) {
-      if (!(error instanceof SurfaceError && error.code === 'not_in_channel')) throw error;
-      if (!(await this.joinPublicChannel(channel))) throw error;
-      await call();
-    }
-  }
-
-  private async joinPublicChannel(channel: string): Promise<boolean> {
-    try {
-      await this.deps.slack.call('conversations.join', { channel });
-      this.deps.logger.info({ channel }, 'joined the public channel to post the video there');
-      return true;
-    } catch (error) {
-      this.deps.logger.debug({ channel, err: error }, 'could not join the channel');
-      return false;
-    }
+  private remove(call: () => Promise<unknown>): Promise<void> {
+    return removing(this.deps.logger, call);
   }
 }
 
