@@ -10,6 +10,12 @@
  * `enforce_nonce`, so a repeat within Discord's few-minute window gets the first message back instead
  * of a second one. After a crash `findDelivery` fetches the recorded message, or else reads the few
  * messages posted since `after` (Discord has no history throttle like Slack's).
+ *
+ * The parts live next to this file, one concern each: fitting a video over the limit and the link to
+ * the original (oversize-video.ts), what a delivery records and where it posts (delivery-target.ts),
+ * resolving channels and refs (channel-access.ts), what a removal answer means (removal-answers.ts),
+ * and the last check on pings (allowed-mentions.ts). The calls the invite's permissions name
+ * (invite.ts) stay here.
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,7 +24,6 @@ import {
   type Message,
   type MessageCreateOptions,
   type MessageEditOptions,
-  RESTJSONErrorCodes,
   type SendableChannels,
   SnowflakeUtil,
 } from 'discord.js';
@@ -33,24 +38,40 @@ import {
   type ThreadStart,
   type VideoDelivery,
 } from '../../src/core/surface.js';
-import { parseSize } from '../../src/sora/video.js';
+import { onlyRequesterPing } from './allowed-mentions.js';
 import { decodeAppConversation } from './app-conversation.js';
 import { AppDelivery } from './app-delivery.js';
+import { decode, refOf, sendableChannel } from './channel-access.js';
 import {
   DISCORD_PLATFORM,
   type DiscordConversation,
-  decodeConversation,
   decodeMessageRef,
-  encodeMessageRef,
   postingChannel,
 } from './conversation.js';
 import { customIdsOf, encodeComponentId } from './custom-ids.js';
-import { discordCode, isTooLarge, loggableError, toSurfaceError } from './discord-errors.js';
+import {
+  type DeliveryTarget,
+  type DiscordDeliveryFacts,
+  deliveryNonce,
+  videoFileName,
+} from './delivery-target.js';
+import { isTooLarge, loggableError, toSurfaceError } from './discord-errors.js';
 import type { DownloadLinks } from './download-links.js';
-import { fitVideoToSize } from './fit-video.js';
 import type { InteractionTokens } from './interaction-tokens.js';
-import { NO_MENTIONS, renderMessage, requesterPing } from './render-message.js';
+import { deliverLinkOnly, fitUnderLimit, megabytes, originalLinkNote } from './oversize-video.js';
+import { isGone, removing } from './removal-answers.js';
+import { NO_MENTIONS, renderMessage } from './render-message.js';
 import type { UploadLimits } from './upload-limits.js';
+
+// Importers (app-delivery.ts, status-video.ts, tests) take these from the surface.
+export { onlyRequesterPing } from './allowed-mentions.js';
+export {
+  type DeliveryTarget,
+  type DiscordDeliveryFacts,
+  deliveryNonce,
+  videoFileName,
+} from './delivery-target.js';
+export { megabytes } from './oversize-video.js';
 
 export const DISCORD_LIMITS = {
   // Per guild: read from each interaction and kept by UploadLimits; deliverVideo applies it.
@@ -63,25 +84,6 @@ export const DISCORD_LIMITS = {
 const FIND_DELIVERY_PAGE = 100;
 /** `after` is taken this long before the send, so a clock a little ahead of Discord's still covers it. */
 const AFTER_MARGIN_MS = 60_000;
-
-/**
- * What a delivery checkpoints: `channelId` (where it posts) and `after` (a snowflake from before the
- * send), then `messageId` once Discord answered.
- */
-export type DiscordDeliveryFacts = Partial<Record<'channelId' | 'after' | 'messageId' | 'via', string>>;
-
-/** Where a delivery posts: a server channel, an interaction's webhook, or the requester's DM. */
-export interface DeliveryTarget {
-  /** Whose upload limit applies (upload-limits.ts): the guild, or the user-install scope. */
-  limitKey: string;
-  /** The channel the post lands in (checkpointed before the send). */
-  channelId: string;
-  /** Recorded with the checkpoint, so findDelivery knows how to look. */
-  via: 'channel' | 'interaction' | 'dm';
-  /** Lines added to the caption (why a video came as a DM). */
-  notes: string[];
-  send(payload: MessageCreateOptions): Promise<Message>;
-}
 
 export interface DiscordSurfaceDeps {
   client: Client;
@@ -97,15 +99,6 @@ export interface DiscordSurfaceDeps {
   workDir: string;
   ffmpegPath?: string | undefined;
   logger: Logger;
-}
-
-export function videoFileName(jobId: string): string {
-  return `sora-${jobId}.mp4`;
-}
-
-/** The nonce of a job's video message (at most 25 characters; Discord dedupes on it with enforce_nonce). */
-export function deliveryNonce(jobId: string): string {
-  return `sora-${jobId}`.slice(0, 25);
 }
 
 export class DiscordSurface implements ChatSurface {
@@ -141,11 +134,11 @@ export class DiscordSurface implements ChatSurface {
   async markDeleted(conversation: string, video: DeliveredVideo, message: BotMessage): Promise<void> {
     const app = decodeAppConversation(conversation);
     if (app)
-      return this.removing(() =>
+      return removing(this.deps.logger, () =>
         this.app.edit(app, video.messageRef, { ...renderMessage(message), attachments: [], components: [] }),
       );
     // `attachments: []` drops the video from the message; the buttons go too.
-    await this.removing(() =>
+    await removing(this.deps.logger, () =>
       this.edit(conversation, video.messageRef, {
         ...renderMessage(message),
         attachments: [],
@@ -155,7 +148,7 @@ export class DiscordSurface implements ChatSurface {
     for (const ref of video.otherRefs) {
       const other = decodeMessageRef(ref);
       if (!other || ref === video.messageRef) continue;
-      await this.removing(async () => {
+      await removing(this.deps.logger, async () => {
         const channel = await this.channelById(other.channelId, decode(conversation));
         try {
           await channel.messages.delete(other.messageId);
@@ -163,20 +156,6 @@ export class DiscordSurface implements ChatSurface {
           throw toSurfaceError(error, other.channelId);
         }
       });
-    }
-  }
-
-  /**
-   * One removal step of a delete: already gone counts as done; what a retry cannot change (no
-   * permission there, someone else's message) is logged; anything else is thrown for the core to retry.
-   */
-  private async removing(step: () => Promise<void>): Promise<void> {
-    try {
-      await step();
-    } catch (error) {
-      if (isGone(error)) return;
-      if (error instanceof SurfaceError && error.retryable && !isNotOurs(error)) throw error;
-      this.deps.logger.warn({ err: loggableError(error) }, 'could not remove part of a deleted video');
     }
   }
 
@@ -285,14 +264,20 @@ export class DiscordSurface implements ChatSurface {
         // The signed link is the adapter's own: rendered live, unlike anything from the core or people.
         const ownLines: string[] = [];
         if (file.bytes > limit) {
-          const fitted = await this.fit(delivery, limit, fittedPath);
+          const fitted = await fitUnderLimit(this.deps, delivery, limit, fittedPath);
           if (!fitted)
-            return await this.deliverLinkOnly({ ...delivery.message, notes }, limit, whose, sendRecorded);
+            return await deliverLinkOnly(
+              this.deps.links,
+              { ...delivery.message, notes },
+              limit,
+              whose,
+              sendRecorded,
+            );
           file = fitted;
           notes.push(
             `Re-encoded to ${fitted.height}p (${megabytes(fitted.bytes)}) to fit ${whose} ${megabytes(limit)} upload limit.`,
           );
-          ownLines.push(...this.originalLinkNote(job.id));
+          ownLines.push(...originalLinkNote(this.deps.links, job.id));
         }
         const payload = renderMessage({ ...delivery.message, notes } satisfies ResultMessage, ownLines);
         try {
@@ -316,57 +301,6 @@ export class DiscordSurface implements ChatSurface {
     } finally {
       await rm(fittedPath, { force: true });
     }
-  }
-
-  private async fit(
-    delivery: VideoDelivery,
-    limit: number,
-    outputPath: string,
-  ): Promise<{ path: string; bytes: number; height: number } | undefined> {
-    const job = delivery.message.job;
-    const { width, height } = parseSize(job.size);
-    try {
-      return await fitVideoToSize({
-        inputPath: delivery.videoPath,
-        outputPath,
-        maxBytes: limit,
-        durationMs: Number(job.seconds) * 1000,
-        width,
-        height,
-        ffmpegPath: this.deps.ffmpegPath,
-      });
-    } catch (error) {
-      this.deps.logger.warn(
-        { jobId: job.id, err: loggableError(error) },
-        'could not fit the video under the limit',
-      );
-      return undefined;
-    }
-  }
-
-  /** The video cannot be made small enough: post the caption with a link, or give up with a reason. */
-  private async deliverLinkOnly(
-    message: ResultMessage,
-    limit: number,
-    whose: string,
-    send: (payload: MessageCreateOptions) => Promise<DeliveredVideo>,
-  ): Promise<DeliveredVideo> {
-    const link = this.originalLinkNote(message.job.id);
-    if (link.length === 0)
-      throw new SurfaceError(
-        'upload_refused',
-        `The video is larger than ${whose} ${megabytes(limit)} upload limit and could not be made smaller. Ask whoever runs the bot to set PUBLIC_URL so it can post a download link instead.`,
-        false,
-      );
-    const notes = [...message.notes, `Too large for ${whose} ${megabytes(limit)} upload limit.`];
-    return send(renderMessage({ ...message, notes }, link));
-  }
-
-  private originalLinkNote(jobId: string): string[] {
-    if (!this.deps.links) return [];
-    const { url, expiresAt } = this.deps.links.urlFor(jobId);
-    // <url> suppresses Discord's link preview; <t:…:R> renders the expiry in each reader's time zone.
-    return [`[Download the original](<${url}>) (link expires <t:${Math.floor(expiresAt / 1000)}:R>)`];
   }
 
   private async send(c: DiscordConversation, payload: MessageCreateOptions): Promise<Message> {
@@ -397,62 +331,7 @@ export class DiscordSurface implements ChatSurface {
     return this.channelById(postingChannel(c), c);
   }
 
-  private async channelById(channelId: string, c: DiscordConversation): Promise<SendableChannels> {
-    let channel: Awaited<ReturnType<Client['channels']['fetch']>>;
-    try {
-      channel = await this.deps.client.channels.fetch(channelId);
-    } catch (error) {
-      throw toSurfaceError(error, channelId);
-    }
-    if (!channel?.isSendable() || !('guildId' in channel) || channel.guildId !== c.guildId)
-      throw new SurfaceError('not_in_channel', `I can't post in <#${channelId}>.`, false);
-    return channel;
+  private channelById(channelId: string, c: DiscordConversation): Promise<SendableChannels> {
+    return sendableChannel(this.deps.client, channelId, c);
   }
-}
-
-/** The renderer's ping of one user by id, checked again here; anything else becomes "nobody". */
-export function onlyRequesterPing(
-  allowed: MessageCreateOptions['allowedMentions'],
-): typeof NO_MENTIONS | { parse: never[]; users: [string] } {
-  const users = allowed?.users;
-  const exact =
-    allowed?.parse?.length === 0 &&
-    !allowed.roles?.length &&
-    !allowed.repliedUser &&
-    Array.isArray(users) &&
-    users.length === 1 &&
-    typeof users[0] === 'string';
-  return exact ? requesterPing(users[0] as string) : NO_MENTIONS;
-}
-
-function decode(conversation: string): DiscordConversation {
-  const c = decodeConversation(conversation);
-  if (!c) throw new SurfaceError('platform_error', `not a Discord conversation: ${conversation}`, false);
-  return c;
-}
-
-function refOf(message: Message): string {
-  return encodeMessageRef({ channelId: message.channelId, messageId: message.id });
-}
-
-/** Discord's JSON error code of an error, or of the loggable stand-in a SurfaceError keeps as cause. */
-function jsonCode(error: unknown): unknown {
-  const raw = error instanceof SurfaceError ? error.cause : error;
-  return discordCode(raw) ?? (raw as { code?: unknown } | undefined)?.code;
-}
-
-/** The message or channel is already gone (deleted by someone): nothing left to change. */
-function isGone(error: unknown): boolean {
-  const code = jsonCode(error);
-  return code === RESTJSONErrorCodes.UnknownMessage || code === RESTJSONErrorCodes.UnknownChannel;
-}
-
-/** A message the bot may not edit or delete: a retry will not change that. */
-function isNotOurs(error: unknown): boolean {
-  return jsonCode(error) === RESTJSONErrorCodes.CannotEditMessageAuthoredByAnotherUser;
-}
-
-export function megabytes(bytes: number): string {
-  const mb = bytes / 1024 / 1024;
-  return `${mb >= 10 ? Math.round(mb) : mb.toFixed(1)} MB`;
 }
