@@ -11,6 +11,7 @@
  *
  * Figures, not assertions: never part of the test suite.
  */
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +30,10 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SCRIPT = join(import.meta.dirname, '../test/support/replica-bot.ts');
 const JOBS = Number(process.argv[2] ?? 1000);
 const RENDER_MS = Number(process.argv[3] ?? 1000);
-const LEASE_MS = 10_000;
+// The kill's tail is one lease TTL (the dead replica's jobs wait that long); with fast renders the
+// whole pass lasts about ten seconds, so a production lease (30 s) would measure the lease, not the
+// throughput. BENCH_LEASE_MS=10000 shows that trade.
+const LEASE_MS = Number(process.env.BENCH_LEASE_MS ?? 3_000);
 const POLL_MAX_MS = 250;
 const REQUESTERS = 50;
 
@@ -42,6 +46,7 @@ interface PassResult {
   wallMs: number;
   acceptedMs: number;
   killedReplicaJobs: number;
+  resumedJobs: number;
   resumeMaxMs: number | null;
 }
 
@@ -110,7 +115,12 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
   const orphaned = new Map<string, { state: Job['state']; updatedAt: number }>();
   if (killOne) {
     while (posts().length < JOBS * 0.3) await sleep(50);
-    // What the replica held when it died: its jobs must move again within the lease TTL + a poll.
+    // Killed first, then read: what it held is frozen from here on (a dead process writes nothing), so
+    // these are exactly the jobs that must move again within the lease TTL + a poll.
+    const exited = once(children[0]!, 'exit');
+    children[0]!.kill('SIGKILL');
+    await exited;
+    killedAt = Date.now();
     for (const job of await front.activeJobs()) {
       for (const step of ['submit', 'deliver'])
         if ((await store.leaseHolder(`${step}:${job.id}`))?.owner === 'replica-0')
@@ -121,8 +131,6 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
       for (const job of await front.activeJobs())
         if (job.state === 'rendering' || job.state === 'submitted')
           orphaned.set(job.id, { state: job.state, updatedAt: job.updatedAt });
-    children[0]!.kill('SIGKILL');
-    killedAt = Date.now();
   }
   const resumedAt = new Map<string, number>();
   for (;;) {
@@ -157,6 +165,7 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
     wallMs,
     acceptedMs,
     killedReplicaJobs: orphaned.size,
+    resumedJobs: resumedAt.size,
     resumeMaxMs: resumes.length > 0 ? Math.max(...resumes) : null,
   };
 }
@@ -201,7 +210,7 @@ async function main(): Promise<void> {
       '-',
       three.resumeMaxMs === null
         ? `none held (${three.killedReplicaJobs})`
-        : `${three.killedReplicaJobs} jobs, all within ${(three.resumeMaxMs / 1000).toFixed(1)} s (lease ${LEASE_MS / 1000} s + poll ${POLL_MAX_MS} ms)`,
+        : `${three.resumedJobs} of its ${three.killedReplicaJobs} jobs, the last after ${(three.resumeMaxMs / 1000).toFixed(1)} s (lease ${LEASE_MS / 1000} s + poll ${POLL_MAX_MS} ms)`,
     ],
   ];
   console.log(

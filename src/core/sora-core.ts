@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import { BudgetBook, type BudgetSettings } from './budget-book.js';
 import { BudgetDesk } from './budget-desk.js';
 import { type Clock, systemClock } from './clock.js';
+import { ClusterWake } from './cluster-wake.js';
 import { type ComposerReading, parseCommand, readForComposer } from './command-parser.js';
 import {
   type CoreContext,
@@ -120,6 +121,7 @@ export class SoraCore {
   private readonly schedulerLoop: WakeableLoop;
   private readonly pollerLoop: WakeableLoop;
   private readonly deliveryLoop: WakeableLoop;
+  private readonly wakes: ClusterWake;
 
   constructor(options: SoraCoreOptions) {
     const clock = options.clock ?? systemClock;
@@ -140,7 +142,7 @@ export class SoraCore {
       onSubmitted: async (job) => {
         if (job.submittedAt !== null) this.ctx.metrics.jobSubmitted(job.submittedAt - job.createdAt);
         await this.reporter.report(job, { force: true });
-        this.pollerLoop.wake();
+        this.wakes.wake('poller');
       },
       onFailed: (job) => this.reportFailure(job),
       onDeletedInFlight: (jobId) => this.cleanUpSoon(jobId),
@@ -159,12 +161,13 @@ export class SoraCore {
           this.ctx.metrics.renderCompleted(job.completedAt - job.submittedAt);
         }
         await this.reporter.report(job);
-        this.deliveryLoop.wake();
-        this.schedulerLoop.wake();
+        // Any replica may deliver it, and its slot is free for the next job in the queue.
+        this.wakes.wake('delivery');
+        this.wakes.wake('scheduler');
       },
       onFailed: async (job) => {
         await this.reportFailure(job);
-        this.schedulerLoop.wake();
+        this.wakes.wake('scheduler');
       },
     });
     this.delivery = new VideoDelivery(this.ctx, {
@@ -194,7 +197,7 @@ export class SoraCore {
       {
         onApproved: async (job) => {
           await this.reporter.report(job, { force: true });
-          this.schedulerLoop.wake();
+          this.wakes.wake('scheduler');
         },
         onDeclined: (job) => this.reportFailure(job),
       },
@@ -216,7 +219,7 @@ export class SoraCore {
       this.announcer,
       {
         visibleJob: (r, id) => this.visibleJob(r, id),
-        onQueued: () => this.schedulerLoop.wake(),
+        onQueued: () => this.wakes.wake('scheduler'),
       },
       { book },
     );
@@ -235,6 +238,12 @@ export class SoraCore {
     );
     this.pollerLoop = new WakeableLoop('poller', () => this.poller.tick(), clock, logger);
     this.deliveryLoop = new WakeableLoop('delivery', () => this.delivery.tick(), clock, logger);
+    this.wakes = new ClusterWake(
+      options.store,
+      this.ctx.instanceId,
+      { scheduler: this.schedulerLoop, poller: this.pollerLoop, delivery: this.deliveryLoop },
+      logger,
+    );
     this.loops = [
       this.schedulerLoop,
       this.pollerLoop,
@@ -353,6 +362,7 @@ export class SoraCore {
       if (job.state === 'accepted') await ledger.rebindIdempotency(job, settings.idempotencyTtlMs);
     }
     await this.announcer.recoverOrphans(0);
+    await this.wakes.listen();
     for (const loop of this.loops) loop.start();
   }
 
@@ -424,7 +434,8 @@ export class SoraCore {
       AT_PROVIDER_STATES.includes(j.state) ? { nextPollAt: now } : undefined,
     );
     if (!result.changed) return false;
-    this.pollerLoop.wake();
+    // The webhook may have reached a replica that does not hold the poller lease.
+    this.wakes.wake('poller');
     return true;
   }
 

@@ -23,6 +23,7 @@ import {
   type WindowResult,
   type WriteResult,
 } from './store.js';
+import { type PubSubClient, RedisSignals } from './store-signals.js';
 
 type Reply = string | number | null | Reply[];
 
@@ -45,22 +46,28 @@ interface RedisClient {
   multi(): { hmGet(key: string, fields: string[]): unknown; exec(): Promise<unknown[]> };
 }
 
+type RedisConnection = RedisClient & PubSubClient;
+
 export class RedisStore extends KeyvValues implements Store {
   readonly kind = 'redis' as const;
+  readonly signals: RedisSignals;
 
   private constructor(
     keyv: Keyv,
-    private readonly client: RedisClient,
+    private readonly client: RedisConnection,
     private readonly prefix: string,
   ) {
     super(keyv);
+    // A lost subscriber connection only delays wake-ups (the loops look on their own); node-redis
+    // reconnects it, so an error here is not worth more than the client's own retry.
+    this.signals = new RedisSignals(client, prefix, () => undefined);
   }
 
   static async open(url: string, namespace = 'sora'): Promise<RedisStore> {
     const adapter = new KeyvRedis(url, { throwOnConnectError: true, connectionTimeout: 5000 });
     const keyv = openKeyv(adapter, namespace);
     try {
-      const client = (await adapter.getClient()) as unknown as RedisClient;
+      const client = (await adapter.getClient()) as unknown as RedisConnection;
       const store = new RedisStore(keyv, client, `${namespace}:`);
       await store.ping();
       return store;
@@ -322,6 +329,7 @@ export class RedisStore extends KeyvValues implements Store {
   }
 
   async close(): Promise<void> {
+    await this.signals.close();
     await this.keyv.disconnect();
   }
 }

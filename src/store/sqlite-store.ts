@@ -28,6 +28,7 @@ import {
   type WindowResult,
   type WriteResult,
 } from './store.js';
+import { LocalSignals } from './store-signals.js';
 
 export interface SqliteStoreOptions {
   namespace?: string;
@@ -39,6 +40,7 @@ type Row = Record<string, unknown>;
 
 export class SqliteStore extends KeyvValues implements Store {
   readonly kind = 'sqlite' as const;
+  readonly signals: LocalSignals;
   private readonly sql: ReturnType<typeof prepareStatements>;
   private lock: SqliteWriterLock | undefined;
   private closed = false;
@@ -47,9 +49,11 @@ export class SqliteStore extends KeyvValues implements Store {
     private readonly db: Database,
     keyvAdapter: SqliteKeyvAdapter,
     namespace: string,
+    file: string,
   ) {
     super(openKeyv(keyvAdapter, namespace));
     this.sql = prepareStatements(db);
+    this.signals = new LocalSignals(`${file}#${namespace}`);
   }
 
   static async open(path: string, options: SqliteStoreOptions | string = {}): Promise<SqliteStore> {
@@ -71,7 +75,12 @@ export class SqliteStore extends KeyvValues implements Store {
         });
       throw error;
     }
-    const store = new SqliteStore(db, new SqliteKeyvAdapter(db, { table: 'kv' }), opts.namespace ?? 'sora');
+    const store = new SqliteStore(
+      db,
+      new SqliteKeyvAdapter(db, { table: 'kv' }),
+      opts.namespace ?? 'sora',
+      file,
+    );
     try {
       if (opts.exclusive) store.lock = SqliteWriterLock.take(db, file);
       await importLegacyData(db, store, opts.namespace ?? 'sora');
@@ -349,6 +358,7 @@ export class SqliteStore extends KeyvValues implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.signals.close();
     this.lock?.release();
     this.db.close();
   }

@@ -16,6 +16,7 @@
  * Two implementations run one contract suite (test/store): SQLite (better-sqlite3, the default, one
  * writing process per file) and Redis (Lua scripts, several replicas).
  */
+import type { StoreSignals } from './store-signals.js';
 
 export interface VersionedRecord<T = unknown> {
   value: T;
@@ -175,6 +176,9 @@ export interface Store {
   indexRange(index: string, page: IndexPage): Promise<IndexEntry[]>;
   indexCount(index: string): Promise<number>;
   indexScore(index: string, member: string): Promise<number | undefined>;
+
+  /** Wake-ups between the processes on this store (store-signals.ts); best effort. */
+  readonly signals: StoreSignals;
 
   /** A cheap round trip, for /healthz. */
   ping(): Promise<void>;

@@ -322,6 +322,28 @@ describe.each(factories.filter(([name]) => name !== 'redis' || withRedis))(
       expect(await vb.get('x')).toBe(1);
     });
 
+    it('signals: a publish reaches every subscriber of its topic, on both instances, with its sender', async () => {
+      const heard: string[] = [];
+      const arrived = (n: number) =>
+        new Promise<void>((resolve) => {
+          const check = setInterval(() => {
+            if (heard.length >= n) {
+              clearInterval(check);
+              resolve();
+            }
+          }, 5);
+        });
+      await a.signals.subscribe('work', (from) => heard.push(`a:work:${from}`));
+      await b.signals.subscribe('work', (from) => heard.push(`b:work:${from}`));
+      await b.signals.subscribe('other', (from) => heard.push(`b:other:${from}`));
+      await a.signals.publish('work', 'replica-1');
+      await arrived(2);
+      await b.signals.publish('other', 'replica-2');
+      await arrived(3);
+      // Pub/sub keeps no order between connections: compare as sets.
+      expect(heard.sort()).toEqual(['a:work:replica-1', 'b:other:replica-2', 'b:work:replica-1']);
+    });
+
     it('answers ping', async () => {
       await expect(a.ping()).resolves.toBeUndefined();
     });

@@ -5,9 +5,11 @@
  * count posts per job across all replicas). Runs until SIGTERM, or until killed.
  *
  * Environment: REDIS_URL, NAMESPACE, EMULATOR_URL, JOURNAL, DATA_DIR, LEASE_MS (default 2000),
- * INSTANCE_ID (its name in leases), MAX_CONCURRENT (default 64), RPM (default 0).
+ * INSTANCE_ID (its name in leases), MAX_CONCURRENT (default 64), RPM (default 0), CLOCK=woken-only (its
+ * loops never wake on their own time, only when woken: locally or by another process's signal).
  */
 import { parseConfig } from '../../src/config.js';
+import type { Clock } from '../../src/core/clock.js';
 import { SoraCore } from '../../src/core/sora-core.js';
 import { createLogger } from '../../src/logging.js';
 import { createProvider, EMULATOR_API_KEY } from '../../src/sora/index.js';
@@ -16,6 +18,16 @@ import { fastCoreSettings } from './fast-core-settings.js';
 import { JournalSurface } from './journal-surface.js';
 
 const env = process.env;
+
+/** Real time, but a sleep ends only when its loop is woken: what a replica does then is a wake's doing. */
+const wokenOnlyClock: Clock = {
+  now: () => Date.now(),
+  sleep: (_ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted) resolve();
+      else signal?.addEventListener('abort', () => resolve(), { once: true });
+    }),
+};
 
 async function main(): Promise<void> {
   const leaseMs = Number(env.LEASE_MS ?? '2000');
@@ -29,6 +41,7 @@ async function main(): Promise<void> {
     provider,
     store,
     ...(env.INSTANCE_ID ? { instanceId: env.INSTANCE_ID } : {}),
+    ...(env.CLOCK === 'woken-only' ? { clock: wokenOnlyClock } : {}),
     logger: createLogger((env.LOG_LEVEL as 'warn' | undefined) ?? 'warn', process.stderr),
     settings: fastCoreSettings(env.DATA_DIR!, {
       maxConcurrent: Number(env.MAX_CONCURRENT ?? '64'),
