@@ -129,6 +129,24 @@ export class JobLedger {
     decide: (job: Job) => Partial<Job> | undefined,
     fence?: Fence,
   ): Promise<TransitionOutcome> {
+    return this.write(id, now, decide, fence, false);
+  }
+
+  /**
+   * Writes every index entry of the job again from its record (at start, for a ledger imported from an
+   * older version, whose records have no per-state entries); a transition writes only what changed.
+   */
+  async reindex(id: string, now: number): Promise<void> {
+    await this.write(id, now, () => ({}), undefined, true);
+  }
+
+  private async write(
+    id: string,
+    now: number,
+    decide: (job: Job) => Partial<Job> | undefined,
+    fence: Fence | undefined,
+    everyIndex: boolean,
+  ): Promise<TransitionOutcome> {
     for (;;) {
       const current = await this.read(id);
       if (!current) return { job: undefined, changed: false };
@@ -140,7 +158,9 @@ export class JobLedger {
         value: next,
         expectedVersion: current.version,
         fence,
-        ...indexChanges(next),
+        // The entries of the version read are in the store (each write changed them with its record,
+        // atomically, and the compare-and-set proves nothing wrote since): send only the difference.
+        ...(everyIndex ? indexChanges(next) : indexDifference(current.job, next)),
       });
       if (written.ok) {
         this.remember(id, written.version, next);
@@ -363,6 +383,22 @@ function idempotencyLease(key: string): string {
 }
 
 /** Every index a job belongs in, derived from the record alone (added or removed in the same write). */
+/** The index changes from `before` to `after`: a progress write changes none, a new state two. */
+function indexDifference(
+  before: Job,
+  after: Job,
+): { indexAdd: IndexEntry[]; indexRemove: Omit<IndexEntry, 'score'>[] } {
+  const was = new Map(indexChanges(before).indexAdd.map((e) => [e.index, e.score]));
+  const now = indexChanges(after).indexAdd;
+  const stays = new Set(now.map((e) => e.index));
+  return {
+    indexAdd: now.filter((e) => was.get(e.index) !== e.score),
+    indexRemove: [...was.keys()]
+      .filter((index) => !stays.has(index))
+      .map((index) => ({ index, member: after.id })),
+  };
+}
+
 function indexChanges(job: Job): { indexAdd: IndexEntry[]; indexRemove: Omit<IndexEntry, 'score'>[] } {
   const score = job.createdAt;
   const add: IndexEntry[] = [];

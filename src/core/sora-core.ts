@@ -357,7 +357,7 @@ export class SoraCore {
     for (const job of active) {
       // Rewrites each unfinished job's indexes from its record (a ledger imported from an older
       // version has none per state); a no-op for jobs already indexed, and cheap: only active jobs.
-      await ledger.transition(job.id, clock.now(), () => ({}));
+      await ledger.reindex(job.id, clock.now());
       // A job accepted just before a crash keeps its command's key: no second job for a retry.
       if (job.state === 'accepted') await ledger.rebindIdempotency(job, settings.idempotencyTtlMs);
     }

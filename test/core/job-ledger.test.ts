@@ -130,6 +130,79 @@ describe.each(stores.filter(([name]) => (available as string[]).includes(name)))
       await store.close();
     });
 
+    it('a transition sends only the index entries that change, and every list still matches the record', async () => {
+      const store = await open();
+      const indexOps: number[] = [];
+      const counting = new Proxy(store, {
+        get(target, prop, receiver) {
+          if (prop !== 'writeRecord') return Reflect.get(target, prop, receiver);
+          return (write: Parameters<Store['writeRecord']>[0]) => {
+            indexOps.push((write.indexAdd?.length ?? 0) + (write.indexRemove?.length ?? 0));
+            return target.writeRecord(write);
+          };
+        },
+      });
+      const ledger = new JobLedger(counting, silentLogger);
+      const other = await ledger.create(fields('a bystander', 'bob'));
+      const job = await ledger.create({ ...fields('a job on its way', 'alice', 2_000), state: 'accepted' });
+      const lists = async () => ({
+        active: (await ledger.active()).map((j) => j.id).sort(),
+        accepted: (await ledger.inStates(['accepted'])).map((j) => j.id),
+        waiting: (await ledger.inStates(['waiting'])).map((j) => j.id).sort(),
+        rendering: (await ledger.inStates(['rendering'])).map((j) => j.id),
+        downloading: (await ledger.inStates(['downloading'])).map((j) => j.id),
+        approvals: (await ledger.pendingApprovals()).map((j) => j.id),
+        stored: (await ledger.stored()).map((j) => j.id),
+        cleanup: (await ledger.pendingCleanup()).map((j) => j.id),
+        mine: (await ledger.page({ requester: job.requester }, 0, 10)).jobs.map((j) => j.id),
+      });
+      const none = { accepted: [], rendering: [], downloading: [], approvals: [], stored: [], cleanup: [] };
+      const steps: [Partial<Job>, Partial<Awaited<ReturnType<typeof lists>>>][] = [
+        [
+          {
+            state: 'waiting',
+            approval: { state: 'pending', requestedAt: 2_000, decidedAt: null, decidedBy: null },
+          },
+          { approvals: [job.id] },
+        ],
+        [{ approval: { state: 'approved', requestedAt: 2_000, decidedAt: 2_500, decidedBy: 'admin' } }, {}],
+        [{ state: 'rendering', providerVideoId: 'video_1' }, { rendering: [job.id] }],
+        [{ progress: 40 }, { rendering: [job.id] }],
+        [
+          { state: 'downloading', files: { video: '/data/v.mp4', thumbnail: null } },
+          { downloading: [job.id], stored: [job.id] },
+        ],
+        [
+          { state: 'deleted', cleanupDoneAt: null },
+          { stored: [job.id], cleanup: [job.id] },
+        ],
+        [{ cleanupDoneAt: 9_000, filesRemovedAt: 9_000 }, {}],
+      ];
+      // Per step: the state's entry out and in, the approval list, the stored list, the owner's lists.
+      const changedEntries = [3, 1, 2, 0, 3, 6, 2];
+      for (const [change, expected] of steps) {
+        const before = indexOps.length;
+        const done = await ledger.transition(job.id, 3_000, () => change);
+        expect(done.changed).toBe(true);
+        const state = done.job!.state;
+        const live = state !== 'deleted';
+        expect(await lists()).toEqual({
+          ...none,
+          active: (live ? [other.id, job.id] : [other.id]).sort(),
+          waiting: (state === 'waiting' ? [other.id, job.id] : [other.id]).sort(),
+          mine: live ? [job.id] : [],
+          ...expected,
+        });
+        // One write, with the entries that change and no others (a full set is about a dozen).
+        expect(indexOps.slice(before)).toEqual([changedEntries.shift()]);
+      }
+      // What start() does for a ledger of an older version: every entry written again.
+      const before = indexOps.length;
+      await ledger.reindex(other.id, 10_000);
+      expect(indexOps[before]).toBeGreaterThan(5);
+      await store.close();
+    });
+
     it('lists pages newest first from the index, without deleted jobs', async () => {
       const store = await open();
       const ledger = new JobLedger(store, silentLogger);

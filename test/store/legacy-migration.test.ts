@@ -41,7 +41,7 @@ describe('importing a DATA_DIR of the previous version', () => {
     const unfinished = manifest.jobs.filter((j) => !['delivered', 'failed', 'deleted'].includes(j.state));
     expect((await ledger.active()).map((j) => j.id).sort()).toEqual(unfinished.map((j) => j.id).sort());
     // What SoraCore.start does: rebuild each unfinished job's per-state indexes from its record.
-    for (const job of unfinished) await ledger.transition(job.id, Date.now(), () => ({}));
+    for (const job of unfinished) await ledger.reindex(job.id, Date.now());
     const byState = await ledger.inStates(['waiting', 'rendering', 'delivering']);
     expect(byState.map((j) => `${j.id}:${j.state}`).sort()).toEqual(
       unfinished.map((j) => `${j.id}:${j.state}`).sort(),
