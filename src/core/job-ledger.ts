@@ -311,10 +311,16 @@ export class JobLedger {
   }
 
   private async many(ids: string[]): Promise<Job[]> {
-    const records = await this.store.readRecords(ids.map(recordKey));
+    const held = ids.map((id) => this.decoded.peek(id));
+    const records = await this.store.readRecordsSince(
+      ids.map(recordKey),
+      held.map((known) => known?.version),
+    );
     const jobs: Job[] = [];
     for (const [i, record] of records.entries()) {
-      const job = record ? await this.decode(ids[i]!, record) : undefined;
+      // A bare version: the record is still the one validated before (and kept in `decoded`).
+      const job =
+        typeof record === 'number' ? held[i]!.job : record ? await this.decode(ids[i]!, record) : undefined;
       if (job) jobs.push(job);
     }
     return jobs;

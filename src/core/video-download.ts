@@ -2,10 +2,8 @@
  * Downloads a finished video's content to DATA_DIR: streamed to `NAME.part`, then renamed, so a
  * crash never leaves a half file under the final name and memory stays flat whatever the size.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { VideoProvider } from '../sora/provider.js';
 import type { ContentVariant } from '../sora/video.js';
 
@@ -32,34 +30,65 @@ export async function downloadVariant(
   dir: string,
   name: string,
 ): Promise<{ path: string; bytes: number }> {
-  await mkdir(dir, { recursive: true });
   const path = join(dir, `${name}.${EXTENSIONS[variant]}`);
   const part = `${path}.part`;
   const content = await provider.download(videoId, variant);
+  let bytes: number;
   try {
-    await pipeline(content.stream, inChunksOf(WRITE_CHUNK_BYTES), createWriteStream(part));
+    bytes = await writeInPieces(content.stream, await openFresh(part, dir));
     await rename(part, path);
   } catch (error) {
+    // The body is not read further: let undici free the connection.
+    content.stream.destroy();
     await rm(part, { force: true });
     throw error;
   }
-  return { path, bytes: (await stat(path)).size };
+  return { path, bytes };
 }
 
-/** Re-cuts a byte stream into pieces of `size` bytes (the last one shorter). */
-function inChunksOf(size: number) {
-  return async function* (source: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
-    let parts: Uint8Array[] = [];
-    let length = 0;
+/** Directories made by this process: one mkdir per folder, not one per file. */
+const madeDirs = new Set<string>();
+
+async function openFresh(file: string, dir: string): Promise<FileHandle> {
+  if (!madeDirs.has(dir)) {
+    await mkdir(dir, { recursive: true });
+    madeDirs.add(dir);
+  }
+  try {
+    return await open(file, 'w');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    // Removed since (by hand, or a test's cleanup): make it again.
+    await mkdir(dir, { recursive: true });
+    return open(file, 'w');
+  }
+}
+
+/** Writes the stream in pieces of WRITE_CHUNK_BYTES (one writev of the socket's chunks each); returns the size. */
+async function writeInPieces(source: AsyncIterable<Uint8Array>, handle: FileHandle): Promise<number> {
+  let parts: Uint8Array[] = [];
+  let length = 0;
+  let total = 0;
+  const flush = async () => {
+    const { bytesWritten } = await handle.writev(parts);
+    if (bytesWritten < length) {
+      // A short write (rare on files): the rest, as one piece, until it is all out.
+      let rest = Buffer.concat(parts, length).subarray(bytesWritten);
+      while (rest.length > 0) rest = rest.subarray((await handle.write(rest)).bytesWritten);
+    }
+    total += length;
+    parts = [];
+    length = 0;
+  };
+  try {
     for await (const chunk of source) {
       parts.push(chunk);
       length += chunk.length;
-      if (length >= size) {
-        yield Buffer.concat(parts, length);
-        parts = [];
-        length = 0;
-      }
+      if (length >= WRITE_CHUNK_BYTES) await flush();
     }
-    if (length > 0) yield Buffer.concat(parts, length);
-  };
+    if (length > 0) await flush();
+  } finally {
+    await handle.close();
+  }
+  return total;
 }

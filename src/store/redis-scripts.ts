@@ -4,6 +4,21 @@
  */
 
 /**
+ * KEYS: records. ARGV: the version the caller holds of each ('' = none). Returns per record false
+ * (none), {version} (still the one held) or {version, json}.
+ */
+export const READ_RECORDS_SINCE = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local v = redis.call('HGET', key, 'v')
+  if not v then out[i] = false
+  elseif v == ARGV[i] then out[i] = {v}
+  else out[i] = {v, redis.call('HGET', key, 'd')} end
+end
+return out
+`;
+
+/**
  * KEYS: record, fence lease (or the record again), then one key per index add, then per index remove.
  * ARGV: expectedVersion, json, fenceToken ('' = no fence), addCount, then member/score pairs, then members.
  */

@@ -104,6 +104,23 @@ export class RedisStore extends KeyvValues implements Store {
     return replies.map(([v, d]) => (v && d ? { version: Number(v), value: JSON.parse(d) as T } : undefined));
   }
 
+  async readRecordsSince<T>(
+    keys: readonly string[],
+    held: readonly (number | undefined)[],
+  ): Promise<(VersionedRecord<T> | number | undefined)[]> {
+    if (keys.length === 0) return [];
+    const replies = (await this.run(
+      scripts.READ_RECORDS_SINCE,
+      keys.map((key) => this.k('rec', key)),
+      keys.map((_, i) => held[i] ?? ''),
+    )) as (null | [string] | [string, string])[];
+    return replies.map((reply) => {
+      if (!reply) return undefined;
+      const [v, d] = reply;
+      return d === undefined ? Number(v) : { version: Number(v), value: JSON.parse(d) as T };
+    });
+  }
+
   async writeRecord(write: RecordWrite): Promise<WriteResult> {
     const adds = write.indexAdd ?? [];
     const removes = write.indexRemove ?? [];

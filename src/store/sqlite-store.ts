@@ -113,6 +113,21 @@ export class SqliteStore extends KeyvValues implements Store {
     )();
   }
 
+  async readRecordsSince<T>(
+    keys: readonly string[],
+    held: readonly (number | undefined)[],
+  ): Promise<(VersionedRecord<T> | number | undefined)[]> {
+    return this.db.transaction(() =>
+      keys.map((key, i) => {
+        const row = this.sql.getRecordSince.get(held[i] ?? -1, key) as
+          | { version: number; value: string | null }
+          | undefined;
+        if (!row) return undefined;
+        return row.value === null ? row.version : { version: row.version, value: JSON.parse(row.value) as T };
+      }),
+    )();
+  }
+
   async writeRecord(write: RecordWrite): Promise<WriteResult> {
     const json = JSON.stringify(write.value);
     return this.db
@@ -368,6 +383,9 @@ function prepareStatements(db: Database) {
   const p = (sql: string): Statement<unknown[], Row> => db.prepare(sql);
   return {
     getRecord: p('SELECT version, value FROM records WHERE key = ?'),
+    getRecordSince: p(
+      'SELECT version, CASE WHEN version = ? THEN NULL ELSE value END AS value FROM records WHERE key = ?',
+    ),
     getVersion: p('SELECT version FROM records WHERE key = ?'),
     putRecord: p(
       `INSERT INTO records (key, version, value) VALUES (?, ?, ?)

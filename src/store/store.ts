@@ -117,6 +117,15 @@ export interface Store {
   // Versioned records
   readRecord<T = unknown>(key: string): Promise<VersionedRecord<T> | undefined>;
   readRecords<T = unknown>(keys: readonly string[]): Promise<(VersionedRecord<T> | undefined)[]>;
+  /**
+   * Like `readRecords`, for a caller that already holds some of them: a record still at the version
+   * in `held` (same position) comes back as its version alone, unread. The loops read the same
+   * unchanged work lists tick after tick; this spares reading and parsing what did not change.
+   */
+  readRecordsSince<T = unknown>(
+    keys: readonly string[],
+    held: readonly (number | undefined)[],
+  ): Promise<(VersionedRecord<T> | number | undefined)[]>;
   writeRecord(write: RecordWrite): Promise<WriteResult>;
   /** Removes a record (and index entries) outright; used to move a poisoned record aside. */
   deleteRecord(key: string, indexRemove?: readonly Omit<IndexEntry, 'score'>[]): Promise<void>;

@@ -116,6 +116,18 @@ describe.each(factories.filter(([name]) => name !== 'redis' || withRedis))(
       expect(await a.indexCount('i-stale')).toBe(0);
     });
 
+    it('reads records since a held version: an unchanged one comes back as its version alone', async () => {
+      await a.writeRecord({ key: 'since', value: { n: 1 }, expectedVersion: 0 });
+      expect(await b.readRecordsSince(['since', 'nowhere'], [undefined, undefined])).toEqual([
+        { version: 1, value: { n: 1 } },
+        undefined,
+      ]);
+      expect(await b.readRecordsSince(['since', 'nowhere'], [1, 3])).toEqual([1, undefined]);
+      await b.writeRecord({ key: 'since', value: { n: 2 }, expectedVersion: 1 });
+      expect(await a.readRecordsSince(['since'], [1])).toEqual([{ version: 2, value: { n: 2 } }]);
+      expect(await a.readRecordsSince([], [])).toEqual([]);
+    });
+
     it('commits index adds and removes with the record', async () => {
       await a.writeRecord({
         key: 'r3',
