@@ -35,6 +35,8 @@ const RENDER_MS = Number(process.argv[3] ?? 1000);
 // throughput. BENCH_LEASE_MS=10000 shows that trade.
 const LEASE_MS = Number(process.env.BENCH_LEASE_MS ?? 3_000);
 const POLL_MAX_MS = 250;
+// The provider's quota for the whole cluster (SORA_MAX_CONCURRENT): what bounds a real deployment.
+const MAX_CONCURRENT = Number(process.env.BENCH_MAX_CONCURRENT ?? 500);
 const REQUESTERS = 50;
 
 interface PassResult {
@@ -74,7 +76,7 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
         DATA_DIR: join(dir, `replica-${i}`),
         LEASE_MS: String(LEASE_MS),
         INSTANCE_ID: `replica-${i}`,
-        MAX_CONCURRENT: '500',
+        MAX_CONCURRENT: String(MAX_CONCURRENT),
       },
       readyLine: /ready/,
       inheritStderr: true,
