@@ -19,6 +19,7 @@ import type { CoreContext } from './core-context.js';
 import { deploymentOf, releaseSlots } from './deployment-router.js';
 import { HeldLease, untilLapse } from './held-lease.js';
 import { AT_PROVIDER_STATES, type Job } from './job.js';
+import { nextPollAt } from './poll-timing.js';
 
 const POLLER_LEASE = 'loop:poller';
 const KNOWN_STATUSES: readonly string[] = ['queued', 'in_progress', 'completed', 'failed'];
@@ -51,9 +52,13 @@ export class RenderPoller {
   private lease: HeldLease | undefined;
   /** Jobs this tick moved out of the provider's hands. */
   private readonly finished = new Set<string>();
+  /**
+   * Per job: when to poll (`nextPollAt`), the backoff interval, and the earliest a poll may come when
+   * a tick polls jobs due soon together (half an interval after the last poll of this job).
+   */
   private readonly schedule = new Map<
     string,
-    { nextPollAt: number; intervalMs: number; ledgerNext: number | null }
+    { nextPollAt: number; intervalMs: number; earliestAt: number; ledgerNext: number | null }
   >();
 
   /**
@@ -83,7 +88,7 @@ export class RenderPoller {
     const ids = new Set(rendering.map((j) => j.id));
     for (const id of this.schedule.keys()) if (!ids.has(id)) this.schedule.delete(id);
     if (rendering.length === 0) return this.idleMs();
-    const due = rendering.filter((j) => this.nextPollOf(j) - COALESCE_FRACTION * this.intervalOf(j) <= now);
+    const due = rendering.filter((j) => this.dueAt(j) <= now);
     if (due.length > 0) {
       const dueIds = new Set(due.map((j) => j.id));
       await Promise.all(
@@ -125,12 +130,30 @@ export class RenderPoller {
     return planned.nextPollAt;
   }
 
+  /**
+   * From when a tick polls the job along with others due (coalescing): half an interval before it is
+   * due, but never within half an interval of its last poll, also when its progress brought it forward.
+   */
+  private dueAt(job: Job): number {
+    const planned = this.schedule.get(job.id);
+    const coalesced = this.nextPollOf(job) - COALESCE_FRACTION * this.intervalOf(job);
+    if (!planned || planned.ledgerNext !== job.nextPollAt) return coalesced;
+    return Math.max(planned.earliestAt, coalesced);
+  }
+
   private intervalOf(job: Job): number {
     return this.schedule.get(job.id)?.intervalMs ?? job.pollIntervalMs ?? this.ctx.settings.pollInitialMs;
   }
 
-  private reschedule(job: Job, intervalMs: number, now: number): void {
-    this.schedule.set(job.id, { nextPollAt: now + intervalMs, intervalMs, ledgerNext: job.nextPollAt });
+  /** `progress` (the provider's, when it did not say when to poll) may bring the next poll forward. */
+  private reschedule(job: Job, intervalMs: number, now: number, progress: number | null = null): void {
+    const render = progress === null ? null : { startedAt: job.submitStartedAt ?? job.submittedAt, progress };
+    this.schedule.set(job.id, {
+      nextPollAt: nextPollAt(now, intervalMs, render),
+      intervalMs,
+      earliestAt: now + COALESCE_FRACTION * intervalMs,
+      ledgerNext: job.nextPollAt,
+    });
   }
 
   /**
@@ -243,7 +266,8 @@ export class RenderPoller {
       return;
     }
     const interval = pollAfterMs ?? Math.min(settings.pollMaxMs, Math.round(this.intervalOf(job) * 1.5));
-    this.reschedule(job, interval, now);
+    // The provider's own hint is followed exactly; otherwise its progress may bring the poll forward.
+    this.reschedule(job, interval, now, pollAfterMs === null ? video.progress : null);
     const state = video.status === 'in_progress' ? 'rendering' : job.state;
     const progress = Math.max(job.progress, video.progress);
     // Written only when it matters after a restart or to another replica: a new state, a status this

@@ -9,7 +9,7 @@
  * `findDelivery` about exactly those facts instead of posting again. Delete wins: the job is read again
  * before each side effect, and a delivery that finishes after a delete removes what it posted.
  */
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { isSoraError } from '../sora/errors.js';
 import type { CoreContext } from './core-context.js';
 import { deploymentOf } from './deployment-router.js';
@@ -147,10 +147,24 @@ export class VideoDelivery {
     const { ledger, clock, settings } = this.ctx;
     const { provider } = deploymentOf(this.ctx, job);
     const dir = videoDir(settings.dataDir);
+    // Both at once: a delivery holds one of `deliveryConcurrency` places for the two round trips.
+    const thumbnailDownload = downloadVariant(provider, job.providerVideoId!, 'thumbnail', dir, job.id).then(
+      (saved) => saved.path,
+      (error: unknown) => {
+        this.ctx.logger.warn(
+          { jobId: job.id, err: error },
+          'thumbnail download failed; delivering without it',
+        );
+        return null;
+      },
+    );
     let video: { path: string; bytes: number };
     try {
       video = await downloadVariant(provider, job.providerVideoId!, 'video', dir, job.id);
     } catch (error) {
+      // No video, no delivery: a thumbnail saved meanwhile would only be a stray file.
+      const thumbnail = await thumbnailDownload;
+      if (thumbnail) await rm(thumbnail, { force: true });
       if (isSoraError(error) && error.code === 'not_found') {
         const failed = await ledger.transition(
           job.id,
@@ -173,13 +187,7 @@ export class VideoDelivery {
       }
       throw error;
     }
-    let thumbnail: string | null = null;
-    try {
-      thumbnail = (await downloadVariant(provider, job.providerVideoId!, 'thumbnail', dir, job.id)).path;
-    } catch (error) {
-      this.ctx.logger.warn({ jobId: job.id, err: error }, 'thumbnail download failed; delivering without it');
-    }
-    return { video: video.path, thumbnail };
+    return { video: video.path, thumbnail: await thumbnailDownload };
   }
 
   private async deliver(job: Job, held: HeldLease, justDownloaded: boolean): Promise<void> {
