@@ -16,6 +16,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { CoreContext } from './core-context.js';
+import type { CommandOutcome } from './core-options.js';
 import { cleanupDeletedJob } from './delete-job.js';
 import type { Attachment, GenerateIntent, RemixIntent } from './intents.js';
 import { type FailureCode, isTerminal, type Job } from './job.js';
@@ -25,7 +26,6 @@ import { mentionFor } from './notify-settings.js';
 import { canDelete, canSee } from './policy.js';
 import { failureMessage, noSuchVideo, notice } from './replies.js';
 import { type Requester, sameWorkspace } from './requester.js';
-import type { CommandOutcome } from './sora-core.js';
 
 /** Phases in which the status message offers Cancel (afterwards the video exists and Delete applies). */
 const CANCELLABLE: ReadonlySet<StatusPhase> = new Set(['approval', 'queued', 'submitting', 'rendering']);

@@ -7,6 +7,7 @@ import type { ProviderCapabilities } from '../sora/capabilities.js';
 import type { BudgetBook, Reservation } from './budget-book.js';
 import { cheaperOption, refusalMessage } from './budget-replies.js';
 import type { CoreContext } from './core-context.js';
+import type { CommandOutcome, CommandRequest } from './core-options.js';
 import type { Job, JobRequest } from './job.js';
 import type { JobAnnouncer } from './job-announcer.js';
 import { prepareGenerate, prepareRemix } from './job-request.js';
@@ -14,7 +15,6 @@ import { type BotMessage, toJobView } from './messages.js';
 import { publicDetail } from './public-text.js';
 import { failureMessage, notice } from './replies.js';
 import type { Requester } from './requester.js';
-import type { CommandOutcome, CommandRequest } from './sora-core.js';
 import { SurfaceError } from './surface.js';
 
 /** How long a command's first delivery may take to create its job before a repeat may try again. */

@@ -5,106 +5,49 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ProviderCapabilities } from '../sora/capabilities.js';
-import type { Store } from '../store/store.js';
-import { BudgetBook, type BudgetSettings } from './budget-book.js';
+import { BudgetBook } from './budget-book.js';
 import { BudgetDesk } from './budget-desk.js';
-import { type Clock, systemClock } from './clock.js';
+import { systemClock } from './clock.js';
 import { ClusterWake } from './cluster-wake.js';
 import { type ComposerReading, parseCommand, readForComposer } from './command-parser.js';
+import { type CoreContext, DEFAULT_CORE_SETTINGS, SurfaceRegistry } from './core-context.js';
 import {
-  type CoreContext,
-  type CoreSettings,
-  DEFAULT_CORE_SETTINGS,
-  SurfaceRegistry,
-} from './core-context.js';
+  type CommandOutcome,
+  type CommandRequest,
+  DEFAULT_BUDGETS,
+  type SoraCoreOptions,
+} from './core-options.js';
 import { cleanupDeletedJob, DeletionCleanup, deleteJob } from './delete-job.js';
-import { type CoreProviders, poolOf } from './deployment-router.js';
-import type { Attachment, AttachmentMeta, Intent, ParseResult } from './intents.js';
+import { poolOf } from './deployment-router.js';
+import type { AttachmentMeta, ParseResult } from './intents.js';
 import { AT_PROVIDER_STATES, type Job } from './job.js';
 import { JobAnnouncer, ORPHAN_MIN_AGE_MS } from './job-announcer.js';
 import { failureReport, JobControls } from './job-controls.js';
 import { JobIntake } from './job-intake.js';
 import { JobLedger, type LiveJobState } from './job-ledger.js';
 import { listJobs } from './list-jobs.js';
-import { type Logger, silentLogger } from './logger.js';
-import { type BotMessage, type JobView, type StatusMessage, toJobView } from './messages.js';
-import { type CoreMetrics, NO_METRICS } from './metrics.js';
+import { silentLogger } from './logger.js';
+import { type BotMessage, type JobView, toJobView } from './messages.js';
+import { NO_METRICS } from './metrics.js';
 import { settingsCommand } from './notify-settings.js';
 import { type PersonOverview, personOverview } from './person-overview.js';
 import { canDelete, findVisibleJob, isConfiguredAdmin } from './policy.js';
-import { PriceTable } from './pricing.js';
 import { RecentJobs, type RecentJobsQuery } from './recent-jobs.js';
 import { RenderPoller } from './render-poller.js';
 import { helpMessage, noSuchVideo, resultActions } from './replies.js';
 import { type Requester, type RequesterInput, RequesterSchema } from './requester.js';
+import { resumeLedger } from './resume-ledger.js';
 import { RetentionSweeper } from './retention-sweeper.js';
 import { StatusReporter } from './status-reporter.js';
 import { SubmissionScheduler } from './submission-scheduler.js';
-import type { ChatSurface, ThreadStart } from './surface.js';
-import type { UsageChartRenderer } from './usage-report.js';
+import type { ChatSurface } from './surface.js';
 import { VideoDelivery } from './video-delivery.js';
 import { WakeableLoop } from './wakeable-loop.js';
 
-/** Without configuration: the published prices, no money limits, no approvals, no cap on pending jobs. */
-const DEFAULT_BUDGETS: BudgetSettings = {
-  prices: new PriceTable(),
-  userDay: null,
-  userMonth: null,
-  workspaceMonth: null,
-  maxPendingPerUser: Number.MAX_SAFE_INTEGER,
-  timeZone: 'UTC',
-  approvalAbove: null,
-};
-
-export interface CommandRequest {
-  requester: RequesterInput;
-  /** Channel-level scope of the command (what `list --all` lists). */
-  channel: string;
-  /** Where a new job's status message goes (a channel, or an existing thread for remixes). */
-  conversation: string;
-  intent: Intent;
-  attachment?: Attachment | null;
-  /** The platform's id for this delivery of the command (envelope id, interaction id): duplicates make one job. */
-  idempotencyKey?: string;
-  /** Posts the first status message the adapter's own way (e.g. Discord's deferred reply); default: surface.startJob. */
-  announce?: (message: StatusMessage) => Promise<ThreadStart>;
-}
-
-export type CommandOutcome =
-  | { kind: 'job'; job: JobView; duplicate: boolean }
-  /** Something to show the person who asked (privately where the platform can). */
-  | { kind: 'reply'; message: BotMessage };
-
-export interface SoraCoreOptions extends CoreProviders {
-  store: Store;
-  /** Prices, limits and approvals (budget-book.ts); default: published prices, no limits. */
-  budgets?: Partial<BudgetSettings>;
-  /** Draws `/sora usage` charts; without it the usage answer is text only. */
-  renderUsageChart?: UsageChartRenderer;
-  settings: Omit<CoreSettings, keyof typeof DEFAULT_CORE_SETTINGS> & Partial<CoreSettings>;
-  clock?: Clock;
-  logger?: Logger;
-  instanceId?: string;
-  /** Where steps report timings and counts (src/metrics); default: nowhere. */
-  metrics?: CoreMetrics;
-}
+export type { CommandOutcome, CommandRequest, SoraCoreOptions } from './core-options.js';
 
 /** Waiting jobs whose status message follows their queue position live. */
 const QUEUE_POSITIONS_SHOWN = 10;
-/**
- * Leases that belong to one process's step (broken at start on SQLite, where that process is gone).
- * `idempotency:` too: a command whose job was never created must go through when the platform
- * redelivers it (a key bound to a job is kept by its binding, not by the lease).
- */
-const STEP_LEASE_PREFIXES = [
-  'submit:',
-  'deliver:',
-  'announce:',
-  'cleanup:',
-  'loop:',
-  'idempotency:',
-] as const;
-
 export class SoraCore {
   readonly capabilities: ProviderCapabilities;
   private readonly ctx: CoreContext;
@@ -348,19 +291,7 @@ export class SoraCore {
 
   /** Resumes every unfinished job from the ledger and starts the background loops. */
   async start(): Promise<void> {
-    const { ledger, clock, settings } = this.ctx;
-    if (ledger.store.kind === 'sqlite')
-      // One bot process per SQLite file (its writer lock): whoever held these leases is dead, so
-      // resume its jobs now instead of when its leases run out.
-      for (const prefix of STEP_LEASE_PREFIXES) await ledger.store.breakLeases(prefix);
-    const active = await ledger.active();
-    for (const job of active) {
-      // Rewrites each unfinished job's indexes from its record (a ledger imported from an older
-      // version has none per state); a no-op for jobs already indexed, and cheap: only active jobs.
-      await ledger.reindex(job.id, clock.now());
-      // A job accepted just before a crash keeps its command's key: no second job for a retry.
-      if (job.state === 'accepted') await ledger.rebindIdempotency(job, settings.idempotencyTtlMs);
-    }
+    await resumeLedger(this.ctx);
     await this.announcer.recoverOrphans(0);
     await this.wakes.listen();
     for (const loop of this.loops) loop.start();
