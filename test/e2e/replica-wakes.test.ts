@@ -1,7 +1,7 @@
 /**
  * Replicas wake each other through the store. Two bot processes on one Redis namespace whose loops
  * never wake on their own time (CLOCK=woken-only in replica-bot.ts): whatever they do after start is
- * the doing of a wake. Jobs come in through a front door in this process that runs no loops, and a
+ * the doing of a wake. Jobs come in through a front door in this process that runs no loops, and one
  * provider event reaches that front door too, the way a webhook lands on any replica. The queue and
  * the poll must still happen: the front door's wakes reach the replicas through the store's signals.
  * Without them the jobs would sit in the queue until a replica's next idle look (30 s, or never here).
@@ -12,14 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
-import { SoraCore } from '../../src/core/sora-core.js';
 import { type RunningEmulator, startEmulator } from '../../src/sora/emulator/index.js';
-import { createProvider, EMULATOR_API_KEY } from '../../src/sora/index.js';
+import { EMULATOR_API_KEY } from '../../src/sora/index.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { REDIS_URL } from '../support/core-harness.js';
-import { fastCoreSettings } from '../support/fast-core-settings.js';
-import { JournalSurface, readJournal } from '../support/journal-surface.js';
+import { openFrontDoor, queueJobs } from '../support/front-door.js';
+import { readJournal } from '../support/journal-surface.js';
 import { type ScriptProcess, startScript } from '../support/script-process.js';
 import { redis, skipWithout } from '../support/services.js';
 
@@ -55,7 +53,7 @@ describe.skipIf(skipWithout(redis))('replicas wake each other through the store'
     const journal = join(dir, 'journal.jsonl');
     emulator = await startEmulator({
       // Long enough that the polls the submissions themselves wake cannot see a render finish.
-      renderMs: 3_000,
+      renderMs: 5_000,
       apiKey: EMULATOR_API_KEY,
       contentOverride: (_id, variant) =>
         variant === 'video' || variant === 'thumbnail'
@@ -83,25 +81,8 @@ describe.skipIf(skipWithout(redis))('replicas wake each other through the store'
     await Promise.all(replicas.map((r) => r.ready));
 
     store = await RedisStore.open(REDIS_URL, namespace);
-    const provider = createProvider(parseConfig({ SORA_PROVIDER: 'emulator' }), {
-      emulatorUrl: emulator.url,
-      emulatorApiKey: EMULATOR_API_KEY,
-    });
-    const front = new SoraCore({ provider, store, settings: fastCoreSettings(join(dir, 'front')) });
-    front.registerSurface(new JournalSurface(journal));
-    const ids: string[] = [];
-    for (let i = 0; i < JOBS; i++) {
-      const parsed = front.parse(`woken job ${i}`);
-      if (!parsed.ok) throw new Error(parsed.problem.message);
-      const outcome = await front.run({
-        requester: { platform: 'playground', workspace: 'local', user: `user${i}` },
-        channel: 'playground:room',
-        conversation: 'playground:room',
-        intent: parsed.intent,
-      });
-      if (outcome.kind !== 'job') throw new Error(JSON.stringify(outcome));
-      ids.push(outcome.job.id);
-    }
+    const front = openFrontDoor(store, emulator.url, dir, journal);
+    const ids = await queueJobs(front, JOBS, 'woken job', (i) => `user${i}`);
     const replicaLogs = () => replicas.map((r) => r.stderr()).join('\n');
 
     // The queue: the front door's wake reached a replica's scheduler, which sent every job once.
@@ -123,12 +104,13 @@ describe.skipIf(skipWithout(redis))('replicas wake each other through the store'
       () => emulator!.videos().every((v) => v.status === 'completed'),
       () => 'rendered',
     );
-    for (const id of ids) {
-      const job = await front.jobRecord(id);
-      // Nobody looked since the renders finished: the replicas' loops sleep until woken.
-      expect(['submitted', 'rendering']).toContain(job?.state);
-      expect(await front.pollVideoNow(job!.providerVideoId!)).toBe(true);
-    }
+    const rendering = await Promise.all(ids.map((id) => front.jobRecord(id)));
+    // Nobody looked since the renders finished: the replicas' loops sleep until woken.
+    expect(rendering.map((j) => j?.state)).toEqual(
+      ids.map(() => expect.stringMatching(/^(submitted|rendering)$/)),
+    );
+    // One event is enough: the poller it wakes refreshes every job that is due, all of them by now.
+    expect(await front.pollVideoNow(rendering[0]!.providerVideoId!)).toBe(true);
     await until(
       async () => (await front.activeJobs()).length === 0,
       () => `delivered; replicas said:\n${replicaLogs()}`,

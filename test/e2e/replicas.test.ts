@@ -10,14 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
-import { SoraCore } from '../../src/core/sora-core.js';
 import { type RunningEmulator, startEmulator } from '../../src/sora/emulator/index.js';
-import { createProvider, EMULATOR_API_KEY } from '../../src/sora/index.js';
+import { EMULATOR_API_KEY } from '../../src/sora/index.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { REDIS_URL } from '../support/core-harness.js';
-import { fastCoreSettings } from '../support/fast-core-settings.js';
-import { JournalSurface, readJournal } from '../support/journal-surface.js';
+import { openFrontDoor, queueJobs } from '../support/front-door.js';
+import { readJournal } from '../support/journal-surface.js';
 import { type ScriptProcess, startScript } from '../support/script-process.js';
 import { redis, skipWithout } from '../support/services.js';
 
@@ -72,25 +70,8 @@ describe.skipIf(skipWithout(redis))('replicas on one Redis', () => {
 
     // The commands come in through a fourth core that runs no loops (an adapter's front door).
     const store = await RedisStore.open(REDIS_URL, namespace);
-    const provider = createProvider(parseConfig({ SORA_PROVIDER: 'emulator' }), {
-      emulatorUrl: emulator.url,
-      emulatorApiKey: EMULATOR_API_KEY,
-    });
-    const front = new SoraCore({ provider, store, settings: fastCoreSettings(join(dir, 'front')) });
-    front.registerSurface(new JournalSurface(journal));
-    const ids: string[] = [];
-    for (let i = 0; i < JOBS; i++) {
-      const parsed = front.parse(`replica job ${i}`);
-      if (!parsed.ok) throw new Error(parsed.problem.message);
-      const outcome = await front.run({
-        requester: { platform: 'playground', workspace: 'local', user: `user${i % 7}` },
-        channel: 'playground:room',
-        conversation: 'playground:room',
-        intent: parsed.intent,
-      });
-      if (outcome.kind !== 'job') throw new Error(JSON.stringify(outcome));
-      ids.push(outcome.job.id);
-    }
+    const front = openFrontDoor(store, emulator.url, dir, journal);
+    const ids = await queueJobs(front, JOBS, 'replica job', (i) => `user${i % 7}`);
 
     const delivered = () => readJournal(journal).filter((l) => l.type === 'delivery');
     const waitFor = async (check: () => Promise<boolean> | boolean, timeoutMs: number, what: string) => {
