@@ -4,35 +4,26 @@
  * when another writer got there first, so a delete is never overwritten by a step that read the job
  * before it. A step with a side effect fences its writes with its lease (`JobLeases`): a holder whose
  * lease lapsed cannot record over the one that took over. Indexes are derived from the record and
- * committed in the same write, so they never drift from it.
+ * committed in the same write (job-indexes.ts), so they never drift from it.
  */
 
-import type { Fence, IndexEntry, Store, VersionedRecord } from '../store/store.js';
-import { isTerminal, JOB_STATES, type Job, type JobInput, JobSchema, type JobState } from './job.js';
+import type { Fence, Store, VersionedRecord } from '../store/store.js';
+import { isTerminal, type Job, type JobInput, JobSchema, type JobState } from './job.js';
+import {
+  INDEX,
+  indexChanges,
+  indexDifference,
+  LIVE_STATES,
+  type ListScope,
+  type LiveJobState,
+  scopeIndex,
+} from './job-indexes.js';
 import type { Logger } from './logger.js';
 import { LruMap } from './lru-map.js';
-import { type Requester, requesterKey, workspaceKey } from './requester.js';
 import { newShortId } from './short-id.js';
 
-const INDEX = {
-  active: 'jobs:active',
-  state: (state: JobState) => `jobs:state:${state}`,
-  byChannel: (channel: string) => `jobs:channel:${channel}`,
-  byRequester: (r: Requester) => `jobs:requester:${requesterKey(r)}`,
-  byWorkspace: (r: Requester) => `jobs:workspace:${workspaceKey(r)}`,
-  /** Deleted jobs whose provider copy, files or posted messages may still exist. */
-  cleanup: 'jobs:cleanup',
-  /** Jobs with files under DATA_DIR (the retention sweeper's work list). */
-  stored: 'jobs:stored',
-  /** Records that failed validation, moved aside so the loops go on. */
-  quarantine: 'jobs:quarantine',
-  /** Waiting for an admin's approval (expired after a day). */
-  approval: 'jobs:approval',
-} as const;
+export type { ListScope, LiveJobState } from './job-indexes.js';
 
-const LIVE_STATES = JOB_STATES.filter((s) => !isTerminal(s)) as LiveJobState[];
-/** The states before a terminal one; each has an index of its own (`jobs:state:STATE`). */
-export type LiveJobState = Exclude<JobState, 'delivered' | 'failed' | 'deleted'>;
 /** Validated jobs kept by version (the loops' working set; far more than any queue holds). */
 const DECODED_CACHE_SIZE = 10_000;
 
@@ -368,14 +359,6 @@ export class JobLedger {
   }
 }
 
-export type ListScope = { requester: Requester } | { channel: string } | { workspaceOf: Requester };
-
-function scopeIndex(scope: ListScope): string {
-  if ('requester' in scope) return INDEX.byRequester(scope.requester);
-  if ('channel' in scope) return INDEX.byChannel(scope.channel);
-  return INDEX.byWorkspace(scope.workspaceOf);
-}
-
 export function recordKey(id: string): string {
   return `job:${id}`;
 }
@@ -386,40 +369,4 @@ function messageKey(platform: string, ref: string): string {
 
 function idempotencyLease(key: string): string {
   return `idempotency:${key}`;
-}
-
-/** Every index a job belongs in, derived from the record alone (added or removed in the same write). */
-/** The index changes from `before` to `after`: a progress write changes none, a new state two. */
-function indexDifference(
-  before: Job,
-  after: Job,
-): { indexAdd: IndexEntry[]; indexRemove: Omit<IndexEntry, 'score'>[] } {
-  const was = new Map(indexChanges(before).indexAdd.map((e) => [e.index, e.score]));
-  const now = indexChanges(after).indexAdd;
-  const stays = new Set(now.map((e) => e.index));
-  return {
-    indexAdd: now.filter((e) => was.get(e.index) !== e.score),
-    indexRemove: [...was.keys()]
-      .filter((index) => !stays.has(index))
-      .map((index) => ({ index, member: after.id })),
-  };
-}
-
-function indexChanges(job: Job): { indexAdd: IndexEntry[]; indexRemove: Omit<IndexEntry, 'score'>[] } {
-  const score = job.createdAt;
-  const add: IndexEntry[] = [];
-  const remove: Omit<IndexEntry, 'score'>[] = [];
-  const put = (index: string, member: boolean) =>
-    member ? add.push({ index, member: job.id, score }) : remove.push({ index, member: job.id });
-  const live = !isTerminal(job.state);
-  put(INDEX.active, live);
-  for (const state of LIVE_STATES) put(INDEX.state(state), live && job.state === state);
-  const listed = job.state !== 'deleted';
-  put(INDEX.byChannel(job.channel), listed);
-  put(INDEX.byRequester(job.requester), listed);
-  put(INDEX.byWorkspace(job.requester), listed);
-  put(INDEX.cleanup, job.state === 'deleted' && job.cleanupDoneAt === null);
-  put(INDEX.approval, live && job.approval?.state === 'pending');
-  put(INDEX.stored, Boolean(job.files.video || job.files.thumbnail) && job.filesRemovedAt === null);
-  return { indexAdd: add, indexRemove: remove };
 }
