@@ -570,9 +570,9 @@ function printReport(
     ],
     ['bot peak V8 heap used', (p) => `${(p.peakHeap / MB).toFixed(0)} MB`, ''],
     [
-      'store calls per delivered job (readRecord(s) / writeRecord / acquireLease / indexRange)',
+      'store calls per delivered job (readRecord(sSince) / writeRecord / acquireLease / indexRange)',
       (p) =>
-        [['readRecord', 'readRecords'], ['writeRecord'], ['acquireLease'], ['indexRange']]
+        [['readRecord', 'readRecordsSince'], ['writeRecord'], ['acquireLease'], ['indexRange']]
           .map((ks) =>
             per(
               ks.reduce((n, k) => n + (p.storeOps.calls[k] ?? 0), 0),
@@ -589,9 +589,9 @@ function printReport(
     ],
     ['one ledger.active() with all jobs active', (p) => ms(p.activeReadMs), ''],
     [
-      'summed store wait: readRecords / writeRecord / acquireLease / indexRange',
+      'summed store wait: readRecordsSince / writeRecord / acquireLease / indexRange',
       (p) =>
-        ['readRecords', 'writeRecord', 'acquireLease', 'indexRange']
+        ['readRecordsSince', 'writeRecord', 'acquireLease', 'indexRange']
           .map((k) => `${((p.storeOps.waitMs[k] ?? 0) / 1000).toFixed(0)} s`)
           .join(' / '),
       '',

@@ -43,7 +43,6 @@ interface RedisClient {
   get(key: string): Promise<string | null>;
   mGet(keys: string[]): Promise<(string | null)[]>;
   ping(): Promise<string>;
-  multi(): { hmGet(key: string, fields: string[]): unknown; exec(): Promise<unknown[]> };
 }
 
 type RedisConnection = RedisClient & PubSubClient;
@@ -94,14 +93,6 @@ export class RedisStore extends KeyvValues implements Store {
   async readRecord<T>(key: string): Promise<VersionedRecord<T> | undefined> {
     const [v, d] = await this.client.hmGet(this.k('rec', key), ['v', 'd']);
     return v && d ? { version: Number(v), value: JSON.parse(d) as T } : undefined;
-  }
-
-  async readRecords<T>(keys: readonly string[]): Promise<(VersionedRecord<T> | undefined)[]> {
-    if (keys.length === 0) return [];
-    const multi = this.client.multi();
-    for (const key of keys) multi.hmGet(this.k('rec', key), ['v', 'd']);
-    const replies = (await multi.exec()) as (string | null)[][];
-    return replies.map(([v, d]) => (v && d ? { version: Number(v), value: JSON.parse(d) as T } : undefined));
   }
 
   async readRecordsSince<T>(

@@ -103,15 +103,6 @@ export class SqliteStore extends KeyvValues implements Store {
     return row ? { version: row.version, value: JSON.parse(row.value) as T } : undefined;
   }
 
-  async readRecords<T>(keys: readonly string[]): Promise<(VersionedRecord<T> | undefined)[]> {
-    return this.db.transaction(() =>
-      keys.map((key) => {
-        const row = this.sql.getRecord.get(key) as { version: number; value: string } | undefined;
-        return row ? { version: row.version, value: JSON.parse(row.value) as T } : undefined;
-      }),
-    )();
-  }
-
   async readRecordsSince<T>(
     keys: readonly string[],
     held: readonly (number | undefined)[],

@@ -116,11 +116,10 @@ export interface Store {
 
   // Versioned records
   readRecord<T = unknown>(key: string): Promise<VersionedRecord<T> | undefined>;
-  readRecords<T = unknown>(keys: readonly string[]): Promise<(VersionedRecord<T> | undefined)[]>;
   /**
-   * Like `readRecords`, for a caller that already holds some of them: a record still at the version
-   * in `held` (same position) comes back as its version alone, unread. The loops read the same
-   * unchanged work lists tick after tick; this spares reading and parsing what did not change.
+   * Many records at once, for a caller that may already hold some of them: a record still at the
+   * version in `held` (same position) comes back as its version alone, unread. The loops read the
+   * same unchanged work lists tick after tick; this spares reading and parsing what did not change.
    */
   readRecordsSince<T = unknown>(
     keys: readonly string[],
