@@ -57,9 +57,16 @@ export class HeldLease {
   }
 }
 
-/** How long until a lease held by someone else could lapse (a little after its expiry), at most its TTL. */
+/**
+ * How long until a lease held by someone else may be free: a little after its expiry, at most its TTL.
+ * A holder that declared presence frees it the moment its process dies, which no expiry tells, so
+ * such a lease is looked at again within a second.
+ */
 export async function untilLapse(store: Store, lease: string): Promise<number> {
   const holder = await store.leaseHolder(lease);
-  if (!holder?.expiresAt) return 1_000;
-  return Math.max(50, holder.expiresAt - Date.now() + 50);
+  if (!holder) return 50;
+  const lapse = holder.expiresAt === null ? PRESENCE_RECHECK_MS : holder.expiresAt - Date.now() + 50;
+  return Math.max(50, holder.watched ? Math.min(lapse, PRESENCE_RECHECK_MS) : lapse);
 }
+
+const PRESENCE_RECHECK_MS = 1_000;

@@ -50,6 +50,11 @@ export class RenderPoller {
   ) {}
 
   private lease: HeldLease | undefined;
+  /**
+   * While another replica polls: when its lease could next be free. Wakes come with every submit in
+   * the cluster; without this, each one would ask the store again for a lease it cannot have.
+   */
+  private leaseLookAt = 0;
   /** Jobs this tick moved out of the provider's hands. */
   private readonly finished = new Set<string>();
   /**
@@ -79,9 +84,15 @@ export class RenderPoller {
   async tick(): Promise<number> {
     const { ledger, instanceId, settings } = this.ctx;
     if (!this.lease || this.lease.lost) {
+      const waitMs = this.leaseLookAt - this.ctx.clock.now();
+      if (waitMs > 0) return waitMs;
       this.lease = await HeldLease.acquire(ledger.store, POLLER_LEASE, instanceId, settings.pollerLeaseMs);
-      // Another replica polls: look again right when its lease would lapse (it may have died).
-      if (!this.lease) return untilLapse(ledger.store, POLLER_LEASE);
+      if (!this.lease) {
+        // Another replica polls: look again right when its lease would lapse (it may have died).
+        const lapseMs = await untilLapse(ledger.store, POLLER_LEASE);
+        this.leaseLookAt = this.ctx.clock.now() + lapseMs;
+        return lapseMs;
+      }
     }
     const now = this.ctx.clock.now();
     const rendering = (await ledger.inStates(AT_PROVIDER_STATES)).filter((j) => j.providerVideoId);

@@ -291,6 +291,9 @@ export class SoraCore {
 
   /** Resumes every unfinished job from the ledger and starts the background loops. */
   async start(): Promise<void> {
+    // From here on this process's leases end with it: another replica takes a job it was working on
+    // the moment it dies, not when the lease's TTL runs out.
+    await this.ctx.ledger.store.declarePresence(this.ctx.instanceId);
     await resumeLedger(this.ctx);
     await this.announcer.recoverOrphans(0);
     await this.wakes.listen();

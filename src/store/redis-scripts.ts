@@ -1,6 +1,7 @@
 /**
  * The Redis store's atomic operations, each one Lua script (Redis runs a script with nothing else in
- * between), so replicas never interleave a read and a write. Keys are always passed in KEYS.
+ * between), so replicas never interleave a read and a write. Keys are always passed in KEYS (pub/sub
+ * channels, which are not keys, come in ARGV).
  */
 
 /**
@@ -44,18 +45,48 @@ end
 return {1, version}
 `;
 
-/** KEYS: lease, token counter. ARGV: owner, ttlMs ('' = none). Returns {1, token} or {0}. */
-export const ACQUIRE_LEASE = `
-local h = redis.call('HMGET', KEYS[1], 'owner', 'token')
+/**
+ * Whether a lease's holder is gone: it declared presence (`watched` = '1') and its presence channel has
+ * no subscriber left, because the connection that held it closed (the process died or closed its store).
+ * Channels are not keys, so their names come in ARGV; PUBSUB NUMSUB is allowed in scripts.
+ */
+const HOLDER_GONE = `
+local function holder_gone(watched, owner, presence_prefix)
+  if watched ~= '1' then return false end
+  return redis.call('PUBSUB', 'NUMSUB', presence_prefix .. owner)[2] == 0
+end
+`;
+
+/**
+ * KEYS: lease, token counter. ARGV: owner, ttlMs ('' = none), presence channel prefix. Returns
+ * {1, token} or {0}. Free when nobody holds it, its TTL ran out, or its holder's process is gone.
+ */
+export const ACQUIRE_LEASE = `${HOLDER_GONE}
+local h = redis.call('HMGET', KEYS[1], 'owner', 'token', 'watched')
 if h[1] then
-  if h[1] ~= ARGV[1] then return {0} end
-  if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) else redis.call('PERSIST', KEYS[1]) end
-  return {1, tonumber(h[2])}
+  if h[1] == ARGV[1] then
+    if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) else redis.call('PERSIST', KEYS[1]) end
+    return {1, tonumber(h[2])}
+  end
+  if not holder_gone(h[3], h[1], ARGV[3]) then return {0} end
 end
 local token = redis.call('INCR', KEYS[2])
-redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'token', token)
-if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+local watched = '0'
+if redis.call('PUBSUB', 'NUMSUB', ARGV[3] .. ARGV[1])[2] > 0 then watched = '1' end
+redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'token', token, 'watched', watched)
+if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) else redis.call('PERSIST', KEYS[1]) end
 return {1, token}
+`;
+
+/**
+ * KEYS: lease. ARGV: presence channel prefix. Returns false (free, lapsed or its holder gone) or
+ * {owner, token, pttl, watched}.
+ */
+export const LEASE_HOLDER = `${HOLDER_GONE}
+local h = redis.call('HMGET', KEYS[1], 'owner', 'token', 'watched')
+if not h[1] or not h[2] then return false end
+if holder_gone(h[3], h[1], ARGV[1]) then return false end
+return {h[1], h[2], redis.call('PTTL', KEYS[1]), h[3] or '0'}
 `;
 
 /** KEYS: lease. ARGV: owner, token, ttlMs. */

@@ -39,7 +39,6 @@ interface RedisClient {
   zScore(key: string, member: string): Promise<number | null>;
   zRange(key: string, min: string | number, max: string | number): Promise<string[]>;
   sendCommand(args: string[]): Promise<unknown>;
-  pTTL(key: string): Promise<number>;
   get(key: string): Promise<string | null>;
   mGet(keys: string[]): Promise<(string | null)[]>;
   ping(): Promise<string>;
@@ -148,7 +147,7 @@ export class RedisStore extends KeyvValues implements Store {
     const reply = (await this.run(
       scripts.ACQUIRE_LEASE,
       [this.k('lease', name), this.k('leasetoken', name)],
-      [owner, ttl],
+      [owner, ttl, this.presencePrefix],
     )) as number[];
     return reply[0] === 1 ? { name, owner, token: Number(reply[1]) } : undefined;
   }
@@ -167,11 +166,26 @@ export class RedisStore extends KeyvValues implements Store {
   }
 
   async leaseHolder(name: string): Promise<LeaseHolder | undefined> {
-    const key = this.k('lease', name);
-    const [owner, token] = await this.client.hmGet(key, ['owner', 'token']);
-    if (!owner || !token) return undefined;
-    const ttl = await this.client.pTTL(key);
-    return { owner, token: Number(token), expiresAt: ttl > 0 ? Date.now() + ttl : null };
+    const reply = (await this.run(scripts.LEASE_HOLDER, [this.k('lease', name)], [this.presencePrefix])) as
+      | [string, string, number, string]
+      | null;
+    if (!reply) return undefined;
+    const [owner, token, ttl, watched] = reply;
+    return {
+      owner,
+      token: Number(token),
+      expiresAt: ttl > 0 ? Date.now() + ttl : null,
+      watched: watched === '1',
+    };
+  }
+
+  async declarePresence(owner: string): Promise<void> {
+    await this.signals.hold(`${this.presencePrefix}${owner}`);
+  }
+
+  /** The pub/sub channel a present owner subscribes to (its name follows this prefix). */
+  private get presencePrefix(): string {
+    return `${this.prefix}presence:`;
   }
 
   async breakLeases(prefix: string): Promise<number> {

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { KeyvValues, openKeyv } from './keyv-values.js';
+import { ProcessPresence } from './process-presence.js';
 import { SqliteKeyvAdapter } from './sqlite-keyv-adapter.js';
 import { importLegacyData } from './sqlite-legacy-migration.js';
 import { createSchema } from './sqlite-schema.js';
@@ -41,6 +42,7 @@ export class SqliteStore extends KeyvValues implements Store {
   readonly kind = 'sqlite' as const;
   readonly signals: LocalSignals;
   private readonly sql: ReturnType<typeof prepareStatements>;
+  private readonly presence: ProcessPresence;
   private lock: SqliteWriterLock | undefined;
   private closed = false;
 
@@ -48,10 +50,11 @@ export class SqliteStore extends KeyvValues implements Store {
     private readonly db: Database,
     keyvAdapter: SqliteKeyvAdapter,
     namespace: string,
-    file: string,
+    private readonly file: string,
   ) {
     super(openKeyv(keyvAdapter, namespace));
     this.sql = prepareStatements(db);
+    this.presence = new ProcessPresence(file);
     this.signals = new LocalSignals(`${file}#${namespace}`);
   }
 
@@ -154,7 +157,7 @@ export class SqliteStore extends KeyvValues implements Store {
         const row = this.sql.getLease.get(name) as
           | { owner: string | null; token: number; expires_at: number | null }
           | undefined;
-        const live = row?.owner != null && (row.expires_at === null || row.expires_at > now);
+        const live = row?.owner != null && this.holding(row, now);
         if (live && row.owner !== owner) return undefined;
         const token = live ? row.token : (row?.token ?? 0) + 1;
         this.sql.putLease.run(name, owner, token, expiresAt);
@@ -181,8 +184,23 @@ export class SqliteStore extends KeyvValues implements Store {
     const row = this.sql.getLease.get(name) as
       | { owner: string | null; token: number; expires_at: number | null }
       | undefined;
-    if (!row?.owner || (row.expires_at !== null && row.expires_at <= Date.now())) return undefined;
-    return { owner: row.owner, token: row.token, expiresAt: row.expires_at };
+    if (!row?.owner || !this.holding(row, Date.now())) return undefined;
+    return {
+      owner: row.owner,
+      token: row.token,
+      expiresAt: row.expires_at,
+      watched: ProcessPresence.status(this.file, row.owner) === 'alive',
+    };
+  }
+
+  async declarePresence(owner: string): Promise<void> {
+    this.presence.declare(owner);
+  }
+
+  /** A lease row still binds: within its TTL, and its holder not known to be gone. */
+  private holding(row: { owner: string | null; expires_at: number | null }, now: number): boolean {
+    if (!row.owner || (row.expires_at !== null && row.expires_at <= now)) return false;
+    return ProcessPresence.status(this.file, row.owner) !== 'gone';
   }
 
   async breakLeases(prefix: string): Promise<number> {
@@ -363,6 +381,7 @@ export class SqliteStore extends KeyvValues implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.presence.end();
     await this.signals.close();
     this.lock?.release();
     this.db.close();

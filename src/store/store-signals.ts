@@ -91,6 +91,15 @@ export class RedisSignals implements StoreSignals {
     await connection.subscribe(this.channel(topic), (message) => handler(message));
   }
 
+  /**
+   * Subscribes to a raw channel and ignores its messages: the subscription itself is the point (Redis
+   * drops it the moment this connection closes, which is how a store declares presence).
+   */
+  async hold(channel: string): Promise<void> {
+    const connection = await this.connection();
+    await connection.subscribe(channel, () => undefined);
+  }
+
   async close(): Promise<void> {
     const pending = this.subscriber;
     this.subscriber = undefined;

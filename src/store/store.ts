@@ -65,6 +65,8 @@ export interface LeaseHolder {
   token: number;
   /** Epoch ms; null for a lease taken without a TTL. */
   expiresAt: number | null;
+  /** The holder had declared presence: the lease ends as soon as its process does, before `expiresAt`. */
+  watched: boolean;
 }
 
 export type WindowResult = { ok: true } | { ok: false; retryInMs: number };
@@ -131,15 +133,25 @@ export interface Store {
 
   // Leases
   /**
-   * Takes the lease when it is free or expired (a new, larger token), or renews it when `owner`
-   * already holds it (same token). Without `ttlMs` it never expires. Undefined when someone else holds it.
+   * Takes the lease when it is free, expired, or held by an owner whose presence ended (a new, larger
+   * token), or renews it when `owner` already holds it (same token). Without `ttlMs` it never expires.
+   * Undefined when someone else holds it.
    */
   acquireLease(name: string, owner: string, ttlMs?: number): Promise<Lease | undefined>;
   /** Extends a lease still held with this token; false when it was lost. */
   renewLease(lease: Lease, ttlMs: number): Promise<boolean>;
   /** Frees the lease if still held with this token (a lapsed holder frees nothing). */
   releaseLease(lease: Lease): Promise<void>;
+  /** Who holds the lease now; undefined when it is free, lapsed, or its holder's presence ended. */
   leaseHolder(name: string): Promise<LeaseHolder | undefined>;
+  /**
+   * Declares that `owner` (a process's instance id) is alive for as long as this store stays open in
+   * this process. Leases it takes from then on end the moment that stops (the process dies, even by
+   * SIGKILL, or closes the store), instead of when their TTL runs out: a dead replica's jobs move at
+   * once. Redis: a subscription on the store's second connection, which closes with the process.
+   * SQLite: known within this process only (one bot process per file; its start frees the step leases).
+   */
+  declarePresence(owner: string): Promise<void>;
   /**
    * Frees every lease whose name starts with `prefix`, whoever holds it (their tokens stay spent).
    * Only for holders known to be dead: the SQLite bot at start, holding the file's writer lock.

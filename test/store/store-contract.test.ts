@@ -19,22 +19,22 @@ const REDIS_URL = TEST_REDIS_URL;
 const withRedis = !skipWithout(redis);
 
 const dirs: string[] = [];
-/** Each factory opens two instances over the same data. */
-const factories: [string, () => Promise<[Store, Store]>][] = [
+/** Each factory makes a fresh data set and returns how to open one more instance over it. */
+const factories: [string, () => () => Promise<Store>][] = [
   [
     'sqlite',
-    async () => {
+    () => {
       const dir = mkdtempSync(join(tmpdir(), 'sora-store-'));
       dirs.push(dir);
       const file = join(dir, 'test.sqlite');
-      return [await SqliteStore.open(file), await SqliteStore.open(file)];
+      return () => SqliteStore.open(file);
     },
   ],
   [
     'redis',
-    async () => {
+    () => {
       const ns = `test-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-      return [await RedisStore.open(REDIS_URL, ns), await RedisStore.open(REDIS_URL, ns)];
+      return () => RedisStore.open(REDIS_URL, ns);
     },
   ],
 ];
@@ -47,13 +47,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(factories.filter(([name]) => name !== 'redis' || withRedis))(
   '%s store contract',
-  (_name, open) => {
+  (_name, dataSet) => {
+    const open = dataSet();
     let a: Store;
     let b: Store;
     /** Alternates between the two instances, so every race has both writers in it. */
     const either = (i: number) => (i % 2 === 0 ? a : b);
     beforeAll(async () => {
-      [a, b] = await open();
+      [a, b] = [await open(), await open()];
     });
     afterAll(async () => {
       await a.close();
@@ -211,6 +212,39 @@ describe.each(factories.filter(([name]) => name !== 'redis' || withRedis))(
         fence: { lease: 'F', token: second.token },
       });
       expect(afterRelease).toEqual({ ok: false, reason: 'fenced' });
+    });
+
+    it("presence: a present holder's lease binds others; once its store closes the lease is free at once", async () => {
+      const replica = await open();
+      await replica.declarePresence('replica-1');
+      const held = (await replica.acquireLease('P', 'replica-1', 60_000))!;
+      const tokenless = (await replica.acquireLease('P-ttl', 'not-present', 60_000))!;
+      expect(await a.acquireLease('P', 'other', 60_000)).toBeUndefined();
+      expect(await b.leaseHolder('P')).toMatchObject({ owner: 'replica-1', watched: true });
+      expect(await b.leaseHolder('P-ttl')).toMatchObject({ owner: 'not-present', watched: false });
+      await replica.close();
+      // Redis notices the closed connection on its own time: a few milliseconds, at most a poll or two.
+      let holder = await b.leaseHolder('P');
+      for (let i = 0; holder && i < 100; i++) {
+        await sleep(20);
+        holder = await b.leaseHolder('P');
+      }
+      expect(holder).toBeUndefined();
+      const taken = (await a.acquireLease('P', 'other', 60_000))!;
+      expect(taken.token).toBeGreaterThan(held.token);
+      // The dead holder's token records nothing: the fence names the new token now.
+      await a.writeRecord({ key: 'presence-fenced', value: 0, expectedVersion: 0 });
+      const late = await b.writeRecord({
+        key: 'presence-fenced',
+        value: 'from the dead holder',
+        expectedVersion: 1,
+        fence: { lease: 'P', token: held.token },
+      });
+      expect(late).toEqual({ ok: false, reason: 'fenced' });
+      // An owner that never declared presence keeps its lease to the end of its TTL.
+      expect(await a.acquireLease('P-ttl', 'other', 60_000)).toBeUndefined();
+      expect((await b.leaseHolder('P-ttl'))?.token).toBe(tokenless.token);
+      await a.releaseLease(taken);
     });
 
     it('a sliding window admits exactly `limit` events among concurrent takers', async () => {
