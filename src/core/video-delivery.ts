@@ -18,7 +18,6 @@ import type { Job } from './job.js';
 import { LeaseLostError } from './job-ledger.js';
 import { toJobView } from './messages.js';
 import { mentionFor } from './notify-settings.js';
-import { spreadAmongReplicas } from './replica-spread.js';
 import { resultActions } from './replies.js';
 import { type DeliveredVideo, SurfaceError } from './surface.js';
 import { downloadVariant, videoDir } from './video-download.js';
@@ -39,9 +38,6 @@ export interface DeliveryHooks {
   onDeletedInFlight(jobId: string): void;
 }
 
-/** Replicas each take the oldest (concurrency x this) ready jobs in their own order (replica-spread.ts). */
-const SPREAD_WINDOW_FACTOR = 4;
-
 export function deliverLease(jobId: string): string {
   return `deliver:${jobId}`;
 }
@@ -61,16 +57,11 @@ export class VideoDelivery {
   async tick(): Promise<number> {
     const now = this.ctx.clock.now();
     // Ids first (an index read): records are read only for the jobs this tick can start.
-    const { settings, instanceId } = this.ctx;
-    const ready = spreadAmongReplicas(
-      (await this.ctx.ledger.idsInStates(['downloading', 'delivering'])).filter(
-        (id) => !this.inFlight.has(id) && (this.retryAt.get(id) ?? 0) <= now,
-      ),
-      instanceId,
-      settings.deliveryConcurrency * SPREAD_WINDOW_FACTOR,
+    const ready = (await this.ctx.ledger.idsInStates(['downloading', 'delivering'])).filter(
+      (id) => !this.inFlight.has(id) && (this.retryAt.get(id) ?? 0) <= now,
     );
     for (const id of ready) {
-      if (this.inFlight.size >= settings.deliveryConcurrency) break;
+      if (this.inFlight.size >= this.ctx.settings.deliveryConcurrency) break;
       const work = this.process(id)
         .catch((error) => this.ctx.logger.error({ jobId: id, err: error }, 'delivery crashed'))
         .finally(() => {
