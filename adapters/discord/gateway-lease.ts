@@ -2,7 +2,9 @@
  * One gateway session per bot token across replicas. Discord sends every event to every session of
  * an unsharded bot, so two replicas connected at once would both answer each reaction; one replica
  * holds the `gateway` lease and connects, the others stand by (they still deliver videos through the
- * REST API) and take over within `ttlMs` plus one check when the holder dies.
+ * REST API). The holder declares presence, so when its process dies (SIGKILL included) the lease ends
+ * with it and a standby takes over at its next check (a quarter of `ttlMs`); a holder that is alive
+ * but stuck keeps the gateway until the lease lapses (`ttlMs` plus one check).
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'discord.js';
@@ -46,6 +48,7 @@ export class GatewayLease {
    */
   async start(): Promise<'connected' | 'standby'> {
     this.enableRest();
+    await this.options.values.declarePresence(this.owner);
     const state = (await this.tryTakeOver(true)) ? 'connected' : 'standby';
     this.timer = setInterval(() => void this.check(), Math.max(50, Math.floor(this.ttlMs / 4)));
     this.timer.unref();

@@ -25,6 +25,8 @@ export interface KeyValues {
   acquireLease(name: string, owner: string, ttlMs: number): Promise<Lease | undefined>;
   renewLease(lease: Lease, ttlMs: number): Promise<boolean>;
   releaseLease(lease: Lease): Promise<void>;
+  /** Leases `owner` takes from then on end when this process does (Store.declarePresence). */
+  declarePresence(owner: string): Promise<void>;
 }
 
 export function namespacedValues(store: Store, namespace: string): KeyValues {
@@ -48,5 +50,6 @@ export function namespacedValues(store: Store, namespace: string): KeyValues {
     acquireLease: (name, owner, ttlMs) => store.acquireLease(k(`lease:${name}`), owner, ttlMs),
     renewLease: (lease, ttlMs) => store.renewLease(lease, ttlMs),
     releaseLease: (lease) => store.releaseLease(lease),
+    declarePresence: (owner) => store.declarePresence(owner),
   };
 }
