@@ -51,6 +51,17 @@ export async function failureReport(ctx: CoreContext, job: Job): Promise<Failure
   };
 }
 
+/** Posts the failure in the job's thread; a platform error is logged (the status message says it too). */
+export async function postFailure(ctx: CoreContext, job: Job): Promise<void> {
+  const surface = ctx.surfaces.forConversation(job.conversation);
+  if (!surface) return;
+  try {
+    await surface.post(job.conversation, await failureReport(ctx, job));
+  } catch (error) {
+    ctx.logger.warn({ jobId: job.id, err: error }, 'could not report the failure in the thread');
+  }
+}
+
 export interface ControlDeps {
   intake: JobIntake;
   /** Edits the status message of a job that was just cancelled. */

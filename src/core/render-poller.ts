@@ -81,6 +81,18 @@ export class RenderPoller {
     this.lease = undefined;
   }
 
+  /** Brings a video's next poll forward to now (a webhook said it changed); false for none of ours. */
+  async pollSoon(videoId: string): Promise<boolean> {
+    const { ledger, clock } = this.ctx;
+    const jobId = await ledger.jobOfVideo(videoId);
+    if (!jobId) return false;
+    const now = clock.now();
+    const result = await ledger.transition(jobId, now, (j) =>
+      AT_PROVIDER_STATES.includes(j.state) ? { nextPollAt: now } : undefined,
+    );
+    return result.changed;
+  }
+
   async tick(): Promise<number> {
     const { ledger, instanceId, settings } = this.ctx;
     if (!this.lease || this.lease.lost) {

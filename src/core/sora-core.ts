@@ -8,21 +8,21 @@ import type { ProviderCapabilities } from '../sora/capabilities.js';
 import { BudgetBook } from './budget-book.js';
 import { BudgetDesk } from './budget-desk.js';
 import { systemClock } from './clock.js';
-import { ClusterWake } from './cluster-wake.js';
 import { type ComposerReading, parseCommand, readForComposer } from './command-parser.js';
 import { type CoreContext, DEFAULT_CORE_SETTINGS, SurfaceRegistry } from './core-context.js';
+import { CoreLoops } from './core-loops.js';
 import {
   type CommandOutcome,
   type CommandRequest,
   DEFAULT_BUDGETS,
   type SoraCoreOptions,
 } from './core-options.js';
-import { cleanupDeletedJob, DeletionCleanup, deleteJob } from './delete-job.js';
+import { cleanupDeletedJob, deleteJob } from './delete-job.js';
 import { poolOf } from './deployment-router.js';
 import type { AttachmentMeta, ParseResult } from './intents.js';
-import { AT_PROVIDER_STATES, type Job } from './job.js';
-import { JobAnnouncer, ORPHAN_MIN_AGE_MS } from './job-announcer.js';
-import { failureReport, JobControls } from './job-controls.js';
+import type { Job } from './job.js';
+import { JobAnnouncer } from './job-announcer.js';
+import { JobControls, postFailure } from './job-controls.js';
 import { JobIntake } from './job-intake.js';
 import { JobLedger, type LiveJobState } from './job-ledger.js';
 import { listJobs } from './list-jobs.js';
@@ -42,7 +42,6 @@ import { StatusReporter } from './status-reporter.js';
 import { SubmissionScheduler } from './submission-scheduler.js';
 import type { ChatSurface } from './surface.js';
 import { VideoDelivery } from './video-delivery.js';
-import { WakeableLoop } from './wakeable-loop.js';
 
 export type { CommandOutcome, CommandRequest, SoraCoreOptions } from './core-options.js';
 
@@ -60,11 +59,7 @@ export class SoraCore {
   private readonly intake: JobIntake;
   private readonly desk: BudgetDesk;
   private readonly controls: JobControls;
-  private readonly loops: WakeableLoop[];
-  private readonly schedulerLoop: WakeableLoop;
-  private readonly pollerLoop: WakeableLoop;
-  private readonly deliveryLoop: WakeableLoop;
-  private readonly wakes: ClusterWake;
+  private readonly loops: CoreLoops;
 
   constructor(options: SoraCoreOptions) {
     const clock = options.clock ?? systemClock;
@@ -85,7 +80,7 @@ export class SoraCore {
       onSubmitted: async (job) => {
         if (job.submittedAt !== null) this.ctx.metrics.jobSubmitted(job.submittedAt - job.createdAt);
         await this.reporter.report(job, { force: true });
-        this.wakes.wake('poller');
+        this.loops.wake('poller');
       },
       onFailed: (job) => this.reportFailure(job),
       onDeletedInFlight: (jobId) => this.cleanUpSoon(jobId),
@@ -105,25 +100,25 @@ export class SoraCore {
         }
         await this.reporter.report(job);
         // Any replica may deliver it, and its slot is free for the next job in the queue.
-        this.wakes.wake('delivery');
-        this.wakes.wake('scheduler');
+        this.loops.wake('delivery');
+        this.loops.wake('scheduler');
       },
       onFailed: async (job) => {
         await this.reportFailure(job);
-        this.wakes.wake('scheduler');
+        this.loops.wake('scheduler');
       },
     });
     this.delivery = new VideoDelivery(this.ctx, {
       onDelivered: async (job) => {
         await this.reporter.report(job, { force: true });
-        this.deliveryLoop.wake();
+        this.loops.delivery.wake();
       },
       onFailed: async (job) => {
         await this.reportFailure(job);
-        this.deliveryLoop.wake();
+        this.loops.delivery.wake();
       },
       onPhase: (job) => this.reporter.report(job),
-      onRetryScheduled: () => this.deliveryLoop.wake(),
+      onRetryScheduled: () => this.loops.delivery.wake(),
       onDeletedInFlight: (jobId) => this.cleanUpSoon(jobId),
     });
     this.sweeper = new RetentionSweeper(this.ctx);
@@ -140,7 +135,7 @@ export class SoraCore {
       {
         onApproved: async (job) => {
           await this.reporter.report(job, { force: true });
-          this.wakes.wake('scheduler');
+          this.loops.wake('scheduler');
         },
         onDeclined: (job) => this.reportFailure(job),
       },
@@ -162,7 +157,7 @@ export class SoraCore {
       this.announcer,
       {
         visibleJob: (r, id) => this.visibleJob(r, id),
-        onQueued: () => this.wakes.wake('scheduler'),
+        onQueued: () => this.loops.wake('scheduler'),
       },
       { book },
     );
@@ -170,38 +165,14 @@ export class SoraCore {
       intake: this.intake,
       reportCancelled: (job) => this.reporter.report(job, { force: true }),
     });
-    // Every completion wakes the queue; a burst of them is one pass (each pass reads the whole queue).
-    this.schedulerLoop = new WakeableLoop(
-      'scheduler',
-      () => this.scheduler.tick(),
-      clock,
-      logger,
-      1_000,
-      200,
-    );
-    this.pollerLoop = new WakeableLoop('poller', () => this.poller.tick(), clock, logger);
-    this.deliveryLoop = new WakeableLoop('delivery', () => this.delivery.tick(), clock, logger);
-    this.wakes = new ClusterWake(
-      options.store,
-      this.ctx.instanceId,
-      { scheduler: this.schedulerLoop, poller: this.pollerLoop, delivery: this.deliveryLoop },
-      logger,
-    );
-    this.loops = [
-      this.schedulerLoop,
-      this.pollerLoop,
-      this.deliveryLoop,
-      new WakeableLoop('retention', () => this.sweeper.tick(), clock, logger, 60_000),
-      new WakeableLoop('budgets', () => this.desk.tick(), clock, logger, 60_000),
-      new WakeableLoop('deletion-cleanup', () => new DeletionCleanup(this.ctx).tick(), clock, logger, 5_000),
-      new WakeableLoop(
-        'orphans',
-        () => this.announcer.recoverOrphans(ORPHAN_MIN_AGE_MS),
-        clock,
-        logger,
-        5_000,
-      ),
-    ];
+    this.loops = new CoreLoops(this.ctx, {
+      scheduler: () => this.scheduler.tick(),
+      poller: () => this.poller.tick(),
+      delivery: () => this.delivery.tick(),
+      retention: () => this.sweeper.tick(),
+      budgets: () => this.desk.tick(),
+      orphans: (minAgeMs) => this.announcer.recoverOrphans(minAgeMs),
+    });
   }
 
   /** Runs a deleted job's cleanup now (it stays listed for the cleanup loop if this fails). */
@@ -296,19 +267,18 @@ export class SoraCore {
     await this.ctx.ledger.store.declarePresence(this.ctx.instanceId);
     await resumeLedger(this.ctx);
     await this.announcer.recoverOrphans(0);
-    await this.wakes.listen();
-    for (const loop of this.loops) loop.start();
+    await this.loops.start();
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.loops.map((l) => l.stop()));
+    await this.loops.stop();
     await this.delivery.drain();
     await this.poller.stop();
   }
 
   /** Wakes every loop (tests with a fake clock call it after advancing time). */
   wake(): void {
-    for (const loop of this.loops) loop.wake();
+    this.loops.wakeAll();
   }
 
   async run(request: CommandRequest): Promise<CommandOutcome> {
@@ -360,16 +330,9 @@ export class SoraCore {
    * scheduled tick. Returns false for a video no job of ours owns.
    */
   async pollVideoNow(videoId: string): Promise<boolean> {
-    const { ledger, clock } = this.ctx;
-    const jobId = await ledger.jobOfVideo(videoId);
-    if (!jobId) return false;
-    const now = clock.now();
-    const result = await ledger.transition(jobId, now, (j) =>
-      AT_PROVIDER_STATES.includes(j.state) ? { nextPollAt: now } : undefined,
-    );
-    if (!result.changed) return false;
+    if (!(await this.poller.pollSoon(videoId))) return false;
     // The webhook may have reached a replica that does not hold the poller lease.
-    this.wakes.wake('poller');
+    this.loops.wake('poller');
     return true;
   }
 
@@ -428,13 +391,7 @@ export class SoraCore {
 
   private async reportFailure(job: Job): Promise<void> {
     await this.reporter.report(job, { force: true });
-    const surface = this.ctx.surfaces.forConversation(job.conversation);
-    if (!surface) return;
-    try {
-      await surface.post(job.conversation, await failureReport(this.ctx, job));
-    } catch (error) {
-      this.ctx.logger.warn({ jobId: job.id, err: error }, 'could not report the failure in the thread');
-    }
+    await postFailure(this.ctx, job);
   }
 }
 
