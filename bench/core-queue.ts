@@ -27,6 +27,7 @@ import {
 } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { parseConfig } from '../src/config.js';
@@ -293,6 +294,8 @@ export interface PassResult {
   peakRss: number;
   baselineRss: number;
   peakHeap: number;
+  /** The bot's event loop during the pass: utilization, and delay p99 / max (ms). */
+  loop: { utilization: number; delayP99Ms: number; delayMaxMs: number };
   storeOps: StoreOps;
   /** One `ledger.active()` right after all jobs were accepted (all of them active). */
   activeReadMs: number;
@@ -363,6 +366,10 @@ export async function runPass(
   }, RSS_SAMPLE_MS);
   await core.start();
   const started = Date.now();
+  // How busy the bot's one thread is, and its longest stalls: a delivery waits behind both.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const loopStart = performance.eventLoopUtilization();
   const jobIds: string[] = [];
   // 50 people at once, each sending their share one command after another (as a person types).
   await Promise.all(
@@ -398,6 +405,12 @@ export async function runPass(
     await new Promise((r) => setTimeout(r, 20));
   }
   const wallMs = Date.now() - started;
+  loopDelay.disable();
+  const loop = {
+    utilization: performance.eventLoopUtilization(loopStart).utilization,
+    delayP99Ms: loopDelay.percentile(99) / 1e6,
+    delayMaxMs: loopDelay.max / 1e6,
+  };
   await core.stop();
   clearInterval(sampler);
   const provided = await fetchJson<ProviderStats>(`${proxyUrl}/__bench/stats`);
@@ -436,6 +449,7 @@ export async function runPass(
     peakRss,
     baselineRss,
     peakHeap,
+    loop,
     storeOps,
     activeReadMs,
     latency: latency.sort((a, b) => a - b),
@@ -569,6 +583,12 @@ function printReport(
       '',
     ],
     ['bot peak V8 heap used', (p) => `${(p.peakHeap / MB).toFixed(0)} MB`, ''],
+    [
+      'bot event loop: busy / delay p99 / longest stall',
+      (p) =>
+        `${(p.loop.utilization * 100).toFixed(0)}% / ${p.loop.delayP99Ms.toFixed(0)} ms / ${p.loop.delayMaxMs.toFixed(0)} ms`,
+      '',
+    ],
     [
       'store calls per delivered job (readRecord(sSince) / writeRecord / acquireLease / indexRange)',
       (p) =>
