@@ -3,8 +3,8 @@
  * an unsharded bot, so two replicas connected at once would both answer each reaction; one replica
  * holds the `gateway` lease and connects, the others stand by (they still deliver videos through the
  * REST API). The holder declares presence, so when its process dies (SIGKILL included) the lease ends
- * with it and a standby takes over at its next check (a quarter of `ttlMs`); a holder that is alive
- * but stuck keeps the gateway until the lease lapses (`ttlMs` plus one check).
+ * with it (after the store's short grace for a reconnect) and a standby, which looks every second,
+ * takes over; a holder that is alive but stuck keeps the gateway until the lease lapses (`ttlMs`).
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'discord.js';
@@ -13,6 +13,8 @@ import type { KeyValues } from '../../src/store/key-values.js';
 import type { Lease } from '../../src/store/store.js';
 
 const GATEWAY_LEASE = 'gateway';
+/** How often a standby looks at the lease: one store call a second, so a dead holder is seen soon. */
+const STANDBY_CHECK_MS = 1_000;
 
 export interface GatewayLeaseOptions {
   client: Client;
@@ -32,9 +34,15 @@ export class GatewayLease {
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
   private closed = false;
+  private renewedAt = 0;
 
   constructor(private readonly options: GatewayLeaseOptions) {
     this.ttlMs = options.ttlMs ?? 20_000;
+  }
+
+  /** The holder renews a quarter of the TTL at a time. */
+  private get renewEveryMs(): number {
+    return Math.max(50, Math.floor(this.ttlMs / 4));
   }
 
   /** True while this replica holds the gateway. */
@@ -50,7 +58,10 @@ export class GatewayLease {
     this.enableRest();
     await this.options.values.declarePresence(this.owner);
     const state = (await this.tryTakeOver(true)) ? 'connected' : 'standby';
-    this.timer = setInterval(() => void this.check(), Math.max(50, Math.floor(this.ttlMs / 4)));
+    this.timer = setInterval(
+      () => void this.check(),
+      Math.max(50, Math.min(STANDBY_CHECK_MS, this.renewEveryMs)),
+    );
     this.timer.unref();
     return state;
   }
@@ -68,7 +79,9 @@ export class GatewayLease {
     this.busy = true;
     try {
       if (this.lease) {
-        if (!(await this.options.values.renewLease(this.lease, this.ttlMs))) await this.lost();
+        if (Date.now() - this.renewedAt < this.renewEveryMs) return;
+        if (await this.options.values.renewLease(this.lease, this.ttlMs)) this.renewedAt = Date.now();
+        else await this.lost();
       } else await this.tryTakeOver(false);
     } catch (error) {
       this.options.logger.warn({ err: error }, 'discord gateway lease check failed; will retry');
@@ -81,6 +94,7 @@ export class GatewayLease {
     const lease = await this.options.values.acquireLease(GATEWAY_LEASE, this.owner, this.ttlMs);
     if (!lease) return false;
     this.lease = lease;
+    this.renewedAt = Date.now();
     try {
       await this.options.login(this.options.client, this.options.token);
     } catch (error) {

@@ -46,46 +46,67 @@ return {1, version}
 `;
 
 /**
- * Whether a lease's holder is gone: it declared presence (`watched` = '1') and its presence channel has
- * no subscriber left, because the connection that held it closed (the process died or closed its store).
- * Channels are not keys, so their names come in ARGV; PUBSUB NUMSUB is allowed in scripts.
+ * Whether a lease's holder is gone. It declared presence (`watched` = '1'), its presence channel has no
+ * subscriber (the connection that held it closed: the process died or closed its store), and that was
+ * already so when an earlier acquire looked at least `grace` ms ago (`gone_at`, set by the first look
+ * that found it absent and cleared by any look that finds it back). A subscriber connection that
+ * drops and comes back (a Redis restart, a network blip: node-redis subscribes again) is not a death:
+ * its holder may be in the middle of an upload, and a takeover then could post a video twice.
+ * Channels are not keys, so their names come in ARGV; PUBSUB NUMSUB and TIME are allowed in scripts.
  */
-const HOLDER_GONE = `
-local function holder_gone(watched, owner, presence_prefix)
-  if watched ~= '1' then return false end
+const PRESENCE = `
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function absent(owner, presence_prefix)
   return redis.call('PUBSUB', 'NUMSUB', presence_prefix .. owner)[2] == 0
 end
 `;
 
 /**
- * KEYS: lease, token counter. ARGV: owner, ttlMs ('' = none), presence channel prefix. Returns
- * {1, token} or {0}. Free when nobody holds it, its TTL ran out, or its holder's process is gone.
+ * KEYS: lease, token counter. ARGV: owner, ttlMs ('' = none), presence channel prefix, grace ms.
+ * Returns {1, token} or {0}. Free when nobody holds it, its TTL ran out, or its holder is gone.
  */
-export const ACQUIRE_LEASE = `${HOLDER_GONE}
-local h = redis.call('HMGET', KEYS[1], 'owner', 'token', 'watched')
+export const ACQUIRE_LEASE = `${PRESENCE}
+local h = redis.call('HMGET', KEYS[1], 'owner', 'token', 'watched', 'gone_at')
 if h[1] then
   if h[1] == ARGV[1] then
     if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) else redis.call('PERSIST', KEYS[1]) end
+    if h[4] then redis.call('HDEL', KEYS[1], 'gone_at') end
     return {1, tonumber(h[2])}
   end
-  if not holder_gone(h[3], h[1], ARGV[3]) then return {0} end
+  if h[3] ~= '1' then return {0} end
+  if not absent(h[1], ARGV[3]) then
+    if h[4] then redis.call('HDEL', KEYS[1], 'gone_at') end
+    return {0}
+  end
+  local now = now_ms()
+  if not h[4] then
+    redis.call('HSET', KEYS[1], 'gone_at', now)
+    return {0}
+  end
+  if now - tonumber(h[4]) < tonumber(ARGV[4]) then return {0} end
 end
 local token = redis.call('INCR', KEYS[2])
 local watched = '0'
-if redis.call('PUBSUB', 'NUMSUB', ARGV[3] .. ARGV[1])[2] > 0 then watched = '1' end
+if not absent(ARGV[1], ARGV[3]) then watched = '1' end
+redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'token', token, 'watched', watched)
-if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) else redis.call('PERSIST', KEYS[1]) end
+if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return {1, token}
 `;
 
 /**
- * KEYS: lease. ARGV: presence channel prefix. Returns false (free, lapsed or its holder gone) or
- * {owner, token, pttl, watched}.
+ * KEYS: lease. ARGV: presence channel prefix, grace ms. Returns false (free, lapsed, or its holder gone
+ * for the grace) or {owner, token, pttl, watched}.
  */
-export const LEASE_HOLDER = `${HOLDER_GONE}
-local h = redis.call('HMGET', KEYS[1], 'owner', 'token', 'watched')
+export const LEASE_HOLDER = `${PRESENCE}
+local h = redis.call('HMGET', KEYS[1], 'owner', 'token', 'watched', 'gone_at')
 if not h[1] or not h[2] then return false end
-if holder_gone(h[3], h[1], ARGV[1]) then return false end
+if h[3] == '1' and h[4] and now_ms() - tonumber(h[4]) >= tonumber(ARGV[2]) and absent(h[1], ARGV[1]) then
+  return false
+end
 return {h[1], h[2], redis.call('PTTL', KEYS[1]), h[3] or '0'}
 `;
 

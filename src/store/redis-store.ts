@@ -27,6 +27,16 @@ import { type PubSubClient, RedisSignals } from './store-signals.js';
 
 type Reply = string | number | null | Reply[];
 
+/**
+ * How long a present owner's subscription must stay gone before its leases are free (see
+ * redis-scripts.ts). A dropped subscriber connection (a proxy's idle timeout, one reset socket) is
+ * back within node-redis's first retry (50 to 250 ms); after a Redis restart every client comes back
+ * within its backoff (at most 2.2 s between tries), and the first look that starts the grace comes
+ * from a client that is already back. So 3 s covers both, and is short next to the lease TTLs it
+ * stands in for (15 to 30 s).
+ */
+export const PRESENCE_GRACE_MS = 3_000;
+
 interface RedisClient {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   hmGet(key: string, fields: string[]): Promise<(string | null)[]>;
@@ -147,7 +157,7 @@ export class RedisStore extends KeyvValues implements Store {
     const reply = (await this.run(
       scripts.ACQUIRE_LEASE,
       [this.k('lease', name), this.k('leasetoken', name)],
-      [owner, ttl, this.presencePrefix],
+      [owner, ttl, this.presencePrefix, this.presenceGraceMs],
     )) as number[];
     return reply[0] === 1 ? { name, owner, token: Number(reply[1]) } : undefined;
   }
@@ -166,9 +176,11 @@ export class RedisStore extends KeyvValues implements Store {
   }
 
   async leaseHolder(name: string): Promise<LeaseHolder | undefined> {
-    const reply = (await this.run(scripts.LEASE_HOLDER, [this.k('lease', name)], [this.presencePrefix])) as
-      | [string, string, number, string]
-      | null;
+    const reply = (await this.run(
+      scripts.LEASE_HOLDER,
+      [this.k('lease', name)],
+      [this.presencePrefix, this.presenceGraceMs],
+    )) as [string, string, number, string] | null;
     if (!reply) return undefined;
     const [owner, token, ttl, watched] = reply;
     return {
@@ -182,6 +194,8 @@ export class RedisStore extends KeyvValues implements Store {
   async declarePresence(owner: string): Promise<void> {
     await this.signals.hold(`${this.presencePrefix}${owner}`);
   }
+
+  private readonly presenceGraceMs = PRESENCE_GRACE_MS;
 
   /** The pub/sub channel a present owner subscribes to (its name follows this prefix). */
   private get presencePrefix(): string {

@@ -146,10 +146,12 @@ export interface Store {
   leaseHolder(name: string): Promise<LeaseHolder | undefined>;
   /**
    * Declares that `owner` (a process's instance id) is alive for as long as this store stays open in
-   * this process. Leases it takes from then on end the moment that stops (the process dies, even by
-   * SIGKILL, or closes the store), instead of when their TTL runs out: a dead replica's jobs move at
-   * once. Redis: a subscription on the store's second connection, which closes with the process.
-   * SQLite: known within this process only (one bot process per file; its start frees the step leases).
+   * this process. Leases it takes from then on end soon after that stops (the process dies, even by
+   * SIGKILL, or closes the store), instead of when their TTL runs out: a dead replica's jobs move
+   * within seconds. Redis: a subscription on the store's second connection, which closes with the
+   * process; its leases free once it has been gone for PRESENCE_GRACE_MS (a reconnect comes back
+   * sooner). SQLite: exact, and known within this process only (one bot process per file; its start
+   * frees the step leases).
    */
   declarePresence(owner: string): Promise<void>;
   /**

@@ -1,8 +1,9 @@
 /**
  * One gateway session per token across replicas: two bot processes on one Redis, one fake Discord.
  * The first connects, the second stands by (it could still post videos through REST); when the first
- * is killed with SIGKILL, its lease ends with its Redis connection and the second opens the gateway at
- * its next check (every 5 s), long before the lease's 20 s TTL could lapse.
+ * is killed with SIGKILL, its lease ends with its Redis connection (after the store's 3 s grace for a
+ * reconnect) and the second, looking every second, opens the gateway long before the lease's 20 s TTL
+ * could lapse.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
