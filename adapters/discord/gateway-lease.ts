@@ -58,10 +58,7 @@ export class GatewayLease {
     this.enableRest();
     await this.options.values.declarePresence(this.owner);
     const state = (await this.tryTakeOver(true)) ? 'connected' : 'standby';
-    this.timer = setInterval(
-      () => void this.check(),
-      Math.max(50, Math.min(STANDBY_CHECK_MS, this.renewEveryMs)),
-    );
+    this.timer = setInterval(() => void this.check(), Math.min(STANDBY_CHECK_MS, this.renewEveryMs));
     this.timer.unref();
     return state;
   }

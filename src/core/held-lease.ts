@@ -59,8 +59,8 @@ export class HeldLease {
 
 /**
  * How long until a lease held by someone else may be free: a little after its expiry, at most its TTL.
- * A holder that declared presence frees it the moment its process dies, which no expiry tells, so
- * such a lease is looked at again within a second.
+ * A holder that declared presence frees it soon after its process dies (Store.declarePresence), which
+ * no expiry tells, so such a lease is looked at again within a second.
  */
 export async function untilLapse(store: Store, lease: string): Promise<number> {
   const holder = await store.leaseHolder(lease);

@@ -157,7 +157,7 @@ export class RedisStore extends KeyvValues implements Store {
     const reply = (await this.run(
       scripts.ACQUIRE_LEASE,
       [this.k('lease', name), this.k('leasetoken', name)],
-      [owner, ttl, this.presencePrefix, this.presenceGraceMs],
+      [owner, ttl, this.presencePrefix, PRESENCE_GRACE_MS],
     )) as number[];
     return reply[0] === 1 ? { name, owner, token: Number(reply[1]) } : undefined;
   }
@@ -179,7 +179,7 @@ export class RedisStore extends KeyvValues implements Store {
     const reply = (await this.run(
       scripts.LEASE_HOLDER,
       [this.k('lease', name)],
-      [this.presencePrefix, this.presenceGraceMs],
+      [this.presencePrefix, PRESENCE_GRACE_MS],
     )) as [string, string, number, string] | null;
     if (!reply) return undefined;
     const [owner, token, ttl, watched] = reply;
@@ -194,8 +194,6 @@ export class RedisStore extends KeyvValues implements Store {
   async declarePresence(owner: string): Promise<void> {
     await this.signals.hold(`${this.presencePrefix}${owner}`);
   }
-
-  private readonly presenceGraceMs = PRESENCE_GRACE_MS;
 
   /** The pub/sub channel a present owner subscribes to (its name follows this prefix). */
   private get presencePrefix(): string {
