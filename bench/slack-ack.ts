@@ -297,7 +297,7 @@ async function main(commands: number, videos: number, videoMb: number): Promise<
               conversation: threads[i]!.conversation,
               videoPath: path,
               videoBytes: videoMb * MB,
-              thumbnailPath: null,
+              thumbnail: async () => null,
               message,
             },
             { checkpoint: async () => undefined },

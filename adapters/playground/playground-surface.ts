@@ -54,13 +54,15 @@ export class PlaygroundSurface implements ChatSurface {
 
   async deliverVideo(delivery: VideoDelivery, progress: DeliveryProgress): Promise<DeliveredVideo> {
     const room = roomOf(delivery.conversation);
+    // The page shows the still as the player's poster: fetched before the video becomes visible.
+    const still = await delivery.thumbnail();
     const ref = this.history.newRef(room);
     await progress.checkpoint({ ref });
     const entry = await this.history.append(room, delivery.message, {
       ref,
       role: 'result',
       jobId: delivery.jobId,
-      media: mediaLinks(delivery.jobId, delivery.thumbnailPath !== null),
+      media: mediaLinks(delivery.jobId, still !== null),
     });
     return { messageRef: entry.ref, otherRefs: [] };
   }

@@ -21,11 +21,13 @@ export async function deliverStill(
   const note = `${refusal.userMessage} Here is a still from it instead; ask a workspace admin about the upload limit, or remix it into a shorter clip.`;
   const message = { ...delivery.message, notes: [...delivery.message.notes, note] };
   deps.logger.warn({ jobId, code: refusal.code }, 'slack refused the video; posting the still');
-  if (delivery.thumbnailPath) {
+  // Asked for only now: a video Slack takes never needs its still.
+  const still = await delivery.thumbnail();
+  if (still) {
     try {
       const fileId = await uploadIntoThread(deps, c, {
-        path: delivery.thumbnailPath,
-        bytes: (await stat(delivery.thumbnailPath)).size,
+        path: still,
+        bytes: (await stat(still)).size,
         filename: stillFileName(jobId),
         title: `Sora video ${jobId} (still)`,
         caption: resultCaption(message),

@@ -1,10 +1,10 @@
 /**
  * Removes stored videos after VIDEO_RETENTION_DAYS. The ledger keeps the job (its history, its id);
  * only the files go. It also sweeps what no job accounts for, so DATA_DIR cannot grow without bound:
- * `.part` files a crash left behind, videos no job records (a crash between the download and its
- * record), and reference images no unfinished job needs any more. A file younger than STRAY_AGE_MS is
- * left alone: it may belong to a download or a command under way (an active download's file is
- * written continuously, so its mtime stays fresh).
+ * videos and stills no job records (a crash in the middle of a download or between the download and
+ * its record; the `.part` files of earlier versions), and reference images no unfinished job needs
+ * any more. A file younger than STRAY_AGE_MS is left alone: it may belong to a download or a command
+ * under way (an active download's file is written continuously, so its mtime stays fresh).
  */
 import { readdir, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';

@@ -27,7 +27,12 @@ export interface VideoDelivery {
   /** The finished MP4 under DATA_DIR: stream it, never read it whole. */
   videoPath: string;
   videoBytes: number;
-  thumbnailPath: string | null;
+  /**
+   * The video's still (WebP) under DATA_DIR, or null when the provider has none. Downloaded on the
+   * first call and recorded on the job: only a surface that shows it asks (the playground's poster,
+   * Slack's fallback when it refuses the video), so the others never pay a second download.
+   */
+  thumbnail(): Promise<string | null>;
   message: ResultMessage;
 }
 

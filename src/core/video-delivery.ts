@@ -9,7 +9,7 @@
  * `findDelivery` about exactly those facts instead of posting again. Delete wins: the job is read again
  * before each side effect, and a delivery that finishes after a delete removes what it posted.
  */
-import { rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { isSoraError } from '../sora/errors.js';
 import type { CoreContext } from './core-context.js';
 import { deploymentOf } from './deployment-router.js';
@@ -139,32 +139,23 @@ export class VideoDelivery {
   }
 
   /**
-   * Streams the video and its thumbnail to DATA_DIR. Undefined when the provider no longer has the
-   * video (the job is failed). Also used when a replica resumes a delivery whose files were
-   * downloaded by another replica's DATA_DIR.
+   * Streams the video to DATA_DIR. Undefined when the provider no longer has the video (the job is
+   * failed). Also used when a replica resumes a delivery whose files were downloaded by another
+   * replica's DATA_DIR. The still is not fetched here: see `stillOf`.
    */
   private async fetchFiles(job: Job, held: HeldLease): Promise<Job['files'] | undefined> {
     const { ledger, clock, settings } = this.ctx;
     const { provider } = deploymentOf(this.ctx, job);
-    const dir = videoDir(settings.dataDir);
-    // Both at once: a delivery holds one of `deliveryConcurrency` places for the two round trips.
-    const thumbnailDownload = downloadVariant(provider, job.providerVideoId!, 'thumbnail', dir, job.id).then(
-      (saved) => saved.path,
-      (error: unknown) => {
-        this.ctx.logger.warn(
-          { jobId: job.id, err: error },
-          'thumbnail download failed; delivering without it',
-        );
-        return null;
-      },
-    );
     let video: { path: string; bytes: number };
     try {
-      video = await downloadVariant(provider, job.providerVideoId!, 'video', dir, job.id);
+      video = await downloadVariant(
+        provider,
+        job.providerVideoId!,
+        'video',
+        videoDir(settings.dataDir),
+        job.id,
+      );
     } catch (error) {
-      // No video, no delivery: a thumbnail saved meanwhile would only be a stray file.
-      const thumbnail = await thumbnailDownload;
-      if (thumbnail) await rm(thumbnail, { force: true });
       if (isSoraError(error) && error.code === 'not_found') {
         const failed = await ledger.transition(
           job.id,
@@ -187,7 +178,49 @@ export class VideoDelivery {
       }
       throw error;
     }
-    return { video: video.path, thumbnail: await thumbnailDownload };
+    return { video: video.path, thumbnail: null };
+  }
+
+  /**
+   * The still, for a surface that asks for it: downloaded once per delivery and recorded on the job
+   * (fenced) before it is handed over, so the playground can serve it and a delete removes it. Only
+   * some surfaces show it, so fetching it with every video was a second download, file and write per
+   * delivery for nothing; a still that cannot be had is null and the video goes out without it.
+   */
+  private stillOf(job: Job, held: HeldLease): () => Promise<string | null> {
+    let still: Promise<string | null> | undefined;
+    return () => {
+      still ??= this.fetchStill(job, held);
+      return still;
+    };
+  }
+
+  private async fetchStill(job: Job, held: HeldLease): Promise<string | null> {
+    const { ledger, clock, settings, logger } = this.ctx;
+    const known = job.files.thumbnail;
+    if (known && (await stat(known).catch(() => undefined))) return known;
+    let path: string;
+    try {
+      const { provider } = deploymentOf(this.ctx, job);
+      const dir = videoDir(settings.dataDir);
+      ({ path } = await downloadVariant(provider, job.providerVideoId!, 'thumbnail', dir, job.id));
+    } catch (error) {
+      logger.warn({ jobId: job.id, err: error }, 'thumbnail download failed; delivering without it');
+      return null;
+    }
+    const recorded = await ledger.transition(
+      job.id,
+      clock.now(),
+      (j) =>
+        j.state === 'delivering'
+          ? { files: { ...j.files, thumbnail: path } }
+          : // Deleted meanwhile: recorded anyway, so the cleanup removes it.
+            j.state === 'deleted'
+            ? { files: { ...j.files, thumbnail: path }, cleanupDoneAt: null }
+            : undefined,
+      held.fence,
+    );
+    return recorded.job?.state === 'delivering' ? path : null;
   }
 
   private async deliver(job: Job, held: HeldLease, justDownloaded: boolean): Promise<void> {
@@ -229,7 +262,7 @@ export class VideoDelivery {
           conversation: current.conversation,
           videoPath,
           videoBytes: uploadedBytes,
-          thumbnailPath: current.files.thumbnail,
+          thumbnail: this.stillOf(current, held),
           message: {
             kind: 'result',
             job: view,

@@ -132,7 +132,7 @@ export function deliveryOf(job: JobView, conversation: string, clip: Clip): Vide
     conversation,
     videoPath: clip.videoPath,
     videoBytes: clip.videoBytes,
-    thumbnailPath: clip.thumbnailPath,
+    thumbnail: async () => clip.thumbnailPath,
     message: {
       kind: 'result',
       job: { ...job, state: 'delivering', progress: 100 },

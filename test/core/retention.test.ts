@@ -1,7 +1,8 @@
 /**
- * Retention covers every file under DATA_DIR: besides the videos kept for VIDEO_RETENTION_DAYS, the
- * `.part` files a crash leaves, videos no job records and reference images no unfinished job needs are
- * removed once they are an hour old; what a job still needs, and anything fresh, stays.
+ * Retention covers every file under DATA_DIR: besides the videos kept for VIDEO_RETENTION_DAYS, videos
+ * no job records (a download a crash cut off), the `.part` files of earlier versions and reference
+ * images no unfinished job needs are removed once they are an hour old; what a job still needs, and
+ * anything fresh, stays.
  */
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
@@ -39,7 +40,8 @@ it('sweeps stray files under DATA_DIR and keeps what jobs need', async () => {
   await h.until(async () => !(await readdir(inputs)).includes('abandoned.png'));
   await h.until(async () => !(await readdir(videos)).includes('zzzzzz.mp4.part'));
   expect((await readdir(videos)).sort()).toEqual(
-    ['fresh1.mp4.part', `${delivered}.mp4`, `${delivered}.webp`].sort(),
+    // No still: this chat never asked for one.
+    ['fresh1.mp4.part', `${delivered}.mp4`].sort(),
   );
   expect(await readdir(inputs)).toEqual(['fresh.png']);
 });

@@ -15,6 +15,7 @@ import { guardedRoutes, requestPolicy } from '../../adapters/playground/request-
 import type { RunningBot } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/core/logger.js';
+import type { DeliveredVideo, DeliveryProgress, VideoDelivery } from '../../src/core/surface.js';
 import { HttpServer } from '../../src/http/http-server.js';
 import { abortMidBody, fdsAtMost, openFds, settledFds } from '../support/open-fds.js';
 import { RecordingSurface } from '../support/recording-surface.js';
@@ -25,6 +26,14 @@ const THUMB_SIZE = 1000;
 
 let dataDir: string;
 let bot: RunningBot;
+/** A chat that shows the still too, so the Slack job has both files for the route to keep out. */
+class StillShowingSurface extends RecordingSurface {
+  override async deliverVideo(delivery: VideoDelivery, progress: DeliveryProgress): Promise<DeliveredVideo> {
+    await delivery.thumbnail();
+    return super.deliverVideo(delivery, progress);
+  }
+}
+
 let playgroundJob: string;
 let slackJob: string;
 let video: Buffer;
@@ -54,7 +63,7 @@ beforeAll(async () => {
   dataDir = await newDataDir();
   bot = await startTestBot(dataDir, 300);
   // PLAYGROUND=1 beside Slack: the same ledger holds Slack's jobs.
-  bot.core.registerSurface(new RecordingSurface('slack'));
+  bot.core.registerSurface(new StillShowingSurface('slack'));
   const answer = await sendCommand(bot.url, 'lobby', { text: 'a heron in the reeds', name: 'Ann' });
   if (answer.kind !== 'job') throw new Error('expected a job');
   playgroundJob = answer.jobId;
@@ -102,6 +111,7 @@ describe('the media route', () => {
     const job = await bot.core.jobRecord(slackJob);
     expect(job?.conversation).toMatch(/^slack:T1:C1/);
     expect(job?.files.video).toBeTruthy();
+    expect(job?.files.thumbnail).toBeTruthy();
   });
 });
 

@@ -164,7 +164,7 @@ describe('exactly once across a restart', () => {
       conversation: thread.conversation,
       videoPath,
       videoBytes: 4096,
-      thumbnailPath: null,
+      thumbnail: async () => null,
       message: {
         kind: 'result' as const,
         job: view,
