@@ -542,7 +542,7 @@ function printReport(
     ['  create', (p) => String(p.provider.calls.create), ''],
     ['  retrieve (GET /videos/{id})', (p) => String(p.provider.calls.retrieve), ''],
     ['  list (GET /videos)', (p) => String(p.provider.calls.list), ''],
-    ['  content (video + thumbnail)', (p) => String(p.provider.calls.content), ''],
+    ['  content (videos, and stills a surface asks for)', (p) => String(p.provider.calls.content), ''],
     ['  non-2xx answers', (p) => String(Object.values(p.provider.errors).reduce((x, y) => x + y, 0)), ''],
     [
       'core poller.stats retrieve / list',
