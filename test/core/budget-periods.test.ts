@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { BudgetBook } from '../../src/core/budget-book.js';
@@ -33,6 +34,36 @@ describe('budget periods', () => {
     expect(periodAt('month', lateNight, 'America/New_York').key).toBe('2026-11');
     expect(periodAt('day', lateNight, 'UTC').key).toBe('2026-11-30');
     expect(describeReset(Date.UTC(2026, 0, 1, 6), Date.UTC(2026, 0, 1))).toBe('in 6 h');
+  });
+
+  it('answers from the period it remembers only for instants inside it, in any order of asking', () => {
+    const zones = ['Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'UTC'] as const;
+    const localDate = (at: number, timeZone: string) =>
+      new Intl.DateTimeFormat('en-CA', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+      }).format(new Date(at));
+    // Instants around the 2026 DST changes and month ends, asked in random order: each one hits or
+    // misses the period the previous answer left behind.
+    const instant = fc.integer({ min: Date.UTC(2026, 2, 27), max: Date.UTC(2026, 10, 2) });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(instant, fc.constantFrom(...zones)), { minLength: 1, maxLength: 40 }),
+        (asks) => {
+          for (const [at, zone] of asks) {
+            const day = periodAt('day', at, zone);
+            expect(day.startsAt <= at && at < day.endsAt).toBe(true);
+            expect(day.key).toBe(localDate(at, zone));
+            const month = periodAt('month', at, zone);
+            expect(month.startsAt <= at && at < month.endsAt).toBe(true);
+            expect(month.key).toBe(localDate(at, zone).slice(0, 7));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('rolls a daily budget over at local midnight (injected time, Asia/Tokyo)', async () => {
