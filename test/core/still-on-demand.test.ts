@@ -14,7 +14,7 @@ import type { ContentVariant } from '../../src/sora/video.js';
 import { CoreHarness } from '../support/core-harness.js';
 import { RecordingSurface } from '../support/recording-surface.js';
 
-/** Asks for the still three times per delivery (two at once) and notes what it got and what the job said then. */
+/** Asks for the still three times per delivery (two at once); notes what it got and what the job said. */
 class StillAskingSurface extends RecordingSurface {
   readonly stills: (string | null)[][] = [];
   readonly recordedThen: (string | null)[] = [];
