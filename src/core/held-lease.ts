@@ -4,7 +4,7 @@
  * released at the end. Writes that record the step's outcome carry `fence`, so if the renewal ever
  * failed (a stalled process, a lost store) the store refuses them instead of letting two holders record.
  */
-import type { Fence, Lease, Store } from '../store/store.js';
+import type { Fence, Lease, LeaseOptions, Store } from '../store/store.js';
 
 export class HeldLease {
   private timer: NodeJS.Timeout | undefined;
@@ -22,8 +22,9 @@ export class HeldLease {
     name: string,
     owner: string,
     ttlMs: number,
+    options?: LeaseOptions,
   ): Promise<HeldLease | undefined> {
-    const lease = await store.acquireLease(name, owner, ttlMs);
+    const lease = await store.acquireLease(name, owner, ttlMs, options);
     if (!lease) return undefined;
     const held = new HeldLease(store, lease, ttlMs);
     held.timer = setInterval(() => void held.renew(), Math.max(50, Math.floor(ttlMs / 3)));

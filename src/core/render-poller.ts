@@ -6,7 +6,9 @@
  * number of jobs.
  *
  * One replica polls for the whole cluster: it holds the `loop:poller` lease (renewed every tick), so
- * replicas do not multiply the provider calls; when it dies another takes over within the lease's TTL.
+ * replicas do not multiply the provider calls; when it dies another takes over within about a second
+ * (its presence ends with its process, and this lease keeps no grace for a reconnect: see
+ * LeaseOptions.repeatable), or within the lease's TTL on a store without presence.
  * Results are recorded with compare-and-set: a job deleted meanwhile stays deleted.
  *
  * Each job is polled at the deployment it was sent to (`job.deployment`), also while that deployment
@@ -98,7 +100,12 @@ export class RenderPoller {
     if (!this.lease || this.lease.lost) {
       const waitMs = this.leaseLookAt - this.ctx.clock.now();
       if (waitMs > 0) return waitMs;
-      this.lease = await HeldLease.acquire(ledger.store, POLLER_LEASE, instanceId, settings.pollerLeaseMs);
+      // Repeatable: two pollers for a moment only double a few status calls (every result is recorded
+      // with compare-and-set), so a dead poller's lease goes at the first look, without the reconnect
+      // grace: the renders of the whole cluster wait on it.
+      this.lease = await HeldLease.acquire(ledger.store, POLLER_LEASE, instanceId, settings.pollerLeaseMs, {
+        repeatable: true,
+      });
       if (!this.lease) {
         // Another replica polls: look again right when its lease would lapse (it may have died).
         const lapseMs = await untilLapse(ledger.store, POLLER_LEASE);

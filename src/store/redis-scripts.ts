@@ -65,15 +65,19 @@ end
 `;
 
 /**
- * KEYS: lease, token counter. ARGV: owner, ttlMs ('' = none), presence channel prefix, grace ms.
- * Returns {1, token} or {0}. Free when nobody holds it, its TTL ran out, or its holder is gone.
+ * KEYS: lease, token counter. ARGV: owner, ttlMs ('' = none), presence channel prefix, grace ms, and
+ * the grace this holder's lease keeps ('' = the grace given; '0' for a repeatable holder's, free at the
+ * first look that finds its holder gone). Returns {1, token} or {0}. Free when nobody holds it, its TTL
+ * ran out, or its holder is gone.
  */
 export const ACQUIRE_LEASE = `${PRESENCE}
-local h = redis.call('HMGET', KEYS[1], 'owner', 'token', 'watched', 'gone_at')
+local h = redis.call('HMGET', KEYS[1], 'owner', 'token', 'watched', 'gone_at', 'grace')
 if h[1] then
   if h[1] == ARGV[1] then
     if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) else redis.call('PERSIST', KEYS[1]) end
     if h[4] then redis.call('HDEL', KEYS[1], 'gone_at') end
+    if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'grace', ARGV[5])
+    elseif h[5] then redis.call('HDEL', KEYS[1], 'grace') end
     return {1, tonumber(h[2])}
   end
   if h[3] ~= '1' then return {0} end
@@ -81,31 +85,37 @@ if h[1] then
     if h[4] then redis.call('HDEL', KEYS[1], 'gone_at') end
     return {0}
   end
-  local now = now_ms()
-  if not h[4] then
-    redis.call('HSET', KEYS[1], 'gone_at', now)
-    return {0}
+  local grace = tonumber(h[5] or ARGV[4])
+  if grace > 0 then
+    local now = now_ms()
+    if not h[4] then
+      redis.call('HSET', KEYS[1], 'gone_at', now)
+      return {0}
+    end
+    if now - tonumber(h[4]) < grace then return {0} end
   end
-  if now - tonumber(h[4]) < tonumber(ARGV[4]) then return {0} end
 end
 local token = redis.call('INCR', KEYS[2])
 local watched = '0'
 if not absent(ARGV[1], ARGV[3]) then watched = '1' end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'token', token, 'watched', watched)
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'grace', ARGV[5]) end
 if ARGV[2] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return {1, token}
 `;
 
 /**
- * KEYS: lease. ARGV: presence channel prefix, grace ms. Returns false (free, lapsed, or its holder gone
- * for the grace) or {owner, token, pttl, watched}.
+ * KEYS: lease. ARGV: presence channel prefix, grace ms (unless the lease records its own). Returns
+ * false (free, lapsed, or its holder gone for the grace) or {owner, token, pttl, watched}.
  */
 export const LEASE_HOLDER = `${PRESENCE}
-local h = redis.call('HMGET', KEYS[1], 'owner', 'token', 'watched', 'gone_at')
+local h = redis.call('HMGET', KEYS[1], 'owner', 'token', 'watched', 'gone_at', 'grace')
 if not h[1] or not h[2] then return false end
-if h[3] == '1' and h[4] and now_ms() - tonumber(h[4]) >= tonumber(ARGV[2]) and absent(h[1], ARGV[1]) then
-  return false
+if h[3] == '1' then
+  local grace = tonumber(h[5] or ARGV[2])
+  local gone_long = grace == 0 or (h[4] and now_ms() - tonumber(h[4]) >= grace)
+  if gone_long and absent(h[1], ARGV[1]) then return false end
 end
 return {h[1], h[2], redis.call('PTTL', KEYS[1]), h[3] or '0'}
 `;

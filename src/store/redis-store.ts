@@ -15,6 +15,7 @@ import {
   type IndexPage,
   type Lease,
   type LeaseHolder,
+  type LeaseOptions,
   type PostResult,
   type RecordWrite,
   type Store,
@@ -152,12 +153,18 @@ export class RedisStore extends KeyvValues implements Store {
 
   // Leases
 
-  async acquireLease(name: string, owner: string, ttlMs?: number): Promise<Lease | undefined> {
+  async acquireLease(
+    name: string,
+    owner: string,
+    ttlMs?: number,
+    options: LeaseOptions = {},
+  ): Promise<Lease | undefined> {
     const ttl = ttlMs === undefined ? '' : Math.max(1, Math.round(ttlMs));
+    const ownGrace = options.repeatable ? 0 : '';
     const reply = (await this.run(
       scripts.ACQUIRE_LEASE,
       [this.k('lease', name), this.k('leasetoken', name)],
-      [owner, ttl, this.presencePrefix, PRESENCE_GRACE_MS],
+      [owner, ttl, this.presencePrefix, PRESENCE_GRACE_MS, ownGrace],
     )) as number[];
     return reply[0] === 1 ? { name, owner, token: Number(reply[1]) } : undefined;
   }

@@ -22,6 +22,7 @@ import {
   type IndexPage,
   type Lease,
   type LeaseHolder,
+  type LeaseOptions,
   type PostResult,
   type RecordWrite,
   type Store,
@@ -149,7 +150,13 @@ export class SqliteStore extends KeyvValues implements Store {
 
   // Leases
 
-  async acquireLease(name: string, owner: string, ttlMs?: number): Promise<Lease | undefined> {
+  /** `options.repeatable` changes nothing here: presence in one process is exact, with no grace. */
+  async acquireLease(
+    name: string,
+    owner: string,
+    ttlMs?: number,
+    _options?: LeaseOptions,
+  ): Promise<Lease | undefined> {
     return this.db
       .transaction((): Lease | undefined => {
         const now = Date.now();

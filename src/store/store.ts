@@ -53,6 +53,18 @@ export type WriteResult =
   /** `conflict`: the record is not at `expectedVersion`; `fenced`: the fence's lease is not held with that token. */
   | { ok: false; reason: 'conflict' | 'fenced' };
 
+export interface LeaseOptions {
+  /**
+   * The holder's work is safe to run twice at once for a moment: every record it makes is a
+   * compare-and-set and it has no side effect outside the store that a second holder would repeat
+   * (the cluster's status poller). Then, once the holder's presence is gone, the lease is free at the
+   * first look, without the grace that lets a reconnecting holder keep it (PRESENCE_GRACE_MS on
+   * Redis): a live holder that loses it that way finds out at its next renewal and stops. Recorded by
+   * the holder with the lease; SQLite's presence is exact and has no grace either way.
+   */
+  repeatable?: boolean;
+}
+
 export interface Lease {
   name: string;
   owner: string;
@@ -137,7 +149,12 @@ export interface Store {
    * token), or renews it when `owner` already holds it (same token). Without `ttlMs` it never expires.
    * Undefined when someone else holds it.
    */
-  acquireLease(name: string, owner: string, ttlMs?: number): Promise<Lease | undefined>;
+  acquireLease(
+    name: string,
+    owner: string,
+    ttlMs?: number,
+    options?: LeaseOptions,
+  ): Promise<Lease | undefined>;
   /** Extends a lease still held with this token; false when it was lost. */
   renewLease(lease: Lease, ttlMs: number): Promise<boolean>;
   /** Frees the lease if still held with this token (a lapsed holder frees nothing). */

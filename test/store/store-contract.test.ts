@@ -215,12 +215,18 @@ describe.each(factories.filter(([name]) => name !== 'redis' || withRedis))(
     });
 
     /** Acquires for `owner` until it is granted (a gone holder's lease frees after Redis's grace). */
-    const acquireWhenFree = async (store: Store, name: string, owner: string) => {
-      const deadline = Date.now() + PRESENCE_GRACE_MS * 3;
+    const acquireWhenFree = async (
+      store: Store,
+      name: string,
+      owner: string,
+      withinMs = PRESENCE_GRACE_MS * 3,
+      everyMs = 200,
+    ) => {
+      const deadline = Date.now() + withinMs;
       for (;;) {
         const lease = await store.acquireLease(name, owner, 60_000);
         if (lease || Date.now() > deadline) return lease;
-        await sleep(200);
+        await sleep(everyMs);
       }
     };
 
@@ -249,6 +255,25 @@ describe.each(factories.filter(([name]) => name !== 'redis' || withRedis))(
       expect(await a.acquireLease('P-ttl', 'other', 60_000)).toBeUndefined();
       expect((await b.leaseHolder('P-ttl'))?.token).toBe(tokenless.token);
       await a.releaseLease(taken);
+    }, 30_000);
+
+    it("presence: a repeatable holder's lease frees at the first look once its store closes, with no grace", async () => {
+      const replica = await open();
+      await replica.declarePresence('poller-1');
+      const held = (await replica.acquireLease('R', 'poller-1', 60_000, { repeatable: true }))!;
+      const careful = (await replica.acquireLease('R-grace', 'poller-1', 60_000))!;
+      expect(await a.acquireLease('R', 'other', 60_000)).toBeUndefined();
+      expect(await b.leaseHolder('R')).toMatchObject({ owner: 'poller-1', watched: true });
+      await replica.close();
+      // Redis sees the subscription end a moment after the close; from then, the first look takes it.
+      const taken = await acquireWhenFree(a, 'R', 'other', PRESENCE_GRACE_MS / 2, 20);
+      expect(taken?.token).toBeGreaterThan(held.token);
+      // A lease taken without the option keeps the grace (on Redis; SQLite's presence has none).
+      if (name === 'redis') {
+        expect(await a.acquireLease('R-grace', 'other', 60_000)).toBeUndefined();
+        expect((await b.leaseHolder('R-grace'))?.token).toBe(careful.token);
+      }
+      await a.releaseLease(taken!);
     }, 30_000);
 
     // Only Redis presence can drop and come back (a subscriber connection reconnecting); a closed
