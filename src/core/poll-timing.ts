@@ -5,9 +5,9 @@
  * sees the video finished at once (a list walk refreshes every job, so a whole batch of renders
  * finishing together is seen together, right then).
  *
- * A poll never moves later than the backoff would have it, and never sooner than half the backoff
- * interval: an estimate that is wrong (progress that does not rise evenly) costs at most one extra
- * poll per interval, never a late one.
+ * A poll never moves later than the backoff would have it, and never sooner than a fraction of the
+ * backoff interval (half, unless the caller says otherwise): an estimate that is wrong (progress that
+ * does not rise evenly) costs at most a few extra polls per interval, never a late one.
  */
 
 /** A little after the estimated end, so the poll finds the video finished rather than at 99%. */
@@ -20,7 +20,15 @@ export interface RenderProgress {
   progress: number;
 }
 
-export function nextPollAt(now: number, intervalMs: number, render: RenderProgress | null): number {
+/** The floor of a poll that reads one job's status: half an interval. */
+export const DEFAULT_FLOOR_FRACTION = 0.5;
+
+export function nextPollAt(
+  now: number,
+  intervalMs: number,
+  render: RenderProgress | null,
+  floorFraction = DEFAULT_FLOOR_FRACTION,
+): number {
   const backoff = now + intervalMs;
   if (!render || render.startedAt === null) return backoff;
   const { startedAt, progress } = render;
@@ -30,5 +38,5 @@ export function nextPollAt(now: number, intervalMs: number, render: RenderProgre
   // and a progress the provider rounds down errs late too: the poll lands after the end, not before.
   const total = (elapsed * 100) / progress;
   const expectedEnd = startedAt + total * (1 + AFTER_ESTIMATE_FRACTION);
-  return Math.round(Math.min(backoff, Math.max(now + intervalMs / 2, expectedEnd)));
+  return Math.round(Math.min(backoff, Math.max(now + intervalMs * floorFraction, expectedEnd)));
 }

@@ -21,13 +21,24 @@ import type { CoreContext } from './core-context.js';
 import { deploymentOf, releaseSlots } from './deployment-router.js';
 import { HeldLease, untilLapse } from './held-lease.js';
 import { AT_PROVIDER_STATES, type Job } from './job.js';
-import { nextPollAt } from './poll-timing.js';
+import { DEFAULT_FLOOR_FRACTION, nextPollAt } from './poll-timing.js';
 
 const POLLER_LEASE = 'loop:poller';
 const KNOWN_STATUSES: readonly string[] = ['queued', 'in_progress', 'completed', 'failed'];
 
 /** Jobs due within this fraction of their interval are polled in the same tick (batching). */
 const COALESCE_FRACTION = 0.5;
+/**
+ * How soon a job refreshed by a list walk may be looked at again when its progress says it ends soon:
+ * a fifth of its interval, not the half a single job's read keeps to. A walk costs one or two list
+ * calls for every job at the deployment, so a walk at each predicted end costs little; with half an
+ * interval, a render that finished just after a walk waited up to half an interval to be seen, and a
+ * whole batch finishing together was then seen, and downloaded, at once. In the core benchmark (500 ms
+ * intervals) finish-to-seen went from 95-122 ms median, 240-255 ms p99 to 55-62 and 153-201 ms, and
+ * completion-to-delivery's median from 255-286 ms to 145-215 ms, for 0.16 status calls per video
+ * instead of 0.11.
+ */
+const LISTED_FLOOR_FRACTION = 0.2;
 const MAX_LIST_PAGES = 20;
 /** Progress is written to the ledger in steps this big (every poll still updates the status message). */
 const PROGRESS_WRITE_STEP = 25;
@@ -135,7 +146,7 @@ export class RenderPoller {
           await Promise.all(
             jobs.map(async (job) => {
               const listed = found.get(job.providerVideoId!);
-              if (listed) await this.apply(job, listed, null);
+              if (listed) await this.apply(job, listed, null, LISTED_FLOOR_FRACTION);
               else if (dueIds.has(job.id)) await this.retrieveOne(job);
             }),
           );
@@ -175,13 +186,22 @@ export class RenderPoller {
     return this.schedule.get(job.id)?.intervalMs ?? job.pollIntervalMs ?? this.ctx.settings.pollInitialMs;
   }
 
-  /** `progress` (the provider's, when it did not say when to poll) may bring the next poll forward. */
-  private reschedule(job: Job, intervalMs: number, now: number, progress: number | null = null): void {
+  /**
+   * `progress` (the provider's, when it did not say when to poll) may bring the next poll forward, but
+   * not sooner than `floorFraction` of the interval after this one.
+   */
+  private reschedule(
+    job: Job,
+    intervalMs: number,
+    now: number,
+    progress: number | null = null,
+    floorFraction = DEFAULT_FLOOR_FRACTION,
+  ): void {
     const render = progress === null ? null : { startedAt: job.submitStartedAt ?? job.submittedAt, progress };
     this.schedule.set(job.id, {
-      nextPollAt: nextPollAt(now, intervalMs, render),
+      nextPollAt: nextPollAt(now, intervalMs, render, floorFraction),
       intervalMs,
-      earliestAt: now + COALESCE_FRACTION * intervalMs,
+      earliestAt: now + Math.min(COALESCE_FRACTION, floorFraction) * intervalMs,
       ledgerNext: job.nextPollAt,
     });
   }
@@ -256,7 +276,12 @@ export class RenderPoller {
     }
   }
 
-  private async apply(job: Job, video: Video, pollAfterMs: number | null): Promise<void> {
+  private async apply(
+    job: Job,
+    video: Video,
+    pollAfterMs: number | null,
+    floorFraction = DEFAULT_FLOOR_FRACTION,
+  ): Promise<void> {
     const { clock, settings } = this.ctx;
     const now = clock.now();
     if (video.status === 'completed') {
@@ -297,7 +322,7 @@ export class RenderPoller {
     }
     const interval = pollAfterMs ?? Math.min(settings.pollMaxMs, Math.round(this.intervalOf(job) * 1.5));
     // The provider's own hint is followed exactly; otherwise its progress may bring the poll forward.
-    this.reschedule(job, interval, now, pollAfterMs === null ? video.progress : null);
+    this.reschedule(job, interval, now, pollAfterMs === null ? video.progress : null, floorFraction);
     const state = video.status === 'in_progress' ? 'rendering' : job.state;
     const progress = Math.max(job.progress, video.progress);
     // Written only when it matters after a restart or to another replica: a new state, a status this
