@@ -83,9 +83,16 @@ export class JobLedger {
     return (await this.read(id))?.job;
   }
 
+  /**
+   * The job as stored now. A record still at the version this ledger validated comes back as its
+   * version alone, and the job kept in `decoded` is used: every transition reads before it writes,
+   * and in one process that record is nearly always the one it wrote last (no parsing it again).
+   */
   private async read(id: string): Promise<{ job: Job; version: number } | undefined> {
-    const record = await this.store.readRecord(recordKey(id));
-    if (!record) return undefined;
+    const known = this.decoded.get(id);
+    const [record] = await this.store.readRecordsSince([recordKey(id)], [known?.version]);
+    if (record === undefined) return undefined;
+    if (typeof record === 'number') return { job: known!.job, version: record };
     const job = await this.decode(id, record);
     return job ? { job, version: record.version } : undefined;
   }

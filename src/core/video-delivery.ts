@@ -101,9 +101,11 @@ export class VideoDelivery {
     try {
       // Read again under the lease: the job may have been delivered or deleted since the tick read it.
       let current = await ledger.get(job.id);
-      const justDownloaded = current?.state === 'downloading';
-      if (current?.state === 'downloading') current = await this.download(current, held);
-      if (current?.state === 'delivering') await this.deliver(current, held, justDownloaded);
+      // The size of the video this attempt downloaded; null when it was downloaded before.
+      let downloaded: number | null = null;
+      if (current?.state === 'downloading')
+        ({ job: current, videoBytes: downloaded } = await this.download(current, held));
+      if (current?.state === 'delivering') await this.deliver(current, held, downloaded);
       this.attempts.delete(job.id);
       this.retryAt.delete(job.id);
     } catch (error) {
@@ -116,9 +118,13 @@ export class VideoDelivery {
     }
   }
 
-  private async download(job: Job, held: HeldLease): Promise<Job | undefined> {
-    const files = await this.fetchFiles(job, held);
-    if (!files) return undefined;
+  private async download(
+    job: Job,
+    held: HeldLease,
+  ): Promise<{ job: Job | undefined; videoBytes: number | null }> {
+    const fetched = await this.fetchFiles(job, held);
+    if (!fetched) return { job: undefined, videoBytes: null };
+    const { files, videoBytes } = fetched;
     const saved = await this.ctx.ledger.transition(
       job.id,
       this.ctx.clock.now(),
@@ -133,9 +139,9 @@ export class VideoDelivery {
             : undefined,
       held.fence,
     );
-    if (!saved.changed || saved.job.state !== 'delivering') return saved.job;
+    if (!saved.changed || saved.job.state !== 'delivering') return { job: saved.job, videoBytes };
     await this.hooks.onPhase(saved.job);
-    return saved.job;
+    return { job: saved.job, videoBytes };
   }
 
   /**
@@ -143,7 +149,10 @@ export class VideoDelivery {
    * failed). Also used when a replica resumes a delivery whose files were downloaded by another
    * replica's DATA_DIR. The still is not fetched here: see `stillOf`.
    */
-  private async fetchFiles(job: Job, held: HeldLease): Promise<Job['files'] | undefined> {
+  private async fetchFiles(
+    job: Job,
+    held: HeldLease,
+  ): Promise<{ files: Job['files']; videoBytes: number } | undefined> {
     const { ledger, clock, settings } = this.ctx;
     const { provider } = deploymentOf(this.ctx, job);
     let video: { path: string; bytes: number };
@@ -178,7 +187,7 @@ export class VideoDelivery {
       }
       throw error;
     }
-    return { video: video.path, thumbnail: null };
+    return { files: { video: video.path, thumbnail: null }, videoBytes: video.bytes };
   }
 
   /**
@@ -223,24 +232,32 @@ export class VideoDelivery {
     return recorded.job?.state === 'delivering' ? path : null;
   }
 
-  private async deliver(job: Job, held: HeldLease, justDownloaded: boolean): Promise<void> {
+  /** `downloaded`: the size of the video this attempt downloaded, null when resuming an earlier one. */
+  private async deliver(job: Job, held: HeldLease, downloaded: number | null): Promise<void> {
     const { ledger, clock, surfaces, logger } = this.ctx;
     const surface = surfaces.forConversation(job.conversation);
     if (!surface) throw new SurfaceError('platform_error', `no adapter is running for ${job.conversation}`);
     let delivered: DeliveredVideo | undefined;
     let uploadedBytes = 0;
     // Resuming (a crash, another replica): was it posted already? Not after our own download.
-    if (!justDownloaded && job.deliveryStartedAt && surface.findDelivery)
+    if (downloaded === null && job.deliveryStartedAt && surface.findDelivery)
       delivered = await surface.findDelivery(job.conversation, job.id, job.deliveryFacts);
     let current = job;
     if (!delivered) {
-      if (!justDownloaded) {
+      // The size is known from the download, or from the stat that finds an earlier one's file.
+      let videoBytes = downloaded;
+      if (videoBytes === null) {
         // Downloaded by a replica that died, into a DATA_DIR this process may not share: fetch again.
         const present = current.files.video
           ? await stat(current.files.video).catch(() => undefined)
           : undefined;
-        const files = present ? current.files : await this.fetchFiles(current, held);
-        if (!files) return;
+        let files = current.files;
+        if (present) videoBytes = present.size;
+        else {
+          const fetched = await this.fetchFiles(current, held);
+          if (!fetched) return;
+          ({ files, videoBytes } = fetched);
+        }
         const started = await ledger.transition(
           job.id,
           clock.now(),
@@ -255,7 +272,7 @@ export class VideoDelivery {
       }
       const videoPath = current.files.video!;
       const view = toJobView(current);
-      uploadedBytes = (await stat(videoPath)).size;
+      uploadedBytes = videoBytes;
       delivered = await surface.deliverVideo(
         {
           jobId: current.id,

@@ -111,15 +111,16 @@ export class SqliteStore extends KeyvValues implements Store {
     keys: readonly string[],
     held: readonly (number | undefined)[],
   ): Promise<(VersionedRecord<T> | number | undefined)[]> {
-    return this.db.transaction(() =>
-      keys.map((key, i) => {
-        const row = this.sql.getRecordSince.get(held[i] ?? -1, key) as
-          | { version: number; value: string | null }
-          | undefined;
-        if (!row) return undefined;
-        return row.value === null ? row.version : { version: row.version, value: JSON.parse(row.value) as T };
-      }),
-    )();
+    const readOne = (key: string, version: number | undefined): VersionedRecord<T> | number | undefined => {
+      const row = this.sql.getRecordSince.get(version ?? -1, key) as
+        | { version: number; value: string | null }
+        | undefined;
+      if (!row) return undefined;
+      return row.value === null ? row.version : { version: row.version, value: JSON.parse(row.value) as T };
+    };
+    // One statement is consistent on its own; several are read in one transaction (one snapshot).
+    if (keys.length === 1) return [readOne(keys[0]!, held[0])];
+    return this.db.transaction(() => keys.map((key, i) => readOne(key, held[i])))();
   }
 
   async writeRecord(write: RecordWrite): Promise<WriteResult> {
