@@ -8,7 +8,7 @@
  */
 
 import type { Fence, Store, VersionedRecord } from '../store/store.js';
-import { isTerminal, type Job, type JobInput, JobSchema, type JobState } from './job.js';
+import { applyJobChange, isTerminal, type Job, type JobInput, JobSchema, type JobState } from './job.js';
 import {
   INDEX,
   indexChanges,
@@ -150,7 +150,7 @@ export class JobLedger {
       if (!current) return { job: undefined, changed: false };
       const change = decide(current.job);
       if (!change) return { job: current.job, changed: false };
-      const next = JobSchema.parse({ ...current.job, ...change, id, updatedAt: now });
+      const next = applyJobChange(current.job, { ...change, id, updatedAt: now });
       const written = await this.store.writeRecord({
         key: recordKey(id),
         value: next,

@@ -161,3 +161,22 @@ export const JobSchema = z.object({
 });
 export type Job = z.infer<typeof JobSchema>;
 export type JobInput = z.input<typeof JobSchema>;
+
+/**
+ * `job` with `change` applied, validated as JobSchema would validate the merged record: `job` is
+ * already valid and no rule of the schema spans fields, so only the changed fields are parsed (the
+ * ledger does this on every transition; parsing the whole record was most of a write's CPU). Keys
+ * the schema does not know are dropped, as parsing drops them. The result shares the unchanged nested
+ * values with `job`: records are never mutated in place.
+ */
+export function applyJobChange(job: Job, change: Partial<Job>): Job {
+  const next: Record<string, unknown> = { ...job };
+  const shape: Record<string, z.ZodType> = JobSchema.shape;
+  for (const [key, value] of Object.entries(change)) {
+    const field = shape[key]?.safeParse(value);
+    // A bad value: the whole record's parse throws the error it always threw (with the field's path).
+    if (field?.success === false) return JobSchema.parse({ ...job, ...change });
+    if (field) next[key] = field.data;
+  }
+  return next as Job;
+}
