@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespacedValues } from '../../src/store/key-values.js';
 import { PRESENCE_GRACE_MS, RedisStore } from '../../src/store/redis-store.js';
@@ -473,6 +474,26 @@ describe('sqlite store durability and ownership', () => {
 });
 
 describe('redis store faults', () => {
+  it.skipIf(!withRedis)(
+    'runs its scripts again after Redis forgot them (a restart, SCRIPT FLUSH)',
+    async () => {
+      const store = await RedisStore.open(REDIS_URL, `flush-${process.pid}-${Date.now()}`);
+      const admin = createClient({ url: REDIS_URL });
+      await admin.connect();
+      try {
+        const first = await store.writeRecord({ key: 'r', value: { n: 1 }, expectedVersion: 0 });
+        expect(first).toEqual({ ok: true, version: 1 });
+        await admin.scriptFlush();
+        const second = await store.writeRecord({ key: 'r', value: { n: 2 }, expectedVersion: 1 });
+        expect(second).toEqual({ ok: true, version: 2 });
+        expect(await store.readRecord('r')).toEqual({ version: 2, value: { n: 2 } });
+      } finally {
+        await admin.close();
+        await store.close();
+      }
+    },
+  );
+
   it('an unreachable Redis at start is one StoreError naming STORE_URL (password hidden) and the fix', async () => {
     const error = await RedisStore.open('redis://bot:hunter2@127.0.0.1:1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
