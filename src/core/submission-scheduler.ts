@@ -17,6 +17,7 @@ import { isSoraError } from '../sora/errors.js';
 import type { Deployment } from '../sora/pool/deployment-pool.js';
 import type { Video } from '../sora/video.js';
 import { lookForInterruptedRender } from './adopt-render.js';
+import { CandidateWalk } from './candidate-walk.js';
 import type { CoreContext } from './core-context.js';
 import {
   ALL_OUT_LINE,
@@ -107,15 +108,17 @@ export class SubmissionScheduler {
     // room; the slots, windows and pauses are atomic in the store, so parallel submissions (and
     // replicas) never overshoot. A job no deployment can take now (a remix whose source deployment is
     // full) keeps its place and the next one is tried.
-    let next = 0;
+    const walk = new CandidateWalk(candidates, (ids) => ledger.getMany(ids));
     await Promise.all(
       Array.from({ length: Math.max(1, settings.submitConcurrency) }, async () => {
-        while (next < candidates.length && pass.hasRoom()) {
-          const job = candidates[next++]!;
+        while (pass.hasRoom()) {
+          const job = await walk.take();
+          if (!job) break;
           pass.dispatch(job.id);
           const outcome = await this.trySubmit(job, pass).finally(() => pass.settle(job.id));
           if (outcome === 'submitted') submitted.add(job.id);
           else if (outcome === 'retry' || outcome === 'busy') nextWake = Math.min(nextWake, 1_000);
+          if (outcome === 'busy' || outcome === 'skipped') walk.contended();
         }
       }),
     );
