@@ -18,6 +18,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { createClient } from '@redis/client';
 import { parseConfig } from '../src/config.js';
 import type { Job } from '../src/core/job.js';
 import { SoraCore } from '../src/core/sora-core.js';
@@ -41,6 +42,12 @@ const POLL_MAX_MS = 250;
 const MAX_CONCURRENT = Number(process.env.BENCH_MAX_CONCURRENT ?? 500);
 const REQUESTERS = 50;
 
+const STAGE_NAMES = {
+  queued: 'accepted -> sent to the provider',
+  rendering: 'sent -> seen finished',
+  delivering: 'seen finished -> posted',
+};
+
 interface PassResult {
   replicas: number;
   delivered: number;
@@ -54,6 +61,55 @@ interface PassResult {
   resumeMaxMs: number | null;
   /** CPU seconds the replica processes used during the pass (Linux /proc; null elsewhere). */
   replicaCpuS: number | null;
+  /** What the Redis server did during the pass (every namespace: run it on an otherwise idle Redis). */
+  redis: RedisWork;
+  /** Where the jobs' time went, from their records: median and slowest of each stage (ms). */
+  stages: Record<'queued' | 'rendering' | 'delivering', { median: number; max: number }>;
+  /** CPU seconds of this process: the front door taking the commands, and the emulator. */
+  benchCpuS: number;
+}
+
+interface RedisWork {
+  commands: number;
+  cpuS: number;
+  /** The commands called most, with their counts (a script's own calls are counted under theirs). */
+  top: [string, number][];
+}
+
+interface RedisSnapshot {
+  calls: Map<string, number>;
+  cpuS: number;
+}
+
+/** Redis's own counters: calls per command (INFO commandstats) and the server's CPU seconds. */
+async function redisSnapshot(): Promise<RedisSnapshot> {
+  const client = createClient({ url: REDIS_URL });
+  await client.connect();
+  try {
+    const stats = await client.info('commandstats');
+    const cpu = await client.info('cpu');
+    const calls = new Map<string, number>();
+    for (const m of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(m[1]!, Number(m[2]));
+    const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(cpu)?.[1] ?? 0);
+    return { calls, cpuS: field('used_cpu_user') + field('used_cpu_sys') };
+  } finally {
+    await client.close();
+  }
+}
+
+function redisWork(before: RedisSnapshot, after: RedisSnapshot): RedisWork {
+  const delta = [...after.calls].map(([name, n]): [string, number] => [
+    name,
+    n - (before.calls.get(name) ?? 0),
+  ]);
+  return {
+    commands: delta.reduce((sum, [, n]) => sum + n, 0),
+    cpuS: after.cpuS - before.cpuS,
+    top: delta
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, Number(process.env.BENCH_REDIS_TOP ?? 6)),
+  };
 }
 
 /** User + system CPU seconds a process has used so far (Linux); null when /proc cannot say. */
@@ -106,6 +162,8 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
   });
   const front = new SoraCore({ provider, store, settings: fastCoreSettings(join(dir, 'front')) });
   front.registerSurface(new JournalSurface(journal));
+  const redisBefore = await redisSnapshot();
+  const ownCpuBefore = process.cpuUsage();
   const started = Date.now();
   // Counted from here: the replicas' start-up (loading and compiling the code) is not the work.
   const cpuAtStart = children.map((c) => cpuSeconds(c.pid));
@@ -163,10 +221,13 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
     await sleep(50);
   }
   const wallMs = Date.now() - started;
+  const ownCpu = process.cpuUsage(ownCpuBefore);
+  const redisAfter = await redisSnapshot();
   const perJob = new Map<string, number>();
   for (const line of posts()) perJob.set(line.jobId!, (perJob.get(line.jobId!) ?? 0) + 1);
   const creates = emulator.videos().length;
   const states = await Promise.all(ids.map((id) => front.jobRecord(id)));
+  const stages = stageTimes(states);
   children.forEach((child, i) => {
     if (!(killOne && i === 0)) cpuAtEnd[i] = cpuSeconds(child.pid);
   });
@@ -192,6 +253,26 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
     replicaCpuS: [...cpuAtStart, ...cpuAtEnd].includes(null)
       ? null
       : cpuAtEnd.reduce<number>((sum, end, i) => sum + end! - cpuAtStart[i]!, 0),
+    redis: redisWork(redisBefore, redisAfter),
+    stages,
+    benchCpuS: (ownCpu.user + ownCpu.system) / 1e6,
+  };
+}
+
+function stageTimes(jobs: (Job | undefined)[]): PassResult['stages'] {
+  const spread = (pick: (job: Job) => number | null) => {
+    const values = jobs
+      .flatMap((job) => (job ? [pick(job)] : []))
+      .filter((v): v is number => v !== null)
+      .sort((a, b) => a - b);
+    return { median: values[Math.floor(values.length / 2)] ?? 0, max: values.at(-1) ?? 0 };
+  };
+  const between = (from: number | null, to: number | null) =>
+    from !== null && to !== null ? to - from : null;
+  return {
+    queued: spread((j) => between(j.createdAt, j.submittedAt)),
+    rendering: spread((j) => between(j.submittedAt, j.completedAt)),
+    delivering: spread((j) => between(j.completedAt, j.deliveredAt)),
   };
 }
 
@@ -208,6 +289,9 @@ async function main(): Promise<void> {
   );
   const three = await pass(3, process.env.BENCH_NO_KILL !== '1');
   const loadAfter = loadavg()[0]!.toFixed(2);
+  const benchCpu = (r: PassResult) =>
+    `${r.benchCpuS.toFixed(1)} s (${((r.benchCpuS / r.wallMs) * 1000).toFixed(2)} cores)`;
+  const top = (work: RedisWork) => work.top.map(([name, n]) => `${name} ${(n / JOBS).toFixed(1)}`).join(', ');
   const throughput = (r: PassResult) => (r.delivered / r.wallMs) * 1000;
   const cpu = (r: PassResult) =>
     r.replicaCpuS === null
@@ -230,8 +314,20 @@ async function main(): Promise<void> {
       `${(one.acceptedMs / 1000).toFixed(1)} s`,
       `${(three.acceptedMs / 1000).toFixed(1)} s`,
     ],
+    ...(['queued', 'rendering', 'delivering'] as const).map((stage): [string, string, string] => [
+      `${STAGE_NAMES[stage]}, median / slowest`,
+      `${one.stages[stage].median} / ${one.stages[stage].max} ms`,
+      `${three.stages[stage].median} / ${three.stages[stage].max} ms`,
+    ]),
     ['wall time', `${(one.wallMs / 1000).toFixed(1)} s`, `${(three.wallMs / 1000).toFixed(1)} s`],
     ['CPU used by the replicas in the pass', cpu(one), cpu(three)],
+    ['CPU used by the front door and the emulator', benchCpu(one), benchCpu(three)],
+    [
+      'Redis: commands per video, CPU',
+      `${(one.redis.commands / JOBS).toFixed(0)}, ${one.redis.cpuS.toFixed(1)} s`,
+      `${(three.redis.commands / JOBS).toFixed(0)}, ${three.redis.cpuS.toFixed(1)} s`,
+    ],
+    ['Redis: most called, per video', top(one.redis), top(three.redis)],
     [
       'throughput',
       `${throughput(one).toFixed(1)} videos/s`,
