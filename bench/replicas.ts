@@ -13,6 +13,7 @@
  *
  * Figures, not assertions: never part of the test suite.
  */
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -41,6 +42,11 @@ const POLL_MAX_MS = 250;
 // The provider's quota for the whole cluster (SORA_MAX_CONCURRENT): what bounds a real deployment.
 const MAX_CONCURRENT = Number(process.env.BENCH_MAX_CONCURRENT ?? 500);
 const REQUESTERS = 50;
+/** Replica processes not yet stopped: killed if the benchmark fails, so none outlives it. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 const STAGE_NAMES = {
   queued: 'accepted -> sent to the provider',
@@ -153,6 +159,7 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
     }),
   );
   const children = replicas.map((r) => r.child);
+  for (const child of children) running.add(child);
   const ready = replicas.map((r) => r.ready);
   await Promise.all(ready);
   const store = await RedisStore.open(REDIS_URL, namespace);
@@ -231,7 +238,10 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
   children.forEach((child, i) => {
     if (!(killOne && i === 0)) cpuAtEnd[i] = cpuSeconds(child.pid);
   });
-  for (const child of children) child.kill('SIGTERM');
+  for (const child of children) {
+    child.kill('SIGTERM');
+    running.delete(child);
+  }
   await store.close();
   await emulator.close();
   rmSync(dir, { recursive: true, force: true });

@@ -28,12 +28,15 @@ export interface JournalLine {
   at?: number;
 }
 
+/**
+ * Every whole line. Another process may be appending while this reads: text after the last newline
+ * is a line still being written, and is left for the next read.
+ */
 export function readJournal(path: string): JournalLine[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as JournalLine);
+  const lines = readFileSync(path, 'utf8').split('\n');
+  lines.pop();
+  return lines.filter(Boolean).map((line) => JSON.parse(line) as JournalLine);
 }
 
 export class JournalSurface implements ChatSurface {
