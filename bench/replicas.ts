@@ -7,9 +7,11 @@
  * post to a shared file.
  *
  * Reported: jobs delivered, provider creates per job and posts per job (both must be exactly 1),
- * wall time, throughput and the replicas' CPU time of each pass, and how long the killed replica's
- * jobs (those whose step lease it held when it died) took to move again, against the lease TTL plus
- * one poll interval.
+ * wall time, throughput, the median and slowest time of each stage (from the job records), the CPU
+ * time of the replicas, of this process (front door and emulator) and of Redis, Redis commands per
+ * video (the most called: BENCH_REDIS_TOP, 6 by default; Redis counts every namespace, so run it on an
+ * otherwise idle Redis), and how long the killed replica's jobs (those whose step lease it held when
+ * it died) took to move again, against the lease TTL plus one poll interval.
  *
  * Figures, not assertions: never part of the test suite.
  */
