@@ -11,6 +11,7 @@ import { parseConfig } from '../../src/config.js';
 import { JobLedger } from '../../src/core/job-ledger.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { waitingJobFields } from '../support/job-fields.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -26,15 +27,7 @@ describe('doctor: job ledger', () => {
     // The bot's own connection, with the writer lock, stays open during the check.
     const bot = await SqliteStore.open(join(dataDir, 'sora-bot.sqlite'), { exclusive: true });
     const ledger = new JobLedger(bot, silentLogger);
-    await ledger.create({
-      state: 'waiting',
-      requester: { platform: 'playground', workspace: 'local', user: 'alice' },
-      channel: 'playground:room',
-      conversation: 'playground:room',
-      request: { kind: 'generate', prompt: 'a fox', seconds: '4', size: '720x1280', model: 'sora-2' },
-      createdAt: 1,
-      updatedAt: 1,
-    });
+    await ledger.create(waitingJobFields({ createdAt: 1, updatedAt: 1 }));
     expect(await ledgerCheck.run(ctx)).toEqual({ status: 'ok', detail: 'SQLite, 1 unfinished job(s)' });
 
     await bot.writeRecord({

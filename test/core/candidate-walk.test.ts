@@ -12,6 +12,7 @@ import type { Job } from '../../src/core/job.js';
 import { JobLedger } from '../../src/core/job-ledger.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { waitingJobFields } from '../support/job-fields.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -28,15 +29,13 @@ async function queue(size: number) {
   const jobs: Job[] = [];
   for (let i = 0; i < size; i++)
     jobs.push(
-      await ours.create({
-        state: 'waiting',
-        requester: { platform: 'playground', workspace: 'local', user: `u${i}` },
-        channel: 'playground:room',
-        conversation: 'playground:room',
-        request: { kind: 'generate', prompt: `job ${i}`, seconds: '4', size: '720x1280', model: 'sora-2' },
-        createdAt: 1_000 + i,
-        updatedAt: 1_000 + i,
-      }),
+      await ours.create(
+        waitingJobFields({
+          requester: { platform: 'playground', workspace: 'local', user: `u${i}` },
+          createdAt: 1_000 + i,
+          updatedAt: 1_000 + i,
+        }),
+      ),
     );
   const reads: string[][] = [];
   const readNow = (ids: string[]) => {

@@ -5,17 +5,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyJobChange, type Job, JobSchema } from '../../src/core/job.js';
+import { waitingJobFields } from '../support/job-fields.js';
 
 const base: Job = JobSchema.parse({
   id: 'abc123',
-  state: 'waiting',
-  requester: { platform: 'playground', workspace: 'local', user: 'alice' },
-  channel: 'playground:room',
-  conversation: 'playground:room',
-  request: { kind: 'generate', prompt: 'a paper boat', seconds: '4', size: '720x1280', model: 'sora-2' },
-  createdAt: 1_000,
-  updatedAt: 1_000,
-  deliveryFacts: { fileId: 'F1' },
+  ...waitingJobFields({ deliveryFacts: { fileId: 'F1' } }),
 });
 
 /** Values of every kind a field may be given: valid for some fields, wrong for others. */

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { JobSchema } from '../../src/core/job.js';
 import { publicDetail } from '../../src/core/public-text.js';
 import { failureMessage } from '../../src/core/replies.js';
+import { waitingJobFields } from '../support/job-fields.js';
 
 describe('public failure text', () => {
   it('keeps what the provider or platform wrote for people, drops internals', () => {
@@ -25,14 +26,14 @@ describe('public failure text', () => {
   it('shows the plain sentence and the request id instead of the internals', () => {
     const job = JobSchema.parse({
       id: 'abc234',
-      state: 'failed',
-      requester: { platform: 'playground', workspace: 'local', user: 'ann' },
-      channel: 'playground:r',
-      conversation: 'playground:r',
-      request: { kind: 'generate', prompt: 'p', seconds: '4', size: '720x1280', model: 'sora-2' },
-      createdAt: 1,
-      updatedAt: 1,
-      failure: { code: 'provider_error', message: 'connect ECONNREFUSED 10.0.0.7:443', requestId: 'req_123' },
+      ...waitingJobFields({
+        state: 'failed',
+        failure: {
+          code: 'provider_error',
+          message: 'connect ECONNREFUSED 10.0.0.7:443',
+          requestId: 'req_123',
+        },
+      }),
     });
     const message = failureMessage(job);
     expect(message.text).toBe("Sora couldn't make this video.");
