@@ -52,5 +52,5 @@ export class CandidateWalk {
  * (if that replica dies, the job is still waiting and a later pass adopts it).
  */
 function takenSince(read: Job, now: Job | undefined): boolean {
-  return !now || now.state !== 'waiting' || now.submitStartedAt !== read.submitStartedAt;
+  return now?.state !== 'waiting' || now.submitStartedAt !== read.submitStartedAt;
 }

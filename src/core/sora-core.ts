@@ -109,16 +109,10 @@ export class SoraCore {
       },
     });
     this.delivery = new VideoDelivery(this.ctx, {
-      onDelivered: async (job) => {
-        await this.reporter.report(job, { force: true });
-        this.loops.delivery.wake();
-      },
-      onFailed: async (job) => {
-        await this.reportFailure(job);
-        this.loops.delivery.wake();
-      },
+      onDelivered: (job) => this.reporter.report(job, { force: true }),
+      onFailed: (job) => this.reportFailure(job),
       onPhase: (job) => this.reporter.report(job),
-      onRetryScheduled: () => this.loops.delivery.wake(),
+      onPlaceFreed: () => this.loops.delivery.wake(),
       onDeletedInFlight: (jobId) => this.cleanUpSoon(jobId),
     });
     this.sweeper = new RetentionSweeper(this.ctx);

@@ -32,8 +32,12 @@ export interface DeliveryHooks {
   onDelivered(job: Job): Promise<void>;
   onFailed(job: Job): Promise<void>;
   onPhase(job: Job): Promise<void>;
-  /** A delivery attempt ended without finishing (lease busy, retry scheduled): tick again soon. */
-  onRetryScheduled(): void;
+  /**
+   * A delivery attempt ended (delivered, failed, or a retry scheduled) and its place is free: tick
+   * again. Called once the place is free, never before: a tick woken by the delivery itself would
+   * still count it, and the place would stay empty until something else woke the loop.
+   */
+  onPlaceFreed(): void;
   /** The job was deleted while it was delivered; what got posted is recorded: clean it up. */
   onDeletedInFlight(jobId: string): void;
 }
@@ -66,7 +70,7 @@ export class VideoDelivery {
         .catch((error) => this.ctx.logger.error({ jobId: id, err: error }, 'delivery crashed'))
         .finally(() => {
           this.inFlight.delete(id);
-          if (this.retryAt.has(id)) this.hooks.onRetryScheduled();
+          this.hooks.onPlaceFreed();
         });
       this.inFlight.set(id, work);
     }
