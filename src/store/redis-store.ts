@@ -4,10 +4,11 @@
  * grows. Everything that reads then writes is a Lua script (redis-scripts.ts). TTL'd values go through
  * keyv (@keyv/redis) under the same namespace.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import KeyvRedis from '@keyv/redis';
 import type Keyv from 'keyv';
 import { KeyvValues, openKeyv } from './keyv-values.js';
+import { runScript, type ScriptClient } from './redis-script-runner.js';
 import * as scripts from './redis-scripts.js';
 import {
   type EntryPost,
@@ -28,18 +29,6 @@ import { type PubSubClient, RedisSignals } from './store-signals.js';
 
 type Reply = string | number | null | Reply[];
 
-const scriptShas = new Map<string, string>();
-
-/** The SHA1 Redis knows a script by (computed once per script text). */
-function scriptSha(script: string): string {
-  let sha = scriptShas.get(script);
-  if (!sha) {
-    sha = createHash('sha1').update(script).digest('hex');
-    scriptShas.set(script, sha);
-  }
-  return sha;
-}
-
 /**
  * How long a present owner's subscription must stay gone before its leases are free (see
  * redis-scripts.ts). A dropped subscriber connection (a proxy's idle timeout, one reset socket) is
@@ -50,9 +39,7 @@ function scriptSha(script: string): string {
  */
 export const PRESENCE_GRACE_MS = 3_000;
 
-interface RedisClient {
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  evalSha(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+interface RedisClient extends ScriptClient {
   hmGet(key: string, fields: string[]): Promise<(string | null)[]>;
   hGetAll(key: string): Promise<Record<string, string>>;
   del(key: string | string[]): Promise<number>;
@@ -107,19 +94,8 @@ export class RedisStore extends KeyvValues implements Store {
     return `${this.prefix}${kind}:${name}`;
   }
 
-  /**
-   * Runs a script by its SHA1 (EVALSHA): sending the text each time (EVAL) cost Redis a hash of up
-   * to a kilobyte per call, on every write. Redis forgets its scripts when it restarts (or on SCRIPT
-   * FLUSH); a NOSCRIPT reply ran nothing, so the text is sent once then, which loads it again.
-   */
-  private async run(script: string, keys: string[], args: (string | number)[]): Promise<Reply> {
-    const options = { keys, arguments: args.map(String) };
-    try {
-      return (await this.client.evalSha(scriptSha(script), options)) as Reply;
-    } catch (error) {
-      if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
-      return (await this.client.eval(script, options)) as Reply;
-    }
+  private run(script: string, keys: string[], args: (string | number)[]): Promise<Reply> {
+    return runScript(this.client, script, keys, args) as Promise<Reply>;
   }
 
   // Versioned records
