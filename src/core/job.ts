@@ -165,7 +165,8 @@ export type JobInput = z.input<typeof JobSchema>;
 /**
  * `job` with `change` applied, validated as JobSchema would validate the merged record: `job` is
  * already valid and no rule of the schema spans fields, so only the changed fields are parsed (the
- * ledger does this on every transition; parsing the whole record was most of a write's CPU). Keys
+ * ledger does this on every transition; parsing the whole record there was the largest cost of the
+ * core's own code in a replica's profile). Keys
  * the schema does not know are dropped, as parsing drops them. The result shares the unchanged nested
  * values with `job`: records are never mutated in place.
  */
