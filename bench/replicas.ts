@@ -301,14 +301,13 @@ async function main(): Promise<void> {
   );
   const three = await pass(3, process.env.BENCH_NO_KILL !== '1');
   const loadAfter = loadavg()[0]!.toFixed(2);
-  const benchCpu = (r: PassResult) =>
-    `${r.benchCpuS.toFixed(1)} s (${((r.benchCpuS / r.wallMs) * 1000).toFixed(2)} cores)`;
   const top = (work: RedisWork) => work.top.map(([name, n]) => `${name} ${(n / JOBS).toFixed(1)}`).join(', ');
   const throughput = (r: PassResult) => (r.delivered / r.wallMs) * 1000;
-  const cpu = (r: PassResult) =>
-    r.replicaCpuS === null
-      ? 'n/a'
-      : `${r.replicaCpuS.toFixed(1)} s (${((r.replicaCpuS / r.wallMs) * 1000).toFixed(2)} cores)`;
+  /** CPU seconds over a pass, and the cores that makes on average. */
+  const cores = (seconds: number | null, r: PassResult) =>
+    seconds === null ? 'n/a' : `${seconds.toFixed(1)} s (${((seconds / r.wallMs) * 1000).toFixed(2)} cores)`;
+  const cpu = (r: PassResult) => cores(r.replicaCpuS, r);
+  const benchCpu = (r: PassResult) => cores(r.benchCpuS, r);
   const rows: [string, string, string][] = [
     ['jobs delivered', `${one.delivered}/${JOBS}`, `${three.delivered}/${JOBS}`],
     [
