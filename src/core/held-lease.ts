@@ -5,6 +5,7 @@
  * failed (a stalled process, a lost store) the store refuses them instead of letting two holders record.
  */
 import type { Fence, Lease, LeaseOptions, Store } from '../store/store.js';
+import { LeaseLostError } from './job-ledger.js';
 
 export class HeldLease {
   private timer: NodeJS.Timeout | undefined;
@@ -39,6 +40,16 @@ export class HeldLease {
   /** True once a renewal found the lease gone: the step must stop before its next side effect. */
   get lost(): boolean {
     return this.lostAt !== null;
+  }
+
+  /**
+   * Right before a side effect outside the store that a second holder would repeat (a paid create, a
+   * post): confirms the lease is still ours, and keeps it ours through a dropped connection from now
+   * on (Store.beginSideEffect). Throws LeaseLostError when it is not: the side effect must not start.
+   */
+  async beginSideEffect(): Promise<void> {
+    if (this.lost || !(await this.store.beginSideEffect(this.lease)))
+      throw new LeaseLostError(`lease ${this.lease.name} was taken over before its side effect`);
   }
 
   private async renew(): Promise<void> {

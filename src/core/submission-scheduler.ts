@@ -171,11 +171,14 @@ export class SubmissionScheduler {
 
   private async trySubmit(job: Job, pass: RoutingPass): Promise<Outcome> {
     const { ledger, settings, instanceId, logger } = this.ctx;
+    // Repeatable until the create: a replica that dies before it leaves the job to the next look,
+    // with no grace to wait out (HeldLease.beginSideEffect keeps one from the create on).
     const held = await HeldLease.acquire(
       ledger.store,
       submitLease(job.id),
       instanceId,
       settings.submitLeaseMs,
+      { repeatable: true },
     );
     if (!held) return 'busy';
     try {
@@ -264,6 +267,7 @@ export class SubmissionScheduler {
     if (moved !== undefined) log.info({ deployment: d.name }, 'moved to another deployment');
     let video: Video;
     try {
+      await held.beginSideEffect();
       video = await this.send(started.job, d);
     } catch (error) {
       if (!isSoraError(error)) throw error;

@@ -90,11 +90,14 @@ export class VideoDelivery {
   private async process(jobId: string): Promise<void> {
     const { ledger, instanceId, settings, logger } = this.ctx;
     const job = { id: jobId };
+    // Repeatable until the post (downloads and records are safe to repeat; each holder downloads to
+    // its own file): a replica that dies before it leaves the job to the next look, with no grace.
     const held = await HeldLease.acquire(
       ledger.store,
       deliverLease(job.id),
       instanceId,
       settings.deliveryLeaseMs,
+      { repeatable: true },
     );
     if (!held) {
       // Another replica (or one that died holding it) has the job: look again when its lease would
@@ -166,7 +169,7 @@ export class VideoDelivery {
         job.providerVideoId!,
         'video',
         videoDir(settings.dataDir),
-        job.id,
+        downloadName(job, held),
       );
     } catch (error) {
       if (isSoraError(error) && error.code === 'not_found') {
@@ -216,7 +219,13 @@ export class VideoDelivery {
     try {
       const { provider } = deploymentOf(this.ctx, job);
       const dir = videoDir(settings.dataDir);
-      ({ path } = await downloadVariant(provider, job.providerVideoId!, 'thumbnail', dir, job.id));
+      ({ path } = await downloadVariant(
+        provider,
+        job.providerVideoId!,
+        'thumbnail',
+        dir,
+        downloadName(job, held),
+      ));
     } catch (error) {
       logger.warn({ jobId: job.id, err: error }, 'thumbnail download failed; delivering without it');
       return null;
@@ -274,44 +283,42 @@ export class VideoDelivery {
         if (!started.changed) return;
         current = started.job;
       }
-      const videoPath = current.files.video!;
       const view = toJobView(current);
       uploadedBytes = videoBytes;
-      delivered = await surface.deliverVideo(
-        {
-          jobId: current.id,
-          conversation: current.conversation,
-          videoPath,
-          videoBytes: uploadedBytes,
-          thumbnail: this.stillOf(current, held),
-          message: {
-            kind: 'result',
-            job: view,
-            // Every surface says so under a stand-in: it must never pass for a real render.
-            notes: deploymentOf(this.ctx, current).provider.kind === 'emulator' ? [STAND_IN_NOTE] : [],
-            actions: resultActions(view),
-            mention: await mentionFor(this.ctx, current),
-          },
+      const video = {
+        jobId: current.id,
+        conversation: current.conversation,
+        videoPath: current.files.video!,
+        videoBytes: uploadedBytes,
+        thumbnail: this.stillOf(current, held),
+        message: {
+          kind: 'result' as const,
+          job: view,
+          // Every surface says so under a stand-in: it must never pass for a real render.
+          notes: deploymentOf(this.ctx, current).provider.kind === 'emulator' ? [STAND_IN_NOTE] : [],
+          actions: resultActions(view),
+          mention: await mentionFor(this.ctx, current),
         },
-        {
-          checkpoint: async (facts) => {
-            const recorded = await ledger.transition(
-              job.id,
-              clock.now(),
-              (j) =>
-                j.state === 'delivering' ? { deliveryFacts: { ...j.deliveryFacts, ...facts } } : undefined,
-              held.fence,
+      };
+      await held.beginSideEffect();
+      delivered = await surface.deliverVideo(video, {
+        checkpoint: async (facts) => {
+          const recorded = await ledger.transition(
+            job.id,
+            clock.now(),
+            (j) =>
+              j.state === 'delivering' ? { deliveryFacts: { ...j.deliveryFacts, ...facts } } : undefined,
+            held.fence,
+          );
+          // Deleted while uploading: stop before the video becomes visible.
+          if (!recorded.changed)
+            throw new SurfaceError(
+              'platform_error',
+              'the video was deleted while it was being posted',
+              false,
             );
-            // Deleted while uploading: stop before the video becomes visible.
-            if (!recorded.changed)
-              throw new SurfaceError(
-                'platform_error',
-                'the video was deleted while it was being posted',
-                false,
-              );
-          },
         },
-      );
+      });
     }
     const refs = [delivered.messageRef, ...delivered.otherRefs];
     for (const ref of refs) await ledger.indexMessage(surface.platform, ref, job.id);
@@ -385,4 +392,14 @@ export class VideoDelivery {
     logger.error({ jobId: job.id, err: error }, 'delivery failed for good');
     if (failed.changed) await this.hooks.onFailed(failed.job);
   }
+}
+
+/**
+ * A download's file name: the job's id (what the retention sweeper reads back), then the lease's
+ * token. Two holders of one delivery can overlap for a moment (the lease is repeatable until the post,
+ * and replicas may share DATA_DIR); each writes its own file, so a late one never truncates the file
+ * the other is posting. The loser's file is recorded nowhere and swept as a stray.
+ */
+function downloadName(job: Job, held: HeldLease): string {
+  return `${job.id}.${held.lease.token}`;
 }

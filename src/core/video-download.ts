@@ -5,7 +5,8 @@
  * is what says a file is whole. The core records a path only after its download returned, so a half
  * file a crash leaves behind is never read; the next attempt writes it again from the start, and the
  * retention sweeper removes one no job records. (Creating and renaming a file each cost about a
- * millisecond of kernel time on a busy small machine, twice per video.)
+ * millisecond of kernel time on a busy small machine, twice per video.) Callers give each attempt its
+ * own name, so two at once never write one file.
  */
 import { type FileHandle, mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';

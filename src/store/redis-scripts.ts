@@ -107,7 +107,7 @@ return {1, token}
 
 /**
  * KEYS: lease. ARGV: presence channel prefix, grace ms (unless the lease records its own). Returns
- * false (free, lapsed, or its holder gone for the grace) or {owner, token, pttl, watched}.
+ * false (free, lapsed, or its holder gone for the grace) or {owner, token, pttl, watched, grace}.
  */
 export const LEASE_HOLDER = `${PRESENCE}
 local h = redis.call('HMGET', KEYS[1], 'owner', 'token', 'watched', 'gone_at', 'grace')
@@ -117,7 +117,20 @@ if h[3] == '1' then
   local gone_long = grace == 0 or (h[4] and now_ms() - tonumber(h[4]) >= grace)
   if gone_long and absent(h[1], ARGV[1]) then return false end
 end
-return {h[1], h[2], redis.call('PTTL', KEYS[1]), h[3] or '0'}
+return {h[1], h[2], redis.call('PTTL', KEYS[1]), h[3] or '0', h[5] or ARGV[2]}
+`;
+
+/**
+ * KEYS: lease. ARGV: owner, token, presence channel prefix. Returns 1 when the lease is held with this
+ * token and its holder (if it declared presence) is present; the lease then keeps the default grace
+ * from now on (its own '0' and any `gone_at` are dropped). Returns 0 otherwise, changing nothing.
+ */
+export const BEGIN_SIDE_EFFECT = `${PRESENCE}
+local h = redis.call('HMGET', KEYS[1], 'owner', 'token', 'watched')
+if h[1] ~= ARGV[1] or h[2] ~= ARGV[2] then return 0 end
+if h[3] == '1' and absent(ARGV[1], ARGV[3]) then return 0 end
+redis.call('HDEL', KEYS[1], 'grace', 'gone_at')
+return 1
 `;
 
 /** KEYS: lease. ARGV: owner, token, ttlMs. */

@@ -189,19 +189,29 @@ export class RedisStore extends KeyvValues implements Store {
     await this.run(scripts.RELEASE_LEASE, [this.k('lease', lease.name)], [lease.owner, lease.token]);
   }
 
+  async beginSideEffect(lease: Lease): Promise<boolean> {
+    const reply = await this.run(
+      scripts.BEGIN_SIDE_EFFECT,
+      [this.k('lease', lease.name)],
+      [lease.owner, lease.token, this.presencePrefix],
+    );
+    return reply === 1;
+  }
+
   async leaseHolder(name: string): Promise<LeaseHolder | undefined> {
     const reply = (await this.run(
       scripts.LEASE_HOLDER,
       [this.k('lease', name)],
       [this.presencePrefix, PRESENCE_GRACE_MS],
-    )) as [string, string, number, string] | null;
+    )) as [string, string, number, string, string] | null;
     if (!reply) return undefined;
-    const [owner, token, ttl, watched] = reply;
+    const [owner, token, ttl, watched, grace] = reply;
     return {
       owner,
       token: Number(token),
       expiresAt: ttl > 0 ? Date.now() + ttl : null,
       watched: watched === '1',
+      graceMs: Number(grace),
     };
   }
 

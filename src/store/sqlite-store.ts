@@ -188,6 +188,14 @@ export class SqliteStore extends KeyvValues implements Store {
     this.sql.releaseLease.run(lease.name, lease.owner, lease.token);
   }
 
+  /** Presence here is exact, with no grace to keep: the token check, and the holder not gone. */
+  async beginSideEffect(lease: Lease): Promise<boolean> {
+    return (
+      this.leaseHeld(lease.name, lease.token, lease.owner) &&
+      ProcessPresence.status(this.file, lease.owner) !== 'gone'
+    );
+  }
+
   async leaseHolder(name: string): Promise<LeaseHolder | undefined> {
     const row = this.sql.getLease.get(name) as
       | { owner: string | null; token: number; expires_at: number | null }
@@ -198,6 +206,7 @@ export class SqliteStore extends KeyvValues implements Store {
       token: row.token,
       expiresAt: row.expires_at,
       watched: ProcessPresence.status(this.file, row.owner) === 'alive',
+      graceMs: 0,
     };
   }
 

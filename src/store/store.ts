@@ -57,10 +57,12 @@ export interface LeaseOptions {
   /**
    * The holder's work is safe to run twice at once for a moment: every record it makes is a
    * compare-and-set and it has no side effect outside the store that a second holder would repeat
-   * (the cluster's status poller). Then, once the holder's presence is gone, the lease is free at the
-   * first look, without the grace that lets a reconnecting holder keep it (PRESENCE_GRACE_MS on
-   * Redis): a live holder that loses it that way finds out at its next renewal and stops. Recorded by
-   * the holder with the lease; SQLite's presence is exact and has no grace either way.
+   * (the cluster's status poller), or it has one only after `beginSideEffect` (a submit's create, a
+   * delivery's post). Then, once the holder's presence is gone, the lease is free at the first look,
+   * without the grace that lets a reconnecting holder keep it (PRESENCE_GRACE_MS on Redis): a live
+   * holder that loses it that way finds out at its next fenced write or renewal, or when
+   * `beginSideEffect` refuses, and stops. Recorded by the holder with the lease; SQLite's presence is
+   * exact and has no grace either way.
    */
   repeatable?: boolean;
 }
@@ -79,6 +81,11 @@ export interface LeaseHolder {
   expiresAt: number | null;
   /** The holder had declared presence: the lease ends as soon as its process does, before `expiresAt`. */
   watched: boolean;
+  /**
+   * How long the lease still binds once its holder's presence is gone (0: free at the next look). On
+   * Redis, PRESENCE_GRACE_MS unless it was taken `repeatable` and no side effect has begun; 0 on SQLite.
+   */
+  graceMs: number;
 }
 
 export type WindowResult = { ok: true } | { ok: false; retryInMs: number };
@@ -159,6 +166,15 @@ export interface Store {
   renewLease(lease: Lease, ttlMs: number): Promise<boolean>;
   /** Frees the lease if still held with this token (a lapsed holder frees nothing). */
   releaseLease(lease: Lease): Promise<void>;
+  /**
+   * Called right before a step's side effect outside the store that a second holder would repeat (a
+   * paid create, a post): true when the lease is still held with this token by a holder whose presence
+   * is there, and from then on it keeps the reconnect grace even if it was taken `repeatable`. False:
+   * it was taken over, or the holder's presence is down (a takeover may come at any moment); the side
+   * effect must not start. One atomic step, so a takeover lands either before it (refused) or after
+   * (it waits out the grace).
+   */
+  beginSideEffect(lease: Lease): Promise<boolean>;
   /** Who holds the lease now; undefined when it is free, lapsed, or its holder's presence ended. */
   leaseHolder(name: string): Promise<LeaseHolder | undefined>;
   /**

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { CoreHarness } from '../support/core-harness.js';
 
@@ -31,6 +31,8 @@ it('sweeps stray files under DATA_DIR and keeps what jobs need', async () => {
   };
   old(join(videos, 'zzzzzz.mp4.part'));
   old(join(videos, 'qqqqqq.mp4'));
+  // Another holder's download of the same job (a delivery taken over): its job records another file.
+  old(join(videos, `${delivered}.999.mp4`));
   old(join(inputs, 'abandoned.png'));
   writeFileSync(join(videos, 'fresh1.mp4.part'), 'x');
   writeFileSync(join(inputs, 'fresh.png'), 'x');
@@ -41,7 +43,7 @@ it('sweeps stray files under DATA_DIR and keeps what jobs need', async () => {
   await h.until(async () => !(await readdir(videos)).includes('zzzzzz.mp4.part'));
   expect((await readdir(videos)).sort()).toEqual(
     // No still: this chat never asked for one.
-    ['fresh1.mp4.part', `${delivered}.mp4`].sort(),
+    ['fresh1.mp4.part', basename(job.files.video!)].sort(),
   );
   expect(await readdir(inputs)).toEqual(['fresh.png']);
 });

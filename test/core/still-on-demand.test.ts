@@ -5,7 +5,7 @@
  * the record); a still the provider cannot give is null and the video still goes out.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../src/core/job.js';
@@ -65,9 +65,11 @@ describe('the still of a delivered video', () => {
     const jobId = await harness.sendJob('/sora a paper boat on a rainy street');
     const job = await harness.waitFor(jobId, ['delivered']);
     expect(counting.served).toEqual(['video']);
-    expect(job.files).toEqual({ video: join(harness.dataDir, 'videos', `${jobId}.mp4`), thumbnail: null });
+    // Named after the job and the delivery lease's token (each holder writes its own file).
+    expect(job.files.video).toMatch(new RegExp(`^${join(harness.dataDir, 'videos', jobId)}\\.\\d+\\.mp4$`));
+    expect(job.files.thumbnail).toBeNull();
     // Written under its final name: no `.part` and no still beside it.
-    expect(videoFiles(harness.dataDir)).toEqual([`${jobId}.mp4`]);
+    expect(videoFiles(harness.dataDir)).toEqual([basename(job.files.video!)]);
   });
 
   it('is downloaded once for a surface that asks, and recorded on the job before it is handed over', async () => {
@@ -81,7 +83,9 @@ describe('the still of a delivered video', () => {
     surface.readJob = (id) => core.jobRecord(id);
     const jobId = await harness.sendJob('/sora a lighthouse at dusk');
     const job = await harness.waitFor(jobId, ['delivered']);
-    const still = join(harness.dataDir, 'videos', `${jobId}.webp`);
+    // The still is named as the video is, by the same holder.
+    const still = job.files.video!.replace(/\.mp4$/, '.webp');
+    expect(basename(still)).toMatch(new RegExp(`^${jobId}\\.\\d+\\.webp$`));
     expect(counting.served.sort()).toEqual(['thumbnail', 'video']);
     expect(surface.stills).toEqual([[still, still, still]]);
     expect(surface.recordedThen).toEqual([still]);
@@ -110,6 +114,6 @@ describe('the still of a delivered video', () => {
     expect(surface.stills).toEqual([[null, null, null]]);
     expect(job.files.thumbnail).toBeNull();
     expect(surface.results()).toHaveLength(1);
-    expect(videoFiles(harness.dataDir)).toEqual([`${jobId}.mp4`]);
+    expect(videoFiles(harness.dataDir)).toEqual([basename(job.files.video!)]);
   });
 });

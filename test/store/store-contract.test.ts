@@ -277,6 +277,41 @@ describe.each(factories.filter(([name]) => name !== 'redis' || withRedis))(
       await a.releaseLease(taken!);
     }, 30_000);
 
+    it('presence: a repeatable lease keeps the grace from beginSideEffect on; a stale or gone holder is refused', async () => {
+      const replica = await open();
+      await replica.declarePresence('stepper-1');
+      const posting = (await replica.acquireLease('S', 'stepper-1', 60_000, { repeatable: true }))!;
+      const downloading = (await replica.acquireLease('S2', 'stepper-1', 60_000, { repeatable: true }))!;
+      const plain = (await replica.acquireLease('S3', 'stepper-1', 60_000))!;
+      expect((await b.leaseHolder('S'))?.graceMs).toBe(0);
+      expect((await b.leaseHolder('S3'))?.graceMs).toBe(name === 'redis' ? PRESENCE_GRACE_MS : 0);
+      expect(await replica.beginSideEffect(posting)).toBe(true);
+      expect((await b.leaseHolder('S'))?.graceMs).toBe(name === 'redis' ? PRESENCE_GRACE_MS : 0);
+      expect((await b.leaseHolder('S2'))?.graceMs).toBe(0);
+      expect(await replica.beginSideEffect(plain)).toBe(true);
+      expect(await replica.beginSideEffect({ ...posting, token: posting.token + 1 })).toBe(false);
+      expect(await replica.beginSideEffect({ ...posting, owner: 'stepper-2' })).toBe(false);
+      await replica.close();
+      // Its process is gone: a side effect it had not begun must not begin now.
+      const deadline = Date.now() + PRESENCE_GRACE_MS;
+      while ((await a.beginSideEffect(downloading)) && Date.now() < deadline) await sleep(20);
+      expect(await a.beginSideEffect(downloading)).toBe(false);
+      // The lease that never began one is free at the first look.
+      const taken = (await a.acquireLease('S2', 'other', 60_000))!;
+      expect(taken.token).toBeGreaterThan(downloading.token);
+      expect(await b.beginSideEffect(downloading)).toBe(false);
+      expect(await a.beginSideEffect(taken)).toBe(true);
+      if (name === 'redis') {
+        // The one that began a post keeps the grace: its holder may only have lost its connection.
+        expect(await a.acquireLease('S', 'other', 60_000)).toBeUndefined();
+        expect((await b.leaseHolder('S'))?.token).toBe(posting.token);
+      }
+      const after = (await acquireWhenFree(a, 'S', 'other'))!;
+      expect(after.token).toBeGreaterThan(posting.token);
+      await a.releaseLease(after);
+      await a.releaseLease(taken);
+    }, 30_000);
+
     // Only Redis presence can drop and come back (a subscriber connection reconnecting); a closed
     // SQLite store is gone for good, and its lease frees at once.
     it.skipIf(name !== 'redis')(
