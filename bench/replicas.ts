@@ -65,6 +65,8 @@ interface PassResult {
   wallMs: number;
   acceptedMs: number;
   killedReplicaJobs: number;
+  /** Of the killed replica's step leases, those in the middle of a create or a post (kept for the grace). */
+  killedInSideEffect: number;
   resumedJobs: number;
   resumeMaxMs: number | null;
   /** CPU seconds the replica processes used during the pass (Linux /proc; null elsewhere). */
@@ -198,6 +200,7 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
   const acceptedMs = Date.now() - started;
   const posts = () => readJournal(journal).filter((l) => l.type === 'delivery');
   let killedAt = 0;
+  let inSideEffect = 0;
   const orphaned = new Map<string, { state: Job['state']; updatedAt: number }>();
   if (killOne) {
     while (posts().length < JOBS * 0.3) await sleep(50);
@@ -206,8 +209,13 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
     const held = new Set<string>();
     const active = await front.activeJobs();
     for (const job of active)
-      for (const step of ['submit', 'deliver'])
-        if ((await store.leaseHolder(`${step}:${job.id}`))?.owner === 'replica-0') held.add(job.id);
+      for (const step of ['submit', 'deliver']) {
+        const holder = await store.leaseHolder(`${step}:${job.id}`);
+        if (holder?.owner !== 'replica-0') continue;
+        held.add(job.id);
+        // A lease keeps the presence grace only once its step began a create or a post.
+        if (holder.graceMs > 0) inSideEffect++;
+      }
     const pollerHeld = (await store.leaseHolder('loop:poller'))?.owner === 'replica-0';
     const exited = once(children[0]!, 'exit');
     cpuAtEnd[0] = cpuSeconds(children[0]!.pid);
@@ -260,6 +268,7 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
     wallMs,
     acceptedMs,
     killedReplicaJobs: orphaned.size,
+    killedInSideEffect: inSideEffect,
     resumedJobs: resumedAt.size,
     resumeMaxMs: resumes.length > 0 ? Math.max(...resumes) : null,
     replicaCpuS: [...cpuAtStart, ...cpuAtEnd].includes(null)
@@ -349,7 +358,7 @@ async function main(): Promise<void> {
       '-',
       three.resumeMaxMs === null
         ? `none held (${three.killedReplicaJobs})`
-        : `${three.resumedJobs} of its ${three.killedReplicaJobs} jobs, the last after ${(three.resumeMaxMs / 1000).toFixed(1)} s (lease ${LEASE_MS / 1000} s + poll ${POLL_MAX_MS} ms)`,
+        : `${three.resumedJobs} of its ${three.killedReplicaJobs} jobs (${three.killedInSideEffect} in a create or a post), the last after ${(three.resumeMaxMs / 1000).toFixed(1)} s (lease ${LEASE_MS / 1000} s + poll ${POLL_MAX_MS} ms)`,
     ],
   ];
   console.log(
