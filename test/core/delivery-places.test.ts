@@ -4,23 +4,8 @@
  * so nothing else wakes the loop afterwards.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeliveredVideo, DeliveryProgress, VideoDelivery } from '../../src/core/surface.js';
 import { CoreHarness, type StoreKind, storeKinds } from '../support/core-harness.js';
-import { Gate } from '../support/gates.js';
-import { RecordingSurface } from '../support/recording-surface.js';
-
-/** Holds the first upload until the test opens the gate. */
-class FirstUploadHeld extends RecordingSurface {
-  readonly gate = new Gate();
-  private first = true;
-  override async deliverVideo(delivery: VideoDelivery, progress: DeliveryProgress): Promise<DeliveredVideo> {
-    if (this.first) {
-      this.first = false;
-      await this.gate.pass();
-    }
-    return super.deliverVideo(delivery, progress);
-  }
-}
+import { FirstUploadHeld } from '../support/first-upload-held.js';
 
 let harness: CoreHarness | undefined;
 afterEach(async () => {

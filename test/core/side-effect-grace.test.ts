@@ -6,21 +6,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { submitLease } from '../../src/core/submission-scheduler.js';
-import type { DeliveredVideo, DeliveryProgress, VideoDelivery } from '../../src/core/surface.js';
 import { deliverLease } from '../../src/core/video-delivery.js';
 import { PRESENCE_GRACE_MS } from '../../src/store/redis-store.js';
 import { CoreHarness, storeKinds } from '../support/core-harness.js';
+import { FirstUploadHeld } from '../support/first-upload-held.js';
 import { Gate, gatedProvider, type ProviderGates } from '../support/gates.js';
-import { RecordingSurface } from '../support/recording-surface.js';
-
-/** Holds the upload at a gate before it posts anything. */
-class HeldUpload extends RecordingSurface {
-  readonly gate = new Gate();
-  override async deliverVideo(delivery: VideoDelivery, progress: DeliveryProgress): Promise<DeliveredVideo> {
-    await this.gate.pass();
-    return super.deliverVideo(delivery, progress);
-  }
-}
 
 let harness: CoreHarness | undefined;
 afterEach(async () => {
@@ -48,7 +38,7 @@ describe.skipIf(!storeKinds().includes('redis'))(
 
     it('a delivery is repeatable while it downloads and keeps it from the post on', async () => {
       const gates: ProviderGates = { beforeDownload: new Gate() };
-      const surface = new HeldUpload('playground', undefined);
+      const surface = new FirstUploadHeld('playground', undefined);
       harness = await CoreHarness.start({
         store: 'redis',
         surface,
