@@ -20,7 +20,7 @@ import { toJobView } from './messages.js';
 import { mentionFor } from './notify-settings.js';
 import { resultActions } from './replies.js';
 import { type DeliveredVideo, SurfaceError } from './surface.js';
-import { downloadVariant, videoDir } from './video-download.js';
+import { downloadName, downloadVariant, videoDir } from './video-download.js';
 
 /** The line under every video the emulator made (all surfaces; the README's Troubleshooting). */
 export const STAND_IN_NOTE = 'Emulator stand-in, not a Sora render.';
@@ -169,7 +169,7 @@ export class VideoDelivery {
         job.providerVideoId!,
         'video',
         videoDir(settings.dataDir),
-        downloadName(job, held),
+        downloadName(job.id, held.lease.token),
       );
     } catch (error) {
       if (isSoraError(error) && error.code === 'not_found') {
@@ -224,7 +224,7 @@ export class VideoDelivery {
         job.providerVideoId!,
         'thumbnail',
         dir,
-        downloadName(job, held),
+        downloadName(job.id, held.lease.token),
       ));
     } catch (error) {
       logger.warn({ jobId: job.id, err: error }, 'thumbnail download failed; delivering without it');
@@ -392,14 +392,4 @@ export class VideoDelivery {
     logger.error({ jobId: job.id, err: error }, 'delivery failed for good');
     if (failed.changed) await this.hooks.onFailed(failed.job);
   }
-}
-
-/**
- * A download's file name: the job's id (what the retention sweeper reads back), then the lease's
- * token. Two holders of one delivery can overlap for a moment (the lease is repeatable until the post,
- * and replicas may share DATA_DIR); each writes its own file, so a late one never truncates the file
- * the other is posting. The loser's file is recorded nowhere and swept as a stray.
- */
-function downloadName(job: Job, held: HeldLease): string {
-  return `${job.id}.${held.lease.token}`;
 }

@@ -29,6 +29,17 @@ const EXTENSIONS = { video: 'mp4', thumbnail: 'webp', spritesheet: 'jpg' } as co
   string
 >;
 
+/**
+ * A download's file name: the job's id (what the retention sweeper reads back), then the token of the
+ * delivery lease it was downloaded under. Two holders of one delivery can overlap for a moment (the
+ * lease is repeatable until the post, and replicas may share DATA_DIR); each writes its own file, so a
+ * late one never truncates the file the other is posting. The loser's file is recorded nowhere and is
+ * swept as a stray.
+ */
+export function downloadName(jobId: string, leaseToken: number): string {
+  return `${jobId}.${leaseToken}`;
+}
+
 export function videoDir(dataDir: string): string {
   return join(dataDir, 'videos');
 }

@@ -1,13 +1,14 @@
 /**
  * The store for several replicas: one Redis. Records are hashes (`v` version, `d` JSON), indexes,
  * windows and slots are sorted sets, leases are hashes with a PEXPIRE and a token counter that only
- * grows. Everything that reads then writes is a Lua script (redis-scripts.ts). TTL'd values go through
+ * grows (redis-leases.ts). Everything that reads then writes is a Lua script (redis-scripts.ts). TTL'd values go through
  * keyv (@keyv/redis) under the same namespace.
  */
 import { randomUUID } from 'node:crypto';
 import KeyvRedis from '@keyv/redis';
 import type Keyv from 'keyv';
 import { KeyvValues, openKeyv } from './keyv-values.js';
+import { RedisLeases } from './redis-leases.js';
 import { runScript, type ScriptClient } from './redis-script-runner.js';
 import * as scripts from './redis-scripts.js';
 import {
@@ -29,15 +30,7 @@ import { type PubSubClient, RedisSignals } from './store-signals.js';
 
 type Reply = string | number | null | Reply[];
 
-/**
- * How long a present owner's subscription must stay gone before its leases are free (see
- * redis-scripts.ts). A dropped subscriber connection (a proxy's idle timeout, one reset socket) is
- * back within node-redis's first retry (50 to 250 ms); after a Redis restart every client comes back
- * within its backoff (at most 2.2 s between tries), and the first look that starts the grace comes
- * from a client that is already back. So 3 s covers both, and is short next to the lease TTLs it
- * stands in for (15 to 30 s).
- */
-export const PRESENCE_GRACE_MS = 3_000;
+export { PRESENCE_GRACE_MS } from './redis-leases.js';
 
 interface RedisClient extends ScriptClient {
   hmGet(key: string, fields: string[]): Promise<(string | null)[]>;
@@ -60,6 +53,7 @@ type RedisConnection = RedisClient & PubSubClient;
 export class RedisStore extends KeyvValues implements Store {
   readonly kind = 'redis' as const;
   readonly signals: RedisSignals;
+  private readonly leases: RedisLeases;
 
   private constructor(
     keyv: Keyv,
@@ -70,6 +64,7 @@ export class RedisStore extends KeyvValues implements Store {
     // A lost subscriber connection only delays wake-ups (the loops look on their own); node-redis
     // reconnects it, so an error here is not worth more than the client's own retry.
     this.signals = new RedisSignals(client, prefix, () => undefined);
+    this.leases = new RedisLeases(client, prefix);
   }
 
   static async open(url: string, namespace = 'sora'): Promise<RedisStore> {
@@ -158,7 +153,7 @@ export class RedisStore extends KeyvValues implements Store {
     for (const e of indexRemove) await this.client.zRem(this.k('idx', e.index), e.member);
   }
 
-  // Leases
+  // Leases (RedisLeases)
 
   async acquireLease(
     name: string,
@@ -166,81 +161,31 @@ export class RedisStore extends KeyvValues implements Store {
     ttlMs?: number,
     options: LeaseOptions = {},
   ): Promise<Lease | undefined> {
-    const ttl = ttlMs === undefined ? '' : Math.max(1, Math.round(ttlMs));
-    const ownGrace = options.repeatable ? 0 : '';
-    const reply = (await this.run(
-      scripts.ACQUIRE_LEASE,
-      [this.k('lease', name), this.k('leasetoken', name)],
-      [owner, ttl, this.presencePrefix, PRESENCE_GRACE_MS, ownGrace],
-    )) as number[];
-    return reply[0] === 1 ? { name, owner, token: Number(reply[1]) } : undefined;
+    return this.leases.acquire(name, owner, ttlMs, options);
   }
 
   async renewLease(lease: Lease, ttlMs: number): Promise<boolean> {
-    const reply = await this.run(
-      scripts.RENEW_LEASE,
-      [this.k('lease', lease.name)],
-      [lease.owner, lease.token, Math.max(1, Math.round(ttlMs))],
-    );
-    return reply === 1;
+    return this.leases.renew(lease, ttlMs);
   }
 
   async releaseLease(lease: Lease): Promise<void> {
-    await this.run(scripts.RELEASE_LEASE, [this.k('lease', lease.name)], [lease.owner, lease.token]);
+    await this.leases.release(lease);
   }
 
   async beginSideEffect(lease: Lease): Promise<boolean> {
-    const reply = await this.run(
-      scripts.BEGIN_SIDE_EFFECT,
-      [this.k('lease', lease.name)],
-      [lease.owner, lease.token, this.presencePrefix],
-    );
-    return reply === 1;
+    return this.leases.beginSideEffect(lease);
   }
 
   async leaseHolder(name: string): Promise<LeaseHolder | undefined> {
-    const reply = (await this.run(
-      scripts.LEASE_HOLDER,
-      [this.k('lease', name)],
-      [this.presencePrefix, PRESENCE_GRACE_MS],
-    )) as [string, string, number, string, string] | null;
-    if (!reply) return undefined;
-    const [owner, token, ttl, watched, grace] = reply;
-    return {
-      owner,
-      token: Number(token),
-      expiresAt: ttl > 0 ? Date.now() + ttl : null,
-      watched: watched === '1',
-      graceMs: Number(grace),
-    };
+    return this.leases.holder(name);
   }
 
   async declarePresence(owner: string): Promise<void> {
-    await this.signals.hold(`${this.presencePrefix}${owner}`);
-  }
-
-  /** The pub/sub channel a present owner subscribes to (its name follows this prefix). */
-  private get presencePrefix(): string {
-    return `${this.prefix}presence:`;
+    await this.signals.hold(this.leases.presenceChannel(owner));
   }
 
   async breakLeases(prefix: string): Promise<number> {
-    const pattern = `${this.k('lease', prefix).replace(/[*?[\]\\]/g, '\\$&')}*`;
-    let broken = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = (await this.client.sendCommand([
-        'SCAN',
-        cursor,
-        'MATCH',
-        pattern,
-        'COUNT',
-        '500',
-      ])) as [string, string[]];
-      cursor = next;
-      if (keys.length > 0) broken += await this.client.del(keys);
-    } while (cursor !== '0');
-    return broken;
+    return this.leases.breakAll(prefix);
   }
 
   // Counters

@@ -12,6 +12,7 @@ import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { KeyvValues, openKeyv } from './keyv-values.js';
 import { ProcessPresence } from './process-presence.js';
 import { SqliteKeyvAdapter } from './sqlite-keyv-adapter.js';
+import { SqliteLeases } from './sqlite-leases.js';
 import { importLegacyData } from './sqlite-legacy-migration.js';
 import { createSchema } from './sqlite-schema.js';
 import { prepareStatements } from './sqlite-statements.js';
@@ -22,7 +23,6 @@ import {
   type IndexPage,
   type Lease,
   type LeaseHolder,
-  type LeaseOptions,
   type PostResult,
   type RecordWrite,
   type Store,
@@ -44,6 +44,7 @@ export class SqliteStore extends KeyvValues implements Store {
   readonly signals: LocalSignals;
   private readonly sql: ReturnType<typeof prepareStatements>;
   private readonly presence: ProcessPresence;
+  private readonly leases: SqliteLeases;
   private lock: SqliteWriterLock | undefined;
   private closed = false;
 
@@ -51,11 +52,12 @@ export class SqliteStore extends KeyvValues implements Store {
     private readonly db: Database,
     keyvAdapter: SqliteKeyvAdapter,
     namespace: string,
-    private readonly file: string,
+    file: string,
   ) {
     super(openKeyv(keyvAdapter, namespace));
     this.sql = prepareStatements(db);
     this.presence = new ProcessPresence(file);
+    this.leases = new SqliteLeases(db, this.sql, file);
     this.signals = new LocalSignals(`${file}#${namespace}`);
   }
 
@@ -127,7 +129,7 @@ export class SqliteStore extends KeyvValues implements Store {
     const json = JSON.stringify(write.value);
     return this.db
       .transaction((): WriteResult => {
-        if (write.fence && !this.leaseHeld(write.fence.lease, write.fence.token))
+        if (write.fence && !this.leases.held(write.fence.lease, write.fence.token))
           return { ok: false, reason: 'fenced' };
         const row = this.sql.getVersion.get(write.key) as { version: number } | undefined;
         if ((row?.version ?? 0) !== write.expectedVersion) return { ok: false, reason: 'conflict' };
@@ -149,91 +151,34 @@ export class SqliteStore extends KeyvValues implements Store {
       .immediate();
   }
 
-  // Leases
+  // Leases (SqliteLeases)
 
-  /** `options.repeatable` changes nothing here: presence in one process is exact, with no grace. */
-  async acquireLease(
-    name: string,
-    owner: string,
-    ttlMs?: number,
-    _options?: LeaseOptions,
-  ): Promise<Lease | undefined> {
-    return this.db
-      .transaction((): Lease | undefined => {
-        const now = Date.now();
-        const expiresAt = ttlMs === undefined ? null : now + Math.max(1, Math.round(ttlMs));
-        const row = this.sql.getLease.get(name) as
-          | { owner: string | null; token: number; expires_at: number | null }
-          | undefined;
-        const live = row?.owner != null && this.holding(row, now);
-        if (live && row.owner !== owner) return undefined;
-        const token = live ? row.token : (row?.token ?? 0) + 1;
-        this.sql.putLease.run(name, owner, token, expiresAt);
-        return { name, owner, token };
-      })
-      .immediate();
+  async acquireLease(name: string, owner: string, ttlMs?: number): Promise<Lease | undefined> {
+    return this.leases.acquire(name, owner, ttlMs);
   }
 
   async renewLease(lease: Lease, ttlMs: number): Promise<boolean> {
-    return this.db
-      .transaction(() => {
-        if (!this.leaseHeld(lease.name, lease.token, lease.owner)) return false;
-        this.sql.renewLease.run(Date.now() + Math.max(1, Math.round(ttlMs)), lease.name);
-        return true;
-      })
-      .immediate();
+    return this.leases.renew(lease, ttlMs);
   }
 
   async releaseLease(lease: Lease): Promise<void> {
-    this.sql.releaseLease.run(lease.name, lease.owner, lease.token);
+    this.leases.release(lease);
   }
 
-  /** Presence here is exact, with no grace to keep: the token check, and the holder not gone. */
   async beginSideEffect(lease: Lease): Promise<boolean> {
-    return (
-      this.leaseHeld(lease.name, lease.token, lease.owner) &&
-      ProcessPresence.status(this.file, lease.owner) !== 'gone'
-    );
+    return this.leases.beginSideEffect(lease);
   }
 
   async leaseHolder(name: string): Promise<LeaseHolder | undefined> {
-    const row = this.sql.getLease.get(name) as
-      | { owner: string | null; token: number; expires_at: number | null }
-      | undefined;
-    if (!row?.owner || !this.holding(row, Date.now())) return undefined;
-    return {
-      owner: row.owner,
-      token: row.token,
-      expiresAt: row.expires_at,
-      watched: ProcessPresence.status(this.file, row.owner) === 'alive',
-      graceMs: 0,
-    };
+    return this.leases.holder(name);
   }
 
   async declarePresence(owner: string): Promise<void> {
     this.presence.declare(owner);
   }
 
-  /** A lease row still binds: within its TTL, and its holder not known to be gone. */
-  private holding(row: { owner: string | null; expires_at: number | null }, now: number): boolean {
-    if (!row.owner || (row.expires_at !== null && row.expires_at <= now)) return false;
-    return ProcessPresence.status(this.file, row.owner) !== 'gone';
-  }
-
   async breakLeases(prefix: string): Promise<number> {
-    return this.sql.breakLeases.run(prefix, `${prefix}\uffff`).changes;
-  }
-
-  private leaseHeld(name: string, token: number, owner?: string): boolean {
-    const row = this.sql.getLease.get(name) as
-      | { owner: string | null; token: number; expires_at: number | null }
-      | undefined;
-    return Boolean(
-      row?.owner &&
-        row.token === token &&
-        (owner === undefined || row.owner === owner) &&
-        (row.expires_at === null || row.expires_at > Date.now()),
-    );
+    return this.leases.breakAll(prefix);
   }
 
   /** Adds or re-scores an entry, keeping the index's size (call inside a transaction or alone). */
