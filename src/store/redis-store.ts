@@ -1,8 +1,8 @@
 /**
  * The store for several replicas: one Redis. Records are hashes (`v` version, `d` JSON), indexes,
  * windows and slots are sorted sets, leases are hashes with a PEXPIRE and a token counter that only
- * grows (redis-leases.ts). Everything that reads then writes is a Lua script (redis-scripts.ts). TTL'd values go through
- * keyv (@keyv/redis) under the same namespace.
+ * grows (redis-leases.ts). Everything that reads then writes is a Lua script (redis-scripts.ts).
+ * TTL'd values go through keyv (@keyv/redis) under the same namespace.
  */
 import { randomUUID } from 'node:crypto';
 import KeyvRedis from '@keyv/redis';
