@@ -204,24 +204,29 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
   const orphaned = new Map<string, { state: Job['state']; updatedAt: number }>();
   if (killOne) {
     while (posts().length < JOBS * 0.3) await sleep(50);
-    // What it holds is read just before the kill: a dead replica's leases end with it (presence), so
-    // afterwards nobody holds them. Jobs it took in the moment between are missed, not invented.
+    // What it holds is read twice. Just before the kill, every step lease (all at once, so the picture
+    // is milliseconds old, not the length of a thousand round trips): a lease with no side effect
+    // begun ends with its holder, so afterwards nobody holds it. Just after the kill, the leases that
+    // still name it: those in the middle of a create or a post, which keep the presence grace (exact).
     const held = new Set<string>();
-    const active = await front.activeJobs();
-    for (const job of active)
-      for (const step of ['submit', 'deliver']) {
-        const holder = await store.leaseHolder(`${step}:${job.id}`);
-        if (holder?.owner !== 'replica-0') continue;
-        held.add(job.id);
-        // A lease keeps the presence grace only once its step began a create or a post.
-        if (holder.graceMs > 0) inSideEffect++;
-      }
+    const stepLeases = (jobs: Job[]) =>
+      jobs.flatMap((job) => ['submit', 'deliver'].map((step) => ({ job, lease: `${step}:${job.id}` })));
+    const heldBy = async (jobs: Job[]) => {
+      const holders = await Promise.all(
+        stepLeases(jobs).map(async (s) => ({ ...s, holder: await store.leaseHolder(s.lease) })),
+      );
+      return holders.filter((h) => h.holder?.owner === 'replica-0');
+    };
+    for (const { job } of await heldBy(await front.activeJobs())) held.add(job.id);
     const pollerHeld = (await store.leaseHolder('loop:poller'))?.owner === 'replica-0';
     const exited = once(children[0]!, 'exit');
     cpuAtEnd[0] = cpuSeconds(children[0]!.pid);
     children[0]!.kill('SIGKILL');
     await exited;
     killedAt = Date.now();
+    const inGrace = await heldBy(await front.activeJobs());
+    for (const { job } of inGrace) held.add(job.id);
+    inSideEffect = inGrace.length;
     for (const job of await front.activeJobs())
       if (held.has(job.id) || (pollerHeld && (job.state === 'rendering' || job.state === 'submitted')))
         orphaned.set(job.id, { state: job.state, updatedAt: job.updatedAt });
