@@ -224,9 +224,10 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
     children[0]!.kill('SIGKILL');
     await exited;
     killedAt = Date.now();
-    const inGrace = await heldBy(await front.activeJobs());
-    for (const { job } of inGrace) held.add(job.id);
-    inSideEffect = inGrace.length;
+    const stillNamed = await heldBy(await front.activeJobs());
+    for (const { job } of stillNamed) held.add(job.id);
+    // Should Redis not yet have seen its connection close, only a lease with a grace counts.
+    inSideEffect = stillNamed.filter((h) => h.holder!.graceMs > 0).length;
     for (const job of await front.activeJobs())
       if (held.has(job.id) || (pollerHeld && (job.state === 'rendering' || job.state === 'submitted')))
         orphaned.set(job.id, { state: job.state, updatedAt: job.updatedAt });
