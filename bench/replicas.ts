@@ -209,11 +209,14 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
     // begun ends with its holder, so afterwards nobody holds it. Just after the kill, the leases that
     // still name it: those in the middle of a create or a post, which keep the presence grace (exact).
     const held = new Set<string>();
-    const stepLeases = (jobs: Job[]) =>
-      jobs.flatMap((job) => ['submit', 'deliver'].map((step) => ({ job, lease: `${step}:${job.id}` })));
     const heldBy = async (jobs: Job[]) => {
       const holders = await Promise.all(
-        stepLeases(jobs).map(async (s) => ({ ...s, holder: await store.leaseHolder(s.lease) })),
+        jobs.flatMap((job) =>
+          ['submit', 'deliver'].map(async (step) => ({
+            job,
+            holder: await store.leaseHolder(`${step}:${job.id}`),
+          })),
+        ),
       );
       return holders.filter((h) => h.holder?.owner === 'replica-0');
     };
