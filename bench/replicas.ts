@@ -66,8 +66,10 @@ interface PassResult {
   acceptedMs: number;
   killedReplicaJobs: number;
   /** Of the killed replica's step leases, those in the middle of a create or a post (kept for the grace). */
-  killedInSideEffect: number;
+  killedInSideEffect: { create: number; post: number };
   resumedJobs: number;
+  /** The jobs caught in a create: had it reached the provider, and when the job moved again. */
+  createsCaught: { landed: boolean; movedAfterMs: number | null }[];
   resumeMaxMs: number | null;
   /** CPU seconds the replica processes used during the pass (Linux /proc; null elsewhere). */
   replicaCpuS: number | null;
@@ -200,7 +202,9 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
   const acceptedMs = Date.now() - started;
   const posts = () => readJournal(journal).filter((l) => l.type === 'delivery');
   let killedAt = 0;
-  let inSideEffect = 0;
+  let inSideEffect = { create: 0, post: 0 };
+  /** The killed replica's jobs caught in a create: whether the create had reached the emulator. */
+  const inCreate = new Map<string, boolean>();
   const orphaned = new Map<string, { state: Job['state']; updatedAt: number }>();
   if (killOne) {
     while (posts().length < JOBS * 0.3) await sleep(50);
@@ -212,8 +216,9 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
     const heldBy = async (jobs: Job[]) => {
       const holders = await Promise.all(
         jobs.flatMap((job) =>
-          ['submit', 'deliver'].map(async (step) => ({
+          (['submit', 'deliver'] as const).map(async (step) => ({
             job,
+            step,
             holder: await store.leaseHolder(`${step}:${job.id}`),
           })),
         ),
@@ -230,7 +235,16 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
     const stillNamed = await heldBy(await front.activeJobs());
     for (const { job } of stillNamed) held.add(job.id);
     // Should Redis not yet have seen its connection close, only a lease with a grace counts.
-    inSideEffect = stillNamed.filter((h) => h.holder!.graceMs > 0).length;
+    const inGrace = stillNamed.filter((h) => h.holder!.graceMs > 0);
+    inSideEffect = {
+      create: inGrace.filter((h) => h.step === 'submit').length,
+      post: inGrace.filter((h) => h.step === 'deliver').length,
+    };
+    // A create that reached the emulator before the kill can be adopted at once; one that had not
+    // waits out the grace (a new create before it ends could pay twice).
+    const made = new Set(emulator.videos().map((v) => v.prompt));
+    for (const { job, step } of inGrace)
+      if (step === 'submit') inCreate.set(job.id, made.has(job.request.prompt));
     for (const job of await front.activeJobs())
       if (held.has(job.id) || (pollerHeld && (job.state === 'rendering' || job.state === 'submitted')))
         orphaned.set(job.id, { state: job.state, updatedAt: job.updatedAt });
@@ -280,6 +294,10 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
     killedInSideEffect: inSideEffect,
     resumedJobs: resumedAt.size,
     resumeMaxMs: resumes.length > 0 ? Math.max(...resumes) : null,
+    createsCaught: [...inCreate].map(([id, landed]) => ({
+      landed,
+      movedAfterMs: resumedAt.has(id) ? resumedAt.get(id)! - killedAt : null,
+    })),
     replicaCpuS: [...cpuAtStart, ...cpuAtEnd].includes(null)
       ? null
       : cpuAtEnd.reduce<number>((sum, end, i) => sum + end! - cpuAtStart[i]!, 0),
@@ -367,7 +385,19 @@ async function main(): Promise<void> {
       '-',
       three.resumeMaxMs === null
         ? `none held (${three.killedReplicaJobs})`
-        : `${three.resumedJobs} of its ${three.killedReplicaJobs} jobs (${three.killedInSideEffect} in a create or a post), the last after ${(three.resumeMaxMs / 1000).toFixed(1)} s (lease ${LEASE_MS / 1000} s + poll ${POLL_MAX_MS} ms)`,
+        : `${three.resumedJobs} of its ${three.killedReplicaJobs} jobs (${three.killedInSideEffect.create} in a create, ${three.killedInSideEffect.post} in a post), the last after ${(three.resumeMaxMs / 1000).toFixed(1)} s (lease ${LEASE_MS / 1000} s + poll ${POLL_MAX_MS} ms)`,
+    ],
+    [
+      'caught in a create: moving again after',
+      '-',
+      three.createsCaught.length === 0
+        ? 'none'
+        : three.createsCaught
+            .map(
+              (c) =>
+                `${c.movedAfterMs === null ? 'never' : `${(c.movedAfterMs / 1000).toFixed(1)} s`} (${c.landed ? 'had reached the provider' : 'had not'})`,
+            )
+            .join(', '),
     ],
   ];
   console.log(

@@ -4,6 +4,7 @@
  * the cleanup of a job deleted while its submission was interrupted, so a render is neither paid twice
  * nor left running.
  */
+import type { Deployment } from '../sora/pool/deployment-pool.js';
 import type { VideoProvider } from '../sora/provider.js';
 import type { Video } from '../sora/video.js';
 import type { CoreContext } from './core-context.js';
@@ -50,6 +51,27 @@ export async function lookForInterruptedRender(
     ctx.logger.warn({ jobId: job.id, err: error }, 'could not look for an interrupted submission');
     return { unknown: true };
   }
+}
+
+/**
+ * The render of a job whose create was under way when its submitter's process ended. On Redis the
+ * submit lease then still binds for PRESENCE_GRACE_MS (the holder may only be reconnecting, and a new
+ * create before the grace ends could pay twice), but only a new create needs that wait: a create that
+ * landed is what the holder would have recorded, so it can be adopted at once, by a compare-and-set on
+ * the submission it belongs to. Undefined when the lease's holder is not gone or nothing landed (yet).
+ */
+export async function renderOfGoneSubmitter(
+  ctx: CoreContext,
+  jobId: string,
+  lease: string,
+): Promise<{ job: Job; video: Video; deployment: Deployment } | undefined> {
+  if (!(await ctx.ledger.store.leaseHolder(lease))?.gone) return undefined;
+  const job = await ctx.ledger.get(jobId);
+  if (job?.state !== 'waiting' || job.submitStartedAt === null) return undefined;
+  const deployment = ctx.pool.get(job.deployment);
+  if (!deployment) return undefined;
+  const { video } = await lookForInterruptedRender(ctx, job, deployment.provider);
+  return video ? { job, video, deployment } : undefined;
 }
 
 /**

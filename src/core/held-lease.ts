@@ -52,6 +52,14 @@ export class HeldLease {
       throw new LeaseLostError(`lease ${this.lease.name} was taken over before its side effect`);
   }
 
+  /**
+   * Once the side effect is done and what a successor needs to find it is recorded: the lease keeps
+   * no grace from now on (Store.endSideEffect). A failure only leaves the grace in place.
+   */
+  async endSideEffect(): Promise<void> {
+    if (!this.lost) await this.store.endSideEffect(this.lease).catch(() => false);
+  }
+
   private async renew(): Promise<void> {
     try {
       if (!(await this.store.renewLease(this.lease, this.ttlMs))) {

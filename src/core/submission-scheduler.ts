@@ -16,7 +16,8 @@ import { readFile } from 'node:fs/promises';
 import { isSoraError } from '../sora/errors.js';
 import type { Deployment } from '../sora/pool/deployment-pool.js';
 import type { Video } from '../sora/video.js';
-import { lookForInterruptedRender } from './adopt-render.js';
+import type { Fence } from '../store/store.js';
+import { lookForInterruptedRender, renderOfGoneSubmitter } from './adopt-render.js';
 import { CandidateWalk } from './candidate-walk.js';
 import type { CoreContext } from './core-context.js';
 import {
@@ -37,6 +38,9 @@ import type { QueueInfo } from './status-reporter.js';
 import { afterSubmitError } from './submit-errors.js';
 
 const IDLE_MS = 30_000;
+
+/** How often a job whose submitter died mid-create is looked for at the provider while its lease binds. */
+const LOOK_PAST_GONE_EVERY_MS = 1_000;
 
 /** Slots of jobs that left the provider without releasing them (a replica died) are returned this often. */
 const RECONCILE_EVERY_MS = 15_000;
@@ -61,6 +65,9 @@ export class SubmissionScheduler {
   private positions = new Map<string, QueueInfo>();
   private renderDurations: number[] = [];
   private readonly deletedInFlight = new Set<string>();
+  /** Jobs this replica submitted, reported once their lease is released (trySubmit). */
+  private readonly submittedInFlight = new Map<string, Job>();
+  private readonly lookedPastGoneAt = new LruMap<string, number>(1_000);
   private nextReconcileAt = 0;
   private readonly router: DeploymentRouter;
 
@@ -180,7 +187,7 @@ export class SubmissionScheduler {
       settings.submitLeaseMs,
       { repeatable: true },
     );
-    if (!held) return 'busy';
+    if (!held) return this.adoptPastGoneSubmitter(job.id);
     try {
       return await this.submit(job.id, held, pass);
     } catch (error) {
@@ -190,8 +197,44 @@ export class SubmissionScheduler {
       return 'skipped';
     } finally {
       await held.release();
-      if (this.deletedInFlight.delete(job.id)) this.hooks.onDeletedInFlight(job.id);
+      await this.afterRelease(job.id);
     }
+  }
+
+  /**
+   * What follows a submission once its lease is free. The status edit is a platform call, and while
+   * the lease is held it is time in which a replica that died would keep its job waiting out the
+   * grace; the submission is recorded, so a takeover would find nothing left to do.
+   */
+  private async afterRelease(id: string): Promise<void> {
+    if (this.deletedInFlight.delete(id)) this.hooks.onDeletedInFlight(id);
+    const submitted = this.submittedInFlight.get(id);
+    if (!submitted) return;
+    this.submittedInFlight.delete(id);
+    await this.hooks.onSubmitted(submitted);
+  }
+
+  /**
+   * Another replica holds the job's submit lease. If its process ended in the middle of the create,
+   * what the create made is adopted now rather than after the lease's grace (adopt-render.ts). Looked
+   * at again each second while the lease binds: a create sent just before the end may land late.
+   */
+  private async adoptPastGoneSubmitter(id: string): Promise<Outcome> {
+    const now = this.ctx.clock.now();
+    if (now - (this.lookedPastGoneAt.peek(id) ?? 0) < LOOK_PAST_GONE_EVERY_MS) return 'busy';
+    this.lookedPastGoneAt.set(id, now);
+    const found = await renderOfGoneSubmitter(this.ctx, id, submitLease(id));
+    if (!found) return 'busy';
+    this.lookedPastGoneAt.delete(id);
+    this.ctx.logger.info(
+      { jobId: id, videoId: found.video.id },
+      'adopted the provider job of a submission whose replica is gone',
+    );
+    await this.ctx.ledger.store.acquireSlot(found.deployment.keys.slots, id, Number.POSITIVE_INFINITY);
+    // No lease of ours to fence it: the write holds only while the job is at that same submission.
+    const recorded = await this.recordSubmitted(id, found.video, undefined, found.deployment, found.job);
+    await this.afterRelease(id);
+    return recorded ? 'submitted' : 'skipped';
   }
 
   private async submit(id: string, held: HeldLease, pass: RoutingPass): Promise<Outcome> {
@@ -213,7 +256,7 @@ export class SubmissionScheduler {
         log.info({ videoId: look.video.id }, 'adopted the provider job of an interrupted submission');
         // It is at the provider whatever the count says: hold its slot (a cap of Infinity).
         await store.acquireSlot(previous.keys.slots, id, Number.POSITIVE_INFINITY);
-        await this.recordSubmitted(id, look.video, held, previous);
+        await this.recordSubmitted(id, look.video, held.fence, previous);
         return 'submitted';
       }
       if (previous && !pass.isOut(previous))
@@ -274,7 +317,7 @@ export class SubmissionScheduler {
       const verdict = await afterSubmitError(this.ctx, started.job, error, held.fence, now, d, pass);
       return verdict.kind === 'fail' ? this.failJob(started.job, held, verdict.failure) : verdict.kind;
     }
-    await this.recordSubmitted(id, video, held, d);
+    await this.recordSubmitted(id, video, held.fence, d);
     log.info(
       { videoId: video.id, attempt: started.job.submitAttempts, deployment: d.name },
       'submitted to the provider',
@@ -312,15 +355,17 @@ export class SubmissionScheduler {
   }
 
   /**
-   * Records the provider's job on ours. When the job was deleted while the create was on its way,
-   * the provider's copy is deleted at once and nothing is posted.
+   * Records the provider's job on ours; true when this call submitted it. When the job was deleted
+   * while the create was on its way, the provider's copy is deleted at once and nothing is posted.
+   * Unfenced (`fence` undefined), it records only onto the submission `submission` read.
    */
   private async recordSubmitted(
     id: string,
     video: Video,
-    held: HeldLease,
+    fence: Fence | undefined,
     deployment: Deployment,
-  ): Promise<void> {
+    submission?: Job,
+  ): Promise<boolean> {
     const { ledger, clock, settings, logger } = this.ctx;
     const now = clock.now();
     await ledger.claimVideo(video.id, id);
@@ -328,6 +373,7 @@ export class SubmissionScheduler {
       id,
       now,
       (j) => {
+        if (submission && j.submitStartedAt !== submission.submitStartedAt) return undefined;
         if (j.state === 'waiting')
           return {
             state: video.status === 'in_progress' ? 'rendering' : 'submitted',
@@ -341,14 +387,17 @@ export class SubmissionScheduler {
         if (j.state === 'deleted' && !j.providerVideoId) return { providerVideoId: video.id };
         return undefined;
       },
-      held.fence,
+      fence,
     );
     const job = result.job;
     if (job && job.state !== 'deleted' && result.changed) {
       this.lastServedAt.set(requesterKey(job.requester), now);
-      await this.hooks.onSubmitted(job);
-      return;
+      this.submittedInFlight.set(id, job);
+      return true;
     }
+    // Recorded already by another (the lease's old holder back, or a replica that adopted it first):
+    // the render holds its slot.
+    if (job?.providerVideoId === video.id && AT_PROVIDER_STATES.includes(job.state)) return false;
     await ledger.store.releaseSlot(deployment.keys.slots, id);
     if (job?.state === 'deleted') {
       logger.info(
@@ -361,6 +410,7 @@ export class SubmissionScheduler {
       // The rest of the cleanup runs once this step's lease is released.
       this.deletedInFlight.add(id);
     }
+    return false;
   }
 
   /** Fails a waiting job for good; it holds no slot afterwards. */

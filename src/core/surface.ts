@@ -40,7 +40,9 @@ export interface VideoDelivery {
  * What the surface tells the core while it delivers. The core persists each checkpoint on the job
  * (fenced by its delivery lease) before the call returns, so the adapter calls it right before the
  * step that makes the video visible: after a crash, `findDelivery` gets these facts back and can ask
- * the platform about exactly that file or message instead of searching history.
+ * the platform about exactly that file or message instead of searching history. The first checkpoint
+ * also begins the lease's side effect (Store.beginSideEffect; it throws LeaseLostError when another
+ * replica took the delivery over): nothing may become visible before it.
  */
 export interface DeliveryProgress {
   checkpoint(facts: Readonly<Record<string, string>>): Promise<void>;

@@ -51,6 +51,8 @@ export class VideoDelivery {
   private readonly attempts = new Map<string, number>();
   private readonly retryAt = new Map<string, number>();
   private readonly deletedInFlight = new Set<string>();
+  /** Jobs this replica delivered, reported once their lease is released (`process`). */
+  private readonly deliveredInFlight = new Map<string, Job>();
 
   constructor(
     private readonly ctx: CoreContext,
@@ -122,6 +124,16 @@ export class VideoDelivery {
     } finally {
       await held.release();
       if (this.deletedInFlight.delete(job.id)) this.hooks.onDeletedInFlight(job.id);
+    }
+    // Reported once the lease is free: the post is recorded, so a takeover would find nothing left to
+    // do, and the status edit (a platform call) is not time in which a replica that died here would
+    // keep the job waiting out the grace.
+    const delivered = this.deliveredInFlight.get(job.id);
+    if (delivered) {
+      this.deliveredInFlight.delete(job.id);
+      await this.hooks
+        .onDelivered(delivered)
+        .catch((error) => logger.warn({ jobId: job.id, err: error }, 'could not report the delivery'));
     }
   }
 
@@ -300,9 +312,20 @@ export class VideoDelivery {
           mention: await mentionFor(this.ctx, current),
         },
       };
-      await held.beginSideEffect();
+      // Whether every fact the surface reported is recorded (a surface may go on past a failed one).
+      let factsRecorded = true;
+      // The grace starts at the first checkpoint, which a surface makes right before anything becomes
+      // visible: until then a successor would repeat only an upload nobody sees. A surface that could
+      // not find a delivery again has it from the start.
+      let begun = false;
+      const begin = async () => {
+        if (!begun) await held.beginSideEffect();
+        begun = true;
+      };
+      if (!surface.findDelivery) await begin();
       delivered = await surface.deliverVideo(video, {
         checkpoint: async (facts) => {
+          factsRecorded = false;
           const recorded = await ledger.transition(
             job.id,
             clock.now(),
@@ -317,8 +340,13 @@ export class VideoDelivery {
               'the video was deleted while it was being posted',
               false,
             );
+          factsRecorded = true;
+          await begin();
         },
       });
+      // Posted, and findDelivery would find all of it from the recorded facts: a successor needs no
+      // grace any more should this replica die before it records the delivery.
+      if (factsRecorded && surface.findDelivery) await held.endSideEffect();
     }
     const refs = [delivered.messageRef, ...delivered.otherRefs];
     for (const ref of refs) await ledger.indexMessage(surface.platform, ref, job.id);
@@ -356,7 +384,7 @@ export class VideoDelivery {
     const { completedAt } = result.job;
     if (completedAt !== null)
       this.ctx.metrics.videoDelivered(surface.platform, now - completedAt, uploadedBytes);
-    await this.hooks.onDelivered(result.job);
+    this.deliveredInFlight.set(job.id, result.job);
   }
 
   private async retryOrFail(job: Pick<Job, 'id'>, error: unknown): Promise<void> {

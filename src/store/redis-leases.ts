@@ -27,6 +27,7 @@ export class RedisLeases {
   constructor(
     private readonly client: LeaseClient,
     private readonly prefix: string,
+    private readonly graceMs = PRESENCE_GRACE_MS,
   ) {}
 
   private k(kind: string, name: string): string {
@@ -48,7 +49,7 @@ export class RedisLeases {
     const reply = (await this.run(
       scripts.ACQUIRE_LEASE,
       [this.k('lease', name), this.k('leasetoken', name)],
-      [owner, ttl, this.presencePrefix, PRESENCE_GRACE_MS, ownGrace],
+      [owner, ttl, this.presencePrefix, this.graceMs, ownGrace],
     )) as number[];
     return reply[0] === 1 ? { name, owner, token: Number(reply[1]) } : undefined;
   }
@@ -75,20 +76,30 @@ export class RedisLeases {
     return reply === 1;
   }
 
+  async endSideEffect(lease: Lease): Promise<boolean> {
+    const reply = await this.run(
+      scripts.END_SIDE_EFFECT,
+      [this.k('lease', lease.name)],
+      [lease.owner, lease.token],
+    );
+    return reply === 1;
+  }
+
   async holder(name: string): Promise<LeaseHolder | undefined> {
     const reply = (await this.run(
       scripts.LEASE_HOLDER,
       [this.k('lease', name)],
-      [this.presencePrefix, PRESENCE_GRACE_MS],
-    )) as [string, string, number, string, string] | null;
+      [this.presencePrefix, this.graceMs],
+    )) as [string, string, number, string, string, string] | null;
     if (!reply) return undefined;
-    const [owner, token, ttl, watched, grace] = reply;
+    const [owner, token, ttl, watched, grace, gone] = reply;
     return {
       owner,
       token: Number(token),
       expiresAt: ttl > 0 ? Date.now() + ttl : null,
       watched: watched === '1',
       graceMs: Number(grace),
+      gone: gone === '1',
     };
   }
 

@@ -107,17 +107,19 @@ return {1, token}
 
 /**
  * KEYS: lease. ARGV: presence channel prefix, grace ms (unless the lease records its own). Returns
- * false (free, lapsed, or its holder gone for the grace) or {owner, token, pttl, watched, grace}.
+ * false (free, lapsed, or its holder gone for the grace) or {owner, token, pttl, watched, grace, gone}
+ * (`gone` = '1': its holder's presence has ended and the lease binds only for the rest of the grace).
  */
 export const LEASE_HOLDER = `${PRESENCE}
 local h = redis.call('HMGET', KEYS[1], 'owner', 'token', 'watched', 'gone_at', 'grace')
 if not h[1] or not h[2] then return false end
-if h[3] == '1' then
+local gone = '0'
+if h[3] == '1' and absent(h[1], ARGV[1]) then
   local grace = tonumber(h[5] or ARGV[2])
-  local gone_long = grace == 0 or (h[4] and now_ms() - tonumber(h[4]) >= grace)
-  if gone_long and absent(h[1], ARGV[1]) then return false end
+  if grace == 0 or (h[4] and now_ms() - tonumber(h[4]) >= grace) then return false end
+  gone = '1'
 end
-return {h[1], h[2], redis.call('PTTL', KEYS[1]), h[3] or '0', h[5] or ARGV[2]}
+return {h[1], h[2], redis.call('PTTL', KEYS[1]), h[3] or '0', h[5] or ARGV[2], gone}
 `;
 
 /**
@@ -130,6 +132,17 @@ local h = redis.call('HMGET', KEYS[1], 'owner', 'token', 'watched')
 if h[1] ~= ARGV[1] or h[2] ~= ARGV[2] then return 0 end
 if h[3] == '1' and absent(ARGV[1], ARGV[3]) then return 0 end
 redis.call('HDEL', KEYS[1], 'grace', 'gone_at')
+return 1
+`;
+
+/**
+ * KEYS: lease. ARGV: owner, token. Returns 1 when the lease is held with this token; it then keeps no
+ * grace from now on (its side effect is done and recorded where a successor finds it). 0 otherwise.
+ */
+export const END_SIDE_EFFECT = `
+local h = redis.call('HMGET', KEYS[1], 'owner', 'token')
+if h[1] ~= ARGV[1] or h[2] ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], 'grace', '0')
 return 1
 `;
 

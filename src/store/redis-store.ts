@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import KeyvRedis from '@keyv/redis';
 import type Keyv from 'keyv';
 import { KeyvValues, openKeyv } from './keyv-values.js';
-import { RedisLeases } from './redis-leases.js';
+import { PRESENCE_GRACE_MS, RedisLeases } from './redis-leases.js';
 import { runScript, type ScriptClient } from './redis-script-runner.js';
 import * as scripts from './redis-scripts.js';
 import {
@@ -59,20 +59,30 @@ export class RedisStore extends KeyvValues implements Store {
     keyv: Keyv,
     private readonly client: RedisConnection,
     private readonly prefix: string,
+    presenceGraceMs: number,
   ) {
     super(keyv);
     // A lost subscriber connection only delays wake-ups (the loops look on their own); node-redis
     // reconnects it, so an error here is not worth more than the client's own retry.
     this.signals = new RedisSignals(client, prefix, () => undefined);
-    this.leases = new RedisLeases(client, prefix);
+    this.leases = new RedisLeases(client, prefix, presenceGraceMs);
   }
 
-  static async open(url: string, namespace = 'sora'): Promise<RedisStore> {
+  /**
+   * `presenceGraceMs`: how long a lease whose holder's presence ended still binds once its side effect
+   * began, as this store's acquires and looks count it (PRESENCE_GRACE_MS unless given; tests make it
+   * outlast themselves to show that something happened within it).
+   */
+  static async open(
+    url: string,
+    namespace = 'sora',
+    { presenceGraceMs = PRESENCE_GRACE_MS }: { presenceGraceMs?: number } = {},
+  ): Promise<RedisStore> {
     const adapter = new KeyvRedis(url, { throwOnConnectError: true, connectionTimeout: 5000 });
     const keyv = openKeyv(adapter, namespace);
     try {
       const client = (await adapter.getClient()) as unknown as RedisConnection;
-      const store = new RedisStore(keyv, client, `${namespace}:`);
+      const store = new RedisStore(keyv, client, `${namespace}:`, presenceGraceMs);
       await store.ping();
       return store;
     } catch (error) {
@@ -174,6 +184,10 @@ export class RedisStore extends KeyvValues implements Store {
 
   async beginSideEffect(lease: Lease): Promise<boolean> {
     return this.leases.beginSideEffect(lease);
+  }
+
+  async endSideEffect(lease: Lease): Promise<boolean> {
+    return this.leases.endSideEffect(lease);
   }
 
   async leaseHolder(name: string): Promise<LeaseHolder | undefined> {

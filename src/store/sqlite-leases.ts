@@ -68,6 +68,7 @@ export class SqliteLeases {
       expiresAt: row.expires_at,
       watched: ProcessPresence.status(this.file, row.owner) === 'alive',
       graceMs: 0,
+      gone: false,
     };
   }
 

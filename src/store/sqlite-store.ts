@@ -169,6 +169,11 @@ export class SqliteStore extends KeyvValues implements Store {
     return this.leases.beginSideEffect(lease);
   }
 
+  async endSideEffect(lease: Lease): Promise<boolean> {
+    // SQLite keeps no grace: only whether the lease is still held is left to say.
+    return this.leases.held(lease.name, lease.token, lease.owner);
+  }
+
   async leaseHolder(name: string): Promise<LeaseHolder | undefined> {
     return this.leases.holder(name);
   }

@@ -86,6 +86,13 @@ export interface LeaseHolder {
    * Redis, PRESENCE_GRACE_MS unless it was taken `repeatable` and no side effect has begun; 0 on SQLite.
    */
   graceMs: number;
+  /**
+   * The holder had declared presence and it has ended, yet the lease still binds for the rest of its
+   * grace (Redis, once a side effect began): the holder may only be reconnecting. What it did can be
+   * looked at meanwhile (a create that landed is adopted), but nothing the holder would repeat may
+   * start. Always false on SQLite, where such a lease is free at once.
+   */
+  gone: boolean;
 }
 
 export type WindowResult = { ok: true } | { ok: false; retryInMs: number };
@@ -175,6 +182,14 @@ export interface Store {
    * (it waits out the grace).
    */
   beginSideEffect(lease: Lease): Promise<boolean>;
+  /**
+   * Called once the side effect is done and everything a second holder needs to find it is recorded
+   * (a post whose file and messages are checkpointed): the lease keeps no grace from then on, as if
+   * taken `repeatable`, so a holder that dies before it records the outcome is taken over at the next
+   * look, and its successor finds what it did instead of waiting. False (nothing changed) when the
+   * lease is no longer held with this token.
+   */
+  endSideEffect(lease: Lease): Promise<boolean>;
   /** Who holds the lease now; undefined when it is free, lapsed, or its holder's presence ended. */
   leaseHolder(name: string): Promise<LeaseHolder | undefined>;
   /**

@@ -286,7 +286,10 @@ describe.each(factories.filter(([name]) => name !== 'redis' || withRedis))(
       expect((await b.leaseHolder('S'))?.graceMs).toBe(0);
       expect((await b.leaseHolder('S3'))?.graceMs).toBe(name === 'redis' ? PRESENCE_GRACE_MS : 0);
       expect(await replica.beginSideEffect(posting)).toBe(true);
-      expect((await b.leaseHolder('S'))?.graceMs).toBe(name === 'redis' ? PRESENCE_GRACE_MS : 0);
+      expect(await b.leaseHolder('S')).toMatchObject({
+        graceMs: name === 'redis' ? PRESENCE_GRACE_MS : 0,
+        gone: false,
+      });
       expect((await b.leaseHolder('S2'))?.graceMs).toBe(0);
       expect(await replica.beginSideEffect(plain)).toBe(true);
       expect(await replica.beginSideEffect({ ...posting, token: posting.token + 1 })).toBe(false);
@@ -304,12 +307,30 @@ describe.each(factories.filter(([name]) => name !== 'redis' || withRedis))(
       if (name === 'redis') {
         // The one that began a post keeps the grace: its holder may only have lost its connection.
         expect(await a.acquireLease('S', 'other', 60_000)).toBeUndefined();
-        expect((await b.leaseHolder('S'))?.token).toBe(posting.token);
+        // Still bound, and known to be a gone holder's (what its post left may be looked at).
+        expect(await b.leaseHolder('S')).toMatchObject({ token: posting.token, gone: true });
       }
       const after = (await acquireWhenFree(a, 'S', 'other'))!;
       expect(after.token).toBeGreaterThan(posting.token);
       await a.releaseLease(after);
       await a.releaseLease(taken);
+    }, 30_000);
+
+    it('presence: once endSideEffect says the side effect is done, the lease keeps no grace', async () => {
+      const replica = await open();
+      await replica.declarePresence('poster-1');
+      const posted = (await replica.acquireLease('E', 'poster-1', 60_000, { repeatable: true }))!;
+      expect(await replica.beginSideEffect(posted)).toBe(true);
+      expect(await replica.endSideEffect({ ...posted, token: posted.token + 1 })).toBe(false);
+      expect((await b.leaseHolder('E'))?.graceMs).toBe(name === 'redis' ? PRESENCE_GRACE_MS : 0);
+      expect(await replica.endSideEffect(posted)).toBe(true);
+      expect(await b.leaseHolder('E')).toMatchObject({ token: posted.token, graceMs: 0, gone: false });
+      await replica.close();
+      // Free at the first look that finds its holder gone, well inside what the grace would have been.
+      const taken = await acquireWhenFree(a, 'E', 'other', PRESENCE_GRACE_MS / 2, 20);
+      expect(taken?.token).toBeGreaterThan(posted.token);
+      expect(await a.endSideEffect(posted)).toBe(false);
+      await a.releaseLease(taken!);
     }, 30_000);
 
     // Only Redis presence can drop and come back (a subscriber connection reconnecting); a closed

@@ -8,12 +8,19 @@ import { RecordingSurface } from './recording-surface.js';
 
 export class FirstUploadHeld extends RecordingSurface {
   readonly gate = new Gate();
+  /** When set, the first upload is held here too, right after its checkpoint is recorded. */
+  afterFirstCheckpoint: Gate | undefined;
   private first = true;
   override async deliverVideo(delivery: VideoDelivery, progress: DeliveryProgress): Promise<DeliveredVideo> {
-    if (this.first) {
-      this.first = false;
-      await this.gate.pass();
-    }
-    return super.deliverVideo(delivery, progress);
+    if (!this.first) return super.deliverVideo(delivery, progress);
+    this.first = false;
+    await this.gate.pass();
+    const after = this.afterFirstCheckpoint;
+    return super.deliverVideo(delivery, {
+      checkpoint: async (facts) => {
+        await progress.checkpoint(facts);
+        await after?.pass();
+      },
+    });
   }
 }

@@ -6,7 +6,10 @@
  *
  * Environment: REDIS_URL, NAMESPACE, EMULATOR_URL, JOURNAL, DATA_DIR, LEASE_MS (default 2000),
  * INSTANCE_ID (its name in leases), MAX_CONCURRENT (default 64), RPM (default 0), CLOCK=woken-only (its
- * loops never wake on their own time, only when woken: locally or by another process's signal).
+ * loops never wake on their own time, only when woken: locally or by another process's signal),
+ * PRESENCE_GRACE_MS (its store's count of the grace, see RedisStore.open), HOLD_BEFORE_CREATE and
+ * HOLD_AFTER_CREATE (a prompt whose create it holds forever before sending it, or after the provider
+ * made the job: a replica to kill in the middle of a create).
  */
 import { parseConfig } from '../../src/config.js';
 import type { Clock } from '../../src/core/clock.js';
@@ -15,6 +18,7 @@ import { createLogger } from '../../src/logging.js';
 import { createProvider, EMULATOR_API_KEY } from '../../src/sora/index.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { fastCoreSettings } from './fast-core-settings.js';
+import { Gate, gatedProvider } from './gates.js';
 import { JournalSurface } from './journal-surface.js';
 
 const env = process.env;
@@ -36,9 +40,18 @@ async function main(): Promise<void> {
     emulatorUrl: env.EMULATOR_URL!,
     emulatorApiKey: EMULATOR_API_KEY,
   });
-  const store = await RedisStore.open(env.REDIS_URL!, env.NAMESPACE!);
+  const store = await RedisStore.open(env.REDIS_URL!, env.NAMESPACE!, {
+    ...(env.PRESENCE_GRACE_MS ? { presenceGraceMs: Number(env.PRESENCE_GRACE_MS) } : {}),
+  });
+  const held = (prompt: string | undefined) => new Map(prompt ? [[prompt, new Gate()]] : []);
   const core = new SoraCore({
-    provider,
+    provider:
+      env.HOLD_BEFORE_CREATE || env.HOLD_AFTER_CREATE
+        ? gatedProvider(provider, {
+            beforeCreate: held(env.HOLD_BEFORE_CREATE),
+            afterCreate: held(env.HOLD_AFTER_CREATE),
+          })
+        : provider,
     store,
     ...(env.INSTANCE_ID ? { instanceId: env.INSTANCE_ID } : {}),
     ...(env.CLOCK === 'woken-only' ? { clock: wokenOnlyClock } : {}),
