@@ -32,7 +32,7 @@ import { HeldLease } from './held-lease.js';
 import { AT_PROVIDER_STATES, type FailureCode, type Job } from './job.js';
 import { LeaseLostError } from './job-ledger.js';
 import { LruMap } from './lru-map.js';
-import { deleteAtProvider } from './provider-outcomes.js';
+import { recordSubmission } from './record-submission.js';
 import { requesterKey } from './requester.js';
 import type { QueueInfo } from './status-reporter.js';
 import { afterSubmitError } from './submit-errors.js';
@@ -202,9 +202,9 @@ export class SubmissionScheduler {
   }
 
   /**
-   * What follows a submission once its lease is free. The status edit is a platform call, and while
-   * the lease is held it is time in which a replica that died would keep its job waiting out the
-   * grace; the submission is recorded, so a takeover would find nothing left to do.
+   * What follows a submission, once its lease is free: the status edit is a platform call, not time
+   * in which a dead replica's lease should bind (the submission is recorded; a successor has nothing
+   * left to do), and a job deleted meanwhile is cleaned up.
    */
   private async afterRelease(id: string): Promise<void> {
     if (this.deletedInFlight.delete(id)) this.hooks.onDeletedInFlight(id);
@@ -354,11 +354,7 @@ export class SubmissionScheduler {
     );
   }
 
-  /**
-   * Records the provider's job on ours; true when this call submitted it. When the job was deleted
-   * while the create was on its way, the provider's copy is deleted at once and nothing is posted.
-   * Unfenced (`fence` undefined), it records only onto the submission `submission` read.
-   */
+  /** Records the provider's job on ours (record-submission.ts); true when this call submitted it. */
   private async recordSubmitted(
     id: string,
     video: Video,
@@ -366,51 +362,12 @@ export class SubmissionScheduler {
     deployment: Deployment,
     submission?: Job,
   ): Promise<boolean> {
-    const { ledger, clock, settings, logger } = this.ctx;
-    const now = clock.now();
-    await ledger.claimVideo(video.id, id);
-    const result = await ledger.transition(
-      id,
-      now,
-      (j) => {
-        if (submission && j.submitStartedAt !== submission.submitStartedAt) return undefined;
-        if (j.state === 'waiting')
-          return {
-            state: video.status === 'in_progress' ? 'rendering' : 'submitted',
-            providerVideoId: video.id,
-            submittedAt: now,
-            progress: video.progress,
-            nextPollAt: now + settings.pollInitialMs,
-            pollIntervalMs: settings.pollInitialMs,
-            notBefore: null,
-          };
-        if (j.state === 'deleted' && !j.providerVideoId) return { providerVideoId: video.id };
-        return undefined;
-      },
-      fence,
-    );
-    const job = result.job;
-    if (job && job.state !== 'deleted' && result.changed) {
-      this.lastServedAt.set(requesterKey(job.requester), now);
-      this.submittedInFlight.set(id, job);
-      return true;
-    }
-    // Recorded already by another (the lease's old holder back, or a replica that adopted it first):
-    // the render holds its slot.
-    if (job?.providerVideoId === video.id && AT_PROVIDER_STATES.includes(job.state)) return false;
-    await ledger.store.releaseSlot(deployment.keys.slots, id);
-    if (job?.state === 'deleted') {
-      logger.info(
-        { jobId: id, videoId: video.id },
-        'deleted while it was being submitted; deleting the render',
-      );
-      await deleteAtProvider(deployment.provider, video.id).catch((error) =>
-        logger.warn({ jobId: id, err: error }, 'could not delete the render yet; cleanup will retry'),
-      );
-      // The rest of the cleanup runs once this step's lease is released.
-      this.deletedInFlight.add(id);
-    }
-    return false;
+    const recorded = await recordSubmission(this.ctx, id, video, { fence, deployment, submission });
+    if (recorded.kind === 'deleted') this.deletedInFlight.add(id);
+    if (recorded.kind !== 'submitted') return false;
+    this.lastServedAt.set(requesterKey(recorded.job.requester), recorded.job.updatedAt);
+    this.submittedInFlight.set(id, recorded.job);
+    return true;
   }
 
   /** Fails a waiting job for good; it holds no slot afterwards. */

@@ -12,12 +12,14 @@
 import { stat } from 'node:fs/promises';
 import { isSoraError } from '../sora/errors.js';
 import type { CoreContext } from './core-context.js';
+import { stillOf } from './delivery-still.js';
 import { deploymentOf } from './deployment-router.js';
 import { HeldLease, untilLapse } from './held-lease.js';
 import type { Job } from './job.js';
 import { LeaseLostError } from './job-ledger.js';
 import { toJobView } from './messages.js';
 import { mentionFor } from './notify-settings.js';
+import { PostGrace } from './post-grace.js';
 import { resultActions } from './replies.js';
 import { type DeliveredVideo, SurfaceError } from './surface.js';
 import { downloadName, downloadVariant, videoDir } from './video-download.js';
@@ -166,7 +168,7 @@ export class VideoDelivery {
   /**
    * Streams the video to DATA_DIR. Undefined when the provider no longer has the video (the job is
    * failed). Also used when a replica resumes a delivery whose files were downloaded by another
-   * replica's DATA_DIR. The still is not fetched here: see `stillOf`.
+   * replica's DATA_DIR. The still is not fetched here: see `stillOf` (delivery-still.ts).
    */
   private async fetchFiles(
     job: Job,
@@ -207,54 +209,6 @@ export class VideoDelivery {
       throw error;
     }
     return { files: { video: video.path, thumbnail: null }, videoBytes: video.bytes };
-  }
-
-  /**
-   * The still, for a surface that asks for it: downloaded once per delivery and recorded on the job
-   * (fenced) before it is handed over, so the playground can serve it and a delete removes it. Only
-   * some surfaces show it, so fetching it with every video was a second download, file and write per
-   * delivery for nothing; a still that cannot be had is null and the video goes out without it.
-   */
-  private stillOf(job: Job, held: HeldLease): () => Promise<string | null> {
-    let still: Promise<string | null> | undefined;
-    return () => {
-      still ??= this.fetchStill(job, held);
-      return still;
-    };
-  }
-
-  private async fetchStill(job: Job, held: HeldLease): Promise<string | null> {
-    const { ledger, clock, settings, logger } = this.ctx;
-    const known = job.files.thumbnail;
-    if (known && (await stat(known).catch(() => undefined))) return known;
-    let path: string;
-    try {
-      const { provider } = deploymentOf(this.ctx, job);
-      const dir = videoDir(settings.dataDir);
-      ({ path } = await downloadVariant(
-        provider,
-        job.providerVideoId!,
-        'thumbnail',
-        dir,
-        downloadName(job.id, held.lease.token),
-      ));
-    } catch (error) {
-      logger.warn({ jobId: job.id, err: error }, 'thumbnail download failed; delivering without it');
-      return null;
-    }
-    const recorded = await ledger.transition(
-      job.id,
-      clock.now(),
-      (j) =>
-        j.state === 'delivering'
-          ? { files: { ...j.files, thumbnail: path } }
-          : // Deleted meanwhile: recorded anyway, so the cleanup removes it.
-            j.state === 'deleted'
-            ? { files: { ...j.files, thumbnail: path }, cleanupDoneAt: null }
-            : undefined,
-      held.fence,
-    );
-    return recorded.job?.state === 'delivering' ? path : null;
   }
 
   /** `downloaded`: the size of the video this attempt downloaded, null when resuming an earlier one. */
@@ -302,7 +256,7 @@ export class VideoDelivery {
         conversation: current.conversation,
         videoPath: current.files.video!,
         videoBytes: uploadedBytes,
-        thumbnail: this.stillOf(current, held),
+        thumbnail: stillOf(this.ctx, current, held),
         message: {
           kind: 'result' as const,
           job: view,
@@ -312,20 +266,11 @@ export class VideoDelivery {
           mention: await mentionFor(this.ctx, current),
         },
       };
-      // Whether every fact the surface reported is recorded (a surface may go on past a failed one).
-      let factsRecorded = true;
-      // The grace starts at the first checkpoint, which a surface makes right before anything becomes
-      // visible: until then a successor would repeat only an upload nobody sees. A surface that could
-      // not find a delivery again has it from the start.
-      let begun = false;
-      const begin = async () => {
-        if (!begun) await held.beginSideEffect();
-        begun = true;
-      };
-      if (!surface.findDelivery) await begin();
-      delivered = await surface.deliverVideo(video, {
-        checkpoint: async (facts) => {
-          factsRecorded = false;
+      const grace = new PostGrace(held, surface.findDelivery !== undefined);
+      await grace.start();
+      delivered = await surface.deliverVideo(
+        video,
+        grace.progress(async (facts) => {
           const recorded = await ledger.transition(
             job.id,
             clock.now(),
@@ -340,13 +285,9 @@ export class VideoDelivery {
               'the video was deleted while it was being posted',
               false,
             );
-          factsRecorded = true;
-          await begin();
-        },
-      });
-      // Posted, and findDelivery would find all of it from the recorded facts: a successor needs no
-      // grace any more should this replica die before it records the delivery.
-      if (factsRecorded && surface.findDelivery) await held.endSideEffect();
+        }),
+      );
+      await grace.posted();
     }
     const refs = [delivered.messageRef, ...delivered.otherRefs];
     for (const ref of refs) await ledger.indexMessage(surface.platform, ref, job.id);

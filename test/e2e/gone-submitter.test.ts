@@ -5,74 +5,38 @@
  * One that had not landed is not sent again until the grace ends. Both stores here count the grace as
  * ten minutes, so whatever happens within the test happens within it.
  */
-import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { submitLease } from '../../src/core/submission-scheduler.js';
-import { type RunningEmulator, startEmulator } from '../../src/sora/emulator/index.js';
+import { startEmulator } from '../../src/sora/emulator/index.js';
 import { EMULATOR_API_KEY } from '../../src/sora/index.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { REDIS_URL } from '../support/core-harness.js';
 import { openFrontDoor, queueJobs } from '../support/front-door.js';
 import { readJournal } from '../support/journal-surface.js';
-import { type ScriptProcess, startScript } from '../support/script-process.js';
+import { ReplicaBed } from '../support/replica-bed.js';
 import { redis, skipWithout } from '../support/services.js';
+import { until } from '../support/until.js';
 
-const SCRIPT = join(import.meta.dirname, '../support/replica-bot.ts');
 const GRACE_MS = String(10 * 60_000);
 
-const children = new Set<ChildProcess>();
-const dirs: string[] = [];
-let emulator: RunningEmulator | undefined;
-let store: RedisStore | undefined;
-
+let bed: ReplicaBed | undefined;
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
-  await store?.close();
-  await emulator?.close();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  await bed?.close();
 });
-
-async function until(check: () => Promise<boolean> | boolean, what: () => string): Promise<void> {
-  const bound = Date.now() + 45_000;
-  while (!(await check())) {
-    if (Date.now() > bound) throw new Error(`never came: ${what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.skipIf(skipWithout(redis))('a replica killed in the middle of a create', () => {
   it('what its create made is adopted within the grace; what it had not sent waits the grace out', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sora-gone-submitter-'));
-    dirs.push(dir);
-    const namespace = `gone-submitter-${process.pid}-${Date.now()}`;
-    const journal = join(dir, 'journal.jsonl');
-    emulator = await startEmulator({ renderMs: 300, apiKey: EMULATOR_API_KEY });
-    const replica = (name: string, holds: Record<string, string>): ScriptProcess => {
-      const started = startScript(SCRIPT, {
-        env: {
-          ...process.env,
-          REDIS_URL,
-          NAMESPACE: namespace,
-          EMULATOR_URL: emulator!.url,
-          JOURNAL: journal,
-          DATA_DIR: join(dir, name),
-          INSTANCE_ID: name,
-          // Only the grace may keep the lease: no TTL runs out within the test.
-          LEASE_MS: GRACE_MS,
-          PRESENCE_GRACE_MS: GRACE_MS,
-          ...holds,
-        },
-        readyLine: /ready/,
-      });
-      children.add(started.child);
-      return started;
-    };
-    store = await RedisStore.open(REDIS_URL, namespace, { presenceGraceMs: Number(GRACE_MS) });
-    const front = openFrontDoor(store, emulator.url, dir, journal);
+    const b = new ReplicaBed('gone-submitter');
+    bed = b;
+    const emulator = await startEmulator({ renderMs: 300, apiKey: EMULATOR_API_KEY });
+    b.emulator = emulator;
+    // Only the grace may keep a lease: no TTL runs out within the test.
+    const replica = (name: string, env: Record<string, string>) =>
+      b.startReplica(name, { LEASE_MS: GRACE_MS, PRESENCE_GRACE_MS: GRACE_MS, ...env });
+    const store = await RedisStore.open(REDIS_URL, b.namespace, { presenceGraceMs: Number(GRACE_MS) });
+    b.store = store;
+    const front = openFrontDoor(store, emulator.url, b.dir, b.journal);
     // Both queued before it starts, so its first pass sends both (a pass ends when its creates do).
     const [landed] = await queueJobs(front, 1, 'a create that landed', () => 'ana');
     const [unsent] = await queueJobs(front, 1, 'a create never sent', () => 'ben');
@@ -81,14 +45,14 @@ describe.skipIf(skipWithout(redis))('a replica killed in the middle of a create'
       HOLD_BEFORE_CREATE: 'a create never sent 0',
     });
     await first.ready;
-    const heldBy = async (id: string) => store!.leaseHolder(submitLease(id));
+    const heldBy = async (id: string) => store.leaseHolder(submitLease(id));
     // Both creates have begun (the lease keeps the grace from then on); one reached the provider.
     await until(
       async () =>
-        emulator!.videos().length === 1 &&
+        emulator.videos().length === 1 &&
         (await heldBy(landed!))?.graceMs === Number(GRACE_MS) &&
         (await heldBy(unsent!))?.graceMs === Number(GRACE_MS),
-      () => `both creates under way: ${emulator!.videos().length} made`,
+      () => `both creates under way: ${emulator.videos().length} made`,
     );
     const before = (await heldBy(landed!))!;
     expect(before).toMatchObject({ owner: 'replica-a', gone: false });
@@ -117,7 +81,7 @@ describe.skipIf(skipWithout(redis))('a replica killed in the middle of a create'
     expect((await front.jobRecord(unsent!))?.state).toBe('waiting');
     expect(emulator.videos()).toHaveLength(1);
     expect(
-      readJournal(journal)
+      readJournal(b.journal)
         .filter((l) => l.type === 'delivery')
         .map((l) => l.jobId),
     ).toEqual([landed]);

@@ -6,52 +6,30 @@
  * the poll must still happen: the front door's wakes reach the replicas through the store's signals.
  * Without them the jobs would sit in the queue until a replica's next idle look (30 s, or never here).
  */
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../src/sora/emulator/index.js';
+import { startEmulator } from '../../src/sora/emulator/index.js';
 import { EMULATOR_API_KEY } from '../../src/sora/index.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { REDIS_URL } from '../support/core-harness.js';
 import { openFrontDoor, queueJobs } from '../support/front-door.js';
 import { readJournal } from '../support/journal-surface.js';
-import { type ScriptProcess, startScript } from '../support/script-process.js';
+import { ReplicaBed } from '../support/replica-bed.js';
 import { redis, skipWithout } from '../support/services.js';
+import { until } from '../support/until.js';
 
-const SCRIPT = join(import.meta.dirname, '../support/replica-bot.ts');
 const JOBS = 4;
 
-const children = new Set<ChildProcess>();
-const dirs: string[] = [];
-let emulator: RunningEmulator | undefined;
-let store: RedisStore | undefined;
-
+let bed: ReplicaBed | undefined;
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
-  await store?.close();
-  await emulator?.close();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  await bed?.close();
 });
-
-/** Waits for `check`; past a bound far above any loaded machine's wait, fails saying what never came. */
-async function until(check: () => Promise<boolean> | boolean, what: () => string): Promise<void> {
-  const bound = Date.now() + 45_000;
-  while (!(await check())) {
-    if (Date.now() > bound) throw new Error(`never came: ${what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.skipIf(skipWithout(redis))('replicas wake each other through the store', () => {
   it('a job queued and a render announced on a process that runs no loops are sent and delivered by the replicas', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sora-replica-wakes-'));
-    dirs.push(dir);
-    const namespace = `replica-wakes-${process.pid}-${Date.now()}`;
-    const journal = join(dir, 'journal.jsonl');
-    emulator = await startEmulator({
+    const b = new ReplicaBed('replica-wakes');
+    bed = b;
+    const emulator = await startEmulator({
       // Long enough that the polls the submissions themselves wake cannot see a render finish.
       renderMs: 5_000,
       apiKey: EMULATOR_API_KEY,
@@ -60,35 +38,22 @@ describe.skipIf(skipWithout(redis))('replicas wake each other through the store'
           ? Readable.from([Buffer.from(`fake ${variant}`)])
           : undefined,
     });
-    const replicas: ScriptProcess[] = ['a', 'b'].map((name) => {
-      const replica = startScript(SCRIPT, {
-        env: {
-          ...process.env,
-          REDIS_URL,
-          NAMESPACE: namespace,
-          EMULATOR_URL: emulator!.url,
-          JOURNAL: journal,
-          DATA_DIR: join(dir, `replica-${name}`),
-          INSTANCE_ID: `replica-${name}`,
-          LEASE_MS: '60000',
-          CLOCK: 'woken-only',
-        },
-        readyLine: /ready/,
-      });
-      children.add(replica.child);
-      return replica;
-    });
+    b.emulator = emulator;
+    const replicas = ['a', 'b'].map((name) =>
+      b.startReplica(`replica-${name}`, { LEASE_MS: '60000', CLOCK: 'woken-only' }),
+    );
     await Promise.all(replicas.map((r) => r.ready));
 
-    store = await RedisStore.open(REDIS_URL, namespace);
-    const front = openFrontDoor(store, emulator.url, dir, journal);
+    const store = await RedisStore.open(REDIS_URL, b.namespace);
+    b.store = store;
+    const front = openFrontDoor(store, emulator.url, b.dir, b.journal);
     const ids = await queueJobs(front, JOBS, 'woken job', (i) => `user${i}`);
     const replicaLogs = () => replicas.map((r) => r.stderr()).join('\n');
 
     // The queue: the front door's wake reached a replica's scheduler, which sent every job once.
     await until(
-      () => emulator!.videos().length === JOBS,
-      () => `sent: ${emulator!.videos().length}`,
+      () => emulator.videos().length === JOBS,
+      () => `sent: ${emulator.videos().length}`,
     );
     await until(
       async () => {
@@ -101,7 +66,7 @@ describe.skipIf(skipWithout(redis))('replicas wake each other through the store'
     // The renders finish; no replica looks on its own. The event lands on the front door, whose wake
     // reaches the replica holding the poller lease; it finds them finished and they are delivered.
     await until(
-      () => emulator!.videos().every((v) => v.status === 'completed'),
+      () => emulator.videos().every((v) => v.status === 'completed'),
       () => 'rendered',
     );
     const rendering = await Promise.all(ids.map((id) => front.jobRecord(id)));
@@ -117,7 +82,7 @@ describe.skipIf(skipWithout(redis))('replicas wake each other through the store'
     );
     const states = await Promise.all(ids.map(async (id) => (await front.jobRecord(id))?.state));
     expect(states).toEqual(ids.map(() => 'delivered'));
-    const posts = readJournal(journal).filter((l) => l.type === 'delivery');
+    const posts = readJournal(b.journal).filter((l) => l.type === 'delivery');
     expect(posts.map((p) => p.jobId).sort()).toEqual([...ids].sort());
     expect(emulator.videos()).toHaveLength(JOBS);
     for (const r of replicas) r.child.kill('SIGTERM');
