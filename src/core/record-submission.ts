@@ -51,9 +51,9 @@ export async function recordSubmission(
   );
   const job = result.job;
   if (job && job.state !== 'deleted' && result.changed) return { kind: 'submitted', job };
-  // Recorded already by another (the lease's old holder back, or a replica that adopted it first):
-  // the render holds its slot.
-  if (job?.providerVideoId === video.id && AT_PROVIDER_STATES.includes(job.state))
+  // Recorded by another (the lease's old holder back, a replica that adopted it first), or, for an
+  // adoption without the lease, a newer submission under way: the slot is the job's own still.
+  if (job && (job.state === 'waiting' || AT_PROVIDER_STATES.includes(job.state)))
     return { kind: 'unchanged' };
   await ledger.store.releaseSlot(deployment.keys.slots, id);
   if (job?.state !== 'deleted') return { kind: 'unchanged' };
