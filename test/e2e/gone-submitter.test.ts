@@ -2,8 +2,8 @@
  * A replica killed in the middle of a create. On Redis its submit lease keeps the presence grace
  * from the create on (the holder may only be reconnecting; a new create then could pay twice), but a
  * create that already landed needs no wait: another replica adopts it while the lease still binds.
- * One that had not landed is not sent again until the grace ends. Both stores here count the grace as
- * ten minutes, so whatever happens within the test happens within it.
+ * One that had not landed is not sent again until the grace ends. Every process here counts the grace
+ * as ten minutes (RedisStore.open's presenceGraceMs), so whatever happens in the test happens within it.
  */
 import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
