@@ -1,7 +1,7 @@
 /**
  * The Redis store's leases: a hash per lease (owner, token, and what presence needs) with a PEXPIRE,
  * and a token counter per name that only grows. Acquire, renew, release, the side effect's start and
- * the holder's look are each one Lua script (redis-scripts.ts), so every read-then-write is atomic
+ * end, and the holder's look are each one Lua script (redis-scripts.ts), so every read-then-write is atomic
  * across replicas. Presence is a pub/sub subscription per owner (RedisStore.declarePresence).
  */
 import { runScript, type ScriptClient } from './redis-script-runner.js';
