@@ -83,8 +83,8 @@ export interface LeaseHolder {
   watched: boolean;
   /**
    * How long the lease still binds once its holder's presence is gone (0: free at the next look). On
-   * Redis, PRESENCE_GRACE_MS from `beginSideEffect` until `endSideEffect`, and for a lease not taken
-   * `repeatable`; otherwise 0. Always 0 on SQLite.
+   * Redis, PRESENCE_GRACE_MS from `beginSideEffect` (from the start for a lease not taken
+   * `repeatable`) until `endSideEffect`; otherwise 0. Always 0 on SQLite.
    */
   graceMs: number;
   /**
