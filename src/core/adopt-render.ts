@@ -53,25 +53,35 @@ export async function lookForInterruptedRender(
   }
 }
 
+/** What a look at a gone submitter's job found: its render, and when the lease's grace ends. */
+export interface GoneSubmitterLook {
+  render?: { job: Job; video: Video; deployment: Deployment };
+  /** LeaseHolder.graceEndsAt: when a new create may start, if nothing landed by then. */
+  graceEndsAt: number | null;
+}
+
 /**
  * The render of a job whose create was under way when its submitter's process ended. On Redis the
  * submit lease then still binds for PRESENCE_GRACE_MS (the holder may only be reconnecting, and a new
  * create before the grace ends could pay twice), but only a new create needs that wait: a create that
  * landed is what the holder would have recorded, so it can be adopted at once, by a compare-and-set on
- * the submission it belongs to. Undefined when the lease's holder is not gone or nothing landed (yet).
+ * the submission it belongs to. Undefined when the lease's holder is not gone; no `render` when
+ * nothing landed (yet).
  */
 export async function renderOfGoneSubmitter(
   ctx: CoreContext,
   jobId: string,
   lease: string,
-): Promise<{ job: Job; video: Video; deployment: Deployment } | undefined> {
-  if (!(await ctx.ledger.store.leaseHolder(lease))?.gone) return undefined;
+): Promise<GoneSubmitterLook | undefined> {
+  const holder = await ctx.ledger.store.leaseHolder(lease);
+  if (!holder?.gone) return undefined;
+  const { graceEndsAt } = holder;
   const job = await ctx.ledger.get(jobId);
-  if (job?.state !== 'waiting' || job.submitStartedAt === null) return undefined;
+  if (job?.state !== 'waiting' || job.submitStartedAt === null) return { graceEndsAt };
   const deployment = ctx.pool.get(job.deployment);
-  if (!deployment) return undefined;
+  if (!deployment) return { graceEndsAt };
   const { video } = await lookForInterruptedRender(ctx, job, deployment.provider);
-  return video ? { job, video, deployment } : undefined;
+  return video ? { render: { job, video, deployment }, graceEndsAt } : { graceEndsAt };
 }
 
 /**

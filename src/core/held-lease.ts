@@ -80,13 +80,27 @@ export class HeldLease {
 /**
  * How long until a lease held by someone else may be free: a little after its expiry, at most its TTL.
  * A holder that declared presence frees it soon after its process dies (Store.declarePresence), which
- * no expiry tells, so such a lease is looked at again within a second.
+ * no expiry tells, so such a lease is looked at again within a second; once its holder is known gone,
+ * right when the grace it still binds for ends.
  */
 export async function untilLapse(store: Store, lease: string): Promise<number> {
   const holder = await store.leaseHolder(lease);
   if (!holder) return 50;
+  if (holder.graceEndsAt !== null) return untilGraceEnds(holder.graceEndsAt, Date.now());
   const lapse = holder.expiresAt === null ? PRESENCE_RECHECK_MS : holder.expiresAt - Date.now() + 50;
   return Math.max(50, holder.watched ? Math.min(lapse, PRESENCE_RECHECK_MS) : lapse);
 }
 
+/**
+ * The wait until a gone holder's grace has ended: a few ms past it (the end is the store's count,
+ * read one round trip ago), never longer than the presence recheck nor shorter than a round trip.
+ */
+export function untilGraceEnds(graceEndsAt: number, now: number): number {
+  return Math.min(
+    PRESENCE_RECHECK_MS,
+    Math.max(GRACE_END_MARGIN_MS, graceEndsAt - now + GRACE_END_MARGIN_MS),
+  );
+}
+
 const PRESENCE_RECHECK_MS = 1_000;
+const GRACE_END_MARGIN_MS = 10;

@@ -17,7 +17,7 @@ import { isSoraError } from '../sora/errors.js';
 import type { Deployment } from '../sora/pool/deployment-pool.js';
 import type { Video } from '../sora/video.js';
 import type { Fence } from '../store/store.js';
-import { lookForInterruptedRender, renderOfGoneSubmitter } from './adopt-render.js';
+import { lookForInterruptedRender } from './adopt-render.js';
 import { CandidateWalk } from './candidate-walk.js';
 import type { CoreContext } from './core-context.js';
 import {
@@ -28,6 +28,7 @@ import {
   releaseSlots,
 } from './deployment-router.js';
 import { fairOrder } from './fair-order.js';
+import { GoneSubmitters } from './gone-submitters.js';
 import { HeldLease } from './held-lease.js';
 import { AT_PROVIDER_STATES, type FailureCode, type Job } from './job.js';
 import { LeaseLostError } from './job-ledger.js';
@@ -38,9 +39,6 @@ import type { QueueInfo } from './status-reporter.js';
 import { afterSubmitError } from './submit-errors.js';
 
 const IDLE_MS = 30_000;
-
-/** How often a job whose submitter died mid-create is looked for at the provider while its lease binds. */
-const LOOK_PAST_GONE_EVERY_MS = 1_000;
 
 /** Slots of jobs that left the provider without releasing them (a replica died) are returned this often. */
 const RECONCILE_EVERY_MS = 15_000;
@@ -67,7 +65,7 @@ export class SubmissionScheduler {
   private readonly deletedInFlight = new Set<string>();
   /** Jobs this replica submitted, reported once their lease is released (trySubmit). */
   private readonly submittedInFlight = new Map<string, Job>();
-  private readonly lookedPastGoneAt = new LruMap<string, number>(1_000);
+  private readonly goneSubmitters: GoneSubmitters;
   private nextReconcileAt = 0;
   private readonly router: DeploymentRouter;
 
@@ -76,6 +74,7 @@ export class SubmissionScheduler {
     private readonly hooks: SchedulerHooks,
   ) {
     this.router = new DeploymentRouter(ctx);
+    this.goneSubmitters = new GoneSubmitters(ctx, submitLease);
   }
 
   /** Jobs waiting at the end of the last pass. */
@@ -115,6 +114,7 @@ export class SubmissionScheduler {
     // room; the slots, windows and pauses are atomic in the store, so parallel submissions (and
     // replicas) never overshoot. A job no deployment can take now (a remix whose source deployment is
     // full) keeps its place and the next one is tried.
+    this.goneSubmitters.beginPass();
     const walk = new CandidateWalk(candidates, (ids) => ledger.getMany(ids));
     await Promise.all(
       Array.from({ length: Math.max(1, settings.submitConcurrency) }, async () => {
@@ -130,6 +130,7 @@ export class SubmissionScheduler {
       }),
     );
     if (pass.wakeMs !== null) nextWake = Math.min(nextWake, pass.wakeMs);
+    nextWake = Math.min(nextWake, this.goneSubmitters.wakeMs() ?? nextWake);
     const stillWaiting = ordered.filter((j) => !submitted.has(j.id));
     this.positions = this.estimate(stillWaiting, pass);
     await this.hooks.onQueueChanged(stillWaiting);
@@ -220,12 +221,8 @@ export class SubmissionScheduler {
    * at again each second while the lease binds: a create sent just before the end may land late.
    */
   private async adoptPastGoneSubmitter(id: string): Promise<Outcome> {
-    const now = this.ctx.clock.now();
-    if (now - (this.lookedPastGoneAt.peek(id) ?? 0) < LOOK_PAST_GONE_EVERY_MS) return 'busy';
-    this.lookedPastGoneAt.set(id, now);
-    const found = await renderOfGoneSubmitter(this.ctx, id, submitLease(id));
+    const found = await this.goneSubmitters.look(id);
     if (!found) return 'busy';
-    this.lookedPastGoneAt.delete(id);
     this.ctx.logger.info(
       { jobId: id, videoId: found.video.id },
       'adopted the provider job of a submission whose replica is gone',

@@ -90,9 +90,9 @@ export class RedisLeases {
       scripts.LEASE_HOLDER,
       [this.k('lease', name)],
       [this.presencePrefix, this.graceMs],
-    )) as [string, string, number, string, string, string] | null;
+    )) as [string, string, number, string, string, string, number] | null;
     if (!reply) return undefined;
-    const [owner, token, ttl, watched, grace, gone] = reply;
+    const [owner, token, ttl, watched, grace, gone, graceLeft] = reply;
     return {
       owner,
       token: Number(token),
@@ -100,6 +100,7 @@ export class RedisLeases {
       watched: watched === '1',
       graceMs: Number(grace),
       gone: gone === '1',
+      graceEndsAt: gone === '1' && graceLeft >= 0 ? Date.now() + graceLeft : null,
     };
   }
 

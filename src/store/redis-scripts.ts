@@ -107,19 +107,22 @@ return {1, token}
 
 /**
  * KEYS: lease. ARGV: presence channel prefix, grace ms (unless the lease records its own). Returns
- * false (free, lapsed, or its holder gone for the grace) or {owner, token, pttl, watched, grace, gone}
- * (`gone` = '1': its holder's presence has ended and the lease binds only for the rest of the grace).
+ * false (free, lapsed, or its holder gone for the grace) or {owner, token, pttl, watched, grace, gone,
+ * grace_left} (`gone` = '1': its holder's presence has ended and the lease binds only for the rest of
+ * the grace; `grace_left`: the ms of it left, by Redis's clock, or -1 while no acquire has started it).
  */
 export const LEASE_HOLDER = `${PRESENCE}
 local h = redis.call('HMGET', KEYS[1], 'owner', 'token', 'watched', 'gone_at', 'grace')
 if not h[1] or not h[2] then return false end
 local gone = '0'
+local left = -1
 if h[3] == '1' and absent(h[1], ARGV[1]) then
   local grace = tonumber(h[5] or ARGV[2])
-  if grace == 0 or (h[4] and now_ms() - tonumber(h[4]) >= grace) then return false end
+  if h[4] then left = grace - (now_ms() - tonumber(h[4])) end
+  if grace == 0 or (h[4] and left <= 0) then return false end
   gone = '1'
 end
-return {h[1], h[2], redis.call('PTTL', KEYS[1]), h[3] or '0', h[5] or ARGV[2], gone}
+return {h[1], h[2], redis.call('PTTL', KEYS[1]), h[3] or '0', h[5] or ARGV[2], gone, left}
 `;
 
 /**

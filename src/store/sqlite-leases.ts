@@ -69,6 +69,7 @@ export class SqliteLeases {
       watched: ProcessPresence.status(this.file, row.owner) === 'alive',
       graceMs: 0,
       gone: false,
+      graceEndsAt: null,
     };
   }
 

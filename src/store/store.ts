@@ -94,6 +94,13 @@ export interface LeaseHolder {
    * start. Always false on SQLite, where such a lease is free at once.
    */
   gone: boolean;
+  /**
+   * Epoch ms (this process's clock, from the store's count of what is left) at which a gone holder's
+   * grace ends and the lease is free: a waiting replica looks again right then, not at its next
+   * round. Null when the holder is not gone, or no acquire has found it gone yet (the first one
+   * starts the grace).
+   */
+  graceEndsAt: number | null;
 }
 
 export type WindowResult = { ok: true } | { ok: false; retryInMs: number };

@@ -20,15 +20,15 @@ import { until } from '../support/until.js';
 
 const GRACE_MS = String(10 * 60_000);
 
-let bed: ReplicaBed | undefined;
+const beds: ReplicaBed[] = [];
 afterAll(async () => {
-  await bed?.close();
+  for (const bed of beds) await bed.close();
 });
 
 describe.skipIf(skipWithout(redis))('a replica killed in the middle of a create', () => {
   it('what its create made is adopted within the grace; what it had not sent waits the grace out', async () => {
     const b = new ReplicaBed('gone-submitter');
-    bed = b;
+    beds.push(b);
     const emulator = await startEmulator({ renderMs: 300, apiKey: EMULATOR_API_KEY });
     b.emulator = emulator;
     // Only the grace may keep a lease: no TTL runs out within the test.
@@ -85,6 +85,46 @@ describe.skipIf(skipWithout(redis))('a replica killed in the middle of a create'
         .filter((l) => l.type === 'delivery')
         .map((l) => l.jobId),
     ).toEqual([landed]);
+    second.child.kill('SIGTERM');
+  }, 120_000);
+
+  it('a create it never sent goes out once the grace has ended, exactly once', async () => {
+    const b = new ReplicaBed('gone-submitter-end');
+    beds.push(b);
+    const emulator = await startEmulator({ renderMs: 300, apiKey: EMULATOR_API_KEY });
+    b.emulator = emulator;
+    // A grace short enough to wait out; still no lease TTL runs out within the test.
+    const grace = '2000';
+    const replica = (name: string, env: Record<string, string>) =>
+      b.startReplica(name, { LEASE_MS: GRACE_MS, PRESENCE_GRACE_MS: grace, ...env });
+    const store = await RedisStore.open(REDIS_URL, b.namespace, { presenceGraceMs: Number(grace) });
+    b.store = store;
+    const front = openFrontDoor(store, emulator.url, b.dir, b.journal);
+    const [unsent] = await queueJobs(front, 1, 'a create never sent', () => 'ana');
+    const first = replica('replica-a', { HOLD_BEFORE_CREATE: 'a create never sent 0' });
+    await first.ready;
+    await until(
+      async () => (await store.leaseHolder(submitLease(unsent!)))?.graceMs === Number(grace),
+      () => 'its create under way',
+    );
+    const exited = once(first.child, 'exit');
+    first.child.kill('SIGKILL');
+    await exited;
+    const second = replica('replica-b', {});
+    await second.ready;
+    // replica-b's queue pass finds the lease's holder gone (its grace starts then) and comes back when
+    // the grace ends: the job goes out then, with the same key, and nothing else was made.
+    await until(
+      async () => (await front.jobRecord(unsent!))?.state === 'delivered',
+      () => `delivered; replica-b said:\n${second.stderr()}`,
+    );
+    expect(emulator.videos()).toHaveLength(1);
+    expect((await front.jobRecord(unsent!))?.providerVideoId).toBe(emulator.videos()[0]!.id);
+    expect(
+      readJournal(b.journal)
+        .filter((l) => l.type === 'delivery')
+        .map((l) => l.jobId),
+    ).toEqual([unsent]);
     second.child.kill('SIGTERM');
   }, 120_000);
 });

@@ -305,10 +305,22 @@ describe.each(factories.filter(([name]) => name !== 'redis' || withRedis))(
       expect(await b.beginSideEffect(downloading)).toBe(false);
       expect(await a.beginSideEffect(taken)).toBe(true);
       if (name === 'redis') {
+        // Gone, but no acquire has started its grace yet: nobody can say when it ends.
+        expect(await b.leaseHolder('S')).toMatchObject({ gone: true, graceEndsAt: null });
         // The one that began a post keeps the grace: its holder may only have lost its connection.
+        const lookedAt = Date.now();
         expect(await a.acquireLease('S', 'other', 60_000)).toBeUndefined();
         // Still bound, and known to be a gone holder's (what its post left may be looked at).
-        expect(await b.leaseHolder('S')).toMatchObject({ token: posting.token, gone: true });
+        const bound = (await b.leaseHolder('S'))!;
+        expect(bound).toMatchObject({ token: posting.token, gone: true });
+        expect(bound.graceEndsAt).toBeGreaterThan(Date.now());
+        expect(bound.graceEndsAt).toBeLessThanOrEqual(Date.now() + PRESENCE_GRACE_MS);
+        expect(bound.graceEndsAt).toBeGreaterThanOrEqual(lookedAt + PRESENCE_GRACE_MS - 50);
+        // Free when it says: one acquire right after the end takes it.
+        await sleep(bound.graceEndsAt! - Date.now() + 20);
+        const atEnd = (await a.acquireLease('S', 'other', 60_000))!;
+        expect(atEnd.token).toBeGreaterThan(posting.token);
+        await a.releaseLease(atEnd);
       }
       const after = (await acquireWhenFree(a, 'S', 'other'))!;
       expect(after.token).toBeGreaterThan(posting.token);

@@ -1,0 +1,63 @@
+/**
+ * Jobs whose submit lease is held by a replica that is gone (its process ended in the middle of a
+ * create). While the lease's grace lasts, each is looked for at the provider once a second: a create
+ * that landed is adopted at once (adopt-render.ts). A create that never landed may only be sent again
+ * once the grace ends, so the queue's next pass comes right then rather than at its next round.
+ */
+import { type GoneSubmitterLook, renderOfGoneSubmitter } from './adopt-render.js';
+import type { CoreContext } from './core-context.js';
+import { untilGraceEnds } from './held-lease.js';
+import { LruMap } from './lru-map.js';
+
+/** How often a job whose submitter died mid-create is looked for at the provider while its lease binds. */
+const LOOK_EVERY_MS = 1_000;
+
+export class GoneSubmitters {
+  private readonly lookedAt = new LruMap<string, number>(1_000);
+  /** When the grace of each such job's lease ends (LeaseHolder.graceEndsAt), from its last look. */
+  private readonly graceEndsAt = new LruMap<string, number>(1_000);
+  /** The soonest grace end met in the current queue pass. */
+  private soonest = Number.POSITIVE_INFINITY;
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly leaseOf: (jobId: string) => string,
+  ) {}
+
+  /** A queue pass starts: grace ends met in earlier passes are not this one's to wait for. */
+  beginPass(): void {
+    this.soonest = Number.POSITIVE_INFINITY;
+  }
+
+  /** How long until the soonest grace end met in this pass (then a new create may go); null if none. */
+  wakeMs(): number | null {
+    return this.soonest === Number.POSITIVE_INFINITY ? null : untilGraceEnds(this.soonest, Date.now());
+  }
+
+  /**
+   * The render a gone submitter's create left at the provider, claimed for job `id`; undefined when
+   * its holder is not gone, nothing landed yet, or the job was looked at less than a second ago.
+   */
+  async look(id: string): Promise<GoneSubmitterLook['render']> {
+    const now = this.ctx.clock.now();
+    if (now - (this.lookedAt.peek(id) ?? 0) < LOOK_EVERY_MS) {
+      this.note(this.graceEndsAt.peek(id) ?? null);
+      return undefined;
+    }
+    this.lookedAt.set(id, now);
+    const look = await renderOfGoneSubmitter(this.ctx, id, this.leaseOf(id));
+    if (look?.render) {
+      this.lookedAt.delete(id);
+      this.graceEndsAt.delete(id);
+      return look.render;
+    }
+    if (look?.graceEndsAt) this.graceEndsAt.set(id, look.graceEndsAt);
+    else this.graceEndsAt.delete(id);
+    this.note(look?.graceEndsAt ?? null);
+    return undefined;
+  }
+
+  private note(graceEndsAt: number | null): void {
+    if (graceEndsAt !== null && graceEndsAt > Date.now()) this.soonest = Math.min(this.soonest, graceEndsAt);
+  }
+}
