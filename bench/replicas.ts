@@ -32,6 +32,8 @@ import { fastCoreSettings } from '../test/support/fast-core-settings.js';
 import { JournalSurface, readJournal } from '../test/support/journal-surface.js';
 import { startScript } from '../test/support/script-process.js';
 
+/** Every video's and still's body: one buffer, so filling 64 KB per download is not the harness's work. */
+const CONTENT = Buffer.alloc(64 * 1024, 1);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SCRIPT = join(import.meta.dirname, '../test/support/replica-bot.ts');
 const JOBS = Number(process.argv[2] ?? 1000);
@@ -70,6 +72,11 @@ interface PassResult {
   resumedJobs: number;
   /** The jobs caught in a create: had it reached the provider, and when the job moved again. */
   createsCaught: { landed: boolean; movedAfterMs: number | null }[];
+  /**
+   * Every lease caught in a create or a post, after the kill: when a look started its grace (null
+   * if none did: the job moved on first), and when it was free or another replica's.
+   */
+  gracesCaught: { step: 'submit' | 'deliver'; startedAfterMs: number | null; takenAfterMs: number | null }[];
   resumeMaxMs: number | null;
   /** CPU seconds the replica processes used during the pass (Linux /proc; null elsewhere). */
   replicaCpuS: number | null;
@@ -143,9 +150,7 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
     apiKey: EMULATOR_API_KEY,
     maxRunning: 100_000,
     contentOverride: (_id, variant) =>
-      variant === 'video' || variant === 'thumbnail'
-        ? Readable.from([Buffer.alloc(64 * 1024, 1)])
-        : undefined,
+      variant === 'video' || variant === 'thumbnail' ? Readable.from([CONTENT]) : undefined,
   });
   const replicas = Array.from({ length: replicaCount }, (_, i) =>
     startScript(SCRIPT, {
@@ -205,6 +210,8 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
   let inSideEffect = { create: 0, post: 0 };
   /** The killed replica's jobs caught in a create: whether the create had reached the emulator. */
   const inCreate = new Map<string, boolean>();
+  /** The leases caught in a side effect: when their grace started and when they were free. */
+  const graces = new Map<string, { step: 'submit' | 'deliver'; startedAt?: number; takenAt?: number }>();
   const orphaned = new Map<string, { state: Job['state']; updatedAt: number }>();
   if (killOne) {
     while (posts().length < JOBS * 0.3) await sleep(50);
@@ -243,14 +250,22 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
     // A create that reached the emulator before the kill can be adopted at once; one that had not
     // waits out the grace (a new create before it ends could pay twice).
     const made = new Set(emulator.videos().map((v) => v.prompt));
-    for (const { job, step } of inGrace)
+    for (const { job, step } of inGrace) {
       if (step === 'submit') inCreate.set(job.id, made.has(job.request.prompt));
+      graces.set(`${step}:${job.id}`, { step });
+    }
     for (const job of await front.activeJobs())
       if (held.has(job.id) || (pollerHeld && (job.state === 'rendering' || job.state === 'submitted')))
         orphaned.set(job.id, { state: job.state, updatedAt: job.updatedAt });
   }
   const resumedAt = new Map<string, number>();
   for (;;) {
+    for (const [lease, grace] of graces) {
+      if (grace.takenAt) continue;
+      const holder = await store.leaseHolder(lease);
+      if (holder?.owner !== 'replica-0') grace.takenAt = Date.now();
+      else if (!grace.startedAt && holder?.graceEndsAt) grace.startedAt = holder.graceEndsAt - holder.graceMs;
+    }
     const active = await front.activeJobs();
     for (const [id, before] of orphaned) {
       if (resumedAt.has(id)) continue;
@@ -294,6 +309,11 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
     killedInSideEffect: inSideEffect,
     resumedJobs: resumedAt.size,
     resumeMaxMs: resumes.length > 0 ? Math.max(...resumes) : null,
+    gracesCaught: [...graces.values()].map((g) => ({
+      step: g.step,
+      startedAfterMs: g.startedAt ? g.startedAt - killedAt : null,
+      takenAfterMs: g.takenAt ? g.takenAt - killedAt : null,
+    })),
     createsCaught: [...inCreate].map(([id, landed]) => ({
       landed,
       movedAfterMs: resumedAt.has(id) ? resumedAt.get(id)! - killedAt : null,
@@ -399,6 +419,15 @@ async function main(): Promise<void> {
             )
             .join(', '),
     ],
+    [
+      'caught in a create or a post: grace started / lease free after',
+      '-',
+      three.gracesCaught.length === 0
+        ? 'none'
+        : three.gracesCaught
+            .map((g) => `${g.step} ${seconds(g.startedAfterMs)} / ${seconds(g.takenAfterMs)}`)
+            .join(', '),
+    ],
   ];
   console.log(
     `Replicas on one Redis: ${JOBS} jobs, ${RENDER_MS} ms renders (load ${loadBefore} -> ${loadAfter})\n`,
@@ -407,6 +436,11 @@ async function main(): Promise<void> {
   console.log(`| measure | 1 replica | 3 replicas, ${killNote} |`);
   console.log('|---|---|---|');
   for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
+}
+
+/** A time after the kill, or "-" when it never came. */
+function seconds(ms: number | null): string {
+  return ms === null ? '-' : `${(ms / 1000).toFixed(2)} s`;
 }
 
 main().then(
