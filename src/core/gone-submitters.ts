@@ -2,15 +2,21 @@
  * Jobs whose submit lease is held by a replica that is gone (its process ended in the middle of a
  * create). While the lease's grace lasts, each is looked for at the provider once a second: a create
  * that landed is adopted at once (adopt-render.ts). A create that never landed may only be sent again
- * once the grace ends, so the queue's next pass comes right then rather than at its next round.
+ * once the grace ends, so the queue's next pass comes right then rather than at its next round. Such
+ * jobs are found among the queue's creates under way for a while (`stalled`), looked at even when
+ * the pass has no room.
  */
 import { type GoneSubmitterLook, renderOfGoneSubmitter } from './adopt-render.js';
 import type { CoreContext } from './core-context.js';
 import { untilGraceEnds } from './held-lease.js';
+import type { Job } from './job.js';
 import { LruMap } from './lru-map.js';
 
 /** How often a job whose submitter died mid-create is looked for at the provider while its lease binds. */
 const LOOK_EVERY_MS = 1_000;
+
+/** A create under way this long may be a dead replica's (a live one's answer comes sooner). */
+const STALLED_CREATE_MS = 1_000;
 
 export class GoneSubmitters {
   private readonly lookedAt = new LruMap<string, number>(1_000);
@@ -27,6 +33,31 @@ export class GoneSubmitters {
   /** A queue pass starts: grace ends met in earlier passes are not this one's to wait for. */
   beginPass(): void {
     this.soonest = Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * The queue's jobs whose create has been under way a while, and those of them due for a look now.
+   * They are looked at whether or not the pass has room: each holds its slot already, and a render a
+   * dead replica left is adopted (or, once the grace ends, made again in that slot) now, not when
+   * another slot frees (with a full quota, a whole render later).
+   */
+  stalled(candidates: Job[], now: number): { stalled: Set<Job>; due: Job[] } {
+    const stalled = new Set(
+      candidates.filter(
+        (job) => job.submitStartedAt !== null && now - job.submitStartedAt >= STALLED_CREATE_MS,
+      ),
+    );
+    return { stalled, due: [...stalled].filter((job) => this.due(job.id, now)) };
+  }
+
+  /** Due for a look (one a second), or its holder's grace has ended and the create may go again. */
+  private due(id: string, now: number): boolean {
+    const graceEndsAt = this.graceEndsAt.peek(id);
+    if (graceEndsAt !== undefined && graceEndsAt <= Date.now()) {
+      this.graceEndsAt.delete(id); // once: the lease is free now, and the next pass's look says more
+      return true;
+    }
+    return now - (this.lookedAt.peek(id) ?? 0) >= LOOK_EVERY_MS;
   }
 
   /** How long until the soonest grace end met in this pass (then a new create may go); null if none. */

@@ -20,19 +20,14 @@ import type { Fence } from '../store/store.js';
 import { lookForInterruptedRender } from './adopt-render.js';
 import { CandidateWalk } from './candidate-walk.js';
 import type { CoreContext } from './core-context.js';
-import {
-  ALL_OUT_LINE,
-  DeploymentRouter,
-  deploymentOf,
-  type RoutingPass,
-  releaseSlots,
-} from './deployment-router.js';
+import { DeploymentRouter, deploymentOf, type RoutingPass, releaseSlots } from './deployment-router.js';
 import { fairOrder } from './fair-order.js';
 import { GoneSubmitters } from './gone-submitters.js';
 import { HeldLease } from './held-lease.js';
 import { AT_PROVIDER_STATES, type FailureCode, type Job } from './job.js';
 import { LeaseLostError } from './job-ledger.js';
 import { LruMap } from './lru-map.js';
+import { QueueEstimates } from './queue-estimates.js';
 import { recordSubmission } from './record-submission.js';
 import { requesterKey } from './requester.js';
 import type { QueueInfo } from './status-reporter.js';
@@ -60,8 +55,7 @@ type Outcome = 'submitted' | 'busy' | 'skipped' | 'wait' | 'retry' | 'failed';
 export class SubmissionScheduler {
   /** Per requester; bounded, since the people of every workspace pass through here over time. */
   private readonly lastServedAt = new LruMap<string, number>(10_000);
-  private positions = new Map<string, QueueInfo>();
-  private renderDurations: number[] = [];
+  private readonly estimates: QueueEstimates;
   private readonly deletedInFlight = new Set<string>();
   /** Jobs this replica submitted, reported once their lease is released (trySubmit). */
   private readonly submittedInFlight = new Map<string, Job>();
@@ -75,20 +69,21 @@ export class SubmissionScheduler {
   ) {
     this.router = new DeploymentRouter(ctx);
     this.goneSubmitters = new GoneSubmitters(ctx, submitLease);
+    this.estimates = new QueueEstimates(ctx);
   }
 
   /** Jobs waiting at the end of the last pass. */
   waitingCount(): number {
-    return this.positions.size;
+    return this.estimates.count;
   }
 
   queueInfo(jobId: string): QueueInfo | undefined {
-    return this.positions.get(jobId);
+    return this.estimates.of(jobId);
   }
 
   /** Feeds the queue's time estimates with how long real renders took. */
   recordRenderDuration(ms: number): void {
-    this.renderDurations = [...this.renderDurations.slice(-19), ms];
+    this.estimates.recordRenderDuration(ms);
   }
 
   /** One pass: submit what the caps allow; returns how long to sleep. */
@@ -115,16 +110,30 @@ export class SubmissionScheduler {
     // replicas) never overshoot. A job no deployment can take now (a remix whose source deployment is
     // full) keeps its place and the next one is tried.
     this.goneSubmitters.beginPass();
-    const walk = new CandidateWalk(candidates, (ids) => ledger.getMany(ids));
+    const tally = (job: Job, outcome: Outcome) => {
+      if (outcome === 'submitted') submitted.add(job.id);
+      else if (outcome === 'retry' || outcome === 'busy') nextWake = Math.min(nextWake, 1_000);
+    };
+    const workers = Math.max(1, settings.submitConcurrency);
+    // Creates under way for a while first, room or not (GoneSubmitters.stalled).
+    const { stalled, due } = this.goneSubmitters.stalled(candidates, now);
     await Promise.all(
-      Array.from({ length: Math.max(1, settings.submitConcurrency) }, async () => {
+      Array.from({ length: Math.min(workers, due.length) }, async () => {
+        for (let job = due.shift(); job; job = due.shift()) tally(job, await this.trySubmit(job, pass));
+      }),
+    );
+    const walk = new CandidateWalk(
+      candidates.filter((job) => !stalled.has(job)),
+      (ids) => ledger.getMany(ids),
+    );
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
         while (pass.hasRoom()) {
           const job = await walk.take();
           if (!job) break;
           pass.dispatch(job.id);
           const outcome = await this.trySubmit(job, pass).finally(() => pass.settle(job.id));
-          if (outcome === 'submitted') submitted.add(job.id);
-          else if (outcome === 'retry' || outcome === 'busy') nextWake = Math.min(nextWake, 1_000);
+          tally(job, outcome);
           if (outcome === 'busy' || outcome === 'skipped') walk.contended();
         }
       }),
@@ -132,7 +141,7 @@ export class SubmissionScheduler {
     if (pass.wakeMs !== null) nextWake = Math.min(nextWake, pass.wakeMs);
     nextWake = Math.min(nextWake, this.goneSubmitters.wakeMs() ?? nextWake);
     const stillWaiting = ordered.filter((j) => !submitted.has(j.id));
-    this.positions = this.estimate(stillWaiting, pass);
+    this.estimates.update(stillWaiting, pass);
     await this.hooks.onQueueChanged(stillWaiting);
     return nextWake;
   }
@@ -155,26 +164,6 @@ export class SubmissionScheduler {
             (await ledger.store.leaseHolder(submitLease(id))) !== undefined);
         if (!holds) await ledger.store.releaseSlot(d.keys.slots, id);
       }
-  }
-
-  private estimate(waiting: Job[], pass: RoutingPass): Map<string, QueueInfo> {
-    const { running, maxConcurrent, rpm } = pass.totals();
-    const renderMs =
-      this.renderDurations.length > 0
-        ? this.renderDurations.reduce((a, b) => a + b, 0) / this.renderDurations.length
-        : this.ctx.settings.estimatedRenderMs;
-    const windowMinutes = this.ctx.pool.windowMs;
-    // Every deployment out: one plain line instead of an estimate nobody can keep.
-    const held = pass.allOut ? { held: ALL_OUT_LINE } : {};
-    const positions = new Map<string, QueueInfo>();
-    waiting.forEach((job, index) => {
-      // Jobs ahead of this one, plus those running, share `maxConcurrent` slots of one render each.
-      const slotsAhead = Math.max(0, index + running - maxConcurrent + 1);
-      const byConcurrency = Math.ceil(slotsAhead / maxConcurrent) * renderMs;
-      const byRate = rpm > 0 ? Math.floor(index / rpm) * windowMinutes : 0;
-      positions.set(job.id, { position: index + 1, etaMs: Math.max(byConcurrency, byRate), ...held });
-    });
-    return positions;
   }
 
   private async trySubmit(job: Job, pass: RoutingPass): Promise<Outcome> {

@@ -127,4 +127,50 @@ describe.skipIf(skipWithout(redis))('a replica killed in the middle of a create'
     ).toEqual([unsent]);
     second.child.kill('SIGTERM');
   }, 120_000);
+
+  it('with every slot held by its creates, the render it left is still adopted and the queue goes on', async () => {
+    const b = new ReplicaBed('gone-submitter-full');
+    beds.push(b);
+    const emulator = await startEmulator({ renderMs: 300, apiKey: EMULATOR_API_KEY });
+    b.emulator = emulator;
+    // One slot for the cluster: the dead replica's create holds it, and nothing else may start.
+    const replica = (name: string, env: Record<string, string>) =>
+      b.startReplica(name, { LEASE_MS: GRACE_MS, PRESENCE_GRACE_MS: GRACE_MS, MAX_CONCURRENT: '1', ...env });
+    const store = await RedisStore.open(REDIS_URL, b.namespace, { presenceGraceMs: Number(GRACE_MS) });
+    b.store = store;
+    const front = openFrontDoor(store, emulator.url, b.dir, b.journal);
+    const [landed] = await queueJobs(front, 1, 'a create that landed', () => 'ana');
+    const [next] = await queueJobs(front, 1, 'the next in line', () => 'ben');
+    const first = replica('replica-a', { HOLD_AFTER_CREATE: 'a create that landed 0' });
+    await first.ready;
+    await until(
+      async () =>
+        emulator.videos().length === 1 &&
+        (await store.leaseHolder(submitLease(landed!)))?.graceMs === Number(GRACE_MS),
+      () => `its create landed: ${emulator.videos().length} made`,
+    );
+    const exited = once(first.child, 'exit');
+    first.child.kill('SIGKILL');
+    await exited;
+    const second = replica('replica-b', {});
+    await second.ready;
+    // The queue has no room (the one slot is the landed job's), yet the landed render is adopted
+    // within the grace, and once it is delivered the next job takes the slot.
+    let states: (string | undefined)[] = [];
+    await until(
+      async () => {
+        states = [(await front.jobRecord(landed!))?.state, (await front.jobRecord(next!))?.state];
+        return states.every((state) => state === 'delivered');
+      },
+      () => `both delivered (${states.join(', ')}); replica-b said:\n${second.stderr()}`,
+    );
+    expect((await front.jobRecord(landed!))?.providerVideoId).toBe(emulator.videos()[0]!.id);
+    expect(emulator.videos()).toHaveLength(2);
+    expect(
+      readJournal(b.journal)
+        .filter((l) => l.type === 'delivery')
+        .map((l) => l.jobId),
+    ).toEqual([landed, next]);
+    second.child.kill('SIGTERM');
+  }, 120_000);
 });
