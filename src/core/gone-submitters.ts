@@ -6,8 +6,7 @@
  * jobs are found among the queue's creates under way for a while (`stalled`), looked at even when
  * the pass has no room.
  */
-import { type GoneSubmitterLook, renderOfGoneSubmitter } from './adopt-render.js';
-import type { CoreContext } from './core-context.js';
+import type { GoneSubmitterLook } from './adopt-render.js';
 import { untilGraceEnds } from './held-lease.js';
 import type { Job } from './job.js';
 import { LruMap } from './lru-map.js';
@@ -24,15 +23,22 @@ export class GoneSubmitters {
   private readonly graceEndsAt = new LruMap<string, number>(1_000);
   /** The soonest grace end met in the current queue pass. */
   private soonest = Number.POSITIVE_INFINITY;
+  /** How long until the soonest look due at a create under way this pass passed over (ms). */
+  private nextLookMs = Number.POSITIVE_INFINITY;
 
+  /**
+   * `lookAt`: renderOfGoneSubmitter for a job (adopt-render.ts). `realNow`: epoch ms, the clock leases
+   * and their graces are counted in.
+   */
   constructor(
-    private readonly ctx: CoreContext,
-    private readonly leaseOf: (jobId: string) => string,
+    private readonly lookAt: (jobId: string) => Promise<GoneSubmitterLook | undefined>,
+    private readonly realNow: () => number = Date.now,
   ) {}
 
   /** A queue pass starts: grace ends met in earlier passes are not this one's to wait for. */
   beginPass(): void {
     this.soonest = Number.POSITIVE_INFINITY;
+    this.nextLookMs = Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -47,22 +53,40 @@ export class GoneSubmitters {
         (job) => job.submitStartedAt !== null && now - job.submitStartedAt >= STALLED_CREATE_MS,
       ),
     );
-    return { stalled, due: [...stalled].filter((job) => this.due(job.id, now)) };
+    const due: Job[] = [];
+    for (const job of stalled) {
+      if (this.due(job.id)) due.push(job);
+      else {
+        // Passed over this time: the pass after comes when its look is due, or its grace ends.
+        const lookedAt = this.lookedAt.peek(job.id) ?? 0;
+        this.nextLookMs = Math.min(this.nextLookMs, LOOK_EVERY_MS - (this.realNow() - lookedAt));
+        this.note(this.graceEndsAt.peek(job.id) ?? null);
+      }
+    }
+    return { stalled, due };
   }
 
   /** Due for a look (one a second), or its holder's grace has ended and the create may go again. */
-  private due(id: string, now: number): boolean {
+  private due(id: string): boolean {
+    const now = this.realNow();
     const graceEndsAt = this.graceEndsAt.peek(id);
-    if (graceEndsAt !== undefined && graceEndsAt <= Date.now()) {
+    if (graceEndsAt !== undefined && graceEndsAt <= now) {
       this.graceEndsAt.delete(id); // once: the lease is free now, and the next pass's look says more
       return true;
     }
     return now - (this.lookedAt.peek(id) ?? 0) >= LOOK_EVERY_MS;
   }
 
-  /** How long until the soonest grace end met in this pass (then a new create may go); null if none. */
+  /**
+   * How long until the next pass should look again: the soonest grace end met in this pass (then a
+   * new create may go), or the soonest look due at a create it passed over; null if none.
+   */
   wakeMs(): number | null {
-    return this.soonest === Number.POSITIVE_INFINITY ? null : untilGraceEnds(this.soonest, Date.now());
+    const graceEnd =
+      this.soonest === Number.POSITIVE_INFINITY ? null : untilGraceEnds(this.soonest, this.realNow());
+    const look = this.nextLookMs === Number.POSITIVE_INFINITY ? null : Math.max(1, this.nextLookMs);
+    if (graceEnd === null || look === null) return graceEnd ?? look;
+    return Math.min(graceEnd, look);
   }
 
   /**
@@ -70,13 +94,13 @@ export class GoneSubmitters {
    * its holder is not gone, nothing landed yet, or the job was looked at less than a second ago.
    */
   async look(id: string): Promise<GoneSubmitterLook['render']> {
-    const now = this.ctx.clock.now();
+    const now = this.realNow();
     if (now - (this.lookedAt.peek(id) ?? 0) < LOOK_EVERY_MS) {
       this.note(this.graceEndsAt.peek(id) ?? null);
       return undefined;
     }
     this.lookedAt.set(id, now);
-    const look = await renderOfGoneSubmitter(this.ctx, id, this.leaseOf(id));
+    const look = await this.lookAt(id);
     if (look?.render) {
       this.lookedAt.delete(id);
       this.graceEndsAt.delete(id);
@@ -89,6 +113,7 @@ export class GoneSubmitters {
   }
 
   private note(graceEndsAt: number | null): void {
-    if (graceEndsAt !== null && graceEndsAt > Date.now()) this.soonest = Math.min(this.soonest, graceEndsAt);
+    if (graceEndsAt !== null && graceEndsAt > this.realNow())
+      this.soonest = Math.min(this.soonest, graceEndsAt);
   }
 }

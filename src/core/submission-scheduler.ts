@@ -17,7 +17,7 @@ import { isSoraError } from '../sora/errors.js';
 import type { Deployment } from '../sora/pool/deployment-pool.js';
 import type { Video } from '../sora/video.js';
 import type { Fence } from '../store/store.js';
-import { lookForInterruptedRender } from './adopt-render.js';
+import { lookForInterruptedRender, renderOfGoneSubmitter } from './adopt-render.js';
 import { CandidateWalk } from './candidate-walk.js';
 import type { CoreContext } from './core-context.js';
 import { DeploymentRouter, deploymentOf, type RoutingPass, releaseSlots } from './deployment-router.js';
@@ -68,7 +68,7 @@ export class SubmissionScheduler {
     private readonly hooks: SchedulerHooks,
   ) {
     this.router = new DeploymentRouter(ctx);
-    this.goneSubmitters = new GoneSubmitters(ctx, submitLease);
+    this.goneSubmitters = new GoneSubmitters((id) => renderOfGoneSubmitter(ctx, id, submitLease(id)));
     this.estimates = new QueueEstimates(ctx);
   }
 
