@@ -14,8 +14,11 @@ import { LruMap } from './lru-map.js';
 /** How often a job whose submitter died mid-create is looked for at the provider while its lease binds. */
 const LOOK_EVERY_MS = 1_000;
 
-/** A create under way this long may be a dead replica's (a live one's answer comes sooner). */
-const STALLED_CREATE_MS = 1_000;
+/**
+ * A create under way this long may be a dead replica's. A live one's is looked at too (its lease holds;
+ * two store calls at most once a second), so this only spares the creates that answer at once.
+ */
+const STALLED_CREATE_MS = 250;
 
 export class GoneSubmitters {
   private readonly lookedAt = new LruMap<string, number>(1_000);

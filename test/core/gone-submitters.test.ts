@@ -24,7 +24,7 @@ function goneUntil(graceEndsAt: number) {
 }
 
 describe('GoneSubmitters', () => {
-  it('takes only creates under way for a second or more, and looks at each at most once a second', async () => {
+  it('takes only creates under way for a quarter second or more, and looks at each at most once a second', async () => {
     let now = 10_000;
     const store = goneUntil(now + 3_000);
     const gone = new GoneSubmitters(store.lookAt, () => now);
