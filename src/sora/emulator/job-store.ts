@@ -16,10 +16,6 @@ export type ListOrder = 'asc' | 'desc';
  */
 export class JobStore {
   private readonly jobs = new Map<string, JobRecord>();
-  /** Each owner's jobs in creation order, so a list or a create does not sort every job there is. */
-  private readonly owned = new Map<string, JobRecord[]>();
-  /** Each owner's jobs not yet seen finished: what a create counts against `maxRunning`. */
-  private readonly open = new Map<string, JobRecord[]>();
   /** By `owner\0key`. */
   private readonly keys = new Map<string, IdempotencyRecord>();
   private seq = 0;
@@ -29,13 +25,15 @@ export class JobStore {
     const saved = JSON.parse(readFileSync(stateFile, 'utf8')) as PersistedState;
     this.seq = saved.seq;
     for (const record of saved.idempotency ?? []) this.keys.set(slot(record.owner, record.key), record);
-    const loaded = saved.jobs.map(({ image, ...rest }) => ({
-      ...rest,
-      image: image
-        ? { sha256: image.sha256, bytes: new Uint8Array(Buffer.from(image.base64, 'base64')) }
-        : undefined,
-    }));
-    for (const job of loaded.sort(byCreation)) this.index(job);
+    for (const job of saved.jobs) {
+      const { image, ...rest } = job;
+      this.jobs.set(job.id, {
+        ...rest,
+        image: image
+          ? { sha256: image.sha256, bytes: new Uint8Array(Buffer.from(image.base64, 'base64')) }
+          : undefined,
+      });
+    }
   }
 
   private persist(): void {
@@ -60,24 +58,13 @@ export class JobStore {
 
   /** Adds a job, with the idempotency key that started it when there was one (one write for both). */
   add(job: JobRecord, startedBy?: IdempotencyRecord): void {
-    this.index(job);
+    this.jobs.set(job.id, job);
     if (startedBy) {
-      // Expired keys go when a new one comes: the map stays bounded by a day of creations. Keys are
-      // kept in the order they came, each for the same time, so the expired ones are at the front (a
-      // key used again after it expired keeps its old place: that only delays pruning behind it).
-      for (const [at, record] of this.keys) {
-        if (record.expiresAtMs > job.createdAtMs) break;
-        this.keys.delete(at);
-      }
+      // Expired keys go when a new one comes: the map stays bounded by a day of creations.
+      for (const [at, record] of this.keys) if (record.expiresAtMs <= job.createdAtMs) this.keys.delete(at);
       this.keys.set(slot(startedBy.owner, startedBy.key), startedBy);
     }
     this.persist();
-  }
-
-  private index(job: JobRecord): void {
-    this.jobs.set(job.id, job);
-    insertInOrder(listOf(this.owned, job.owner), job);
-    listOf(this.open, job.owner).push(job);
   }
 
   /** The job-starting request `owner` made with `key`, while the key is kept. */
@@ -95,10 +82,6 @@ export class JobStore {
     const job = this.get(owner, id);
     if (job) {
       this.jobs.delete(id);
-      for (const list of [this.owned.get(owner), this.open.get(owner)]) {
-        const at = list?.indexOf(job) ?? -1;
-        if (at >= 0) list!.splice(at, 1);
-      }
       this.persist();
     }
     return job;
@@ -110,38 +93,14 @@ export class JobStore {
 
   /** The owner's jobs sorted by creation time (ties: creation order). */
   byOwner(owner: string, order: ListOrder): JobRecord[] {
-    const mine = [...(this.owned.get(owner) ?? [])];
+    const mine = [...this.jobs.values()].filter((job) => job.owner === owner);
+    mine.sort((a, b) => a.createdAtMs - b.createdAtMs || a.seq - b.seq);
     return order === 'asc' ? mine : mine.reverse();
   }
 
-  /** The owner's jobs still queued or rendering at `nowMs` (`done` says which have finished). */
-  unfinished(owner: string, nowMs: number, done: (job: JobRecord, nowMs: number) => boolean): JobRecord[] {
-    // A finished job never starts again, so it leaves the list for good.
-    const still = (this.open.get(owner) ?? []).filter((job) => !done(job, nowMs));
-    this.open.set(owner, still);
-    return still;
-  }
-
   all(): JobRecord[] {
-    return [...this.jobs.values()].sort(byCreation);
+    return [...this.jobs.values()].sort((a, b) => a.createdAtMs - b.createdAtMs || a.seq - b.seq);
   }
-}
-
-function byCreation(a: JobRecord, b: JobRecord): number {
-  return a.createdAtMs - b.createdAtMs || a.seq - b.seq;
-}
-
-function listOf(lists: Map<string, JobRecord[]>, owner: string): JobRecord[] {
-  const list = lists.get(owner) ?? [];
-  if (list.length === 0) lists.set(owner, list);
-  return list;
-}
-
-/** Jobs come in creation order but for a clock that stepped back: the new one goes after all not later. */
-function insertInOrder(list: JobRecord[], job: JobRecord): void {
-  let at = list.length;
-  while (at > 0 && byCreation(list[at - 1]!, job) > 0) at -= 1;
-  list.splice(at, 0, job);
 }
 
 type PersistedJob = Omit<JobRecord, 'image'> & { image: { sha256: string; base64: string } | undefined };

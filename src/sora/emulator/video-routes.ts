@@ -146,7 +146,7 @@ function startJob(
   keyed: KeyedRequest | undefined,
 ): Reply {
   const now = state.clock.now();
-  const running = state.store.unfinished(ctx.owner, now, isTerminalAt);
+  const running = state.store.byOwner(ctx.owner, 'asc').filter((job) => !isTerminalAt(job, now));
   const limited = state.limiter.check(ctx.owner, running, now);
   if (limited) return failureReply(limited);
   const { outcome, share } = plannedOutcome(spec.prompt);
