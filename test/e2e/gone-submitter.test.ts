@@ -3,7 +3,8 @@
  * from the create on (the holder may only be reconnecting; a new create then could pay twice), but a
  * create that already landed needs no wait: another replica adopts it while the lease still binds.
  * One that had not landed is not sent again until the grace ends. Every process here counts the grace
- * as ten minutes (RedisStore.open's presenceGraceMs), so whatever happens in the test happens within it.
+ * as ten minutes (RedisStore.open's presenceGraceMs), so whatever happens in the test happens within
+ * it, except where a test waits a short grace out.
  */
 import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ import { REDIS_URL } from '../support/core-harness.js';
 import { openFrontDoor, queueJobs } from '../support/front-door.js';
 import { readJournal } from '../support/journal-surface.js';
 import { ReplicaBed } from '../support/replica-bed.js';
+import type { ScriptProcess } from '../support/script-process.js';
 import { redis, skipWithout } from '../support/services.js';
 import { until } from '../support/until.js';
 
@@ -25,18 +27,41 @@ afterAll(async () => {
   for (const bed of beds) await bed.close();
 });
 
+/**
+ * A bed with its emulator, the test's own store and front door, and `replica` to start replicas that
+ * count the grace as `graceMs` (`env` for all of them). No lease TTL runs out within a test.
+ */
+async function openBed(name: string, graceMs: string, env: Record<string, string> = {}) {
+  const b = new ReplicaBed(name);
+  beds.push(b);
+  const emulator = await startEmulator({ renderMs: 300, apiKey: EMULATOR_API_KEY });
+  b.emulator = emulator;
+  const store = await RedisStore.open(REDIS_URL, b.namespace, { presenceGraceMs: Number(graceMs) });
+  b.store = store;
+  const front = openFrontDoor(store, emulator.url, b.dir, b.journal);
+  const replica = (replicaName: string, more: Record<string, string> = {}) =>
+    b.startReplica(replicaName, { LEASE_MS: GRACE_MS, PRESENCE_GRACE_MS: graceMs, ...env, ...more });
+  return { b, emulator, store, front, replica };
+}
+
+/** SIGKILL, as the kernel ends a process: its Redis connections close with it. */
+async function kill(replica: ScriptProcess): Promise<void> {
+  const exited = once(replica.child, 'exit');
+  replica.child.kill('SIGKILL');
+  await exited;
+}
+
+/** The jobs posted, in order, by every replica of the bed. */
+function posted(b: ReplicaBed): (string | null)[] {
+  return readJournal(b.journal)
+    .filter((l) => l.type === 'delivery')
+    .map((l) => l.jobId);
+}
+
 describe.skipIf(skipWithout(redis))('a replica killed in the middle of a create', () => {
   it('what its create made is adopted within the grace; what it had not sent waits the grace out', async () => {
-    const b = new ReplicaBed('gone-submitter');
-    beds.push(b);
-    const emulator = await startEmulator({ renderMs: 300, apiKey: EMULATOR_API_KEY });
-    b.emulator = emulator;
-    // Only the grace may keep a lease: no TTL runs out within the test.
-    const replica = (name: string, env: Record<string, string>) =>
-      b.startReplica(name, { LEASE_MS: GRACE_MS, PRESENCE_GRACE_MS: GRACE_MS, ...env });
-    const store = await RedisStore.open(REDIS_URL, b.namespace, { presenceGraceMs: Number(GRACE_MS) });
-    b.store = store;
-    const front = openFrontDoor(store, emulator.url, b.dir, b.journal);
+    // Only the grace may keep a lease.
+    const { b, emulator, store, front, replica } = await openBed('gone-submitter', GRACE_MS);
     // Both queued before it starts, so its first pass sends both (a pass ends when its creates do).
     const [landed] = await queueJobs(front, 1, 'a create that landed', () => 'ana');
     const [unsent] = await queueJobs(front, 1, 'a create never sent', () => 'ben');
@@ -57,9 +82,7 @@ describe.skipIf(skipWithout(redis))('a replica killed in the middle of a create'
     const before = (await heldBy(landed!))!;
     expect(before).toMatchObject({ owner: 'replica-a', gone: false });
 
-    const exited = once(first.child, 'exit');
-    first.child.kill('SIGKILL');
-    await exited;
+    await kill(first);
     await until(
       async () => (await heldBy(landed!))?.gone === true,
       () => 'Redis saw its connection close',
@@ -80,26 +103,14 @@ describe.skipIf(skipWithout(redis))('a replica killed in the middle of a create'
     // replica-b has looked at it since: only the one render exists.
     expect((await front.jobRecord(unsent!))?.state).toBe('waiting');
     expect(emulator.videos()).toHaveLength(1);
-    expect(
-      readJournal(b.journal)
-        .filter((l) => l.type === 'delivery')
-        .map((l) => l.jobId),
-    ).toEqual([landed]);
+    expect(posted(b)).toEqual([landed]);
     second.child.kill('SIGTERM');
   }, 120_000);
 
   it('a create it never sent goes out once the grace has ended, exactly once', async () => {
-    const b = new ReplicaBed('gone-submitter-end');
-    beds.push(b);
-    const emulator = await startEmulator({ renderMs: 300, apiKey: EMULATOR_API_KEY });
-    b.emulator = emulator;
-    // A grace short enough to wait out; still no lease TTL runs out within the test.
+    // A grace short enough to wait out.
     const grace = '2000';
-    const replica = (name: string, env: Record<string, string>) =>
-      b.startReplica(name, { LEASE_MS: GRACE_MS, PRESENCE_GRACE_MS: grace, ...env });
-    const store = await RedisStore.open(REDIS_URL, b.namespace, { presenceGraceMs: Number(grace) });
-    b.store = store;
-    const front = openFrontDoor(store, emulator.url, b.dir, b.journal);
+    const { b, emulator, store, front, replica } = await openBed('gone-submitter-end', grace);
     const [unsent] = await queueJobs(front, 1, 'a create never sent', () => 'ana');
     const first = replica('replica-a', { HOLD_BEFORE_CREATE: 'a create never sent 0' });
     await first.ready;
@@ -107,10 +118,8 @@ describe.skipIf(skipWithout(redis))('a replica killed in the middle of a create'
       async () => (await store.leaseHolder(submitLease(unsent!)))?.graceMs === Number(grace),
       () => 'its create under way',
     );
-    const exited = once(first.child, 'exit');
-    first.child.kill('SIGKILL');
-    await exited;
-    const second = replica('replica-b', {});
+    await kill(first);
+    const second = replica('replica-b');
     await second.ready;
     // replica-b's queue pass finds the lease's holder gone (its grace starts then) and comes back when
     // the grace ends: the job goes out then, with the same key, and nothing else was made.
@@ -120,25 +129,15 @@ describe.skipIf(skipWithout(redis))('a replica killed in the middle of a create'
     );
     expect(emulator.videos()).toHaveLength(1);
     expect((await front.jobRecord(unsent!))?.providerVideoId).toBe(emulator.videos()[0]!.id);
-    expect(
-      readJournal(b.journal)
-        .filter((l) => l.type === 'delivery')
-        .map((l) => l.jobId),
-    ).toEqual([unsent]);
+    expect(posted(b)).toEqual([unsent]);
     second.child.kill('SIGTERM');
   }, 120_000);
 
   it('with every slot held by its creates, the render it left is still adopted and the queue goes on', async () => {
-    const b = new ReplicaBed('gone-submitter-full');
-    beds.push(b);
-    const emulator = await startEmulator({ renderMs: 300, apiKey: EMULATOR_API_KEY });
-    b.emulator = emulator;
     // One slot for the cluster: the dead replica's create holds it, and nothing else may start.
-    const replica = (name: string, env: Record<string, string>) =>
-      b.startReplica(name, { LEASE_MS: GRACE_MS, PRESENCE_GRACE_MS: GRACE_MS, MAX_CONCURRENT: '1', ...env });
-    const store = await RedisStore.open(REDIS_URL, b.namespace, { presenceGraceMs: Number(GRACE_MS) });
-    b.store = store;
-    const front = openFrontDoor(store, emulator.url, b.dir, b.journal);
+    const { b, emulator, store, front, replica } = await openBed('gone-submitter-full', GRACE_MS, {
+      MAX_CONCURRENT: '1',
+    });
     const [landed] = await queueJobs(front, 1, 'a create that landed', () => 'ana');
     const [next] = await queueJobs(front, 1, 'the next in line', () => 'ben');
     const first = replica('replica-a', { HOLD_AFTER_CREATE: 'a create that landed 0' });
@@ -149,10 +148,8 @@ describe.skipIf(skipWithout(redis))('a replica killed in the middle of a create'
         (await store.leaseHolder(submitLease(landed!)))?.graceMs === Number(GRACE_MS),
       () => `its create landed: ${emulator.videos().length} made`,
     );
-    const exited = once(first.child, 'exit');
-    first.child.kill('SIGKILL');
-    await exited;
-    const second = replica('replica-b', {});
+    await kill(first);
+    const second = replica('replica-b');
     await second.ready;
     // The queue has no room (the one slot is the landed job's), yet the landed render is adopted
     // within the grace, and once it is delivered the next job takes the slot.
@@ -166,11 +163,7 @@ describe.skipIf(skipWithout(redis))('a replica killed in the middle of a create'
     );
     expect((await front.jobRecord(landed!))?.providerVideoId).toBe(emulator.videos()[0]!.id);
     expect(emulator.videos()).toHaveLength(2);
-    expect(
-      readJournal(b.journal)
-        .filter((l) => l.type === 'delivery')
-        .map((l) => l.jobId),
-    ).toEqual([landed, next]);
+    expect(posted(b)).toEqual([landed, next]);
     second.child.kill('SIGTERM');
   }, 120_000);
 });
