@@ -152,7 +152,7 @@ describe.skipIf(skipWithout(redis))('a replica killed in the middle of a create'
     const second = replica('replica-b');
     await second.ready;
     // The queue has no room (the one slot is the landed job's), yet the landed render is adopted
-    // within the grace, and once it is delivered the next job takes the slot.
+    // within the grace, and once its render has left the provider the next job takes the slot.
     let states: (string | undefined)[] = [];
     await until(
       async () => {
@@ -163,7 +163,9 @@ describe.skipIf(skipWithout(redis))('a replica killed in the middle of a create'
     );
     expect((await front.jobRecord(landed!))?.providerVideoId).toBe(emulator.videos()[0]!.id);
     expect(emulator.videos()).toHaveLength(2);
-    expect(posted(b)).toEqual([landed, next]);
+    // Each posted once; in either order (the adopted render has long finished, and its delivery races
+    // the next job's short render).
+    expect(posted(b).sort()).toEqual([landed, next].sort());
     second.child.kill('SIGTERM');
   }, 120_000);
 });
