@@ -70,9 +70,10 @@ interface PassResult {
   postsPerJob: { one: number; more: number };
   wallMs: number;
   /**
-   * The jobs the kill did not catch in a create or a post (all of them in a pass with no kill), and
-   * when the last of them was posted (ms from the start, by its record). The caught ones wait out the
-   * 3 s grace that keeps a merely disconnected replica from paying or posting twice.
+   * The jobs no grace held (all of them in a pass with no kill), and when the last of them was posted
+   * (ms from the start, by its record). A job the kill caught in a post, or in a create that had not
+   * reached the provider, waits out the 3 s grace that keeps a merely disconnected replica from
+   * posting or paying twice; a create that had landed is adopted at once, and counts here.
    */
   unheld: { jobs: number; lastPostedMs: number };
   acceptedMs: number;
@@ -306,9 +307,13 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
   const creates = emulator.videos().length - createsBefore;
   const states = await Promise.all(ids.map((id) => front.jobRecord(id)));
   const stages = stageTimes(states);
-  const caught = new Set([...graces.keys()].map((lease) => lease.slice(lease.indexOf(':') + 1)));
+  const heldByGrace = new Set(
+    [...graces.keys()]
+      .map((lease) => lease.slice(lease.indexOf(':') + 1))
+      .filter((id) => inCreate.get(id) !== true),
+  );
   const unheldPosts = states.flatMap((job) =>
-    job?.deliveredAt && !caught.has(job.id) ? [job.deliveredAt - started] : [],
+    job?.deliveredAt && !heldByGrace.has(job.id) ? [job.deliveredAt - started] : [],
   );
   children.forEach((child, i) => {
     if (!(killOne && i === 0)) cpuAtEnd[i] = cpuSeconds(child.pid);
@@ -387,7 +392,7 @@ async function main(): Promise<void> {
   const loadAfter = loadavg()[0]!.toFixed(2);
   const top = (work: RedisWork) => work.top.map(([name, n]) => `${name} ${(n / JOBS).toFixed(1)}`).join(', ');
   const throughput = (r: PassResult) => (r.delivered / r.wallMs) * 1000;
-  /** Leaves out the jobs the kill caught in a create or a post: their wait is the grace's, by design. */
+  /** Leaves out the jobs that waited out the grace: their wait is the grace's, by design. */
   const unheldThroughput = (r: PassResult) => (r.unheld.jobs / r.unheld.lastPostedMs) * 1000;
   /** CPU seconds over a pass, and the cores that makes on average. */
   const cores = (seconds: number | null, r: PassResult) =>
