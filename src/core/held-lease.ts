@@ -80,15 +80,20 @@ export class HeldLease {
 /**
  * How long until a lease held by someone else may be free: a little after its expiry, at most its TTL.
  * A holder that declared presence frees it soon after its process dies (Store.declarePresence), which
- * no expiry tells, so such a lease is looked at again within a second; once its holder is known gone,
- * right when the grace it still binds for ends.
+ * no expiry tells, so such a lease is looked at again within `recheckMs` (a second unless the caller
+ * has a reason to look sooner); once its holder is known gone, right when the grace it still binds
+ * for ends.
  */
-export async function untilLapse(store: Store, lease: string): Promise<number> {
+export async function untilLapse(
+  store: Store,
+  lease: string,
+  recheckMs: number = PRESENCE_RECHECK_MS,
+): Promise<number> {
   const holder = await store.leaseHolder(lease);
   if (!holder) return 50;
   if (holder.graceEndsAt !== null) return untilGraceEnds(holder.graceEndsAt, Date.now());
-  const lapse = holder.expiresAt === null ? PRESENCE_RECHECK_MS : holder.expiresAt - Date.now() + 50;
-  return Math.max(50, holder.watched ? Math.min(lapse, PRESENCE_RECHECK_MS) : lapse);
+  const lapse = holder.expiresAt === null ? recheckMs : holder.expiresAt - Date.now() + 50;
+  return Math.max(50, holder.watched ? Math.min(lapse, recheckMs) : lapse);
 }
 
 /**

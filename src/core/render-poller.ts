@@ -24,6 +24,12 @@ import { AT_PROVIDER_STATES, type Job } from './job.js';
 import { DEFAULT_FLOOR_FRACTION, nextPollAt } from './poll-timing.js';
 
 const POLLER_LEASE = 'loop:poller';
+/**
+ * How often a replica that does not poll looks whether the poller is still there (two store calls):
+ * every render of the cluster waits on the poller, so a dead one is replaced within a quarter second
+ * rather than the second a job's step lease is looked at again after.
+ */
+const POLLER_RECHECK_MS = 250;
 const KNOWN_STATUSES: readonly string[] = ['queued', 'in_progress', 'completed', 'failed'];
 
 /** Jobs due within this fraction of their interval are polled in the same tick (batching). */
@@ -119,7 +125,7 @@ export class RenderPoller {
       });
       if (!this.lease) {
         // Another replica polls: look again right when its lease would lapse (it may have died).
-        const lapseMs = await untilLapse(ledger.store, POLLER_LEASE);
+        const lapseMs = await untilLapse(ledger.store, POLLER_LEASE, POLLER_RECHECK_MS);
         this.leaseLookAt = this.ctx.clock.now() + lapseMs;
         return lapseMs;
       }
