@@ -2,7 +2,8 @@
  * Replicas on one Redis (run: `npx tsx bench/replicas.ts [JOBS] [RENDER_MS]`, default 1000 jobs,
  * 1000 ms renders). Two passes in the same run against one emulator (high quota, no ffmpeg: a fixed
  * small body): one replica alone (the baseline), then three replicas with one killed with SIGKILL
- * once 30% of the videos are out (BENCH_NO_KILL=1: none killed). Each replica is its own OS process
+ * once 30% of the videos are out (BENCH_NO_KILL=1: none killed; BENCH_KILL=poller: the one polling for
+ * the cluster, so its takeover is measured in every run). Each replica is its own OS process
  * (test/support/replica-bot.ts): a real SoraCore on Redis with a journal surface that appends every
  * post to a shared file. Before each pass is measured, its replicas run BENCH_WARM_UP jobs (200 by
  * default, as bench/core-queue.ts does): a replica that has run a while has compiled its hot code,
@@ -49,6 +50,8 @@ const POLL_MAX_MS = 250;
 const MAX_CONCURRENT = Number(process.env.BENCH_MAX_CONCURRENT ?? 500);
 /** Jobs run through each pass's replicas before the measured ones (BENCH_WARM_UP=0: none). */
 const WARM_UP = Number(process.env.BENCH_WARM_UP ?? 200);
+/** BENCH_KILL=poller: kill the replica polling for the cluster (its takeover is what is measured). */
+const KILL_POLLER = process.env.BENCH_KILL === 'poller';
 const REQUESTERS = 50;
 /** Replica processes not yet stopped: killed if the benchmark fails, so none outlives it. */
 const running = new Set<ChildProcess>();
@@ -89,6 +92,8 @@ interface PassResult {
    */
   gracesCaught: { step: 'submit' | 'deliver'; startedAfterMs: number | null; takenAfterMs: number | null }[];
   resumeMaxMs: number | null;
+  /** Whether the killed replica held the cluster's poller lease, and when another replica held it (ms after the kill). */
+  poller: { held: boolean; takenAfterMs: number | null };
   /** CPU seconds the replica processes used during the pass (Linux /proc; null elsewhere). */
   replicaCpuS: number | null;
   /** What the Redis server did during the pass (every namespace: run it on an otherwise idle Redis). */
@@ -237,8 +242,14 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
   /** The leases caught in a side effect: when their grace started and when they were free. */
   const graces = new Map<string, { step: 'submit' | 'deliver'; startedAt?: number; takenAt?: number }>();
   const orphaned = new Map<string, { state: Job['state']; updatedAt: number }>();
+  let pollerHeld = false;
+  // The replica killed: replica-0, or with BENCH_KILL=poller whichever polls for the cluster then.
+  let victim = 0;
+  let victimId = 'replica-0';
   if (killOne) {
     while (posts().length < JOBS * 0.3) await sleep(50);
+    const poller = KILL_POLLER ? (await store.leaseHolder('loop:poller'))?.owner : undefined;
+    if (poller) [victim, victimId] = [Number(poller.slice('replica-'.length)), poller];
     // What it holds is read twice. Just before the kill, every step lease (all at once, so the picture
     // is milliseconds old, not the length of a thousand round trips): a lease with no side effect
     // begun ends with its holder, so afterwards nobody holds it. Just after the kill, the leases that
@@ -254,13 +265,13 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
           })),
         ),
       );
-      return holders.filter((h) => h.holder?.owner === 'replica-0');
+      return holders.filter((h) => h.holder?.owner === victimId);
     };
     for (const { job } of await heldBy(await front.activeJobs())) held.add(job.id);
-    const pollerHeld = (await store.leaseHolder('loop:poller'))?.owner === 'replica-0';
-    const exited = once(children[0]!, 'exit');
-    cpuAtEnd[0] = cpuSeconds(children[0]!.pid);
-    children[0]!.kill('SIGKILL');
+    pollerHeld = (await store.leaseHolder('loop:poller'))?.owner === victimId;
+    const exited = once(children[victim]!, 'exit');
+    cpuAtEnd[victim] = cpuSeconds(children[victim]!.pid);
+    children[victim]!.kill('SIGKILL');
     await exited;
     killedAt = Date.now();
     const stillNamed = await heldBy(await front.activeJobs());
@@ -283,11 +294,16 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
         orphaned.set(job.id, { state: job.state, updatedAt: job.updatedAt });
   }
   const resumedAt = new Map<string, number>();
+  let pollerTakenAt: number | null = null;
   for (;;) {
+    if (pollerHeld && pollerTakenAt === null) {
+      const poller = await store.leaseHolder('loop:poller');
+      if (poller && poller.owner !== victimId) pollerTakenAt = Date.now();
+    }
     for (const [lease, grace] of graces) {
       if (grace.takenAt) continue;
       const holder = await store.leaseHolder(lease);
-      if (holder?.owner !== 'replica-0') grace.takenAt = Date.now();
+      if (holder?.owner !== victimId) grace.takenAt = Date.now();
       else if (!grace.startedAt && holder?.graceEndsAt) grace.startedAt = holder.graceEndsAt - holder.graceMs;
     }
     const active = await front.activeJobs();
@@ -316,7 +332,7 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
     job?.deliveredAt && !heldByGrace.has(job.id) ? [job.deliveredAt - started] : [],
   );
   children.forEach((child, i) => {
-    if (!(killOne && i === 0)) cpuAtEnd[i] = cpuSeconds(child.pid);
+    if (!(killOne && i === victim)) cpuAtEnd[i] = cpuSeconds(child.pid);
   });
   for (const child of children) {
     child.kill('SIGTERM');
@@ -342,6 +358,7 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
     killedInSideEffect: inSideEffect,
     resumedJobs: resumedAt.size,
     resumeMaxMs: resumes.length > 0 ? Math.max(...resumes) : null,
+    poller: { held: pollerHeld, takenAfterMs: pollerTakenAt === null ? null : pollerTakenAt - killedAt },
     gracesCaught: [...graces.values()].map((g) => ({
       step: g.step,
       startedAfterMs: g.startedAt ? g.startedAt - killedAt : null,
@@ -448,6 +465,11 @@ async function main(): Promise<void> {
         : `${three.resumedJobs} of its ${three.killedReplicaJobs} jobs (${three.killedInSideEffect.create} in a create, ${three.killedInSideEffect.post} in a post), the last after ${(three.resumeMaxMs / 1000).toFixed(1)} s (lease ${LEASE_MS / 1000} s + poll ${POLL_MAX_MS} ms)`,
     ],
     [
+      "the killed replica's poller lease: another replica's after",
+      '-',
+      three.poller.held ? seconds(three.poller.takenAfterMs) : 'it did not poll',
+    ],
+    [
       'caught in a create: moving again after',
       '-',
       three.createsCaught.length === 0
@@ -472,7 +494,10 @@ async function main(): Promise<void> {
   console.log(
     `Replicas on one Redis: ${JOBS} jobs after ${WARM_UP} unmeasured, ${RENDER_MS} ms renders (load ${loadBefore} -> ${loadAfter})\n`,
   );
-  const killNote = process.env.BENCH_NO_KILL === '1' ? 'none killed' : 'one SIGKILLed at 30%';
+  const killNote =
+    process.env.BENCH_NO_KILL === '1'
+      ? 'none killed'
+      : `${KILL_POLLER ? 'the poller' : 'one'} SIGKILLed at 30%`;
   console.log(`| measure | 1 replica | 3 replicas, ${killNote} |`);
   console.log('|---|---|---|');
   for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
