@@ -82,9 +82,7 @@ export class HeldLease {
  * A holder that declared presence frees it soon after its process dies (Store.declarePresence), which
  * no expiry tells, so such a lease is looked at again within `recheckMs` (a second unless the caller
  * has a reason to look sooner); once its holder is known gone, right when the grace it still binds
- * for ends. A holder in the middle of a side effect (a post) keeps that grace once it is gone, counted
- * from the first look that finds it gone, so its lease is looked at within a quarter second: the grace
- * then starts soon after a death, not up to a second later.
+ * for ends.
  */
 export async function untilLapse(
   store: Store,
@@ -94,9 +92,8 @@ export async function untilLapse(
   const holder = await store.leaseHolder(lease);
   if (!holder) return 50;
   if (holder.graceEndsAt !== null) return untilGraceEnds(holder.graceEndsAt, Date.now());
-  const recheck = holder.graceMs > 0 ? Math.min(recheckMs, SIDE_EFFECT_RECHECK_MS) : recheckMs;
-  const lapse = holder.expiresAt === null ? recheck : holder.expiresAt - Date.now() + 50;
-  return Math.max(50, holder.watched ? Math.min(lapse, recheck) : lapse);
+  const lapse = holder.expiresAt === null ? recheckMs : holder.expiresAt - Date.now() + 50;
+  return Math.max(50, holder.watched ? Math.min(lapse, recheckMs) : lapse);
 }
 
 /**
@@ -111,5 +108,4 @@ export function untilGraceEnds(graceEndsAt: number, now: number): number {
 }
 
 const PRESENCE_RECHECK_MS = 1_000;
-const SIDE_EFFECT_RECHECK_MS = 250;
 const GRACE_END_MARGIN_MS = 10;
