@@ -24,6 +24,15 @@ import { resultActions } from './replies.js';
 import { type DeliveredVideo, SurfaceError } from './surface.js';
 import { downloadName, downloadVariant, videoDir } from './video-download.js';
 
+/**
+ * How often a replica looks at a delivery another replica holds (two store calls). A holder that dies
+ * in the middle of its post keeps the lease for a grace counted from the first look that finds it
+ * gone, so that look comes within a quarter second of the death, not up to a second later. The post
+ * starts after the download, and a look during the download sees no grace yet, so every look is this
+ * soon, not only those during the post.
+ */
+const DELIVERY_RECHECK_MS = 250;
+
 /** The line under every video the emulator made (all surfaces; the README's Troubleshooting). */
 export const STAND_IN_NOTE = 'Emulator stand-in, not a Sora render.';
 
@@ -106,7 +115,8 @@ export class VideoDelivery {
     if (!held) {
       // Another replica (or one that died holding it) has the job: look again when its lease would
       // lapse, so a dead holder's job is taken over right then.
-      this.retryAt.set(job.id, this.ctx.clock.now() + (await untilLapse(ledger.store, deliverLease(job.id))));
+      const waitMs = await untilLapse(ledger.store, deliverLease(job.id), DELIVERY_RECHECK_MS);
+      this.retryAt.set(job.id, this.ctx.clock.now() + waitMs);
       return;
     }
     try {
