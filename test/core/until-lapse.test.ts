@@ -1,8 +1,10 @@
 /**
  * When a replica looks again at a lease someone else holds (`untilLapse`): at its expiry for a holder
  * that never declared presence, and within the caller's recheck for one that did, since its death
- * frees the lease long before any expiry. The poller looks four times a second (a dead poller holds
- * up every render of the cluster), a job's step once a second. On a real Redis, as replicas run.
+ * frees the lease long before any expiry. The poller's lease is looked at four times a second (a dead
+ * poller holds up every render of the cluster), and so is a delivery (a dead holder's post grace
+ * starts at the first look that finds it gone); a submit once a second. On a real Redis, as replicas
+ * run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { untilLapse } from '../../src/core/held-lease.js';
