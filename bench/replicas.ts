@@ -217,9 +217,7 @@ async function pass(replicaCount: number, killOne: boolean): Promise<PassResult>
     );
     return accepted;
   };
-  // Warm-up, not measured: every replica has compiled and optimised its hot code, as a replica that
-  // has run for a while has. Without it, the three-replica pass pays that start three times within
-  // the few seconds measured, and the ratio says more about start-up than about sharing the work.
+  // Warm-up, not measured (why: the header).
   if (WARM_UP > 0) {
     await submit(WARM_UP, 'warm-up job');
     while ((await front.activeJobs()).length > 0) await sleep(50);
